@@ -1,0 +1,44 @@
+/**
+ * Every error Spinscope raises on purpose carries a stable code from this catalogue, so
+ * that the CLI, the HTTP API and library users can tell failures apart without parsing
+ * messages. Codes never change meaning once published.
+ */
+export const ERROR_CODES = {
+  SPN_ERR_INPUT_EMPTY: 'the text is empty or only whitespace',
+  SPN_ERR_INPUT_TOO_LARGE: 'the text is larger than the configured limit',
+  SPN_ERR_INPUT_BINARY: 'the input is binary or not valid UTF-8',
+  SPN_ERR_INPUT_TYPE: 'the input has the wrong type',
+  SPN_ERR_LABEL_FORMAT: 'a label file line is malformed',
+  SPN_ERR_LABEL_OFFSET: 'a label offset is outside its article',
+  SPN_ERR_LABEL_TECHNIQUE: 'a label names an unknown technique',
+  SPN_ERR_ARTICLE_MISSING: 'a label names an article with no article file',
+  SPN_ERR_CORPUS_LAYOUT: 'a corpus folder does not have the expected layout',
+  SPN_ERR_SCORE_MISMATCH: 'predictions and gold labels cannot be paired for scoring',
+  SPN_ERR_FILE_READ: 'a file or folder cannot be read',
+  SPN_ERR_MODEL: 'a model file is missing, corrupt or of an unsupported version',
+  SPN_ERR_USAGE: 'a command was called with wrong arguments',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorLocation {
+  /** File the problem is in. */
+  file?: string;
+  /** 1-based line number in that file. */
+  line?: number;
+}
+
+export class SpinscopeError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+
+  constructor(code: ErrorCode, message: string, where: ErrorLocation = {}) {
+    const place = where.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : '';
+    super(`${place}${message}`);
+    this.name = 'SpinscopeError';
+    this.code = code;
+    this.file = where.file;
+    this.line = where.line;
+  }
+}

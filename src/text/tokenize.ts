@@ -1,0 +1,103 @@
+/**
+ * Tokens and sentences of one line of text, from wink-nlp, aligned back to the line.
+ *
+ * wink returns token values, not positions, and it normalises a few (combining marks are
+ * composed, a BOM is dropped), so each value is found again in the text here. Offsets are
+ * UTF-16 units into the line; `document.ts` turns them into code points.
+ */
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+export interface RawToken {
+  unitStart: number;
+  unitEnd: number;
+  text: string;
+  normal: string;
+  lemma: string;
+  pos: string;
+  shape: string;
+  type: string;
+  isStopWord: boolean;
+}
+
+export interface RawSentence {
+  /** Index range into `tokens`. */
+  tokenStart: number;
+  tokenEnd: number;
+}
+
+let nlp: ReturnType<typeof winkNLP> | undefined;
+
+function engine(): ReturnType<typeof winkNLP> {
+  // Loaded on first use: the model takes ~100 ms to load.
+  nlp ??= winkNLP(model);
+  return nlp;
+}
+
+/** Characters that may sit unreported between wink's tokens. */
+const SKIPPABLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;
+
+export function tokenize(line: string): { tokens: RawToken[]; sentences: RawSentence[] } {
+  const nlp = engine();
+  const its = nlp.its;
+  const doc = nlp.readDoc(line);
+  const values = doc.tokens().out(its.value) as string[];
+  const normals = doc.tokens().out(its.normal) as string[];
+  const lemmas = doc.tokens().out(its.lemma as unknown as typeof its.value) as string[];
+  const pos = doc.tokens().out(its.pos) as string[];
+  const shapes = doc.tokens().out(its.shape) as string[];
+  const types = doc.tokens().out(its.type) as string[];
+  const stops = doc.tokens().out(its.stopWordFlag) as boolean[];
+
+  // wink index -> our token index (-1 where a token is whitespace or cannot be aligned).
+  const ours = new Int32Array(values.length).fill(-1);
+  const tokens: RawToken[] = [];
+  let cursor = 0;
+  values.forEach((value, i) => {
+    if (value.trim() === '') return;
+    const found = locate(line, value, cursor);
+    if (found === undefined) return;
+    ours[i] = tokens.length;
+    tokens.push({
+      unitStart: found[0],
+      unitEnd: found[1],
+      text: line.slice(found[0], found[1]),
+      normal: normals[i] ?? value.toLowerCase(),
+      lemma: lemmas[i] ?? value.toLowerCase(),
+      pos: pos[i] ?? 'X',
+      shape: shapes[i] ?? '',
+      type: types[i] ?? 'word',
+      isStopWord: stops[i] ?? false,
+    });
+    cursor = found[1];
+  });
+
+  const sentences: RawSentence[] = [];
+  for (const [first, last] of doc.sentences().out(its.span) as unknown as [number, number][]) {
+    let start = -1;
+    let end = -1;
+    for (let i = first; i <= last; i++) {
+      const index = ours[i] ?? -1;
+      if (index < 0) continue;
+      if (start < 0) start = index;
+      end = index + 1;
+    }
+    if (start >= 0) sentences.push({ tokenStart: start, tokenEnd: end });
+  }
+  return { tokens, sentences };
+}
+
+function locate(line: string, value: string, cursor: number): [number, number] | undefined {
+  const at = line.indexOf(value, cursor);
+  if (at >= 0 && (at - cursor <= 2 || SKIPPABLE.test(line.slice(cursor, at)))) {
+    return [at, at + value.length];
+  }
+  // wink composed or otherwise normalised the value: grow a candidate until it matches.
+  let start = cursor;
+  while (start < line.length && /\s/u.test(line[start] as string)) start++;
+  const wanted = value.normalize('NFC');
+  for (let end = start + 1; end <= Math.min(line.length, start + value.length * 3 + 2); end++) {
+    if (line.slice(start, end).normalize('NFC') === wanted) return [start, end];
+  }
+  return undefined;
+}
