@@ -36,9 +36,15 @@ export function scoreFullTask(
     pooled.recallSum += sums.recallSum;
     pooled.predictedSpans += sums.predictedSpans;
     pooled.goldSpans += sums.goldSpans;
-    return { technique, ...scoreFromSums(sums), goldSpans: sums.goldSpans, predictedSpans: sums.predictedSpans };
+    return {
+      technique,
+      ...scoreFromSums(sums),
+      goldSpans: sums.goldSpans,
+      predictedSpans: sums.predictedSpans,
+    };
   });
   const present = perTechnique.filter((t) => t.goldSpans > 0);
-  const macroF1 = present.length === 0 ? 0 : present.reduce((sum, t) => sum + t.f1, 0) / present.length;
+  const macroF1 =
+    present.length === 0 ? 0 : present.reduce((sum, t) => sum + t.f1, 0) / present.length;
   return { micro: scoreFromSums(pooled), macroF1, perTechnique };
 }

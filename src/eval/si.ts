@@ -59,7 +59,8 @@ export function siSums(gold: readonly SpanLabel[], predicted: readonly SpanLabel
   const goldByArticle = groupByArticle(gold);
   const predictedByArticle = groupByArticle(predicted);
   const sums: SiSums = { precisionSum: 0, recallSum: 0, predictedSpans: 0, goldSpans: 0 };
-  for (const spans of goldByArticle.values()) sums.goldSpans += mergeOverlapping(toRanges(spans)).length;
+  for (const spans of goldByArticle.values())
+    sums.goldSpans += mergeOverlapping(toRanges(spans)).length;
   for (const [articleId, spans] of predictedByArticle) {
     const s = mergeOverlapping(toRanges(spans));
     // An article with predictions and no gold line has no gold spans (the official script

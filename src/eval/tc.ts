@@ -72,7 +72,14 @@ export function scoreTc(
     const predictedN = predictedCount.get(technique) ?? 0;
     const precision = predictedN === 0 ? 0 : hits / predictedN;
     const recall = support === 0 ? 0 : hits / support;
-    return { technique, precision, recall, f1: f1Score(precision, recall), support, predicted: predictedN };
+    return {
+      technique,
+      precision,
+      recall,
+      f1: f1Score(precision, recall),
+      support,
+      predicted: predictedN,
+    };
   });
   const instances = goldLabels.length;
   return {
@@ -96,12 +103,19 @@ function checkSameSpans(
 ): void {
   for (const articleId of predicted.keys()) {
     if (!gold.has(articleId)) {
-      throw new SpinscopeError('SPN_ERR_SCORE_MISMATCH', `article ${articleId} has predictions but no gold labels`);
+      throw new SpinscopeError(
+        'SPN_ERR_SCORE_MISMATCH',
+        `article ${articleId} has predictions but no gold labels`,
+      );
     }
   }
   for (const [articleId, g] of gold) {
     const p = predicted.get(articleId);
-    if (!p) throw new SpinscopeError('SPN_ERR_SCORE_MISMATCH', `article ${articleId} has gold labels but no predictions`);
+    if (!p)
+      throw new SpinscopeError(
+        'SPN_ERR_SCORE_MISMATCH',
+        `article ${articleId} has gold labels but no predictions`,
+      );
     if (p.length !== g.length) {
       throw new SpinscopeError(
         'SPN_ERR_SCORE_MISMATCH',

@@ -55,9 +55,13 @@ export async function readCorpus(dir: string): Promise<Corpus> {
   }
   const files = await listArticleFiles(dir);
   if (files.length === 0) {
-    throw new SpinscopeError('SPN_ERR_CORPUS_LAYOUT', 'has no article<ID>.txt files (nor an articles/ folder with them)', {
-      file: dir,
-    });
+    throw new SpinscopeError(
+      'SPN_ERR_CORPUS_LAYOUT',
+      'has no article<ID>.txt files (nor an articles/ folder with them)',
+      {
+        file: dir,
+      },
+    );
   }
   const articles: CorpusArticle[] = [];
   for (const { id, file } of files) articles.push({ id, file, text: await readTextFile(file) });
@@ -65,11 +69,15 @@ export async function readCorpus(dir: string): Promise<Corpus> {
   const articleLengths = new Map(articles.map((a) => [a.id, codePointLength(a.text)]));
   const names = await readDirectory(dir);
   const si = await readLabelSet(dir, names, 'si', articleLengths);
-  const tc = (await readLabelSet(dir, names, 'tc', articleLengths)) as TechniqueSpanLabel[] | undefined;
+  const tc = (await readLabelSet(dir, names, 'tc', articleLengths)) as
+    TechniqueSpanLabel[] | undefined;
   const templateName = names.find((n) => /tc-template\.out$/iu.test(n));
   const templateFile = templateName ? join(dir, templateName) : undefined;
   const template = templateFile
-    ? parseLabels(await readTextFile(templateFile), templateFile, { expect: 'template', articleLengths }).spans
+    ? parseLabels(await readTextFile(templateFile), templateFile, {
+        expect: 'template',
+        articleLengths,
+      }).spans
     : undefined;
   return { dir, articles, si, tc, template };
 }
@@ -119,6 +127,10 @@ async function readDirectory(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (error) {
-    throw new SpinscopeError('SPN_ERR_FILE_READ', `cannot list folder: ${(error as Error).message}`, { file: dir });
+    throw new SpinscopeError(
+      'SPN_ERR_FILE_READ',
+      `cannot list folder: ${(error as Error).message}`,
+      { file: dir },
+    );
   }
 }

@@ -11,9 +11,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function decodeText(bytes: Uint8Array, source: string): string {
   if (bytes.includes(0)) {
-    throw new SpinscopeError('SPN_ERR_INPUT_BINARY', 'looks like a binary file (it contains NUL bytes)', {
-      file: source,
-    });
+    throw new SpinscopeError(
+      'SPN_ERR_INPUT_BINARY',
+      'looks like a binary file (it contains NUL bytes)',
+      {
+        file: source,
+      },
+    );
   }
   try {
     return strictUtf8.decode(bytes);
@@ -27,7 +31,9 @@ export async function readTextFile(path: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new SpinscopeError('SPN_ERR_FILE_READ', `cannot read: ${(error as Error).message}`, { file: path });
+    throw new SpinscopeError('SPN_ERR_FILE_READ', `cannot read: ${(error as Error).message}`, {
+      file: path,
+    });
   }
   return decodeText(bytes, path);
 }

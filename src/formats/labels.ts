@@ -42,7 +42,11 @@ export interface ParsedLabels {
  * (3: SI, 4: TC, or a template when the technique is `?`) unless `expect` says otherwise.
  * Empty lines are ignored; every other malformed line is an error naming file and line.
  */
-export function parseLabels(content: string, file: string, options: ParseLabelOptions = {}): ParsedLabels {
+export function parseLabels(
+  content: string,
+  file: string,
+  options: ParseLabelOptions = {},
+): ParsedLabels {
   const { expect, articleLengths } = options;
   const spans: SpanLabel[] = [];
   const techniqueSpans: TechniqueSpanLabel[] = [];
@@ -78,10 +82,14 @@ export function parseLabels(content: string, file: string, options: ParseLabelOp
     if (articleLengths) {
       const length = articleLengths.get(articleId);
       if (length === undefined) {
-        throw new SpinscopeError('SPN_ERR_ARTICLE_MISSING', `article ${articleId} has no article file`, {
-          file,
-          line: lineNo,
-        });
+        throw new SpinscopeError(
+          'SPN_ERR_ARTICLE_MISSING',
+          `article ${articleId} has no article file`,
+          {
+            file,
+            line: lineNo,
+          },
+        );
       }
       if (cpEnd > length) {
         throw new SpinscopeError(

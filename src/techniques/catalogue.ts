@@ -8,39 +8,39 @@
 
 /** Exact corpus labels, in the order of data/ptc/techniques-14.txt (SemEval TC files use these). */
 export const TECHNIQUE_LABELS = [
-  "Appeal_to_Authority",
-  "Appeal_to_fear-prejudice",
-  "Bandwagon,Reductio_ad_hitlerum",
-  "Black-and-White_Fallacy",
-  "Causal_Oversimplification",
-  "Doubt",
-  "Exaggeration,Minimisation",
-  "Flag-Waving",
-  "Loaded_Language",
-  "Name_Calling,Labeling",
-  "Repetition",
-  "Slogans",
-  "Thought-terminating_Cliches",
-  "Whataboutism,Straw_Men,Red_Herring",
+  'Appeal_to_Authority',
+  'Appeal_to_fear-prejudice',
+  'Bandwagon,Reductio_ad_hitlerum',
+  'Black-and-White_Fallacy',
+  'Causal_Oversimplification',
+  'Doubt',
+  'Exaggeration,Minimisation',
+  'Flag-Waving',
+  'Loaded_Language',
+  'Name_Calling,Labeling',
+  'Repetition',
+  'Slogans',
+  'Thought-terminating_Cliches',
+  'Whataboutism,Straw_Men,Red_Herring',
 ] as const;
 
 export type TechniqueLabel = (typeof TECHNIQUE_LABELS)[number];
 
 export type TechniqueId =
-  | "appeal-to-authority"
-  | "appeal-to-fear-prejudice"
-  | "bandwagon-reductio-ad-hitlerum"
-  | "black-and-white-fallacy"
-  | "causal-oversimplification"
-  | "doubt"
-  | "exaggeration-minimisation"
-  | "flag-waving"
-  | "loaded-language"
-  | "name-calling-labeling"
-  | "repetition"
-  | "slogans"
-  | "thought-terminating-cliches"
-  | "whataboutism-straw-men-red-herring";
+  | 'appeal-to-authority'
+  | 'appeal-to-fear-prejudice'
+  | 'bandwagon-reductio-ad-hitlerum'
+  | 'black-and-white-fallacy'
+  | 'causal-oversimplification'
+  | 'doubt'
+  | 'exaggeration-minimisation'
+  | 'flag-waving'
+  | 'loaded-language'
+  | 'name-calling-labeling'
+  | 'repetition'
+  | 'slogans'
+  | 'thought-terminating-cliches'
+  | 'whataboutism-straw-men-red-herring';
 
 export interface Technique {
   /** Stable kebab-case id, e.g. "loaded-language"; never changes once published. */
@@ -73,187 +73,192 @@ export interface Technique {
  *
  * Keyed by label so the compiler proves every label has exactly one entry.
  */
-const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, "label"> } = {
+const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
   Appeal_to_Authority: {
-    id: "appeal-to-authority",
-    name: "Appeal to authority",
+    id: 'appeal-to-authority',
+    name: 'Appeal to authority',
     explanation:
-      "The writer asks you to accept a claim because an important person or body said it, not because of the evidence. " +
-      "Titles, uniforms and institutions carry weight, so quoting them can stand in for an argument. " +
-      "Watch for \"experts say\", \"according to\" and impressive credentials attached to a claim that is never backed up. " +
-      "Ask whether the authority actually knows this field, and whether the reasons behind the claim are given at all.",
-    example: "The plan must be sound: a Nobel laureate has personally endorsed it.",
-    exampleSpan: "a Nobel laureate has personally endorsed it",
-    color: "#77AADD", // Tol light: light blue
+      'The writer asks you to accept a claim because an important person or body said it, not because of the evidence. ' +
+      'Titles, uniforms and institutions carry weight, so quoting them can stand in for an argument. ' +
+      'Watch for "experts say", "according to" and impressive credentials attached to a claim that is never backed up. ' +
+      'Ask whether the authority actually knows this field, and whether the reasons behind the claim are given at all.',
+    example: 'The plan must be sound: a Nobel laureate has personally endorsed it.',
+    exampleSpan: 'a Nobel laureate has personally endorsed it',
+    color: '#77AADD', // Tol light: light blue
     ansi256: 110,
   },
-  "Appeal_to_fear-prejudice": {
-    id: "appeal-to-fear-prejudice",
-    name: "Appeal to fear / prejudice",
+  'Appeal_to_fear-prejudice': {
+    id: 'appeal-to-fear-prejudice',
+    name: 'Appeal to fear / prejudice',
     explanation:
-      "Support is won by making readers afraid of what will happen otherwise, or by playing on distrust of a group. " +
-      "Fear narrows attention and makes drastic steps feel urgent and reasonable. " +
-      "Typical signs are predictions of catastrophe, threats to your family or way of life, and \"if we don't act now...\". " +
-      "Ask how likely the threatened outcome really is and whether any evidence is offered for it.",
-    example: "If the council approves the new estate, crime will flood into every quiet street in town.",
-    exampleSpan: "crime will flood into every quiet street in town",
-    color: "#D55E00", // Okabe-Ito: vermillion
+      'Support is won by making readers afraid of what will happen otherwise, or by playing on distrust of a group. ' +
+      'Fear narrows attention and makes drastic steps feel urgent and reasonable. ' +
+      'Typical signs are predictions of catastrophe, threats to your family or way of life, and "if we don\'t act now...". ' +
+      'Ask how likely the threatened outcome really is and whether any evidence is offered for it.',
+    example:
+      'If the council approves the new estate, crime will flood into every quiet street in town.',
+    exampleSpan: 'crime will flood into every quiet street in town',
+    color: '#D55E00', // Okabe-Ito: vermillion
     ansi256: 166,
   },
-  "Bandwagon,Reductio_ad_hitlerum": {
-    id: "bandwagon-reductio-ad-hitlerum",
-    name: "Bandwagon / reductio ad Hitlerum",
+  'Bandwagon,Reductio_ad_hitlerum': {
+    id: 'bandwagon-reductio-ad-hitlerum',
+    name: 'Bandwagon / reductio ad Hitlerum',
     explanation:
-      "Two mirror-image tricks: urging you to join in because \"everyone\" already has, or rejecting an idea because a hated group supports it. " +
-      "Both work because people take cues from the crowd and want distance from those they despise. " +
-      "Look for \"everybody knows\", \"all sensible people\", or comparisons to Nazis, Hitler and other villains. " +
-      "Neither how many people believe something nor who else believes it tells you whether it is true.",
-    example: "Everyone with any common sense has already signed up for the new pension scheme.",
-    exampleSpan: "Everyone with any common sense has already signed up",
-    color: "#999933", // Tol muted: olive
+      'Two mirror-image tricks: urging you to join in because "everyone" already has, or rejecting an idea because a hated group supports it. ' +
+      'Both work because people take cues from the crowd and want distance from those they despise. ' +
+      'Look for "everybody knows", "all sensible people", or comparisons to Nazis, Hitler and other villains. ' +
+      'Neither how many people believe something nor who else believes it tells you whether it is true.',
+    example: 'Everyone with any common sense has already signed up for the new pension scheme.',
+    exampleSpan: 'Everyone with any common sense has already signed up',
+    color: '#999933', // Tol muted: olive
     ansi256: 100,
   },
-  "Black-and-White_Fallacy": {
-    id: "black-and-white-fallacy",
-    name: "Black-and-white fallacy",
+  'Black-and-White_Fallacy': {
+    id: 'black-and-white-fallacy',
+    name: 'Black-and-white fallacy',
     explanation:
-      "Only two options are presented, as if no middle ground or alternative existed, and one of them is plainly unacceptable. " +
+      'Only two options are presented, as if no middle ground or alternative existed, and one of them is plainly unacceptable. ' +
       "Squeezing a complex choice into a stark either/or makes the writer's preferred option look inevitable. " +
-      "Signals include \"either... or\", \"the only choice\" and orders that leave no room for discussion. " +
-      "Ask what other options the writer has left out.",
-    example: "Either we pass this budget tonight or the city goes bankrupt.",
-    exampleSpan: "Either we pass this budget tonight or the city goes bankrupt",
-    color: "#DDDDDD", // Tol: pale grey (fitting for a view with no shades)
+      'Signals include "either... or", "the only choice" and orders that leave no room for discussion. ' +
+      'Ask what other options the writer has left out.',
+    example: 'Either we pass this budget tonight or the city goes bankrupt.',
+    exampleSpan: 'Either we pass this budget tonight or the city goes bankrupt',
+    color: '#DDDDDD', // Tol: pale grey (fitting for a view with no shades)
     ansi256: 188,
   },
   Causal_Oversimplification: {
-    id: "causal-oversimplification",
-    name: "Causal oversimplification",
+    id: 'causal-oversimplification',
+    name: 'Causal oversimplification',
     explanation:
-      "A problem with many causes is pinned on a single one, often a single person or group. " +
-      "A simple story with one culprit is easier to grasp, remember and be angry at than a tangle of factors. " +
-      "Watch for \"the reason is\", \"because of\" and \"it is all down to\" attached to large, complicated events. " +
-      "Ask what else might have contributed.",
-    example: "Prices are rising for one reason only: the central bank governor.",
-    exampleSpan: "for one reason only: the central bank governor",
-    color: "#88CCEE", // Tol muted: cyan
+      'A problem with many causes is pinned on a single one, often a single person or group. ' +
+      'A simple story with one culprit is easier to grasp, remember and be angry at than a tangle of factors. ' +
+      'Watch for "the reason is", "because of" and "it is all down to" attached to large, complicated events. ' +
+      'Ask what else might have contributed.',
+    example: 'Prices are rising for one reason only: the central bank governor.',
+    exampleSpan: 'for one reason only: the central bank governor',
+    color: '#88CCEE', // Tol muted: cyan
     ansi256: 117,
   },
   Doubt: {
-    id: "doubt",
-    name: "Doubt",
+    id: 'doubt',
+    name: 'Doubt',
     explanation:
-      "The credibility of a person or institution is undermined by insinuation rather than evidence. " +
-      "A question or a sneer can plant suspicion without the writer ever having to prove anything. " +
-      "Look for \"so-called\", \"allegedly\", scare quotes and loaded rhetorical questions such as \"can we really trust...?\". " +
-      "Ask whether any concrete reason for the doubt is actually given.",
-    example: "Can we really trust the so-called independent auditor who signed off on these accounts?",
-    exampleSpan: "Can we really trust the so-called independent auditor",
-    color: "#CC79A7", // Okabe-Ito: reddish purple
+      'The credibility of a person or institution is undermined by insinuation rather than evidence. ' +
+      'A question or a sneer can plant suspicion without the writer ever having to prove anything. ' +
+      'Look for "so-called", "allegedly", scare quotes and loaded rhetorical questions such as "can we really trust...?". ' +
+      'Ask whether any concrete reason for the doubt is actually given.',
+    example:
+      'Can we really trust the so-called independent auditor who signed off on these accounts?',
+    exampleSpan: 'Can we really trust the so-called independent auditor',
+    color: '#CC79A7', // Okabe-Ito: reddish purple
     ansi256: 175,
   },
-  "Exaggeration,Minimisation": {
-    id: "exaggeration-minimisation",
-    name: "Exaggeration / minimisation",
+  'Exaggeration,Minimisation': {
+    id: 'exaggeration-minimisation',
+    name: 'Exaggeration / minimisation',
     explanation:
-      "Something is made to look far bigger, worse or better than it is, or is brushed aside as trivial. " +
+      'Something is made to look far bigger, worse or better than it is, or is brushed aside as trivial. ' +
       "Inflating or shrinking the stakes steers the reader's reaction before the facts have been weighed. " +
-      "Signals include superlatives, \"never\", \"always\", \"every\", and belittling words such as \"just\", \"merely\" and \"only\". " +
-      "Compare the wording with the actual numbers or events described.",
+      'Signals include superlatives, "never", "always", "every", and belittling words such as "just", "merely" and "only". ' +
+      'Compare the wording with the actual numbers or events described.',
     example: "The minister's speech was the greatest betrayal in the history of this nation.",
-    exampleSpan: "the greatest betrayal in the history of this nation",
-    color: "#E69F00", // Okabe-Ito: orange
+    exampleSpan: 'the greatest betrayal in the history of this nation',
+    color: '#E69F00', // Okabe-Ito: orange
     ansi256: 214,
   },
-  "Flag-Waving": {
-    id: "flag-waving",
-    name: "Flag-waving",
+  'Flag-Waving': {
+    id: 'flag-waving',
+    name: 'Flag-waving',
     explanation:
-      "A position is justified by appealing to national pride or group identity instead of its merits. " +
-      "Loyalty to \"us\" is a strong feeling, and disagreeing is made to feel like betraying your own side. " +
-      "Watch for \"our country\", \"true patriots\", \"our people\" and similar calls to belonging. " +
-      "Ask whether the policy would still look good without the flag wrapped around it.",
-    example: "Every true patriot will support the new stadium, because our nation deserves nothing less.",
-    exampleSpan: "Every true patriot will support the new stadium, because our nation deserves nothing less",
-    color: "#CC6677", // Tol muted: rose
+      'A position is justified by appealing to national pride or group identity instead of its merits. ' +
+      'Loyalty to "us" is a strong feeling, and disagreeing is made to feel like betraying your own side. ' +
+      'Watch for "our country", "true patriots", "our people" and similar calls to belonging. ' +
+      'Ask whether the policy would still look good without the flag wrapped around it.',
+    example:
+      'Every true patriot will support the new stadium, because our nation deserves nothing less.',
+    exampleSpan:
+      'Every true patriot will support the new stadium, because our nation deserves nothing less',
+    color: '#CC6677', // Tol muted: rose
     ansi256: 168,
   },
   Loaded_Language: {
-    id: "loaded-language",
-    name: "Loaded language",
+    id: 'loaded-language',
+    name: 'Loaded language',
     explanation:
-      "Words are chosen for their emotional punch rather than for what they describe. " +
-      "Strong words trigger a feeling first, and the feeling then colours how the facts are judged. " +
-      "Look for vivid verbs and adjectives (\"slaughter\", \"barbaric\", \"crush\"), intensifiers and dramatic metaphors. " +
-      "Try restating the sentence in neutral words and see how much of the claim is left.",
+      'Words are chosen for their emotional punch rather than for what they describe. ' +
+      'Strong words trigger a feeling first, and the feeling then colours how the facts are judged. ' +
+      'Look for vivid verbs and adjectives ("slaughter", "barbaric", "crush"), intensifiers and dramatic metaphors. ' +
+      'Try restating the sentence in neutral words and see how much of the claim is left.',
     example: "The new tax will slaughter the town's small shops.",
-    exampleSpan: "slaughter",
-    color: "#EE8866", // Tol light: orange
+    exampleSpan: 'slaughter',
+    color: '#EE8866', // Tol light: orange
     ansi256: 209,
   },
-  "Name_Calling,Labeling": {
-    id: "name-calling-labeling",
-    name: "Name calling / labeling",
+  'Name_Calling,Labeling': {
+    id: 'name-calling-labeling',
+    name: 'Name calling / labeling',
     explanation:
-      "A person or group is tagged with a label the audience already fears, despises or admires. " +
-      "The label does the arguing: once someone is a \"radical\" or a \"hero\", their views need no further examination. " +
-      "Signals are epithets, sneering nicknames, scare quotes around a group's name and \"-ist\" or \"-ism\" tags. " +
-      "Ask what the person actually said or did, apart from the label.",
-    example: "The bill is backed by the usual crowd of armchair radicals.",
-    exampleSpan: "armchair radicals",
-    color: "#FFAABB", // Tol light: pink
+      'A person or group is tagged with a label the audience already fears, despises or admires. ' +
+      'The label does the arguing: once someone is a "radical" or a "hero", their views need no further examination. ' +
+      'Signals are epithets, sneering nicknames, scare quotes around a group\'s name and "-ist" or "-ism" tags. ' +
+      'Ask what the person actually said or did, apart from the label.',
+    example: 'The bill is backed by the usual crowd of armchair radicals.',
+    exampleSpan: 'armchair radicals',
+    color: '#FFAABB', // Tol light: pink
     ansi256: 217,
   },
   Repetition: {
-    id: "repetition",
-    name: "Repetition",
+    id: 'repetition',
+    name: 'Repetition',
     explanation:
-      "The same word, phrase or claim is repeated again and again. " +
-      "Familiarity breeds belief: a message heard many times starts to feel true and obvious. " +
-      "Notice when a phrase keeps recurring across an article without new evidence being added; every repeat after the first is marked. " +
-      "Ask whether the repetition adds anything beyond insistence.",
-    example: "Stand firm on the budget. We must stand firm on the budget, and we will stand firm on the budget.",
-    exampleSpan: "stand firm on the budget", // the first lower-case match is a repeat, as the corpus marks it
-    color: "#BBCC33", // Tol light: pear
+      'The same word, phrase or claim is repeated again and again. ' +
+      'Familiarity breeds belief: a message heard many times starts to feel true and obvious. ' +
+      'Notice when a phrase keeps recurring across an article without new evidence being added; every repeat after the first is marked. ' +
+      'Ask whether the repetition adds anything beyond insistence.',
+    example:
+      'Stand firm on the budget. We must stand firm on the budget, and we will stand firm on the budget.',
+    exampleSpan: 'stand firm on the budget', // the first lower-case match is a repeat, as the corpus marks it
+    color: '#BBCC33', // Tol light: pear
     ansi256: 142,
   },
   Slogans: {
-    id: "slogans",
-    name: "Slogans",
+    id: 'slogans',
+    name: 'Slogans',
     explanation:
-      "A short, catchy phrase, often a call to action, replaces an argument. " +
-      "Slogans are easy to remember and chant, and they package a complex position as a simple rallying cry. " +
-      "Look for brief standalone phrases, often quoted or in capitals, that sound like chants or banners. " +
-      "Ask what concrete claim the slogan makes and whether it is supported.",
-    example: "Protesters marched on city hall chanting \"Clean air now!\"",
-    exampleSpan: "Clean air now!",
-    color: "#F0E442", // Okabe-Ito: yellow
+      'A short, catchy phrase, often a call to action, replaces an argument. ' +
+      'Slogans are easy to remember and chant, and they package a complex position as a simple rallying cry. ' +
+      'Look for brief standalone phrases, often quoted or in capitals, that sound like chants or banners. ' +
+      'Ask what concrete claim the slogan makes and whether it is supported.',
+    example: 'Protesters marched on city hall chanting "Clean air now!"',
+    exampleSpan: 'Clean air now!',
+    color: '#F0E442', // Okabe-Ito: yellow
     ansi256: 227,
   },
-  "Thought-terminating_Cliches": {
-    id: "thought-terminating-cliches",
-    name: "Thought-terminating cliché",
+  'Thought-terminating_Cliches': {
+    id: 'thought-terminating-cliches',
+    name: 'Thought-terminating cliché',
     explanation:
-      "A stock phrase is used to end the discussion rather than answer it. " +
-      "It sounds like common wisdom, so questioning it feels pointless or even rude. " +
-      "Watch for \"it is what it is\", \"enough said\", \"rules are rules\" and similar conversation stoppers. " +
-      "Ask what question the phrase is being used to avoid.",
-    example: "Yes, some families will lose their homes, but rules are rules.",
-    exampleSpan: "rules are rules",
-    color: "#DDCC77", // Tol muted: sand
+      'A stock phrase is used to end the discussion rather than answer it. ' +
+      'It sounds like common wisdom, so questioning it feels pointless or even rude. ' +
+      'Watch for "it is what it is", "enough said", "rules are rules" and similar conversation stoppers. ' +
+      'Ask what question the phrase is being used to avoid.',
+    example: 'Yes, some families will lose their homes, but rules are rules.',
+    exampleSpan: 'rules are rules',
+    color: '#DDCC77', // Tol muted: sand
     ansi256: 186,
   },
-  "Whataboutism,Straw_Men,Red_Herring": {
-    id: "whataboutism-straw-men-red-herring",
-    name: "Whataboutism / straw man / red herring",
+  'Whataboutism,Straw_Men,Red_Herring': {
+    id: 'whataboutism-straw-men-red-herring',
+    name: 'Whataboutism / straw man / red herring',
     explanation:
-      "Instead of answering a point, the writer changes the subject: accusing the critic of hypocrisy, distorting their view into an easy target, or raising something irrelevant. " +
-      "Deflection feels like a rebuttal while leaving the original point untouched. " +
-      "Look for \"what about...\", caricatured paraphrases of an opponent, and sudden jumps to another topic. " +
-      "Ask whether the original criticism has actually been answered.",
-    example: "She complains about our spending, but what about the millions her own party wasted?",
-    exampleSpan: "what about the millions her own party wasted",
-    color: "#44BB99", // Tol light: mint
+      'Instead of answering a point, the writer changes the subject: accusing the critic of hypocrisy, distorting their view into an easy target, or raising something irrelevant. ' +
+      'Deflection feels like a rebuttal while leaving the original point untouched. ' +
+      'Look for "what about...", caricatured paraphrases of an opponent, and sudden jumps to another topic. ' +
+      'Ask whether the original criticism has actually been answered.',
+    example: 'She complains about our spending, but what about the millions her own party wasted?',
+    exampleSpan: 'what about the millions her own party wasted',
+    color: '#44BB99', // Tol light: mint
     ansi256: 36,
   },
 };

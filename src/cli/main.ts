@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The `spinscope` command. Each command is a thin caller of a library function; heavy
+ * modules are imported lazily so that `--help` stays instant. Failures are reported in one
+ * place: a SpinscopeError prints its code and message and exits with 1.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { SpinscopeError } from '../errors.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Writes to stdout; commands take it so that tests can capture output. */
+export type Sink = (text: string) => void;
+
+export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Command {
+  const program = new Command()
+    .name('spinscope')
+    .description('Find propaganda techniques in news articles, phrase by phrase.')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .configureOutput({ writeOut: out });
+
+  program
+    .command('evaluate')
+    .description('score predictions against gold labels with the SemEval-2020 Task 11 metrics')
+    .addOption(
+      new Option('--task <task>', 'si, tc or full')
+        .choices(['si', 'tc', 'full'])
+        .makeOptionMandatory(),
+    )
+    .argument('<gold>', 'gold label file, or a folder of *.labels files')
+    .argument('<predicted>', 'predicted label file, or a folder of *.labels files')
+    .option(
+      '--order-free',
+      'TC: pair multi-label spans without regard to order (default: the official pairing)',
+    )
+    .option('--articles <dir>', 'check every span against the articles in this folder')
+    .option('--json', 'print the results as JSON')
+    .action(async (gold: string, predicted: string, opts) => {
+      const { evaluate } = await import('../eval/evaluate.js');
+      const result = await evaluate({
+        task: opts.task,
+        gold,
+        predicted,
+        pairing: opts.orderFree ? 'order-free' : 'official',
+        articles: opts.articles,
+      });
+      if (opts.json) out(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        const { formatEvaluation } = await import('./commands/evaluate.js');
+        out(`${formatEvaluation(result)}\n`);
+      }
+    });
+
+  return program;
+}
+
+/** Parse a positive number for an option. */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof SpinscopeError) {
+      process.stderr.write(`spinscope: ${error.message} [${error.code}]\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+// Run only when executed as the binary, not when imported by tests.
+if (
+  process.argv[1] &&
+  new URL(import.meta.url).pathname === (await import('node:fs')).realpathSync(process.argv[1])
+) {
+  process.exitCode = await run(process.argv);
+}

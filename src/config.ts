@@ -1,0 +1,14 @@
+/** Defaults that users can override: where the corpus lives. */
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+
+/** The package root (the folder holding package.json), whether run from src/ or dist/. */
+export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../', import.meta.url)));
+
+/**
+ * The PTC corpus folder: `$SPINSCOPE_DATA`, or `../shared/data/ptc` beside the package.
+ * Nothing ships the corpus itself: it is third-party news.
+ */
+export function defaultCorpusDir(): string {
+  return process.env.SPINSCOPE_DATA ?? resolve(PACKAGE_ROOT, '../shared/data/ptc');
+}

@@ -1,0 +1,48 @@
+/**
+ * Spinscope's public API. Only what is exported here is for library users; everything
+ * else may change without notice. All offsets are code points, half-open.
+ */
+export { SpinscopeError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { CodePointIndex, codePointLength } from './text/offsets.js';
+export {
+  parseArticle,
+  tokensInSpan,
+  type ArticleDocument,
+  type ArticleLayout,
+  type Line,
+  type Sentence,
+  type TextSpan,
+  type Token,
+} from './text/document.js';
+export {
+  TECHNIQUES,
+  TECHNIQUE_LABELS,
+  techniqueById,
+  techniqueByLabel,
+  isTechniqueLabel,
+  type Technique,
+  type TechniqueId,
+  type TechniqueLabel,
+} from './techniques/catalogue.js';
+export {
+  parseLabels,
+  formatSiLabels,
+  formatTcLabels,
+  formatTemplate,
+  type LabelFileKind,
+  type ParsedLabels,
+  type SpanLabel,
+  type TechniqueSpanLabel,
+} from './formats/labels.js';
+export { readCorpus, type Corpus, type CorpusArticle } from './formats/corpus.js';
+export { decodeText, readTextFile, writeFileAtomically } from './formats/files.js';
+export { scoreSi, mergeOverlapping, type SiScore, type PrecisionRecallF1 } from './eval/si.js';
+export { scoreTc, type TcScore, type TcClassScore, type TcPairing } from './eval/tc.js';
+export { scoreFullTask, type FullTaskScore, type TechniqueScore } from './eval/full.js';
+export {
+  evaluate,
+  type Evaluation,
+  type EvaluateOptions,
+  type EvaluationTask,
+} from './eval/evaluate.js';
+export { defaultCorpusDir } from './config.js';
