@@ -6,6 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -55,7 +56,43 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
       }
     });
 
+  program
+    .command('train')
+    .description('train the detector on a corpus and write the model and its card')
+    .option(
+      '--data <dir>',
+      'corpus folder (with train/ and dev/), or a split folder',
+      defaultCorpusDir(),
+    )
+    .option('--split <name>', 'split to train on', 'train')
+    .option('--dev-split <name>', 'split to measure the model on for its card ("" for none)', 'dev')
+    .option('--out <dir>', 'folder for model.bin, card.md and card.json', 'models/fast')
+    .option('--clusters <file>', 'word-cluster file (default: models/word-clusters.bin)')
+    .option('--seed <n>', 'random seed', positiveInteger, 1)
+    .action(async (opts) => {
+      const { trainCommand } = await import('./commands/train.js');
+      await trainCommand(
+        {
+          data: opts.data,
+          split: opts.split,
+          devSplit: opts.devSplit || undefined,
+          out: opts.out,
+          clusters: opts.clusters,
+          settings: { seed: opts.seed },
+        },
+        out,
+      );
+    });
+
   return program;
+}
+
+/** Parse a positive integer for an option. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 /** Parse a positive number for an option. */

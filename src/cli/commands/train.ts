@@ -1,0 +1,72 @@
+/** `spinscope train`: train the detector on a corpus split, evaluate it on another, write model and card. */
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../../config.js';
+import { readCorpus } from '../../formats/corpus.js';
+import { writeFileAtomically } from '../../formats/files.js';
+import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
+import { trainDetector, type TrainSettings } from '../../model/train.js';
+import { progressReporter } from '../progress.js';
+import type { Sink } from '../main.js';
+
+export interface TrainCommandOptions {
+  data: string;
+  split: string;
+  devSplit?: string;
+  out: string;
+  clusters?: string;
+  settings?: Partial<TrainSettings>;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+export async function trainCommand(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
+  // --data may be the corpus root (with train/ and dev/) or a split folder itself.
+  const splitDir = (await isDirectory(join(options.data, options.split)))
+    ? join(options.data, options.split)
+    : options.data;
+  const devDir = options.devSplit ? join(options.data, options.devSplit) : undefined;
+  const progress = progressReporter();
+  const corpus = await readCorpus(splitDir);
+  const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
+  const clustersFile = resolve(
+    options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
+  );
+  const { detector, outOfFold } = trainDetector({
+    corpus,
+    clustersFile,
+    settings: options.settings,
+    onProgress: (p) => progress.update(p.stage, p.done, p.total),
+  });
+  progress.stop();
+  const heldOut = dev ? evaluateDetector(detector, dev).metrics : undefined;
+  const bytes = detector.encode();
+  await mkdir(options.out, { recursive: true });
+  await writeFileAtomically(join(options.out, 'model.bin'), bytes);
+  const { biases: _biases, ...classifier } = detector.header.classifier;
+  const card: ModelCard = {
+    model: { ...detector.header, classifier },
+    sizeBytes: bytes.length,
+    outOfFold,
+    heldOut,
+  };
+  await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+  await writeFileAtomically(join(options.out, 'card.md'), renderCard(card));
+  out(
+    `model written to ${join(options.out, 'model.bin')} (${(bytes.length / 1024 / 1024).toFixed(1)} MiB)\n`,
+  );
+  out(
+    `out of fold on ${corpus.articles.length} training articles: SI F1 ${outOfFold.si.toFixed(4)}, TC ${outOfFold.tc.toFixed(4)}, full ${outOfFold.full.toFixed(4)}\n`,
+  );
+  if (heldOut) {
+    out(
+      `held out (${heldOut.articles} articles): SI F1 ${heldOut.si.f1.toFixed(4)}, TC micro-F1 ${heldOut.tc?.microF1.toFixed(4) ?? '-'}, full-task micro-F1 ${heldOut.full.micro.f1.toFixed(4)}\n`,
+    );
+  }
+  return card;
+}

@@ -1,0 +1,383 @@
+/**
+ * The detector: span tagger + technique classifier + calibration, loaded from one model
+ * file. `analyze` is the one function that the CLI, the HTTP API and workers call.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../config.js';
+import { SpinscopeError } from '../errors.js';
+import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
+import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
+import { validateText, type TextLimits } from '../text/validate.js';
+import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
+import { applyPlatt, type Platt } from './calibration.js';
+import { readClusters, type WordClusters } from './clusters.js';
+import {
+  articleContext,
+  describeFeature,
+  spanFeatures,
+  tokenFeatures,
+  type ArticleContext,
+} from './features.js';
+import { hashString } from './hash.js';
+import { LogisticModel, SoftmaxModel } from './linear.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
+import {
+  classifySpans,
+  spanContexts,
+  topClasses,
+  type ClassifierDecoding,
+} from './technique-classifier.js';
+import { decodeSpans, widenToQuotes, type TokenSpan } from './span-tagger.js';
+
+export const DEFAULT_MODEL_NAME = 'fast';
+
+export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
+  return join(PACKAGE_ROOT, 'models', name, 'model.bin');
+}
+
+export interface SpanDecoding {
+  /** Tokens at or above `low` can be in a span... */
+  low: number;
+  /** ...and a span needs one token at or above `high`. */
+  high: number;
+  /** Runs separated by at most this many tokens are joined. */
+  maxGap: number;
+}
+
+export interface ModelHeader {
+  format: number;
+  name: string;
+  version: string;
+  createdAt: string;
+  training: {
+    corpus: string;
+    split: string;
+    articles: number;
+    seed: number;
+    folds: number;
+    seconds: number;
+  };
+  clusters: { file: string; sha256: string };
+  tagger: { bits: number; bias: number; decoding: SpanDecoding };
+  classifier: ClassifierDecoding & { bits: number; biases: number[]; secondLabelThreshold: number };
+  calibration: { span: Platt; technique: Platt };
+}
+
+export interface AnalyzeOptions extends TextLimits {
+  /** Drop techniques (and spans left without one) below this confidence; 0 by default. */
+  threshold?: number;
+  /** Add the cues behind each span (default true). */
+  explain?: boolean;
+}
+
+/** A span the detector found, before the analysis is assembled. */
+export interface FoundSpan extends TextSpan {
+  tokenStart: number;
+  tokenEnd: number;
+  /** Mean token probability. */
+  score: number;
+  /** Calibrated probability that it is propaganda. */
+  confidence: number;
+  /** Technique probabilities (after class offsets), by index in TECHNIQUE_LABELS. */
+  probabilities: Float64Array;
+}
+
+export class Detector {
+  private clusterIndex: Map<number, string[]> | undefined;
+
+  constructor(
+    readonly header: ModelHeader,
+    readonly tagger: LogisticModel,
+    readonly classifier: SoftmaxModel,
+    readonly clusters: WordClusters,
+  ) {}
+
+  /** Load a model file; its word clusters are read from the same folder or `models/`. */
+  static load(path = defaultModelPath()): Detector {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      throw new SpinscopeError(
+        'SPN_ERR_MODEL',
+        `cannot read the model: ${(error as Error).message}`,
+        { file: path },
+      );
+    }
+    const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
+    const clusterPath = [
+      join(dirname(path), header.clusters.file),
+      join(dirname(path), '..', header.clusters.file),
+    ]
+      .map((p) => resolve(p))
+      .find((p) => existsSync(p));
+    if (!clusterPath) {
+      throw new SpinscopeError(
+        'SPN_ERR_MODEL',
+        `cannot find the word clusters ${header.clusters.file} next to the model`,
+        {
+          file: path,
+        },
+      );
+    }
+    const clusterBytes = readFileSync(clusterPath);
+    if (sha256(clusterBytes) !== header.clusters.sha256) {
+      throw new SpinscopeError(
+        'SPN_ERR_MODEL',
+        `word clusters ${clusterPath} differ from those the model was trained with`,
+        {
+          file: path,
+        },
+      );
+    }
+    const tagger = new LogisticModel(tensors.get('tagger') as Float32Array, header.tagger.bias);
+    const classifier = new SoftmaxModel(
+      TECHNIQUE_LABELS.length,
+      tensors.get('classifier') as Float32Array,
+      Float32Array.from(header.classifier.biases),
+    );
+    return new Detector(header, tagger, classifier, readClusters(clusterPath));
+  }
+
+  /** The model file's bytes. */
+  encode(): Buffer {
+    const header: ModelHeader = {
+      ...this.header,
+      format: MODEL_FORMAT,
+      tagger: { ...this.header.tagger, bias: this.tagger.bias },
+      classifier: { ...this.header.classifier, biases: Array.from(this.classifier.biases) },
+    };
+    return encodeModel(
+      header,
+      new Map([
+        ['tagger', this.tagger.weights],
+        ['classifier', this.classifier.weights],
+      ]),
+    );
+  }
+
+  context(doc: ArticleDocument): ArticleContext {
+    return articleContext(doc, this.clusters);
+  }
+
+  tokenProbabilities(ctx: ArticleContext): Float32Array {
+    const probs = new Float32Array(ctx.doc.tokens.length);
+    const slots: number[] = [];
+    const emit = (feature: string) => slots.push(hashString(feature));
+    for (let i = 0; i < probs.length; i++) {
+      slots.length = 0;
+      tokenFeatures(ctx, i, emit);
+      probs[i] = this.tagger.probability(slots);
+    }
+    return probs;
+  }
+
+  /** The spans of an article (SI), with their calibrated confidence. */
+  findSpans(ctx: ArticleContext, probs = this.tokenProbabilities(ctx)): TokenSpan[] {
+    const { low, high, maxGap } = this.header.tagger.decoding;
+    return decodeSpans(ctx.doc, probs, { threshold: low, maxGap })
+      .filter((span) => {
+        let max = 0;
+        for (let i = span.tokenStart; i < span.tokenEnd; i++)
+          max = Math.max(max, probs[i] as number);
+        return max >= high;
+      })
+      .map((span) => widenToQuotes(ctx.doc, span));
+  }
+
+  /** Technique probabilities for given spans (TC). */
+  classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
+    return classifySpans(this.classifier, ctx, spans, this.header.classifier);
+  }
+
+  /** Spans with techniques (the full task). */
+  detect(ctx: ArticleContext): FoundSpan[] {
+    const tokenSpans = this.findSpans(ctx);
+    const spans = tokenSpans.map((s) => toTextSpan(ctx.doc, s));
+    const probabilities = this.classify(ctx, spans);
+    return tokenSpans.map((s, i) => ({
+      ...(spans[i] as TextSpan),
+      tokenStart: s.tokenStart,
+      tokenEnd: s.tokenEnd,
+      score: s.score,
+      confidence: applyPlatt(this.header.calibration.span, s.score),
+      probabilities: probabilities[i] as Float64Array,
+    }));
+  }
+
+  /** The techniques a span gets: the best one, and the second one when it is likely too. */
+  chosenTechniques(probabilities: Float64Array): number[] {
+    const [first, second] = topClasses(probabilities, 2) as [number, number];
+    return (probabilities[second] as number) >= this.header.classifier.secondLabelThreshold
+      ? [first, second]
+      : [first];
+  }
+
+  /** The chosen techniques of a found span with their calibrated confidence. */
+  techniquesOf(span: FoundSpan): { index: number; confidence: number }[] {
+    return this.chosenTechniques(span.probabilities).map((index) => ({
+      index,
+      confidence: applyPlatt(
+        this.header.calibration.technique,
+        span.confidence * (span.probabilities[index] as number),
+      ),
+    }));
+  }
+
+  analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+    const started = performance.now();
+    validateText(text, options);
+    const doc = parseArticle(text);
+    const ctx = this.context(doc);
+    const threshold = options.threshold ?? 0;
+    const found = this.detect(ctx);
+    const spans: DetectedSpan[] = [];
+    for (const span of found) {
+      const techniques = this.techniquesOf(span)
+        .filter((t) => t.confidence >= threshold)
+        .map((t) => {
+          const technique = TECHNIQUES[t.index]!;
+          return {
+            technique: technique.label,
+            id: technique.id,
+            name: technique.name,
+            confidence: round(t.confidence),
+          };
+        });
+      if (techniques.length === 0) continue;
+      spans.push({
+        start: span.cpStart,
+        end: span.cpEnd,
+        text: doc.offsets.slice(span.cpStart, span.cpEnd),
+        confidence: round(span.confidence),
+        techniques,
+        cues:
+          options.explain === false
+            ? []
+            : this.cues(ctx, span, TECHNIQUE_LABELS.indexOf(techniques[0]!.technique)),
+      });
+    }
+    const sentences = sentenceScores(doc, spans);
+    return {
+      offsetUnit: 'codepoint',
+      model: { name: this.header.name, version: this.header.version },
+      length: doc.length,
+      title: doc.title?.text,
+      spans,
+      sentences,
+      document: documentScore(doc, spans, sentences),
+      timing: { milliseconds: round(performance.now() - started, 2) },
+    };
+  }
+
+  /** The features that weighed most for the span and for its technique, in plain words. */
+  cues(ctx: ArticleContext, span: FoundSpan, technique: number): Cue[] {
+    const clusterWords = (id: number) => this.clusterWords(id);
+    const spanWeights = new Map<string, number>();
+    for (let i = span.tokenStart; i < span.tokenEnd; i++) {
+      tokenFeatures(ctx, i, (feature) => {
+        const weight = this.tagger.weights[hashString(feature) & this.tagger.mask] as number;
+        const text = describeFeature(feature, clusterWords);
+        if (text)
+          spanWeights.set(
+            text,
+            (spanWeights.get(text) ?? 0) + weight / (span.tokenEnd - span.tokenStart),
+          );
+      });
+    }
+    const techniqueWeights = new Map<string, number>();
+    const size = this.classifier.slotsPerClass;
+    const [context] = spanContexts(ctx, [span]);
+    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (feature) => {
+      const slot = hashString(feature) & (size - 1);
+      let mean = 0;
+      for (let c = 0; c < this.classifier.classes; c++)
+        mean += this.classifier.weights[c * size + slot] as number;
+      mean /= this.classifier.classes;
+      const weight = (this.classifier.weights[technique * size + slot] as number) - mean;
+      const text = describeFeature(feature, clusterWords);
+      if (text)
+        techniqueWeights.set(text, Math.max(techniqueWeights.get(text) ?? -Infinity, weight));
+    });
+    const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] =>
+      [...weights]
+        .filter(([, w]) => w > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([text, weight]) => ({ text, source, weight: round(weight) }));
+    const cues = top(techniqueWeights, 'technique', 3);
+    for (const cue of top(spanWeights, 'span', 5)) {
+      if (cues.length < 5 && !cues.some((c) => c.text === cue.text)) cues.push(cue);
+    }
+    return cues;
+  }
+
+  /** A few frequent words of a word cluster, for explanations. */
+  private clusterWords(id: number): string[] {
+    if (!this.clusterIndex) {
+      this.clusterIndex = new Map();
+      for (const [word, ids] of this.clusters) {
+        const list = this.clusterIndex.get(ids[0] as number) ?? [];
+        if (list.length < 3) list.push(word);
+        this.clusterIndex.set(ids[0] as number, list);
+      }
+    }
+    return this.clusterIndex.get(id) ?? [];
+  }
+}
+
+export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {
+  return {
+    cpStart: (doc.tokens[span.tokenStart] as Token).cpStart,
+    cpEnd: (doc.tokens[span.tokenEnd - 1] as Token).cpEnd,
+  };
+}
+
+function sentenceScores(doc: ArticleDocument, spans: readonly DetectedSpan[]): SentenceScore[] {
+  return doc.sentences.map((sentence) => {
+    const inside = spans.filter((s) => s.start < sentence.cpEnd && sentence.cpStart < s.end);
+    // Probability that at least one of its spans is right, taking them as independent.
+    const none = inside.reduce((product, s) => product * (1 - s.confidence), 1);
+    return {
+      index: sentence.index,
+      start: sentence.cpStart,
+      end: sentence.cpEnd,
+      text: sentence.text,
+      score: round(1 - none),
+      spans: inside.length,
+    };
+  });
+}
+
+function documentScore(
+  doc: ArticleDocument,
+  spans: readonly DetectedSpan[],
+  sentences: readonly SentenceScore[],
+): Analysis['document'] {
+  const techniqueCounts = Object.fromEntries(TECHNIQUE_LABELS.map((l) => [l, 0])) as Record<
+    TechniqueLabel,
+    number
+  >;
+  for (const span of spans) for (const t of span.techniques) techniqueCounts[t.technique]++;
+  const words = doc.tokens.filter((t) => t.type === 'word').length;
+  const score =
+    sentences.length === 0 ? 0 : sentences.reduce((sum, s) => sum + s.score, 0) / sentences.length;
+  return {
+    score: round(score),
+    spans: spans.length,
+    words,
+    density: round(words === 0 ? 0 : (100 * spans.length) / words, 2),
+    techniqueCounts,
+  };
+}
+
+function round(value: number, digits = 4): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

@@ -1,0 +1,479 @@
+/**
+ * Features of tokens (for the span tagger) and of spans (for the technique classifier).
+ * A feature is a short string such as `w=traitor` or `cue+1=fear`; the models hash them,
+ * and explanations show them in plain words (see `describeFeature`).
+ */
+import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
+import type { WordClusters } from './clusters.js';
+import { lexicons } from './lexicons.js';
+
+export type Emit = (feature: string) => void;
+
+/** Everything about an article that features look up more than once. */
+export interface ArticleContext {
+  readonly doc: ArticleDocument;
+  readonly lower: readonly string[];
+  readonly lemma: readonly string[];
+  readonly shape: readonly string[];
+  readonly pos: readonly string[];
+  /** Content word: a word that is not a stop word. */
+  readonly content: readonly boolean[];
+  /** How many times the token's lemma occurs in the article (content words only, else 0). */
+  readonly lemmaCount: readonly number[];
+  /** The lemma occurred earlier in the article (Repetition marks every repeat after the first). */
+  readonly seenBefore: readonly boolean[];
+  /** The lemma bigram starting here occurs more than once in the article. */
+  readonly bigramRepeated: readonly boolean[];
+  readonly inQuote: readonly boolean[];
+  readonly inCliche: readonly boolean[];
+  /** Cue-list names per token. */
+  readonly cues: readonly (readonly string[])[];
+  readonly valence: readonly number[];
+  /** Word-vector clusters of each token, coarse to fine (empty when unknown): words of similar use. */
+  readonly cluster: readonly (readonly number[])[];
+  /** Per sentence: distinct content words, distinct cue names, flags. */
+  readonly sentenceWords: readonly (readonly string[])[];
+  readonly sentenceCues: readonly (readonly string[])[];
+  readonly sentenceFlags: readonly (readonly string[])[];
+  readonly bodyLines: number;
+}
+
+const QUOTES = new Set(['"', '“', '”', '«', '»', "''", '``']);
+const NO_CUES: readonly string[] = [];
+const NO_CLUSTERS: readonly number[] = [];
+
+function shortShape(shape: string): string {
+  // wink's shape keeps length for long words (xxxx); cap runs at 4 so shapes generalise.
+  return shape
+    .replace(/(x{4})x+/gu, '$1')
+    .replace(/(X{4})X+/gu, '$1')
+    .replace(/(d{4})d+/gu, '$1');
+}
+
+export function articleContext(doc: ArticleDocument, clusters: WordClusters): ArticleContext {
+  const lex = lexicons();
+  const tokens = doc.tokens;
+  const n = tokens.length;
+  const lower = tokens.map((t) => t.text.toLowerCase());
+  const lemma = tokens.map((t) => t.lemma.toLowerCase());
+  const content = tokens.map((t) => t.type === 'word' && !t.isStopWord && t.text.length > 1);
+  const counts = new Map<string, number>();
+  const seenBefore: boolean[] = new Array(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    if (!content[i]) continue;
+    const key = lemma[i] as string;
+    const c = counts.get(key) ?? 0;
+    seenBefore[i] = c > 0;
+    counts.set(key, c + 1);
+  }
+  const bigrams = new Map<string, number>();
+  const bigramKey = (i: number) => `${lemma[i]} ${lemma[i + 1]}`;
+  for (let i = 0; i + 1 < n; i++) {
+    if (content[i] || content[i + 1])
+      bigrams.set(bigramKey(i), (bigrams.get(bigramKey(i)) ?? 0) + 1);
+  }
+  const inQuote: boolean[] = new Array(n).fill(false);
+  let open = false;
+  let line = -1;
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i] as Token;
+    if (t.line !== line) {
+      open = false;
+      line = t.line;
+    }
+    if (QUOTES.has(t.text)) open = !open;
+    else inQuote[i] = open;
+  }
+  const inCliche: boolean[] = new Array(n).fill(false);
+  for (const line of doc.lines) {
+    if (line.text.length === 0) continue;
+    const lineUnit = doc.offsets.toUnit(line.cpStart);
+    for (const match of lex.clicheMatcher(line.text)) {
+      const cpStart = doc.offsets.toCodePoint(lineUnit + match.index);
+      const cpEnd = doc.offsets.toCodePoint(lineUnit + match.index + match.offset);
+      const [first, last] = tokensInSpan(doc, { cpStart, cpEnd });
+      for (let i = first; i < last; i++) inCliche[i] = true;
+    }
+  }
+  const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
+  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * 0.8);
+  const cluster = lower.map((w) => clusters.get(w) ?? NO_CLUSTERS);
+
+  const sentenceWords: string[][] = [];
+  const sentenceCues: string[][] = [];
+  const sentenceFlags: string[][] = [];
+  for (const s of doc.sentences) {
+    const words = new Set<string>();
+    const cueSet = new Set<string>();
+    let negative = 0;
+    let positive = 0;
+    for (let i = s.tokenStart; i < s.tokenEnd; i++) {
+      if (content[i]) words.add(lemma[i] as string);
+      for (const c of cues[i] as string[]) cueSet.add(c);
+      const v = valence[i] as number;
+      if (v <= -1.5) negative++;
+      if (v >= 1.5) positive++;
+    }
+    const flags: string[] = [];
+    if (s.text.includes('!')) flags.push('excl');
+    if (s.text.includes('?')) flags.push('question');
+    if (/["“”]/u.test(s.text)) flags.push('quote');
+    flags.push(`neg=${Math.min(negative, 3)}`, `pos=${Math.min(positive, 3)}`);
+    const len = s.tokenEnd - s.tokenStart;
+    flags.push(
+      `len=${len <= 5 ? 'xs' : len <= 12 ? 's' : len <= 25 ? 'm' : len <= 40 ? 'l' : 'xl'}`,
+    );
+    sentenceWords.push([...words].slice(0, 40));
+    sentenceCues.push([...cueSet]);
+    sentenceFlags.push(flags);
+  }
+  const bodyLines = Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length);
+  return {
+    doc,
+    lower,
+    lemma,
+    shape: tokens.map((t) => shortShape(t.shape)),
+    pos: tokens.map((t) => t.pos),
+    content,
+    lemmaCount: lemma.map((l, i) => (content[i] ? (counts.get(l) ?? 0) : 0)),
+    seenBefore,
+    bigramRepeated: lemma.map((_, i) => i + 1 < n && (bigrams.get(bigramKey(i)) ?? 0) > 1),
+    inQuote,
+    inCliche,
+    cues,
+    valence,
+    cluster,
+    sentenceWords,
+    sentenceCues,
+    sentenceFlags,
+    bodyLines,
+  };
+}
+
+function bucket(n: number): string {
+  return n <= 1 ? String(n) : n <= 2 ? '2' : n <= 4 ? '3-4' : n <= 8 ? '5-8' : '9+';
+}
+
+function valenceBucket(v: number): string {
+  return v <= -2 ? 'vneg' : v < -0.5 ? 'neg' : v >= 2 ? 'vpos' : v > 0.5 ? 'pos' : '';
+}
+
+/** Features of token i for the span tagger. */
+export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
+  const tokens = ctx.doc.tokens;
+  const t = tokens[i] as Token;
+  const sentence = ctx.doc.sentences[t.sentence]!;
+  const w = ctx.lower[i] as string;
+  emit('bias');
+  emit(`w=${w}`);
+  emit(`l=${ctx.lemma[i]}`);
+  emit(`sh=${ctx.shape[i]}`);
+  emit(`p=${ctx.pos[i]}`);
+  (ctx.cluster[i] as number[]).forEach((c, level) => emit(`cl${level}=${c}`));
+  for (const d of [-1, 1])
+    (ctx.cluster[i + d] ?? NO_CLUSTERS).forEach((c, level) => emit(`cl${level}${d}=${c}`));
+  if (w.length > 3) {
+    emit(`pre=${w.slice(0, 3)}`);
+    emit(`suf=${w.slice(-3)}`);
+  }
+  for (const d of [-3, -2, -1, 1, 2, 3]) {
+    const j = i + d;
+    const inside = j >= sentence.tokenStart && j < sentence.tokenEnd;
+    if (!inside) {
+      if (Math.abs(d) === 1) emit(`w${d}=<s>`);
+      continue;
+    }
+    if (Math.abs(d) <= 2) {
+      emit(`w${d}=${ctx.lower[j]}`);
+      emit(`p${d}=${ctx.pos[j]}`);
+    }
+    const v = valenceBucket(ctx.valence[j] as number);
+    if (v) emit(`v${d}=${v}`);
+    for (const c of ctx.cues[j] as string[]) emit(`cue${d}=${c}`);
+    if (ctx.seenBefore[j]) emit(`seen${d}`);
+  }
+  if (i > sentence.tokenStart) {
+    emit(`ww-1=${ctx.lower[i - 1]}|${w}`);
+    emit(`pp-1=${ctx.pos[i - 1]}|${ctx.pos[i]}`);
+  }
+  if (i + 1 < sentence.tokenEnd) {
+    emit(`ww+1=${w}|${ctx.lower[i + 1]}`);
+    emit(`pp+1=${ctx.pos[i]}|${ctx.pos[i + 1]}`);
+  }
+  // Position: title, place in the article, place in the sentence.
+  const line = ctx.doc.lines[t.line]!;
+  if (line.isTitle) emit('title');
+  else emit(`art=${Math.min(4, Math.floor((5 * line.index) / (ctx.bodyLines + 2)))}`);
+  const fromStart = i - sentence.tokenStart;
+  const fromEnd = sentence.tokenEnd - 1 - i;
+  emit(`sstart=${Math.min(fromStart, 6)}`);
+  emit(`send=${Math.min(fromEnd, 6)}`);
+  for (const flag of ctx.sentenceFlags[t.sentence] as string[]) emit(`S:${flag}`);
+  for (const c of ctx.sentenceCues[t.sentence] as string[]) emit(`Scue=${c}`);
+  for (const word of ctx.sentenceWords[t.sentence] as string[]) emit(`sbag=${word}`);
+  // Quotes, clichés, capitals.
+  if (ctx.inQuote[i]) emit('inquote');
+  if (ctx.inCliche[i]) emit('cliche');
+  if (
+    t.type === 'word' &&
+    t.text.length > 1 &&
+    t.text === t.text.toUpperCase() &&
+    /[A-Z]/u.test(t.text)
+  )
+    emit('allcaps');
+  if (t.type === 'hashtag') emit('hashtag');
+  // Repetition across the article.
+  if (ctx.content[i]) {
+    emit(`rep=${bucket(ctx.lemmaCount[i] as number)}`);
+    if (ctx.seenBefore[i]) emit('seen');
+    if (ctx.seenBefore[i] && (ctx.lemmaCount[i] as number) >= 3) emit('seen3');
+  }
+  if (ctx.bigramRepeated[i]) emit('bigramrep');
+  if (i > 0 && ctx.bigramRepeated[i - 1]) emit('bigramrep-1');
+  // Lexicons.
+  const v = valenceBucket(ctx.valence[i] as number);
+  if (v) emit(`val=${v}`);
+  for (const c of ctx.cues[i] as string[]) emit(`cue=${c}`);
+  if (lexicons().hedges.has(w)) emit('hedge');
+}
+
+/**
+ * Plain words for a feature, for explanations shown to people; undefined for features that
+ * mean nothing to a reader (word shapes, positions, hashed pairs). `clusterWords` names a
+ * few words of a word cluster.
+ */
+export function describeFeature(
+  feature: string,
+  clusterWords?: (id: number) => string[],
+): string | undefined {
+  const [key, value] = splitFeature(feature);
+  if (/^s?cl0$/u.test(key) && value !== undefined && clusterWords) {
+    const words = clusterWords(Number(value));
+    return words.length > 0 ? `a word like "${words.slice(0, 3).join('", "')}"` : undefined;
+  }
+  switch (key) {
+    case 'sw':
+    case 'phrase':
+      return `the words "${value}"`;
+    case 'first':
+      return `starting with "${value}"`;
+    case 'sb':
+      return `the words "${value?.replace('|', ' ')}"`;
+    case 'occbefore':
+      return value === '0' ? undefined : 'a phrase used earlier in the article';
+    case 'sametextbefore':
+      return value === '0' ? undefined : 'the same phrase is flagged earlier';
+    case 'has!':
+      return 'an exclamation mark';
+    case 'has?':
+      return 'a question mark';
+    case 'hascaps':
+      return 'words in capitals';
+    case 'w':
+    case 'l':
+      return `the word "${value}"`;
+    case 'w-1':
+      return `after "${value}"`;
+    case 'w1':
+    case 'w+1':
+      return `before "${value}"`;
+    case 'ww-1':
+    case 'ww+1':
+      return `the words "${value?.replace('|', ' ')}"`;
+    case 'ctx':
+      return `"${value}" nearby`;
+    case 'sbag':
+      return `"${value}" in the sentence`;
+    case 'val':
+      return value === 'vneg' || value === 'neg'
+        ? 'emotionally negative wording'
+        : 'emotionally positive wording';
+    case 'cue':
+      return `a ${value} cue word`;
+    case 'Scue':
+      return `a ${value} cue in the sentence`;
+    case 'seen':
+      return 'a word repeated from earlier in the article';
+    case 'seen3':
+      return 'a word repeated three or more times';
+    case 'bigramrep':
+    case 'bigramrep-1':
+      return 'a phrase repeated in the article';
+    case 'rep':
+      return `a word used ${value} times in the article`;
+    case 'title':
+      return 'in the headline';
+    case 'inquote':
+      return 'inside a quotation';
+    case 'cliche':
+      return 'a stock phrase (cliché)';
+    case 'allcaps':
+      return 'written in capitals';
+    case 'hashtag':
+      return 'a hashtag';
+    case 'hedge':
+      return 'a hedge or weasel word';
+    case 'S:excl':
+      return 'an exclamation';
+    case 'S:question':
+      return 'a question';
+    case 'S:quote':
+      return 'a sentence with a quotation';
+    default:
+      return undefined;
+  }
+}
+
+function splitFeature(feature: string): [string, string | undefined] {
+  const at = feature.indexOf('=');
+  return at < 0 ? [feature, undefined] : [feature.slice(0, at), feature.slice(at + 1)];
+}
+
+/** What the technique classifier knows about a span beyond its tokens. */
+export interface SpanContext {
+  /** How many spans of the input share exactly these offsets (a multi-label group). */
+  readonly sameSpanCount: number;
+  /** How many other input spans overlap or nest with this one. */
+  readonly overlapping: number;
+  /** How many other input spans (other offsets) have the same lower-cased text, before and after this one. */
+  readonly sameTextBefore: number;
+  readonly sameTextAfter: number;
+  /** Labels the same text (lower-cased) carried in other training articles, with counts. */
+  readonly knownLabels?: ReadonlyMap<string, number>;
+}
+
+function lengthBucket(n: number): string {
+  return n <= 3 ? String(n) : n <= 5 ? '4-5' : n <= 9 ? '6-9' : n <= 19 ? '10-19' : '20+';
+}
+
+/** Features of the span [tokenStart, tokenEnd) for the technique classifier. */
+export function spanFeatures(
+  ctx: ArticleContext,
+  tokenStart: number,
+  tokenEnd: number,
+  spanContext: SpanContext,
+  emit: Emit,
+): void {
+  const tokens = ctx.doc.tokens;
+  if (tokenEnd <= tokenStart) {
+    emit('empty');
+    return;
+  }
+  const first = tokens[tokenStart] as Token;
+  const sentence = ctx.doc.sentences[first.sentence]!;
+  const length = tokenEnd - tokenStart;
+  emit('bias');
+  emit(`len=${lengthBucket(length)}`);
+  emit(`first=${ctx.lower[tokenStart]}`);
+  emit(`last=${ctx.lower[tokenEnd - 1]}`);
+  emit(`firstp=${ctx.pos[tokenStart]}`);
+  emit(`lastp=${ctx.pos[tokenEnd - 1]}`);
+  if (length > 4)
+    emit(`edgepos=${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
+  if (length <= 4) emit(`pospat=${ctx.pos.slice(tokenStart, tokenEnd).join('_')}`);
+  if (length <= 3) emit(`phrase=${ctx.lower.slice(tokenStart, tokenEnd).join(' ')}`);
+  let text = '';
+  let maxRepeat = 0;
+  let contentWords = 0;
+  let repeatedWords = 0;
+  let seen = 0;
+  let negative = 0;
+  let positive = 0;
+  for (let i = tokenStart; i < tokenEnd; i++) {
+    const w = ctx.lower[i] as string;
+    text += (i > tokenStart ? ' ' : '') + w;
+    emit(`sw=${ctx.lemma[i]}`);
+    (ctx.cluster[i] as number[]).forEach((c, level) => emit(`scl${level}=${c}`));
+    if (i + 1 < tokenEnd) emit(`sb=${ctx.lemma[i]}|${ctx.lemma[i + 1]}`);
+    for (const c of ctx.cues[i] as string[]) emit(`cue=${c}`);
+    const v = ctx.valence[i] as number;
+    if (v <= -1.5) negative++;
+    if (v >= 1.5) positive++;
+    if (ctx.content[i]) {
+      contentWords++;
+      const count = ctx.lemmaCount[i] as number;
+      maxRepeat = Math.max(maxRepeat, count);
+      if (count > 1) repeatedWords++;
+      if (ctx.seenBefore[i]) seen++;
+    }
+    if (ctx.inCliche[i]) emit('cliche');
+    if (ctx.inQuote[i]) emit('inquote');
+    if ((tokens[i] as Token).type === 'hashtag') emit('hashtag');
+  }
+  // Character n-grams of the span generalise over inflections and rare words.
+  const padded = ` ${text.slice(0, 60)} `;
+  for (let n = 3; n <= 5; n++)
+    for (let k = 0; k + n <= padded.length; k++) emit(`c${n}=${padded.slice(k, k + n)}`);
+  emit(`neg=${Math.min(negative, 3)}`);
+  emit(`pos=${Math.min(positive, 3)}`);
+  // Repetition: how often the span and its words recur in the article.
+  const [before, after] = countOccurrences(ctx, tokenStart, tokenEnd);
+  emit(`occ=${bucket(before + after + 1)}`);
+  emit(`occbefore=${bucket(before)}`);
+  if (after > 0) emit('occafter');
+  emit(`maxrep=${bucket(maxRepeat)}`);
+  if (contentWords > 0) {
+    emit(`reprate=${Math.round((4 * repeatedWords) / contentWords)}`);
+    emit(`seenrate=${Math.round((4 * seen) / contentWords)}`);
+  } else emit('nocontent');
+  // The input's own structure: multi-label groups and nesting.
+  emit(`group=${Math.min(spanContext.sameSpanCount, 3)}`);
+  emit(`overlap=${Math.min(spanContext.overlapping, 3)}`);
+  emit(`sametextbefore=${Math.min(spanContext.sameTextBefore, 3)}`);
+  if (spanContext.sameTextAfter > 0) emit('sametextafter');
+  if (spanContext.knownLabels) {
+    let total = 0;
+    for (const count of spanContext.knownLabels.values()) total += count;
+    for (const [label, count] of spanContext.knownLabels) {
+      emit(`known=${label}`);
+      emit(`known=${label}:${Math.round((4 * count) / total)}`);
+    }
+  }
+  // Where it sits.
+  const line = ctx.doc.lines[first.line]!;
+  if (line.isTitle) emit('title');
+  if (tokenStart === sentence.tokenStart && tokenEnd >= sentence.tokenEnd - 1)
+    emit('wholesentence');
+  else if (tokenStart === sentence.tokenStart) emit('sentstart');
+  for (const flag of ctx.sentenceFlags[first.sentence] as string[]) emit(`S:${flag}`);
+  for (const c of ctx.sentenceCues[first.sentence] as string[]) emit(`Scue=${c}`);
+  // Context words around the span.
+  for (const d of [1, 2, 3]) {
+    const before = tokenStart - d;
+    const after = tokenEnd - 1 + d;
+    if (before >= sentence.tokenStart) emit(`cw-${d}=${ctx.lower[before]}`);
+    if (after < sentence.tokenEnd) emit(`cw+${d}=${ctx.lower[after]}`);
+  }
+  for (
+    let i = Math.max(sentence.tokenStart, tokenStart - 8);
+    i < Math.min(sentence.tokenEnd, tokenEnd + 8);
+    i++
+  ) {
+    if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit(`ctx=${ctx.lemma[i]}`);
+  }
+  const spanText = ctx.doc.offsets.slice(first.cpStart, (tokens[tokenEnd - 1] as Token).cpEnd);
+  if (spanText.includes('!')) emit('has!');
+  if (spanText.includes('?')) emit('has?');
+  if (/^[A-Z]/u.test(spanText)) emit('capstart');
+  if (/\b[A-Z]{2,}\b/u.test(spanText)) emit('hascaps');
+}
+
+/** How many times the span's lemmas occur as a run elsewhere in the article: [before, after]. */
+function countOccurrences(
+  ctx: ArticleContext,
+  tokenStart: number,
+  tokenEnd: number,
+): [number, number] {
+  const length = tokenEnd - tokenStart;
+  if (length > 8) return [0, 0];
+  let before = 0;
+  let after = 0;
+  const lemma = ctx.lemma;
+  outer: for (let i = 0; i + length <= lemma.length; i++) {
+    if (i === tokenStart) continue;
+    for (let k = 0; k < length; k++) if (lemma[i + k] !== lemma[tokenStart + k]) continue outer;
+    if (i < tokenStart) before++;
+    else after++;
+  }
+  return [before, after];
+}

@@ -1,0 +1,197 @@
+/**
+ * Linear models over hashed binary features, trained with AdaGrad and L2 regularisation:
+ * a binary logistic regression (token tagger) and a multinomial one (technique
+ * classifier). Weight slot = feature hash & mask (the hashing trick): no vocabulary to
+ * store, and unseen features cost nothing.
+ */
+import { seededRandom, shuffle } from './random.js';
+import type { SparseRows } from './sparse.js';
+
+export interface TrainOptions {
+  epochs: number;
+  learningRate: number;
+  /** L2 strength, applied lazily to the weights a row touches. */
+  l2: number;
+  seed: number;
+  /** Return the average of the weights over all updates (Polyak averaging): steadier on small data. */
+  average?: boolean;
+  /** Per-row example weights (e.g. to balance classes); 1 by default. */
+  rowWeights?: Float32Array;
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** Binary logistic regression. `weights.length` is a power of two. */
+export class LogisticModel {
+  constructor(
+    readonly weights: Float32Array,
+    public bias = 0,
+  ) {}
+
+  static create(bits: number): LogisticModel {
+    return new LogisticModel(new Float32Array(1 << bits));
+  }
+
+  get mask(): number {
+    return this.weights.length - 1;
+  }
+
+  score(slots: ArrayLike<number>): number {
+    let z = this.bias;
+    const w = this.weights;
+    const mask = this.mask;
+    for (let i = 0; i < slots.length; i++) z += w[(slots[i] as number) & mask] as number;
+    return z;
+  }
+
+  probability(slots: ArrayLike<number>): number {
+    return sigmoid(this.score(slots));
+  }
+
+  train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
+    const random = seededRandom(options.seed);
+    const order = Array.from({ length: rows.rows }, (_, i) => i);
+    const w = this.weights;
+    const mask = this.mask;
+    const g2 = new Float32Array(w.length);
+    let biasG2 = 0;
+    const u = options.average ? new Float32Array(w.length) : undefined;
+    let biasU = 0;
+    let step = 1;
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      shuffle(order, random);
+      let loss = 0;
+      for (const r of order) {
+        const slots = rows.row(r);
+        const y = labels[r] as number;
+        const p = sigmoid(this.score(slots));
+        loss -= y ? Math.log(p + 1e-12) : Math.log(1 - p + 1e-12);
+        const g = (p - y) * (options.rowWeights?.[r] ?? 1);
+        for (let i = 0; i < slots.length; i++) {
+          const k = (slots[i] as number) & mask;
+          const grad = g + options.l2 * (w[k] as number);
+          g2[k] = (g2[k] as number) + grad * grad;
+          const delta = (options.learningRate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
+          w[k] = (w[k] as number) - delta;
+          if (u) u[k] = (u[k] as number) - step * delta;
+        }
+        biasG2 += g * g;
+        const biasDelta = (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
+        this.bias -= biasDelta;
+        biasU -= step * biasDelta;
+        step++;
+      }
+      options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
+    }
+    if (u) {
+      for (let k = 0; k < w.length; k++) w[k] = (w[k] as number) - (u[k] as number) / step;
+      this.bias -= biasU / step;
+    }
+  }
+}
+
+/**
+ * Rows of the multinomial model are L2-normalised binary vectors: a long span with hundreds
+ * of features must not outvote a short one by sheer number.
+ */
+function rowScale(length: number): number {
+  return length > 0 ? 1 / Math.sqrt(length) : 1;
+}
+
+/** Multinomial logistic regression over `classes` outputs; weights class-major. */
+export class SoftmaxModel {
+  constructor(
+    readonly classes: number,
+    readonly weights: Float32Array,
+    readonly biases: Float32Array,
+  ) {}
+
+  static create(classes: number, bits: number): SoftmaxModel {
+    return new SoftmaxModel(classes, new Float32Array(classes << bits), new Float32Array(classes));
+  }
+
+  get slotsPerClass(): number {
+    return this.weights.length / this.classes;
+  }
+
+  scores(slots: ArrayLike<number>, out = new Float64Array(this.classes)): Float64Array {
+    const size = this.slotsPerClass;
+    const mask = size - 1;
+    const scale = rowScale(slots.length);
+    for (let c = 0; c < this.classes; c++) {
+      let z = 0;
+      const base = c * size;
+      for (let i = 0; i < slots.length; i++)
+        z += this.weights[base + ((slots[i] as number) & mask)] as number;
+      out[c] = (this.biases[c] as number) + z * scale;
+    }
+    return out;
+  }
+
+  probabilities(slots: ArrayLike<number>, out = new Float64Array(this.classes)): Float64Array {
+    this.scores(slots, out);
+    let max = -Infinity;
+    for (let c = 0; c < this.classes; c++) max = Math.max(max, out[c] as number);
+    let sum = 0;
+    for (let c = 0; c < this.classes; c++) {
+      out[c] = Math.exp((out[c] as number) - max);
+      sum += out[c] as number;
+    }
+    for (let c = 0; c < this.classes; c++) out[c] = (out[c] as number) / sum;
+    return out;
+  }
+
+  train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
+    const random = seededRandom(options.seed);
+    const order = Array.from({ length: rows.rows }, (_, i) => i);
+    const size = this.slotsPerClass;
+    const mask = size - 1;
+    const w = this.weights;
+    const g2 = new Float32Array(w.length);
+    const biasG2 = new Float64Array(this.classes);
+    const p = new Float64Array(this.classes);
+    // Averaging trick: avg = w - u / steps, where u sums each update times its step number.
+    const u = options.average ? new Float32Array(w.length) : undefined;
+    const biasU = new Float64Array(this.classes);
+    let step = 1;
+    for (let epoch = 0; epoch < options.epochs; epoch++) {
+      shuffle(order, random);
+      let loss = 0;
+      for (const r of order) {
+        const slots = rows.row(r);
+        const y = labels[r] as number;
+        this.probabilities(slots, p);
+        loss -= Math.log((p[y] as number) + 1e-12);
+        const rowWeight = options.rowWeights?.[r] ?? 1;
+        const scale = rowScale(slots.length);
+        for (let c = 0; c < this.classes; c++) {
+          const g = ((p[c] as number) - (c === y ? 1 : 0)) * rowWeight;
+          if (Math.abs(g) < 1e-6) continue;
+          const base = c * size;
+          for (let i = 0; i < slots.length; i++) {
+            const k = base + ((slots[i] as number) & mask);
+            const grad = g * scale + options.l2 * (w[k] as number);
+            g2[k] = (g2[k] as number) + grad * grad;
+            const delta = (options.learningRate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
+            w[k] = (w[k] as number) - delta;
+            if (u) u[k] = (u[k] as number) - step * delta;
+          }
+          biasG2[c] = (biasG2[c] as number) + g * g;
+          const biasDelta = (options.learningRate * g) / Math.sqrt((biasG2[c] as number) + 1e-8);
+          this.biases[c] = (this.biases[c] as number) - biasDelta;
+          biasU[c] = (biasU[c] as number) - step * biasDelta;
+        }
+        step++;
+      }
+      options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
+    }
+    if (u) {
+      for (let k = 0; k < w.length; k++) w[k] = (w[k] as number) - (u[k] as number) / step;
+      for (let c = 0; c < this.classes; c++)
+        this.biases[c] = (this.biases[c] as number) - (biasU[c] as number) / step;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The span tagger (SI): a logistic regression gives every token the probability of lying
+ * inside a propaganda span; runs of likely tokens become spans.
+ */
+import type { SpanLabel } from '../formats/labels.js';
+import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
+import { tokenFeatures, type ArticleContext } from './features.js';
+import { hashString } from './hash.js';
+import type { LogisticModel } from './linear.js';
+import type { SparseRows } from './sparse.js';
+
+/** A span in token indices [tokenStart, tokenEnd), with a score in [0, 1]. */
+export interface TokenSpan {
+  tokenStart: number;
+  tokenEnd: number;
+  score: number;
+}
+
+export interface DecodeOptions {
+  /** Tokens with probability >= threshold are inside a span. */
+  threshold: number;
+  /** Bridge a gap of this many tokens between two runs of the same sentence. */
+  maxGap: number;
+}
+
+/** 1 for tokens that overlap a gold span, else 0. */
+export function tokenLabels(doc: ArticleDocument, gold: readonly SpanLabel[]): Uint8Array {
+  const labels = new Uint8Array(doc.tokens.length);
+  for (const span of gold) {
+    const [first, last] = tokensInSpan(doc, span);
+    labels.fill(1, first, last);
+  }
+  return labels;
+}
+
+/** Append one row of hashed token features per token. */
+export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
+  const slots: number[] = [];
+  const emit = (feature: string) => slots.push(hashString(feature));
+  for (let i = 0; i < ctx.doc.tokens.length; i++) {
+    slots.length = 0;
+    tokenFeatures(ctx, i, emit);
+    rows.push(slots);
+  }
+}
+
+export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): Float32Array {
+  const probs = new Float32Array(ctx.doc.tokens.length);
+  const slots: number[] = [];
+  const emit = (feature: string) => slots.push(hashString(feature));
+  for (let i = 0; i < probs.length; i++) {
+    slots.length = 0;
+    tokenFeatures(ctx, i, emit);
+    probs[i] = model.probability(slots);
+  }
+  return probs;
+}
+
+const EDGE_PUNCTUATION = /^[.,;:!?)\]}\-–—]+$/u;
+const OPENING = /^[(\[{]+$/u;
+
+/** Runs of likely tokens, within one sentence, trimmed of edge punctuation. */
+export function decodeSpans(
+  doc: ArticleDocument,
+  probs: Float32Array,
+  options: DecodeOptions,
+): TokenSpan[] {
+  const spans: TokenSpan[] = [];
+  for (const sentence of doc.sentences) {
+    let start = -1;
+    let lastInside = -1;
+    const close = () => {
+      if (start >= 0) spans.push(trim(doc, probs, start, lastInside + 1));
+      start = -1;
+    };
+    for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
+      if ((probs[i] as number) < options.threshold) continue;
+      if (start >= 0 && i - lastInside - 1 > options.maxGap) close();
+      if (start < 0) start = i;
+      lastInside = i;
+    }
+    close();
+  }
+  return spans.filter((s) => s.tokenEnd > s.tokenStart);
+}
+
+function trim(doc: ArticleDocument, probs: Float32Array, start: number, end: number): TokenSpan {
+  const tokens = doc.tokens;
+  while (
+    start < end &&
+    (EDGE_PUNCTUATION.test((tokens[start] as Token).text) ||
+      (isQuote(tokens[start] as Token) && !hasQuoteIn(tokens, start + 1, end)))
+  )
+    start++;
+  while (
+    end > start &&
+    (EDGE_PUNCTUATION.test((tokens[end - 1] as Token).text) ||
+      OPENING.test((tokens[end - 1] as Token).text) ||
+      (isQuote(tokens[end - 1] as Token) && !hasQuoteIn(tokens, start, end - 1)))
+  )
+    end--;
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += probs[i] as number;
+  return { tokenStart: start, tokenEnd: end, score: end > start ? sum / (end - start) : 0 };
+}
+
+function isQuote(token: Token): boolean {
+  return /^["“”'‘’«»]+$/u.test(token.text);
+}
+
+function hasQuoteIn(tokens: readonly Token[], start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isQuote(tokens[i] as Token)) return true;
+  return false;
+}
+
+/**
+ * Take in the quotation marks that enclose a span exactly ("traitors" rather than traitors),
+ * as annotators did.
+ */
+export function widenToQuotes(doc: ArticleDocument, span: TokenSpan): TokenSpan {
+  const before = doc.tokens[span.tokenStart - 1];
+  const after = doc.tokens[span.tokenEnd];
+  if (before && after && isQuote(before) && isQuote(after) && before.sentence === after.sentence) {
+    return { ...span, tokenStart: span.tokenStart - 1, tokenEnd: span.tokenEnd + 1 };
+  }
+  return span;
+}

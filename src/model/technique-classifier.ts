@@ -1,0 +1,118 @@
+/**
+ * The technique classifier (TC): a multinomial logistic regression over span features,
+ * with per-class offsets tuned out of fold (the raw model over-predicts the frequent
+ * Loaded_Language), and the Repetition rule of the top published system: a phrase that
+ * never recurs in the article is not a Repetition.
+ */
+import type { TextSpan } from '../text/document.js';
+import { tokensInSpan } from '../text/document.js';
+import { spanFeatures, type ArticleContext, type SpanContext } from './features.js';
+import { hashString } from './hash.js';
+import type { SoftmaxModel } from './linear.js';
+import { SparseRows } from './sparse.js';
+import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
+
+export const REPETITION = TECHNIQUE_LABELS.indexOf('Repetition');
+
+/** What each span of a set (a template, or the tagger's spans) shares with the others. */
+export function spanContexts(ctx: ArticleContext, spans: readonly TextSpan[]): SpanContext[] {
+  const texts = spans.map((s) => ctx.doc.offsets.slice(s.cpStart, s.cpEnd).toLowerCase());
+  return spans.map((s, i) => {
+    let sameSpanCount = 0;
+    let overlapping = 0;
+    const before = new Set<number>();
+    const after = new Set<number>();
+    spans.forEach((o, j) => {
+      const same = o.cpStart === s.cpStart && o.cpEnd === s.cpEnd;
+      if (same) sameSpanCount++;
+      else if (o.cpStart < s.cpEnd && s.cpStart < o.cpEnd) overlapping++;
+      if (!same && texts[j] === texts[i]) (o.cpStart < s.cpStart ? before : after).add(o.cpStart);
+    });
+    return { sameSpanCount, overlapping, sameTextBefore: before.size, sameTextAfter: after.size };
+  });
+}
+
+/** Append one row of hashed span features per span. */
+export function addSpanRows(
+  ctx: ArticleContext,
+  spans: readonly TextSpan[],
+  rows: SparseRows,
+): void {
+  const contexts = spanContexts(ctx, spans);
+  const slots: number[] = [];
+  const emit = (feature: string) => slots.push(hashString(feature));
+  spans.forEach((span, i) => {
+    slots.length = 0;
+    const [first, last] = tokensInSpan(ctx.doc, span);
+    spanFeatures(ctx, first, last, contexts[i] as SpanContext, emit);
+    rows.push(slots);
+  });
+}
+
+/** Do the span's content words recur, in order, elsewhere in the article? */
+export function recursInArticle(ctx: ArticleContext, span: TextSpan): boolean {
+  const [first, last] = tokensInSpan(ctx.doc, span);
+  const words: string[] = [];
+  for (let i = first; i < last; i++) if (ctx.content[i]) words.push(ctx.lemma[i] as string);
+  if (words.length === 0) return false;
+  let occurrences = 0;
+  for (let i = 0; i < ctx.lemma.length; i++) {
+    if (!ctx.content[i] || ctx.lemma[i] !== words[0]) continue;
+    let k = 1;
+    for (let j = i + 1; j < ctx.lemma.length && k < words.length; j++) {
+      if (!ctx.content[j]) continue;
+      if (ctx.lemma[j] !== words[k]) break;
+      k++;
+    }
+    if (k === words.length && ++occurrences > 1) return true;
+  }
+  return false;
+}
+
+export interface ClassifierDecoding {
+  /** Added to each class's log-probability. */
+  classBias: readonly number[];
+  /** Apply the Repetition rule. */
+  repetitionNeedsRecurrence: boolean;
+}
+
+/** Technique probabilities of each span, after class offsets and the Repetition rule. */
+export function classifySpans(
+  model: SoftmaxModel,
+  ctx: ArticleContext,
+  spans: readonly TextSpan[],
+  decoding: ClassifierDecoding,
+): Float64Array[] {
+  const rows = new SparseRows();
+  addSpanRows(ctx, spans, rows);
+  return spans.map((span, i) => {
+    const p = model.probabilities(rows.row(i));
+    return adjust(p, decoding, () => recursInArticle(ctx, span));
+  });
+}
+
+/** Apply class offsets and the Repetition rule to raw probabilities, renormalised. */
+export function adjust(
+  p: Float64Array,
+  decoding: ClassifierDecoding,
+  recurs: () => boolean,
+): Float64Array {
+  let sum = 0;
+  for (let c = 0; c < p.length; c++) {
+    p[c] = (p[c] as number) * Math.exp(decoding.classBias[c] ?? 0);
+    sum += p[c] as number;
+  }
+  if (decoding.repetitionNeedsRecurrence && (p[REPETITION] as number) > 0 && !recurs()) {
+    sum -= p[REPETITION] as number;
+    p[REPETITION] = 0;
+  }
+  for (let c = 0; c < p.length; c++) p[c] = (p[c] as number) / (sum || 1);
+  return p;
+}
+
+/** The k most likely distinct classes, best first. */
+export function topClasses(p: ArrayLike<number>, k: number): number[] {
+  return Array.from({ length: p.length }, (_, c) => c)
+    .sort((a, b) => (p[b] as number) - (p[a] as number) || a - b)
+    .slice(0, k);
+}

@@ -1,0 +1,376 @@
+/**
+ * Training: the span tagger and the technique classifier, then everything that decides
+ * how they are used (span decoding, class offsets, the second-label threshold, confidence
+ * calibration), chosen on out-of-fold predictions over the training articles so that the
+ * dev set stays a clean measurement. Seeded and deterministic.
+ */
+import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { groupByArticle, type SpanLabel, type TechniqueSpanLabel } from '../formats/labels.js';
+import type { Corpus } from '../formats/corpus.js';
+import { scoreFullTask } from '../eval/full.js';
+import { scoreSi } from '../eval/si.js';
+import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
+import { parseArticle, type TextSpan } from '../text/document.js';
+import { applyPlatt, fitPlatt } from './calibration.js';
+import { readClusters } from './clusters.js';
+import { Detector, sha256, toTextSpan, type ModelHeader, type SpanDecoding } from './detector.js';
+import { articleContext, type ArticleContext } from './features.js';
+import { LogisticModel, SoftmaxModel } from './linear.js';
+import { fullTaskLabels } from './predict.js';
+import { SparseRows } from './sparse.js';
+import { addTokenRows, decodeSpans, tokenLabels, widenToQuotes } from './span-tagger.js';
+import { addSpanRows, adjust, recursInArticle, topClasses } from './technique-classifier.js';
+
+export interface TrainSettings {
+  name: string;
+  seed: number;
+  folds: number;
+  taggerBits: number;
+  taggerEpochs: number;
+  taggerLearningRate: number;
+  classifierBits: number;
+  classifierEpochs: number;
+  classifierLearningRate: number;
+  l2: number;
+}
+
+export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
+  name: 'fast',
+  seed: 1,
+  folds: 4,
+  taggerBits: 20,
+  taggerEpochs: 4,
+  taggerLearningRate: 0.05,
+  classifierBits: 18,
+  classifierEpochs: 8,
+  classifierLearningRate: 0.2,
+  l2: 1e-5,
+};
+
+export interface TrainProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export interface TrainInput {
+  corpus: Corpus;
+  /** The word-cluster file the model will use (its file name is recorded in the model). */
+  clustersFile: string;
+  settings?: Partial<TrainSettings>;
+  onProgress?: (progress: TrainProgress) => void;
+}
+
+interface TrainingArticle {
+  id: string;
+  ctx: ArticleContext;
+  fold: number;
+  labels: Uint8Array;
+  si: SpanLabel[];
+  tc: TechniqueSpanLabel[];
+}
+
+export interface TrainResult {
+  detector: Detector;
+  /** Out-of-fold figures on the training articles, for the model card. */
+  outOfFold: { si: number; tc: number; full: number };
+}
+
+export function trainDetector(input: TrainInput): TrainResult {
+  const started = Date.now();
+  const settings = { ...DEFAULT_TRAIN_SETTINGS, ...input.settings };
+  const progress = input.onProgress ?? (() => {});
+  const { corpus } = input;
+  if (!corpus.si || !corpus.tc) throw new Error(`${corpus.dir}: training needs SI and TC labels`);
+  const clusterBytes = readFileSync(input.clustersFile);
+  const clusters = readClusters(input.clustersFile);
+  const siByArticle = groupByArticle(corpus.si);
+  const tcByArticle = groupByArticle(corpus.tc);
+
+  const articles: TrainingArticle[] = [];
+  corpus.articles.forEach((article, i) => {
+    const doc = parseArticle(article.text);
+    const si = siByArticle.get(article.id) ?? [];
+    articles.push({
+      id: article.id,
+      ctx: articleContext(doc, clusters),
+      fold: i % settings.folds,
+      labels: tokenLabels(doc, si),
+      si,
+      tc: tcByArticle.get(article.id) ?? [],
+    });
+    progress({ stage: 'reading articles', done: i + 1, total: corpus.articles.length });
+  });
+
+  const trainTagger = (subset: TrainingArticle[], seed: number): LogisticModel => {
+    const rows = new SparseRows();
+    const labels: number[] = [];
+    for (const a of subset) {
+      addTokenRows(a.ctx, rows);
+      for (const l of a.labels) labels.push(l);
+    }
+    const model = LogisticModel.create(settings.taggerBits);
+    model.train(rows, Uint8Array.from(labels), {
+      epochs: settings.taggerEpochs,
+      learningRate: settings.taggerLearningRate,
+      l2: 1e-6,
+      seed,
+    });
+    return model;
+  };
+  const trainClassifier = (subset: TrainingArticle[], seed: number): SoftmaxModel => {
+    const rows = new SparseRows();
+    const labels: number[] = [];
+    for (const a of subset) {
+      addSpanRows(a.ctx, a.tc, rows);
+      for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
+    }
+    const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
+    model.train(rows, Uint8Array.from(labels), {
+      epochs: settings.classifierEpochs,
+      learningRate: settings.classifierLearningRate,
+      l2: settings.l2,
+      seed,
+    });
+    return model;
+  };
+
+  // Out-of-fold predictions: token probabilities and raw technique probabilities.
+  const oofTokens = new Map<string, Float32Array>();
+  const oofTechniques = new Map<string, Float64Array[]>();
+  const foldModels: { tagger: LogisticModel; classifier: SoftmaxModel }[] = [];
+  const steps = settings.folds + 1;
+  for (let k = 0; k < settings.folds; k++) {
+    progress({ stage: 'training out-of-fold models', done: k, total: steps });
+    const inFold = articles.filter((a) => a.fold !== k);
+    const tagger = trainTagger(inFold, settings.seed + k);
+    const classifier = trainClassifier(inFold, settings.seed + k);
+    foldModels.push({ tagger, classifier });
+    const probe = new Detector(emptyHeader(), tagger, classifier, clusters);
+    for (const a of articles.filter((x) => x.fold === k)) {
+      oofTokens.set(a.id, probe.tokenProbabilities(a.ctx));
+      const rows = new SparseRows();
+      addSpanRows(a.ctx, a.tc, rows);
+      oofTechniques.set(
+        a.id,
+        a.tc.map((_, i) => Float64Array.from(classifier.probabilities(rows.row(i)))),
+      );
+    }
+  }
+  progress({ stage: 'training out-of-fold models', done: settings.folds, total: steps });
+
+  const decoding = tuneDecoding(articles, oofTokens, corpus.si);
+  const { classBias, repetitionNeedsRecurrence, accuracy } = tuneClassBias(articles, oofTechniques);
+
+  // Out-of-fold full task: the fold's models on the fold's articles, decoded as tuned.
+  const header = emptyHeader();
+  header.tagger.decoding = decoding;
+  header.classifier = { ...header.classifier, classBias, repetitionNeedsRecurrence };
+  const oofFound = articles.map((a) => {
+    const { tagger, classifier } = foldModels[a.fold]!;
+    const detector = new Detector(header, tagger, classifier, clusters);
+    const spans = detector.findSpans(a.ctx, oofTokens.get(a.id));
+    const textSpans = spans.map((s) => toTextSpan(a.ctx.doc, s));
+    const probabilities = detector.classify(a.ctx, textSpans);
+    return spans.map((s, i) => ({
+      ...textSpans[i]!,
+      ...s,
+      confidence: s.score,
+      probabilities: probabilities[i]!,
+    }));
+  });
+  const spanCalibration = fitPlatt(
+    oofFound.flatMap((spans) => spans.map((s) => s.score)),
+    oofFound.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
+  );
+  header.calibration.span = spanCalibration;
+  for (const spans of oofFound)
+    for (const s of spans) s.confidence = applyPlatt(spanCalibration, s.score);
+  // Only the header matters to `probe`: it decides the labels of found spans.
+  const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
+  let best = { threshold: 1.01, f1: -1 };
+  for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01]) {
+    header.classifier.secondLabelThreshold = threshold;
+    const predicted = oofFound.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id));
+    const f1 = scoreFullTask(corpus.tc, predicted).micro.f1;
+    if (f1 > best.f1) best = { threshold, f1 };
+  }
+  header.classifier.secondLabelThreshold = best.threshold;
+  const techniqueScores: number[] = [];
+  const techniqueOutcomes: number[] = [];
+  oofFound.forEach((spans, a) => {
+    const article = articles[a]!;
+    for (const s of spans) {
+      for (const t of probe.chosenTechniques(s.probabilities)) {
+        techniqueScores.push(s.confidence * (s.probabilities[t] as number));
+        const technique = TECHNIQUE_LABELS[t] as TechniqueLabel;
+        techniqueOutcomes.push(
+          Number(
+            coverage(
+              s,
+              article.tc.filter((g) => g.technique === technique),
+            ) >= 0.5,
+          ),
+        );
+      }
+    }
+  });
+  header.calibration.technique = fitPlatt(techniqueScores, techniqueOutcomes);
+
+  // The shipped models see every training article.
+  progress({ stage: 'training final models', done: settings.folds, total: steps });
+  const tagger = trainTagger(articles, settings.seed);
+  const classifier = trainClassifier(articles, settings.seed);
+  progress({ stage: 'training final models', done: steps, total: steps });
+
+  const oofSi = scoreSi(
+    corpus.si,
+    oofFound.flatMap((spans, a) =>
+      spans.map((s) => ({ articleId: articles[a]!.id, cpStart: s.cpStart, cpEnd: s.cpEnd })),
+    ),
+  ).f1;
+  const oofFull = scoreFullTask(
+    corpus.tc,
+    oofFound.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id)),
+  ).micro.f1;
+
+  const finalHeader: ModelHeader = {
+    ...header,
+    name: settings.name,
+    version: new Date(started).toISOString().slice(0, 10),
+    createdAt: new Date(started).toISOString(),
+    training: {
+      corpus: corpus.dir,
+      split: basename(corpus.dir),
+      articles: articles.length,
+      seed: settings.seed,
+      folds: settings.folds,
+      seconds: Math.round((Date.now() - started) / 1000),
+    },
+    clusters: { file: basename(input.clustersFile), sha256: sha256(clusterBytes) },
+    tagger: { bits: settings.taggerBits, bias: tagger.bias, decoding },
+    classifier: {
+      ...header.classifier,
+      bits: settings.classifierBits,
+      biases: Array.from(classifier.biases),
+    },
+  };
+  return {
+    detector: new Detector(finalHeader, tagger, classifier, clusters),
+    outOfFold: { si: oofSi, tc: accuracy, full: oofFull },
+  };
+}
+
+/** Share of a span's characters that lie inside the given gold spans. */
+export function coverage(span: TextSpan, gold: readonly TextSpan[]): number {
+  const covered = new Set<number>();
+  for (const g of gold) {
+    for (let i = Math.max(g.cpStart, span.cpStart); i < Math.min(g.cpEnd, span.cpEnd); i++)
+      covered.add(i);
+  }
+  return covered.size / Math.max(1, span.cpEnd - span.cpStart);
+}
+
+function tuneDecoding(
+  articles: readonly TrainingArticle[],
+  probs: ReadonlyMap<string, Float32Array>,
+  gold: readonly SpanLabel[],
+): SpanDecoding {
+  let best: SpanDecoding & { f1: number } = { low: 0.2, high: 0.3, maxGap: 1, f1: -1 };
+  for (const low of [0.1, 0.15, 0.2, 0.25, 0.3]) {
+    for (const high of [0.25, 0.3, 0.35, 0.4, 0.5]) {
+      if (high < low) continue;
+      for (const maxGap of [1, 2, 3, 4]) {
+        const predicted = articles.flatMap((a) => {
+          const p = probs.get(a.id) as Float32Array;
+          return decodeSpans(a.ctx.doc, p, { threshold: low, maxGap })
+            .filter((s) => p.subarray(s.tokenStart, s.tokenEnd).some((v) => v >= high))
+            .map((s) => ({
+              articleId: a.id,
+              ...toTextSpan(a.ctx.doc, widenToQuotes(a.ctx.doc, s)),
+            }));
+        });
+        const f1 = scoreSi(gold, predicted).f1;
+        if (f1 > best.f1) best = { low, high, maxGap, f1 };
+      }
+    }
+  }
+  return { low: best.low, high: best.high, maxGap: best.maxGap };
+}
+
+/** Per-class log-probability offsets that maximise out-of-fold accuracy (coordinate ascent). */
+function tuneClassBias(
+  articles: readonly TrainingArticle[],
+  probs: ReadonlyMap<string, Float64Array[]>,
+): { classBias: number[]; repetitionNeedsRecurrence: boolean; accuracy: number } {
+  const examples: { p: Float64Array; y: number; recurs: boolean }[] = [];
+  for (const a of articles) {
+    a.tc.forEach((span, i) => {
+      examples.push({
+        p: (probs.get(a.id) as Float64Array[])[i] as Float64Array,
+        y: TECHNIQUE_LABELS.indexOf(span.technique),
+        recurs: recursInArticle(a.ctx, span),
+      });
+    });
+  }
+  const classes = TECHNIQUE_LABELS.length;
+  const accuracy = (bias: number[], rule: boolean): number => {
+    let right = 0;
+    const scratch = new Float64Array(classes);
+    for (const e of examples) {
+      scratch.set(e.p);
+      adjust(scratch, { classBias: bias, repetitionNeedsRecurrence: rule }, () => e.recurs);
+      if (topClasses(scratch, 1)[0] === e.y) right++;
+    }
+    return right / Math.max(1, examples.length);
+  };
+  let best = {
+    classBias: new Array<number>(classes).fill(0),
+    repetitionNeedsRecurrence: false,
+    accuracy: -1,
+  };
+  for (const rule of [false, true]) {
+    const bias = new Array<number>(classes).fill(0);
+    let current = accuracy(bias, rule);
+    for (let round = 0; round < 3; round++) {
+      for (let c = 0; c < classes; c++) {
+        let bestValue = bias[c] as number;
+        for (const step of [-1, -0.5, -0.25, 0.25, 0.5, 1]) {
+          const old = bias[c] as number;
+          bias[c] = old + step;
+          const a = accuracy(bias, rule);
+          if (a > current + 1e-9) {
+            current = a;
+            bestValue = bias[c] as number;
+          }
+          bias[c] = old;
+        }
+        bias[c] = bestValue;
+      }
+    }
+    if (current > best.accuracy)
+      best = { classBias: [...bias], repetitionNeedsRecurrence: rule, accuracy: current };
+  }
+  return best;
+}
+
+function emptyHeader(): ModelHeader {
+  return {
+    format: 1,
+    name: '',
+    version: '',
+    createdAt: '',
+    training: { corpus: '', split: '', articles: 0, seed: 0, folds: 0, seconds: 0 },
+    clusters: { file: '', sha256: '' },
+    tagger: { bits: 0, bias: 0, decoding: { low: 0.2, high: 0.3, maxGap: 1 } },
+    classifier: {
+      bits: 0,
+      biases: [],
+      classBias: new Array<number>(TECHNIQUE_LABELS.length).fill(0),
+      repetitionNeedsRecurrence: false,
+      secondLabelThreshold: 1.01,
+    },
+    calibration: { span: { a: 1, b: 0 }, technique: { a: 1, b: 0 } },
+  };
+}
