@@ -57,7 +57,7 @@ export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): F
 }
 
 const EDGE_PUNCTUATION = /^[.,;:!?)\]}\-–—]+$/u;
-const OPENING = /^[(\[{]+$/u;
+const OPENING = /^[([{]+$/u;
 
 /** Runs of likely tokens, within one sentence, trimmed of edge punctuation. */
 export function decodeSpans(

@@ -31,6 +31,7 @@ export function validateText(text: unknown, limits: TextLimits = {}): string {
     );
   }
   // NUL and other C0 controls (besides tab and line breaks) do not occur in text: a binary file.
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const controls = text.match(/[\u0000-\u0008\u000e-\u001f]/gu)?.length ?? 0;
   const replacements = text.match(/\ufffd/gu)?.length ?? 0;
   if (controls > 0 || replacements > Math.max(8, text.length / 100)) {
