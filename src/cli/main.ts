@@ -57,6 +57,62 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     });
 
   program
+    .command('analyze')
+    .description('find propaganda techniques in one article (a file, or - for standard input)')
+    .argument('[file]', 'article text file, or - to read standard input', '-')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'json', 'jsonl', 'si', 'tc'])
+        .default('text'),
+    )
+    .option('--threshold <confidence>', 'hide techniques below this confidence (0-1)', unitInterval)
+    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
+    .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
+    .option('--no-color', 'plain text without colours')
+    .action(async (file: string, opts) => {
+      const { analyzeCommand } = await import('./commands/analyze.js');
+      await analyzeCommand(
+        {
+          file,
+          format: opts.format,
+          threshold: opts.threshold,
+          model: opts.model,
+          maxBytes: opts.maxBytes,
+          id: opts.id,
+          color: opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        },
+        out,
+      );
+    });
+
+  program
+    .command('predict')
+    .description('write SemEval-format predictions for a folder of articles')
+    .addOption(
+      new Option('--task <task>', 'si, tc or full')
+        .choices(['si', 'tc', 'full'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--articles <dir>', 'folder of article<ID>.txt files (or a corpus folder)')
+    .option('--template <file>', "TC: the spans to label (default: the folder's *-tc-template.out)")
+    .requiredOption('--out <file>', 'where to write the predictions')
+    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .action(async (opts) => {
+      const { predictCommand } = await import('./commands/predict.js');
+      await predictCommand(
+        {
+          task: opts.task,
+          articles: opts.articles,
+          template: opts.template,
+          out: opts.out,
+          model: opts.model,
+        },
+        out,
+      );
+    });
+
+  program
     .command('train')
     .description('train the detector on a corpus and write the model and its card')
     .option(
@@ -92,6 +148,14 @@ export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0)
     throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Parse a number in [0, 1] for an option. */
+export function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('expected a number from 0 to 1');
   return n;
 }
 

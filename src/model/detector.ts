@@ -12,15 +12,16 @@ import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '.
 import { validateText, type TextLimits } from '../text/validate.js';
 import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
 import { applyPlatt, type Platt } from './calibration.js';
-import { readClusters, type WordClusters } from './clusters.js';
+import { decodeClusters, type WordClusters } from './clusters.js';
 import {
   articleContext,
   describeFeature,
+  sentenceFeatures,
   spanFeatures,
   tokenFeatures,
   type ArticleContext,
 } from './features.js';
-import { hashString } from './hash.js';
+import { featureName, hashFeature } from './hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
 import {
@@ -29,7 +30,7 @@ import {
   topClasses,
   type ClassifierDecoding,
 } from './technique-classifier.js';
-import { decodeSpans, widenToQuotes, type TokenSpan } from './span-tagger.js';
+import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
 
 export const DEFAULT_MODEL_NAME = 'fast';
 
@@ -94,7 +95,7 @@ export class Detector {
     readonly clusters: WordClusters,
   ) {}
 
-  /** Load a model file; its word clusters are read from the same folder or `models/`. */
+  /** Load a model file; its word clusters are read from the same folder or the one above. */
   static load(path = defaultModelPath()): Detector {
     let bytes: Buffer;
     try {
@@ -106,6 +107,11 @@ export class Detector {
         { file: path },
       );
     }
+    return Detector.fromBytes(bytes, path);
+  }
+
+  /** A model from its file's bytes; `path` locates the word clusters and names errors. */
+  static fromBytes(bytes: Buffer, path: string): Detector {
     const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
     const clusterPath = [
       join(dirname(path), header.clusters.file),
@@ -138,7 +144,7 @@ export class Detector {
       tensors.get('classifier') as Float32Array,
       Float32Array.from(header.classifier.biases),
     );
-    return new Detector(header, tagger, classifier, readClusters(clusterPath));
+    return new Detector(header, tagger, classifier, decodeClusters(clusterBytes, clusterPath));
   }
 
   /** The model file's bytes. */
@@ -163,15 +169,7 @@ export class Detector {
   }
 
   tokenProbabilities(ctx: ArticleContext): Float32Array {
-    const probs = new Float32Array(ctx.doc.tokens.length);
-    const slots: number[] = [];
-    const emit = (feature: string) => slots.push(hashString(feature));
-    for (let i = 0; i < probs.length; i++) {
-      slots.length = 0;
-      tokenFeatures(ctx, i, emit);
-      probs[i] = this.tagger.probability(slots);
-    }
-    return probs;
+    return tokenProbabilities(this.tagger, ctx);
   }
 
   /** The spans of an article (SI), with their calibrated confidence. */
@@ -275,38 +273,39 @@ export class Detector {
   /** The features that weighed most for the span and for its technique, in plain words. */
   cues(ctx: ArticleContext, span: FoundSpan, technique: number): Cue[] {
     const clusterWords = (id: number) => this.clusterWords(id);
+    // Sum weights by feature name first; only the strongest few are put into words.
     const spanWeights = new Map<string, number>();
-    for (let i = span.tokenStart; i < span.tokenEnd; i++) {
-      tokenFeatures(ctx, i, (feature) => {
-        const weight = this.tagger.weights[hashString(feature) & this.tagger.mask] as number;
-        const text = describeFeature(feature, clusterWords);
-        if (text)
-          spanWeights.set(
-            text,
-            (spanWeights.get(text) ?? 0) + weight / (span.tokenEnd - span.tokenStart),
-          );
-      });
-    }
+    const length = span.tokenEnd - span.tokenStart;
+    const addTaggerWeight = (share: number) => (key: string, value?: string) => {
+      const weight = this.tagger.weights[hashFeature(key, value) & this.tagger.mask] as number;
+      if (weight <= 0) return;
+      const name = featureName(key, value);
+      spanWeights.set(name, (spanWeights.get(name) ?? 0) + weight * share);
+    };
+    for (let i = span.tokenStart; i < span.tokenEnd; i++)
+      tokenFeatures(ctx, i, addTaggerWeight(1 / length));
+    sentenceFeatures(ctx, (ctx.doc.tokens[span.tokenStart] as Token).sentence, addTaggerWeight(1));
     const techniqueWeights = new Map<string, number>();
     const size = this.classifier.slotsPerClass;
+    const classes = this.classifier.classes;
     const [context] = spanContexts(ctx, [span]);
-    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (feature) => {
-      const slot = hashString(feature) & (size - 1);
+    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (key, value) => {
+      const slot = hashFeature(key, value) & (size - 1);
       let mean = 0;
-      for (let c = 0; c < this.classifier.classes; c++)
-        mean += this.classifier.weights[c * size + slot] as number;
-      mean /= this.classifier.classes;
-      const weight = (this.classifier.weights[technique * size + slot] as number) - mean;
-      const text = describeFeature(feature, clusterWords);
-      if (text)
-        techniqueWeights.set(text, Math.max(techniqueWeights.get(text) ?? -Infinity, weight));
+      for (let c = 0; c < classes; c++) mean += this.classifier.weights[c * size + slot] as number;
+      const weight = (this.classifier.weights[technique * size + slot] as number) - mean / classes;
+      if (weight > 0) techniqueWeights.set(featureName(key, value), weight);
     });
-    const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] =>
-      [...weights]
-        .filter(([, w]) => w > 0)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, n)
-        .map(([text, weight]) => ({ text, source, weight: round(weight) }));
+    const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] => {
+      const cues: Cue[] = [];
+      for (const [name, weight] of [...weights].sort((a, b) => b[1] - a[1])) {
+        const text = describeFeature(name, clusterWords);
+        if (text && !cues.some((c) => c.text === text))
+          cues.push({ text, source, weight: round(weight) });
+        if (cues.length === n) break;
+      }
+      return cues;
+    };
     const cues = top(techniqueWeights, 'technique', 3);
     for (const cue of top(spanWeights, 'span', 5)) {
       if (cues.length < 5 && !cues.some((c) => c.text === cue.text)) cues.push(cue);

@@ -7,7 +7,11 @@ import { tokensInSpan, type ArticleDocument, type Token } from '../text/document
 import type { WordClusters } from './clusters.js';
 import { lexicons } from './lexicons.js';
 
-export type Emit = (feature: string) => void;
+/**
+ * Receives one feature: `key` alone, or `key=value`. Two parts so that hashing needs no
+ * string concatenation in the hot loop; a feature's name is always `key=value`.
+ */
+export type Emit = (key: string, value?: string) => void;
 
 /** Everything about an article that features look up more than once. */
 export interface ArticleContext {
@@ -85,14 +89,18 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     else inQuote[i] = open;
   }
   const inCliche: boolean[] = new Array(n).fill(false);
-  for (const line of doc.lines) {
-    if (line.text.length === 0) continue;
-    const lineUnit = doc.offsets.toUnit(line.cpStart);
-    for (const match of lex.clicheMatcher(line.text)) {
-      const cpStart = doc.offsets.toCodePoint(lineUnit + match.index);
-      const cpEnd = doc.offsets.toCodePoint(lineUnit + match.index + match.offset);
-      const [first, last] = tokensInSpan(doc, { cpStart, cpEnd });
-      for (let i = first; i < last; i++) inCliche[i] = true;
+  for (let i = 0; i < n; i++) {
+    const candidates = lex.clichesByFirstWord.get(lower[i] as string);
+    if (!candidates) continue;
+    const start = doc.offsets.toUnit((tokens[i] as Token).cpStart);
+    const rest = doc.text.slice(start, start + 60).toLowerCase();
+    for (const cliche of candidates) {
+      if (!rest.startsWith(cliche) || /\w/u.test(rest[cliche.length] ?? '')) continue;
+      const [, last] = tokensInSpan(doc, {
+        cpStart: (tokens[i] as Token).cpStart,
+        cpEnd: doc.offsets.toCodePoint(start + cliche.length),
+      });
+      for (let j = i; j < last; j++) inCliche[j] = true;
     }
   }
   const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
@@ -150,6 +158,11 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
   };
 }
 
+/** Feature keys of the ±3 window, indexed by offset + 3 (built once, not per token). */
+const WINDOW_KEYS = Object.fromEntries(
+  ['w', 'p', 'v', 'cue', 'seen'].map((k) => [k, [-3, -2, -1, 0, 1, 2, 3].map((d) => `${k}${d}`)]),
+) as Record<'w' | 'p' | 'v' | 'cue' | 'seen', string[]>;
+
 function bucket(n: number): string {
   return n <= 1 ? String(n) : n <= 2 ? '2' : n <= 4 ? '3-4' : n <= 8 ? '5-8' : '9+';
 }
@@ -158,59 +171,67 @@ function valenceBucket(v: number): string {
   return v <= -2 ? 'vneg' : v < -0.5 ? 'neg' : v >= 2 ? 'vpos' : v > 0.5 ? 'pos' : '';
 }
 
-/** Features of token i for the span tagger. */
+/**
+ * Features every token of a sentence shares (its flags, cues and words). The tagger adds
+ * them to each token's own features; at prediction time their weight is summed once per
+ * sentence instead of once per token.
+ */
+export function sentenceFeatures(ctx: ArticleContext, sentence: number, emit: Emit): void {
+  for (const flag of ctx.sentenceFlags[sentence] as string[]) emit(`S:${flag}`);
+  for (const c of ctx.sentenceCues[sentence] as string[]) emit('Scue', c);
+  for (const word of ctx.sentenceWords[sentence] as string[]) emit('sbag', word);
+}
+
+/** Features of token i for the span tagger (besides its sentence's, see sentenceFeatures). */
 export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
   const tokens = ctx.doc.tokens;
   const t = tokens[i] as Token;
   const sentence = ctx.doc.sentences[t.sentence]!;
   const w = ctx.lower[i] as string;
   emit('bias');
-  emit(`w=${w}`);
-  emit(`l=${ctx.lemma[i]}`);
-  emit(`sh=${ctx.shape[i]}`);
-  emit(`p=${ctx.pos[i]}`);
+  emit('w', w);
+  emit('l', ctx.lemma[i]);
+  emit('sh', ctx.shape[i]);
+  emit('p', ctx.pos[i]);
   (ctx.cluster[i] as number[]).forEach((c, level) => emit(`cl${level}=${c}`));
   for (const d of [-1, 1])
     (ctx.cluster[i + d] ?? NO_CLUSTERS).forEach((c, level) => emit(`cl${level}${d}=${c}`));
   if (w.length > 3) {
-    emit(`pre=${w.slice(0, 3)}`);
-    emit(`suf=${w.slice(-3)}`);
+    emit('pre', w.slice(0, 3));
+    emit('suf', w.slice(-3));
   }
   for (const d of [-3, -2, -1, 1, 2, 3]) {
     const j = i + d;
     const inside = j >= sentence.tokenStart && j < sentence.tokenEnd;
     if (!inside) {
-      if (Math.abs(d) === 1) emit(`w${d}=<s>`);
+      if (Math.abs(d) === 1) emit(WINDOW_KEYS.w[d + 3] as string, '<s>');
       continue;
     }
     if (Math.abs(d) <= 2) {
-      emit(`w${d}=${ctx.lower[j]}`);
-      emit(`p${d}=${ctx.pos[j]}`);
+      emit(WINDOW_KEYS.w[d + 3] as string, ctx.lower[j]);
+      emit(WINDOW_KEYS.p[d + 3] as string, ctx.pos[j]);
     }
     const v = valenceBucket(ctx.valence[j] as number);
-    if (v) emit(`v${d}=${v}`);
-    for (const c of ctx.cues[j] as string[]) emit(`cue${d}=${c}`);
-    if (ctx.seenBefore[j]) emit(`seen${d}`);
+    if (v) emit(WINDOW_KEYS.v[d + 3] as string, v);
+    for (const c of ctx.cues[j] as string[]) emit(WINDOW_KEYS.cue[d + 3] as string, c);
+    if (ctx.seenBefore[j]) emit(WINDOW_KEYS.seen[d + 3] as string);
   }
   if (i > sentence.tokenStart) {
-    emit(`ww-1=${ctx.lower[i - 1]}|${w}`);
-    emit(`pp-1=${ctx.pos[i - 1]}|${ctx.pos[i]}`);
+    emit('ww-1', `${ctx.lower[i - 1]}|${w}`);
+    emit('pp-1', `${ctx.pos[i - 1]}|${ctx.pos[i]}`);
   }
   if (i + 1 < sentence.tokenEnd) {
-    emit(`ww+1=${w}|${ctx.lower[i + 1]}`);
-    emit(`pp+1=${ctx.pos[i]}|${ctx.pos[i + 1]}`);
+    emit('ww+1', `${w}|${ctx.lower[i + 1]}`);
+    emit('pp+1', `${ctx.pos[i]}|${ctx.pos[i + 1]}`);
   }
   // Position: title, place in the article, place in the sentence.
   const line = ctx.doc.lines[t.line]!;
   if (line.isTitle) emit('title');
-  else emit(`art=${Math.min(4, Math.floor((5 * line.index) / (ctx.bodyLines + 2)))}`);
+  else emit('art', String(Math.min(4, Math.floor((5 * line.index) / (ctx.bodyLines + 2)))));
   const fromStart = i - sentence.tokenStart;
   const fromEnd = sentence.tokenEnd - 1 - i;
-  emit(`sstart=${Math.min(fromStart, 6)}`);
-  emit(`send=${Math.min(fromEnd, 6)}`);
-  for (const flag of ctx.sentenceFlags[t.sentence] as string[]) emit(`S:${flag}`);
-  for (const c of ctx.sentenceCues[t.sentence] as string[]) emit(`Scue=${c}`);
-  for (const word of ctx.sentenceWords[t.sentence] as string[]) emit(`sbag=${word}`);
+  emit('sstart', String(Math.min(fromStart, 6)));
+  emit('send', String(Math.min(fromEnd, 6)));
   // Quotes, clichés, capitals.
   if (ctx.inQuote[i]) emit('inquote');
   if (ctx.inCliche[i]) emit('cliche');
@@ -224,7 +245,7 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
   if (t.type === 'hashtag') emit('hashtag');
   // Repetition across the article.
   if (ctx.content[i]) {
-    emit(`rep=${bucket(ctx.lemmaCount[i] as number)}`);
+    emit('rep', bucket(ctx.lemmaCount[i] as number));
     if (ctx.seenBefore[i]) emit('seen');
     if (ctx.seenBefore[i] && (ctx.lemmaCount[i] as number) >= 3) emit('seen3');
   }
@@ -232,8 +253,8 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
   if (i > 0 && ctx.bigramRepeated[i - 1]) emit('bigramrep-1');
   // Lexicons.
   const v = valenceBucket(ctx.valence[i] as number);
-  if (v) emit(`val=${v}`);
-  for (const c of ctx.cues[i] as string[]) emit(`cue=${c}`);
+  if (v) emit('val', v);
+  for (const c of ctx.cues[i] as string[]) emit('cue', c);
   if (lexicons().hedges.has(w)) emit('hedge');
 }
 
@@ -363,15 +384,15 @@ export function spanFeatures(
   const sentence = ctx.doc.sentences[first.sentence]!;
   const length = tokenEnd - tokenStart;
   emit('bias');
-  emit(`len=${lengthBucket(length)}`);
-  emit(`first=${ctx.lower[tokenStart]}`);
-  emit(`last=${ctx.lower[tokenEnd - 1]}`);
-  emit(`firstp=${ctx.pos[tokenStart]}`);
-  emit(`lastp=${ctx.pos[tokenEnd - 1]}`);
+  emit('len', lengthBucket(length));
+  emit('first', ctx.lower[tokenStart]);
+  emit('last', ctx.lower[tokenEnd - 1]);
+  emit('firstp', ctx.pos[tokenStart]);
+  emit('lastp', ctx.pos[tokenEnd - 1]);
   if (length > 4)
-    emit(`edgepos=${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
-  if (length <= 4) emit(`pospat=${ctx.pos.slice(tokenStart, tokenEnd).join('_')}`);
-  if (length <= 3) emit(`phrase=${ctx.lower.slice(tokenStart, tokenEnd).join(' ')}`);
+    emit('edgepos', `${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
+  if (length <= 4) emit('pospat', ctx.pos.slice(tokenStart, tokenEnd).join('_'));
+  if (length <= 3) emit('phrase', ctx.lower.slice(tokenStart, tokenEnd).join(' '));
   let text = '';
   let maxRepeat = 0;
   let contentWords = 0;
@@ -382,10 +403,10 @@ export function spanFeatures(
   for (let i = tokenStart; i < tokenEnd; i++) {
     const w = ctx.lower[i] as string;
     text += (i > tokenStart ? ' ' : '') + w;
-    emit(`sw=${ctx.lemma[i]}`);
+    emit('sw', ctx.lemma[i]);
     (ctx.cluster[i] as number[]).forEach((c, level) => emit(`scl${level}=${c}`));
-    if (i + 1 < tokenEnd) emit(`sb=${ctx.lemma[i]}|${ctx.lemma[i + 1]}`);
-    for (const c of ctx.cues[i] as string[]) emit(`cue=${c}`);
+    if (i + 1 < tokenEnd) emit('sb', `${ctx.lemma[i]}|${ctx.lemma[i + 1]}`);
+    for (const c of ctx.cues[i] as string[]) emit('cue', c);
     const v = ctx.valence[i] as number;
     if (v <= -1.5) negative++;
     if (v >= 1.5) positive++;
@@ -404,29 +425,29 @@ export function spanFeatures(
   const padded = ` ${text.slice(0, 60)} `;
   for (let n = 3; n <= 5; n++)
     for (let k = 0; k + n <= padded.length; k++) emit(`c${n}=${padded.slice(k, k + n)}`);
-  emit(`neg=${Math.min(negative, 3)}`);
-  emit(`pos=${Math.min(positive, 3)}`);
+  emit('neg', String(Math.min(negative, 3)));
+  emit('pos', String(Math.min(positive, 3)));
   // Repetition: how often the span and its words recur in the article.
   const [before, after] = countOccurrences(ctx, tokenStart, tokenEnd);
-  emit(`occ=${bucket(before + after + 1)}`);
-  emit(`occbefore=${bucket(before)}`);
+  emit('occ', bucket(before + after + 1));
+  emit('occbefore', bucket(before));
   if (after > 0) emit('occafter');
-  emit(`maxrep=${bucket(maxRepeat)}`);
+  emit('maxrep', bucket(maxRepeat));
   if (contentWords > 0) {
-    emit(`reprate=${Math.round((4 * repeatedWords) / contentWords)}`);
-    emit(`seenrate=${Math.round((4 * seen) / contentWords)}`);
+    emit('reprate', String(Math.round((4 * repeatedWords) / contentWords)));
+    emit('seenrate', String(Math.round((4 * seen) / contentWords)));
   } else emit('nocontent');
   // The input's own structure: multi-label groups and nesting.
-  emit(`group=${Math.min(spanContext.sameSpanCount, 3)}`);
-  emit(`overlap=${Math.min(spanContext.overlapping, 3)}`);
-  emit(`sametextbefore=${Math.min(spanContext.sameTextBefore, 3)}`);
+  emit('group', String(Math.min(spanContext.sameSpanCount, 3)));
+  emit('overlap', String(Math.min(spanContext.overlapping, 3)));
+  emit('sametextbefore', String(Math.min(spanContext.sameTextBefore, 3)));
   if (spanContext.sameTextAfter > 0) emit('sametextafter');
   if (spanContext.knownLabels) {
     let total = 0;
     for (const count of spanContext.knownLabels.values()) total += count;
     for (const [label, count] of spanContext.knownLabels) {
-      emit(`known=${label}`);
-      emit(`known=${label}:${Math.round((4 * count) / total)}`);
+      emit('known', label);
+      emit('known', `${label}:${Math.round((4 * count) / total)}`);
     }
   }
   // Where it sits.
@@ -436,7 +457,7 @@ export function spanFeatures(
     emit('wholesentence');
   else if (tokenStart === sentence.tokenStart) emit('sentstart');
   for (const flag of ctx.sentenceFlags[first.sentence] as string[]) emit(`S:${flag}`);
-  for (const c of ctx.sentenceCues[first.sentence] as string[]) emit(`Scue=${c}`);
+  for (const c of ctx.sentenceCues[first.sentence] as string[]) emit('Scue', c);
   // Context words around the span.
   for (const d of [1, 2, 3]) {
     const before = tokenStart - d;
@@ -449,7 +470,7 @@ export function spanFeatures(
     i < Math.min(sentence.tokenEnd, tokenEnd + 8);
     i++
   ) {
-    if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit(`ctx=${ctx.lemma[i]}`);
+    if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit('ctx', ctx.lemma[i]);
   }
   const spanText = ctx.doc.offsets.slice(first.cpStart, (tokens[tokenEnd - 1] as Token).cpEnd);
   if (spanText.includes('!')) emit('has!');

@@ -4,9 +4,9 @@
  */
 import type { SpanLabel } from '../formats/labels.js';
 import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
-import { tokenFeatures, type ArticleContext } from './features.js';
-import { hashString } from './hash.js';
-import type { LogisticModel } from './linear.js';
+import { sentenceFeatures, tokenFeatures, type ArticleContext } from './features.js';
+import { hashFeature } from './hash.js';
+import { sigmoid, type LogisticModel } from './linear.js';
 import type { SparseRows } from './sparse.js';
 
 /** A span in token indices [tokenStart, tokenEnd), with a score in [0, 1]. */
@@ -33,26 +33,49 @@ export function tokenLabels(doc: ArticleDocument, gold: readonly SpanLabel[]): U
   return labels;
 }
 
-/** Append one row of hashed token features per token. */
-export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
-  const slots: number[] = [];
-  const emit = (feature: string) => slots.push(hashString(feature));
-  for (let i = 0; i < ctx.doc.tokens.length; i++) {
-    slots.length = 0;
-    tokenFeatures(ctx, i, emit);
-    rows.push(slots);
-  }
+/** Hashed features of each sentence (shared by its tokens). */
+function sentenceSlots(ctx: ArticleContext): number[][] {
+  return ctx.doc.sentences.map((s) => {
+    const slots: number[] = [];
+    sentenceFeatures(ctx, s.index, (key, value) => slots.push(hashFeature(key, value)));
+    return slots;
+  });
 }
 
-export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): Float32Array {
-  const probs = new Float32Array(ctx.doc.tokens.length);
+/** Append one row of hashed features per token: its own and its sentence's. */
+export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
+  const shared = sentenceSlots(ctx);
   const slots: number[] = [];
-  const emit = (feature: string) => slots.push(hashString(feature));
-  for (let i = 0; i < probs.length; i++) {
+  const emit = (key: string, value?: string) => slots.push(hashFeature(key, value));
+  ctx.doc.tokens.forEach((token, i) => {
     slots.length = 0;
     tokenFeatures(ctx, i, emit);
-    probs[i] = model.probability(slots);
-  }
+    for (const slot of shared[token.sentence] as number[]) slots.push(slot);
+    rows.push(slots);
+  });
+}
+
+/** P(inside a span) for every token; sentence features are scored once per sentence. */
+export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): Float32Array {
+  const weights = model.weights;
+  const mask = model.mask;
+  // Scoring while features are emitted: no feature list is built on the hot path. The sum
+  // lives in a typed array because a captured `let` number would be boxed on every add.
+  const z = new Float64Array(1);
+  const add = (key: string, value?: string) => {
+    z[0]! += weights[hashFeature(key, value) & mask] as number;
+  };
+  const sentenceScores = ctx.doc.sentences.map((s) => {
+    z[0] = 0;
+    sentenceFeatures(ctx, s.index, add);
+    return z[0] as number;
+  });
+  const probs = new Float32Array(ctx.doc.tokens.length);
+  ctx.doc.tokens.forEach((token, i) => {
+    z[0] = model.bias + (sentenceScores[token.sentence] as number);
+    tokenFeatures(ctx, i, add);
+    probs[i] = sigmoid(z[0] as number);
+  });
   return probs;
 }
 

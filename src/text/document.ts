@@ -67,32 +67,47 @@ export interface ArticleDocument {
 export function parseArticle(text: string, layout: ArticleLayout = 'auto'): ArticleDocument {
   const offsets = new CodePointIndex(text);
   const lines = splitLines(text, offsets, layout);
+  const raw = tokenize(text);
+  const lineStarts = lines.map((l) => offsets.toUnit(l.cpStart));
+  const lineOf = (unit: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((lineStarts[mid] as number) <= unit) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   const tokens: Token[] = [];
   const sentences: Sentence[] = [];
-  for (const line of lines) {
-    if (line.text.trim() === '') continue;
-    const lineUnitStart = offsets.toUnit(line.cpStart);
-    const raw = tokenize(line.text);
-    for (const rawSentence of raw.sentences) {
-      const sentenceTokens = raw.tokens.slice(rawSentence.tokenStart, rawSentence.tokenEnd);
-      if (sentenceTokens.length === 0) continue;
-      const sentenceIndex = sentences.length;
-      const tokenStart = tokens.length;
-      for (const t of sentenceTokens) {
-        tokens.push(makeToken(t, tokens.length, lineUnitStart, offsets, line.index, sentenceIndex));
+  const closeSentence = (tokenStart: number) => {
+    if (tokens.length === tokenStart) return;
+    const first = tokens[tokenStart] as Token;
+    const last = tokens[tokens.length - 1] as Token;
+    sentences.push({
+      index: sentences.length,
+      cpStart: first.cpStart,
+      cpEnd: last.cpEnd,
+      text: offsets.slice(first.cpStart, last.cpEnd),
+      line: first.line,
+      tokenStart,
+      tokenEnd: tokens.length,
+    });
+  };
+  for (const rawSentence of raw.sentences) {
+    // A sentence never crosses a line break: the corpus has one sentence per line at most.
+    let sentenceStart = tokens.length;
+    for (let i = rawSentence.tokenStart; i < rawSentence.tokenEnd; i++) {
+      const t = raw.tokens[i] as RawToken;
+      const line = lineOf(t.unitStart);
+      if (tokens.length > sentenceStart && (tokens[tokens.length - 1] as Token).line !== line) {
+        closeSentence(sentenceStart);
+        sentenceStart = tokens.length;
       }
-      const first = tokens[tokenStart] as Token;
-      const last = tokens[tokens.length - 1] as Token;
-      sentences.push({
-        index: sentenceIndex,
-        cpStart: first.cpStart,
-        cpEnd: last.cpEnd,
-        text: offsets.slice(first.cpStart, last.cpEnd),
-        line: line.index,
-        tokenStart,
-        tokenEnd: tokens.length,
-      });
+      tokens.push(makeToken(t, tokens.length, offsets, line, sentences.length));
     }
+    closeSentence(sentenceStart);
   }
   return {
     text,
@@ -108,15 +123,14 @@ export function parseArticle(text: string, layout: ArticleLayout = 'auto'): Arti
 function makeToken(
   t: RawToken,
   index: number,
-  lineUnitStart: number,
   offsets: CodePointIndex,
   line: number,
   sentence: number,
 ): Token {
   return {
     index,
-    cpStart: offsets.toCodePoint(lineUnitStart + t.unitStart),
-    cpEnd: offsets.toCodePoint(lineUnitStart + t.unitEnd),
+    cpStart: offsets.toCodePoint(t.unitStart),
+    cpEnd: offsets.toCodePoint(t.unitEnd),
     text: t.text,
     normal: t.normal,
     lemma: t.lemma,

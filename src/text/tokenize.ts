@@ -1,9 +1,9 @@
 /**
- * Tokens and sentences of one line of text, from wink-nlp, aligned back to the line.
+ * Tokens and sentences of a text, from wink-nlp, aligned back to the text.
  *
  * wink returns token values, not positions, and it normalises a few (combining marks are
  * composed, a BOM is dropped), so each value is found again in the text here. Offsets are
- * UTF-16 units into the line; `document.ts` turns them into code points.
+ * UTF-16 units; `document.ts` turns them into code points.
  */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
@@ -37,10 +37,10 @@ function engine(): ReturnType<typeof winkNLP> {
 /** Characters that may sit unreported between wink's tokens. */
 const SKIPPABLE = /^[\s\u200b-\u200f\u2060\ufeff]*$/u;
 
-export function tokenize(line: string): { tokens: RawToken[]; sentences: RawSentence[] } {
+export function tokenize(text: string): { tokens: RawToken[]; sentences: RawSentence[] } {
   const nlp = engine();
   const its = nlp.its;
-  const doc = nlp.readDoc(line);
+  const doc = nlp.readDoc(text);
   const values = doc.tokens().out(its.value) as string[];
   const normals = doc.tokens().out(its.normal) as string[];
   const lemmas = doc.tokens().out(its.lemma as unknown as typeof its.value) as string[];
@@ -55,13 +55,13 @@ export function tokenize(line: string): { tokens: RawToken[]; sentences: RawSent
   let cursor = 0;
   values.forEach((value, i) => {
     if (value.trim() === '') return;
-    const found = locate(line, value, cursor);
+    const found = locate(text, value, cursor);
     if (found === undefined) return;
     ours[i] = tokens.length;
     tokens.push({
       unitStart: found[0],
       unitEnd: found[1],
-      text: line.slice(found[0], found[1]),
+      text: text.slice(found[0], found[1]),
       normal: normals[i] ?? value.toLowerCase(),
       lemma: lemmas[i] ?? value.toLowerCase(),
       pos: pos[i] ?? 'X',

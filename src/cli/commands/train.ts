@@ -1,10 +1,12 @@
 /** `spinscope train`: train the detector on a corpus split, evaluate it on another, write model and card. */
-import { mkdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../config.js';
 import { readCorpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
 import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
+import { Detector } from '../../model/detector.js';
 import { trainDetector, type TrainSettings } from '../../model/train.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
@@ -44,10 +46,22 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
     onProgress: (p) => progress.update(p.stage, p.done, p.total),
   });
   progress.stop();
-  const heldOut = dev ? evaluateDetector(detector, dev).metrics : undefined;
   const bytes = detector.encode();
+  const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });
-  await writeFileAtomically(join(options.out, 'model.bin'), bytes);
+  // The model finds its word clusters beside it or one folder up; put a copy beside it otherwise.
+  const clusterName = basename(clustersFile);
+  const nearby = [join(options.out, clusterName), join(options.out, '..', clusterName)];
+  if (
+    !nearby.some((p) => existsSync(p) && resolve(p) === clustersFile) &&
+    !nearby.some(existsSync)
+  ) {
+    await copyFile(clustersFile, join(options.out, clusterName));
+  }
+  await writeFileAtomically(modelPath, bytes);
+  // Measure what ships: the quantised model read back from its bytes.
+  const shipped = Detector.fromBytes(bytes, resolve(modelPath));
+  const heldOut = dev ? evaluateDetector(shipped, dev).metrics : undefined;
   const { biases: _biases, ...classifier } = detector.header.classifier;
   const card: ModelCard = {
     model: { ...detector.header, classifier },

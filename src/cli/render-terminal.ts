@@ -1,0 +1,59 @@
+/**
+ * The annotated article for a terminal: each span on the background colour of its
+ * technique, followed by a short tag with the technique's number and confidence, then a
+ * legend. Without colour (not a TTY, NO_COLOR), spans are bracketed instead.
+ */
+import { TECHNIQUES } from '../techniques/catalogue.js';
+import type { Analysis } from '../model/analysis.js';
+import { CodePointIndex } from '../text/offsets.js';
+
+export interface RenderOptions {
+  color: boolean;
+}
+
+const RESET = '\u001b[0m';
+const background = (code: number) => `\u001b[48;5;${code}m\u001b[38;5;16m`;
+const dim = (text: string, color: boolean) => (color ? `\u001b[2m${text}${RESET}` : text);
+const bold = (text: string, color: boolean) => (color ? `\u001b[1m${text}${RESET}` : text);
+
+export function renderAnalysis(text: string, analysis: Analysis, options: RenderOptions): string {
+  const offsets = new CodePointIndex(text);
+  const number = new Map(TECHNIQUES.map((t, i) => [t.label, i + 1]));
+  const parts: string[] = [];
+  let at = 0;
+  for (const span of [...analysis.spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at) continue; // spans never overlap today; skip defensively if they do
+    parts.push(offsets.slice(at, span.start));
+    const first = TECHNIQUES[(number.get(span.techniques[0]!.technique) as number) - 1]!;
+    const body = offsets.slice(span.start, span.end);
+    const tag = span.techniques
+      .map((t) => `${number.get(t.technique)}:${t.confidence.toFixed(2)}`)
+      .join(',');
+    parts.push(
+      options.color
+        ? `${background(first.ansi256)}${body}${RESET}${dim(`[${tag}]`, true)}`
+        : `[[${body}]]{${tag}}`,
+    );
+    at = span.end;
+  }
+  parts.push(offsets.slice(at, offsets.length));
+
+  const counts = analysis.document.techniqueCounts;
+  const legend = TECHNIQUES.filter((t) => counts[t.label] > 0).map((t) => {
+    const swatch = options.color ? `${background(t.ansi256)}  ${RESET}` : '  ';
+    return `${swatch} ${String(number.get(t.label)).padStart(2)} ${t.name} (${counts[t.label]})`;
+  });
+  const doc = analysis.document;
+  const summary = [
+    '',
+    bold('Techniques', options.color),
+    ...(legend.length > 0 ? legend : ['   none found']),
+    '',
+    `${bold('Propaganda score', options.color)} ${doc.score.toFixed(2)} · ${doc.spans} spans in ${doc.words} words (${doc.density} per 100 words) · model ${analysis.model.name} ${analysis.model.version}`,
+    dim(
+      'Each tag is technique number:confidence. Offsets in --format json count code points.',
+      options.color,
+    ),
+  ];
+  return `${parts.join('')}\n${summary.join('\n')}\n`;
+}
