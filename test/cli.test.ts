@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CLI, FIXTURES, SHARED, tempDir } from './helpers.js';
@@ -106,4 +106,104 @@ test('evaluate refuses bad input with the file, the line and a code', () => {
   const missing = spinscope('evaluate', '--task', 'si', gold, join(dir, 'nope.labels'));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nope\.labels: cannot read/);
+});
+
+test('analyze prints highlights and a legend, or JSON with code-point offsets', () => {
+  const dir = tempDir();
+  const file = join(dir, 'article42.txt');
+  const text =
+    'Shameful Traitors 😡\n\nThese so-called experts will destroy our great nation! Stand firm, stand proud!\n';
+  writeFileSync(file, text);
+  const plain = spinscope('analyze', file, '--no-color');
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /\[\[.+\]\]\{\d+:0\.\d\d/);
+  assert.match(plain.stdout, /Techniques\n/);
+  assert.match(plain.stdout, /Propaganda score \d\.\d\d/);
+
+  const json = spinscope('analyze', file, '--format', 'json');
+  assert.equal(json.code, 0);
+  const result = JSON.parse(json.stdout);
+  assert.equal(result.offsetUnit, 'codepoint');
+  assert.equal(result.source, file);
+  for (const span of result.spans)
+    assert.equal(Array.from(text).slice(span.start, span.end).join(''), span.text);
+
+  const tc = spinscope('analyze', file, '--format', 'tc');
+  assert.equal(tc.code, 0);
+  for (const line of tc.stdout.trim().split('\n'))
+    assert.match(line, /^42\t[A-Za-z_,-]+\t\d+\t\d+$/);
+});
+
+test('analyze refuses empty, binary and oversized input with a code', () => {
+  const dir = tempDir();
+  const empty = join(dir, 'empty.txt');
+  writeFileSync(empty, '   \n');
+  const e = spinscope('analyze', empty);
+  assert.equal(e.code, 1);
+  assert.match(
+    e.stderr,
+    /empty\.txt: the text is empty or only whitespace.*\[SPN_ERR_INPUT_EMPTY\]/,
+  );
+  const binary = join(dir, 'image.png');
+  writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0xff]));
+  assert.match(
+    spinscope('analyze', binary).stderr,
+    /image\.png: looks like a binary file.*SPN_ERR_INPUT_BINARY/,
+  );
+  const big = join(dir, 'big.txt');
+  writeFileSync(big, 'word '.repeat(1000));
+  assert.match(
+    spinscope('analyze', big, '--max-bytes', '1000').stderr,
+    /over the limit.*SPN_ERR_INPUT_TOO_LARGE/,
+  );
+  assert.match(
+    spinscope('analyze', big, '--threshold', '2').stderr,
+    /expected a number from 0 to 1/,
+  );
+});
+
+test('predict writes SemEval files that evaluate reads', () => {
+  const dir = tempDir();
+  const corpus = join(FIXTURES, 'corpus');
+  for (const task of ['si', 'tc', 'full']) {
+    const out = join(dir, `${task}.labels`);
+    const result = spinscope('predict', '--task', task, '--articles', corpus, '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`${task.toUpperCase()} lines for 3 articles`));
+    const gold = join(corpus, task === 'si' ? 'labels-si' : 'labels-tc');
+    const scored = spinscope('evaluate', '--task', task, '--articles', corpus, gold, out);
+    assert.equal(scored.code, 0, scored.stderr);
+    assert.match(
+      scored.stdout.trimEnd().split('\n').at(-1) as string,
+      /^(SI F1|TC micro-F1|Full-task micro-F1) \d\.\d{4}$/,
+    );
+  }
+});
+
+test('train writes a model, its card and clusters that load', () => {
+  const dir = tempDir();
+  const out = join(dir, 'tiny');
+  const result = spinscope(
+    'train',
+    '--data',
+    join(FIXTURES, 'corpus'),
+    '--dev-split',
+    '',
+    '--out',
+    out,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /model written to .*model\.bin/);
+  const model = join(out, 'model.bin');
+  const analysed = spinscope(
+    'analyze',
+    join(FIXTURES, 'corpus/articles/article1002.txt'),
+    '--model',
+    model,
+    '--format',
+    'json',
+  );
+  assert.equal(analysed.code, 0, analysed.stderr);
+  assert.equal(JSON.parse(analysed.stdout).offsetUnit, 'codepoint');
+  assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `fast`/);
 });

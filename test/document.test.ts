@@ -90,3 +90,14 @@ test('empty and whitespace-only text gives no tokens', () => {
   assert.equal(parseArticle('').tokens.length, 0);
   assert.equal(parseArticle('  \n\n \t ').sentences.length, 0);
 });
+
+test('tokens depend on the text alone, not on what was read before', () => {
+  // wink's cache learns new words; a word first seen inside another document must not
+  // change how a later document is split.
+  const text = 'Nobody questioned Grzybowski’s plan.';
+  const before = parseArticle(text).tokens.map((t) => t.text);
+  parseArticle('Grzybowski’s supporters cheered. Grzybowski’s rivals did not. Grzybowski’s');
+  parseArticle('Grzybowski’s Grzybowski’s');
+  const after = parseArticle(text).tokens.map((t) => t.text);
+  assert.deepEqual(after, before);
+});

@@ -5,7 +5,9 @@
  * composed, a BOM is dropped), so each value is found again in the text here. Offsets are
  * UTF-16 units; `document.ts` turns them into code points.
  */
-import winkNLP from 'wink-nlp';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type winkNLPType from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 
 export interface RawToken {
@@ -26,11 +28,63 @@ export interface RawSentence {
   tokenEnd: number;
 }
 
-let nlp: ReturnType<typeof winkNLP> | undefined;
+let nlp: ReturnType<typeof winkNLPType> | undefined;
 
-function engine(): ReturnType<typeof winkNLP> {
-  // Loaded on first use: the model takes ~100 ms to load.
-  nlp ??= winkNLP(model);
+interface WinkCache {
+  lookup: (text: string) => number[] | null;
+  add: (...args: unknown[]) => unknown;
+  intrinsicSize: () => number;
+}
+
+type WinkNLP = typeof winkNLPType;
+
+/**
+ * wink's tokenizer consults a cache that grows with every new word it reads, so the same
+ * text could be split differently ("Trump’s" vs "Trump" + "’s") depending on what the
+ * process read before. Its cache module is wrapped before wink loads so that look-ups
+ * answer from the model's own lexicon only: tokens then depend on the text alone.
+ */
+function loadDeterministicWink(): WinkNLP {
+  const require = createRequire(import.meta.url);
+  const cachePath = join(dirname(require.resolve('wink-nlp')), 'cache.js');
+  const createCache = require(cachePath) as (...args: unknown[]) => WinkCache;
+  const entry = require.cache[cachePath];
+  if (entry && !require.cache[require.resolve('wink-nlp')]) {
+    entry.exports = (...args: unknown[]) => {
+      const cache = createCache(...args);
+      const { lookup, add } = cache;
+      const intrinsic = cache.intrinsicSize();
+      // Adding a word looks it up again (for its features): those look-ups see everything.
+      let adding = false;
+      cache.add = (...addArgs: unknown[]) => {
+        adding = true;
+        try {
+          return add(...addArgs);
+        } finally {
+          adding = false;
+        }
+      };
+      cache.lookup = (text: string) => {
+        const found = lookup(text);
+        // Only once loaded: building wink's automata looks up a symbolic out-of-lexicon token.
+        const tokenizing = lexiconOnly && !adding;
+        return tokenizing && found && found.length === 1 && (found[0] as number) >= intrinsic
+          ? null
+          : found;
+      };
+      return cache;
+    };
+  }
+  return require('wink-nlp') as WinkNLP;
+}
+
+let lexiconOnly = false;
+
+function engine(): ReturnType<WinkNLP> {
+  if (nlp) return nlp;
+  // Loaded on first use: the model takes ~300 ms to load.
+  nlp = loadDeterministicWink()(model);
+  lexiconOnly = true;
   return nlp;
 }
 

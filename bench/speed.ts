@@ -1,0 +1,57 @@
+/**
+ * Speed of the shipped model: the dev articles analysed one at a time in one process, as a
+ * user's `analyze` calls would be. Prints model load time, articles/s and characters/s
+ * (with and without explanations, and for SI+TC alone), and peak RSS.
+ *
+ *   npm run bench [-- --data ../shared/data/ptc/dev --model fast --rounds 3]
+ */
+import { parseArgs } from 'node:util';
+import { defaultCorpusDir } from '../src/config.js';
+import { readCorpus } from '../src/formats/corpus.js';
+import { loadDetector } from '../src/analyze.js';
+import { parseArticle } from '../src/text/document.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+    model: { type: 'string', default: 'fast' },
+    rounds: { type: 'string', default: '3' },
+  },
+});
+const corpus = await readCorpus(values.data as string);
+const texts = corpus.articles.map((a) => a.text);
+const characters = texts.reduce((n, t) => n + t.length, 0);
+
+const loadStarted = performance.now();
+const detector = loadDetector(values.model);
+const loadMs = performance.now() - loadStarted;
+
+function measure(name: string, run: (text: string) => void): void {
+  for (const text of texts.slice(0, 5)) run(text); // warm up the JIT
+  let best = Infinity;
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const started = performance.now();
+    for (const text of texts) run(text);
+    best = Math.min(best, (performance.now() - started) / 1000);
+  }
+  const perSecond = texts.length / best;
+  console.log(
+    `${name.padEnd(34)} ${perSecond.toFixed(1).padStart(7)} articles/s  ${Math.round(
+      characters / best,
+    )
+      .toLocaleString('en')
+      .padStart(10)} chars/s  ${((1000 * best) / texts.length).toFixed(2)} ms/article`,
+  );
+}
+
+console.log(
+  `${texts.length} articles, ${characters.toLocaleString('en')} characters, model ${detector.header.name} ${detector.header.version}`,
+);
+console.log(`model load: ${loadMs.toFixed(0)} ms`);
+measure('SI + TC (spans and techniques)', (text) => {
+  const ctx = detector.context(parseArticle(text));
+  detector.detect(ctx);
+});
+measure('analyze() without explanations', (text) => detector.analyze(text, { explain: false }));
+measure('analyze() with explanations', (text) => detector.analyze(text));
+console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze, loadDetector } from '../src/analyze.js';
+import { SpinscopeError } from '../src/errors.js';
+import { readCorpus } from '../src/formats/corpus.js';
+import { Detector } from '../src/model/detector.js';
+import { trainDetector } from '../src/model/train.js';
+import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
+import { parseArticle } from '../src/text/document.js';
+import { FIXTURES, ROOT } from './helpers.js';
+
+const CLUSTERS = join(ROOT, 'models/word-clusters.bin');
+const ARTICLE = `Traitors Sell Out Our Nation 🇺🇸
+
+These so-called leaders are a disgrace 😡 and they will destroy everything we love.
+Everyone knows the truth: stand firm, stand proud!
+Why do the corrupt elites always lie to us?
+`;
+
+function expectError(run: () => unknown, code: string): void {
+  assert.throws(run, (error: unknown) => error instanceof SpinscopeError && error.code === code);
+}
+
+test('the shipped model loads and finds techniques with valid code-point offsets', () => {
+  const analysis = analyze(ARTICLE);
+  const codePoints = Array.from(ARTICLE);
+  assert.equal(analysis.offsetUnit, 'codepoint');
+  assert.equal(analysis.length, codePoints.length);
+  assert.equal(analysis.title, 'Traitors Sell Out Our Nation 🇺🇸');
+  assert.ok(analysis.spans.length > 0, 'expected at least one span in a loaded article');
+  for (const span of analysis.spans) {
+    assert.ok(span.start >= 0 && span.start < span.end && span.end <= analysis.length);
+    assert.equal(codePoints.slice(span.start, span.end).join(''), span.text);
+    assert.ok(span.confidence >= 0 && span.confidence <= 1);
+    assert.ok(span.techniques.length >= 1 && span.techniques.length <= 2);
+    for (const t of span.techniques) {
+      assert.ok(TECHNIQUE_LABELS.includes(t.technique));
+      assert.ok(t.confidence >= 0 && t.confidence <= 1);
+    }
+    assert.ok(span.cues.length > 0, 'every span explains itself');
+  }
+  assert.equal(analysis.sentences.length, 4);
+  assert.ok(analysis.document.score > 0 && analysis.document.score <= 1);
+  const counted = Object.values(analysis.document.techniqueCounts).reduce((a, b) => a + b, 0);
+  assert.equal(
+    counted,
+    analysis.spans.reduce((n, s) => n + s.techniques.length, 0),
+  );
+});
+
+test('the threshold hides low-confidence techniques, explain=false drops cues', () => {
+  const all = analyze(ARTICLE);
+  const none = analyze(ARTICLE, { threshold: 1, explain: false });
+  assert.equal(none.spans.length, 0);
+  const some = analyze(ARTICLE, { threshold: 0.2 });
+  assert.ok(some.spans.length <= all.spans.length);
+  for (const s of some.spans) for (const t of s.techniques) assert.ok(t.confidence >= 0.2);
+  assert.ok(analyze(ARTICLE, { explain: false }).spans.every((s) => s.cues.length === 0));
+});
+
+test('bad input is refused clearly', () => {
+  expectError(() => analyze(''), 'SPN_ERR_INPUT_EMPTY');
+  expectError(() => analyze(' \n\t\n '), 'SPN_ERR_INPUT_EMPTY');
+  expectError(() => analyze('a\u0000b'), 'SPN_ERR_INPUT_BINARY');
+  expectError(() => analyze(42 as unknown as string), 'SPN_ERR_INPUT_TYPE');
+  expectError(() => analyze('x'.repeat(5 * 1024 * 1024)), 'SPN_ERR_INPUT_TOO_LARGE');
+  assert.throws(() => analyze('x'.repeat(5 * 1024 * 1024)), /5\.0 MiB, over the limit of 2\.0 MiB/);
+  // The limit is configurable.
+  assert.equal(analyze('word '.repeat(1000), { maxBytes: 10_000 }).length, 5000);
+  expectError(() => analyze('word '.repeat(1000), { maxBytes: 100 }), 'SPN_ERR_INPUT_TOO_LARGE');
+});
+
+test('awkward text: one word, a leading BOM, emoji only', () => {
+  assert.equal(analyze('Hello').sentences.length, 1);
+  const bom = analyze('\ufeffShameful traitors! 😀 Stand firm, stand proud!');
+  assert.equal(
+    bom.length,
+    Array.from('\ufeffShameful traitors! 😀 Stand firm, stand proud!').length,
+  );
+  for (const s of bom.spans) assert.ok(s.start >= 1);
+  assert.equal(analyze('😀🇫🇷').spans.length, 0);
+});
+
+test('an unknown model is a clear error', () => {
+  expectError(() => loadDetector('no-such-model'), 'SPN_ERR_MODEL');
+  expectError(() => Detector.fromBytes(Buffer.from('not a model'), 'x.bin'), 'SPN_ERR_MODEL');
+});
+
+test('training on a tiny corpus gives a working, reproducible model', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const settings = {
+    taggerBits: 12,
+    classifierBits: 10,
+    folds: 2,
+    taggerEpochs: 2,
+    classifierEpochs: 3,
+  };
+  const stages = new Set<string>();
+  const first = trainDetector({
+    corpus,
+    clustersFile: CLUSTERS,
+    settings,
+    onProgress: (p) => stages.add(p.stage),
+  });
+  const second = trainDetector({ corpus, clustersFile: CLUSTERS, settings });
+  assert.ok(stages.has('reading articles') && stages.has('training final models'));
+  // Same data and seed: the same weights and the same decisions.
+  assert.deepEqual(first.detector.tagger.weights, second.detector.tagger.weights);
+  assert.deepEqual(first.detector.classifier.weights, second.detector.classifier.weights);
+  assert.deepEqual(first.detector.header.tagger.decoding, second.detector.header.tagger.decoding);
+  const third = trainDetector({
+    corpus,
+    clustersFile: CLUSTERS,
+    settings: { ...settings, seed: 7 },
+  });
+  assert.notDeepEqual(first.detector.tagger.weights, third.detector.tagger.weights);
+
+  // The file round trip (int8 quantisation) keeps probabilities within a small tolerance.
+  const bytes = first.detector.encode();
+  const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
+  const ctx = first.detector.context(parseArticle(corpus.articles[0]!.text));
+  const before = first.detector.tokenProbabilities(ctx);
+  const after = loaded.tokenProbabilities(loaded.context(parseArticle(corpus.articles[0]!.text)));
+  before.forEach((p, i) =>
+    assert.ok(Math.abs(p - (after[i] as number)) < 0.02, `token ${i}: ${p} vs ${after[i]}`),
+  );
+  const analysis = loaded.analyze(corpus.articles[1]!.text);
+  assert.equal(analysis.offsetUnit, 'codepoint');
+});
