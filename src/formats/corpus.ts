@@ -33,6 +33,11 @@ export interface Corpus {
 
 const ARTICLE_FILE = /^article(.+)\.txt$/u;
 
+/** A short, machine-independent name for a corpus folder: its last two path parts (`ptc/dev`). */
+export function corpusName(dir: string): string {
+  return dir.split(/[\\/]/u).filter(Boolean).slice(-2).join('/');
+}
+
 /** The article id of a file name such as `article111111111.txt` or `article1.task-si.labels`. */
 export function articleIdFromFileName(file: string): string | undefined {
   return /^article([^.]+)\./u.exec(basename(file))?.[1];

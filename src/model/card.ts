@@ -3,7 +3,7 @@
  * measured with the official scorers. `spinscope evaluate` on the same predictions gives
  * the same figures.
  */
-import type { Corpus } from '../formats/corpus.js';
+import { corpusName, type Corpus } from '../formats/corpus.js';
 import { groupByArticle, type SpanLabel, type TechniqueSpanLabel } from '../formats/labels.js';
 import { scoreFullTask, type FullTaskScore } from '../eval/full.js';
 import { scoreSi, type SiScore } from '../eval/si.js';
@@ -75,7 +75,7 @@ export function evaluateDetector(
   return {
     predictions,
     metrics: {
-      split: corpus.dir,
+      split: corpusName(corpus.dir),
       articles: corpus.articles.length,
       si: scoreSi(corpus.si, predictions.si),
       tc: hasTemplate ? scoreTc(corpus.tc, predictions.tc) : undefined,

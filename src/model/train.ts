@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { groupByArticle, type SpanLabel, type TechniqueSpanLabel } from '../formats/labels.js';
-import type { Corpus } from '../formats/corpus.js';
+import { corpusName, type Corpus } from '../formats/corpus.js';
 import { scoreFullTask } from '../eval/full.js';
 import { scoreSi } from '../eval/si.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
@@ -241,7 +241,7 @@ export function trainDetector(input: TrainInput): TrainResult {
     version: new Date(started).toISOString().slice(0, 10),
     createdAt: new Date(started).toISOString(),
     training: {
-      corpus: corpus.dir,
+      corpus: corpusName(corpus.dir),
       split: basename(corpus.dir),
       articles: articles.length,
       seed: settings.seed,
