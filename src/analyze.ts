@@ -14,9 +14,14 @@ import {
 
 const loaded = new Map<string, Detector>();
 
+/** The model file of a model name (`fast`) or path (`some/model.bin`). */
+export function resolveModelPath(model: string = DEFAULT_MODEL_NAME): string {
+  return /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(model);
+}
+
 /** A model by name (`fast`) or by path to a model.bin, loaded once per process. */
 export function loadDetector(model: string = DEFAULT_MODEL_NAME): Detector {
-  const path = /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(model);
+  const path = resolveModelPath(model);
   let detector = loaded.get(path);
   if (!detector) {
     if (!existsSync(path)) {

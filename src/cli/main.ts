@@ -113,6 +113,33 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     });
 
   program
+    .command('serve')
+    .description('serve the web UI and the HTTP API (binds 127.0.0.1 by default)')
+    .option('--port <n>', 'port (0 picks a free one)', nonNegativeInteger, 8080)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--db <file>', 'SQLite file of stored analyses', 'data/spinscope.sqlite')
+    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option('--max-bytes <n>', 'largest article accepted, in bytes', positiveInteger)
+    .option('--workers <n>', 'analysis worker threads', positiveInteger)
+    .option('--allow-private-urls', 'let /analyze/url fetch private and loopback addresses')
+    .action(async (opts) => {
+      const { startServer } = await import('../server/app.js');
+      const { url, app } = await startServer({
+        port: opts.port,
+        host: opts.host,
+        dbFile: opts.db,
+        model: opts.model,
+        maxBytes: opts.maxBytes,
+        workers: opts.workers,
+        allowPrivateUrls: opts.allowPrivateUrls ?? false,
+      });
+      out(`listening on ${url}\n`);
+      const stop = () => void app.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program
     .command('train')
     .description('train the detector on a corpus and write the model and its card')
     .option(
@@ -141,6 +168,14 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     });
 
   return program;
+}
+
+/** Parse a non-negative integer for an option. */
+export function nonNegativeInteger(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError('expected a whole number');
+  return n;
 }
 
 /** Parse a positive integer for an option. */

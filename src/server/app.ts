@@ -1,0 +1,413 @@
+/**
+ * The HTTP server: a versioned JSON API under /api/v1 (described by an OpenAPI document at
+ * /api/v1/openapi.json), the web UI at /, analyses in a worker pool, results in the SQLite
+ * store. `spinscope serve` and tests call `startServer`; nothing here is CLI-specific.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import { Piscina } from 'piscina';
+import { loadDetector, resolveModelPath } from '../analyze.js';
+import { PACKAGE_ROOT } from '../config.js';
+import { SpinscopeError, type ErrorCode } from '../errors.js';
+import { articleFromBytes, articleFromUrl, type ArticleInput } from '../formats/article-input.js';
+import { AnalysisStore, type StoredAnalysis } from '../store/store.js';
+import { TECHNIQUES, isTechniqueLabel } from '../techniques/catalogue.js';
+import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
+import type { AnalysisTask } from './analysis-worker.js';
+import {
+  analysisSchema,
+  analyzeTextBody,
+  analyzeUrlBody,
+  errorResponses,
+  errorSchema,
+  listQuery,
+  listSchema,
+  recordSchema,
+  summarySchema,
+} from './schemas.js';
+
+export interface ServerOptions {
+  /** SQLite file of the store. */
+  dbFile: string;
+  /** Model name or path (default `fast`). */
+  model?: string;
+  /** Largest article in bytes (default 2 MiB); request bodies a little more. */
+  maxBytes?: number;
+  /** Allow URLs that resolve to private or loopback addresses (default false). */
+  allowPrivateUrls?: boolean;
+  /** Analysis worker threads (default: up to 2, one per core). */
+  workers?: number;
+  /** Fetch deadline for /analyze/url in ms (default 10 s). */
+  fetchTimeoutMs?: number;
+  logger?: boolean;
+}
+
+export interface AnalysisRecord extends StoredAnalysis {
+  cached: boolean;
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  SPN_ERR_INPUT_EMPTY: 400,
+  SPN_ERR_INPUT_TYPE: 400,
+  SPN_ERR_BAD_REQUEST: 400,
+  SPN_ERR_URL: 400,
+  SPN_ERR_NOT_FOUND: 404,
+  SPN_ERR_INPUT_TOO_LARGE: 413,
+  SPN_ERR_MEDIA_TYPE: 415,
+  SPN_ERR_INPUT_BINARY: 422,
+  SPN_ERR_HTML: 422,
+  SPN_ERR_FETCH: 502,
+};
+
+/** Fastify's own errors, in our catalogue's terms. */
+function toSpinscopeError(error: FastifyError): SpinscopeError | undefined {
+  if (error instanceof SpinscopeError) return error;
+  if (error.validation)
+    return new SpinscopeError('SPN_ERR_BAD_REQUEST', `invalid request: ${error.message}`);
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new SpinscopeError(
+        'SPN_ERR_INPUT_TOO_LARGE',
+        'the request body is over the size limit',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new SpinscopeError('SPN_ERR_MEDIA_TYPE', `unsupported content type: ${error.message}`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed JSON: ${error.message}`);
+  }
+  if (error.statusCode === 400 && error instanceof SyntaxError) {
+    return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed JSON: ${error.message}`);
+  }
+  return undefined;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const model = options.model ?? 'fast';
+  const detector = loadDetector(model); // the model's identity keys the store; workers load their own copy
+  const modelName = detector.header.name;
+  const modelVersion = detector.header.version;
+  const store = AnalysisStore.open(options.dbFile);
+  const pool = new Piscina<AnalysisTask, ReturnType<typeof detector.analyze>>({
+    filename: new URL('./analysis-worker.js', import.meta.url).href,
+    maxThreads: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
+    minThreads: 1,
+  });
+
+  // JSON bodies carry the article plus a little: the limit leaves room for escaping.
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
+  });
+  app.addSchema(errorSchema);
+  app.addSchema(analysisSchema);
+  app.addSchema(recordSchema);
+  app.addSchema(summarySchema);
+  app.addSchema(listSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Spinscope API',
+        version: '1',
+        description:
+          'Finds propaganda techniques in news articles. All offsets count Unicode code points (start inclusive, end exclusive).',
+      },
+    },
+  });
+  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 } });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = toSpinscopeError(error);
+    const code: ErrorCode = known?.code ?? 'SPN_ERR_INTERNAL';
+    const statusCode = known
+      ? (STATUS[code] ?? 400)
+      : (error.statusCode ?? 500) >= 500
+        ? 500
+        : (error.statusCode as number);
+    if (statusCode >= 500) request.log.error(error);
+    const message = known
+      ? known.message
+      : statusCode >= 500
+        ? 'unexpected server error'
+        : error.message;
+    void reply
+      .status(statusCode)
+      .send({
+        error: { code: statusCode === 500 ? 'SPN_ERR_INTERNAL' : code, message, statusCode },
+      });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({
+        error: {
+          code: 'SPN_ERR_NOT_FOUND',
+          message: `no route ${request.method} ${request.url}`,
+          statusCode: 404,
+        },
+      });
+  });
+
+  async function analyzeAndStore(input: ArticleInput): Promise<AnalysisRecord> {
+    const text = validateText(input.text, { maxBytes });
+    const contentHash = AnalysisStore.contentHash(text);
+    const existing = store.find(contentHash, modelName, modelVersion);
+    if (existing) return { ...existing, cached: true };
+    const started = performance.now();
+    const analysis = await pool.run({ text, model, maxBytes });
+    const { record, created } = store.save({
+      text,
+      analysis,
+      source: input.source,
+      title: input.title,
+      date: input.date,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return { ...record, cached: !created };
+  }
+
+  const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+      api.get(
+        '/health',
+        {
+          schema: {
+            summary: 'Health',
+            tags: ['meta'],
+            response: { 200: { type: 'object', additionalProperties: true } },
+          },
+        },
+        async () => ({ status: 'ok', model: { name: modelName, version: modelVersion } }),
+      );
+
+      api.get(
+        '/techniques',
+        {
+          schema: {
+            summary: 'The technique catalogue',
+            tags: ['meta'],
+            response: { 200: { type: 'object', additionalProperties: true } },
+          },
+        },
+        async () => ({ techniques: TECHNIQUES }),
+      );
+
+      api.get(
+        '/model',
+        {
+          schema: {
+            summary: "The model's card",
+            tags: ['meta'],
+            response: { 200: { type: 'object', additionalProperties: true } },
+          },
+        },
+        async () => {
+          const cardFile = join(dirname(resolveModelPath(model)), 'card.json');
+          return existsSync(cardFile)
+            ? JSON.parse(readFileSync(cardFile, 'utf8'))
+            : { model: detector.header };
+        },
+      );
+
+      api.post(
+        '/analyze',
+        {
+          schema: {
+            summary: 'Analyse a text',
+            tags: ['analyses'],
+            body: analyzeTextBody,
+            response: analyzeResponses,
+          },
+        },
+        async (request) => {
+          const body = request.body as {
+            text: string;
+            title?: string;
+            source?: string;
+            date?: string;
+          };
+          return analyzeAndStore(body);
+        },
+      );
+
+      api.post(
+        '/analyze/file',
+        {
+          schema: {
+            summary: 'Analyse an uploaded .txt or .html file (multipart field "file")',
+            tags: ['analyses'],
+            consumes: ['multipart/form-data'],
+            response: analyzeResponses,
+          },
+        },
+        async (request) => {
+          const file = await request.file();
+          if (!file)
+            throw new SpinscopeError(
+              'SPN_ERR_BAD_REQUEST',
+              'send the article as a multipart field named "file"',
+            );
+          const bytes = await file.toBuffer();
+          const source = (file.fields.source as { value?: unknown } | undefined)?.value;
+          const article = articleFromBytes(bytes, file.filename || 'upload.txt', file.mimetype);
+          return analyzeAndStore({
+            ...article,
+            source: typeof source === 'string' && source ? source : article.source,
+          });
+        },
+      );
+
+      api.post(
+        '/analyze/url',
+        {
+          schema: {
+            summary: 'Fetch a page and analyse its article',
+            tags: ['analyses'],
+            body: analyzeUrlBody,
+            response: analyzeResponses,
+          },
+        },
+        async (request) => {
+          const { url } = request.body as { url: string };
+          const article = await articleFromUrl(url, {
+            allowPrivate: options.allowPrivateUrls ?? false,
+            maxBytes: maxBytes * 4,
+            timeoutMs: options.fetchTimeoutMs ?? 10_000,
+          });
+          return analyzeAndStore(article);
+        },
+      );
+
+      api.get(
+        '/analyses',
+        {
+          schema: {
+            summary: 'List stored analyses, with full-text search and filters',
+            tags: ['analyses'],
+            querystring: listQuery,
+            response: { 200: { $ref: 'AnalysisList#' }, ...errorResponses },
+          },
+        },
+        async (request) => {
+          const q = request.query as {
+            limit: number;
+            offset: number;
+            q?: string;
+            technique?: string;
+            source?: string;
+          };
+          if (q.technique !== undefined && !isTechniqueLabel(q.technique)) {
+            throw new SpinscopeError('SPN_ERR_BAD_REQUEST', `unknown technique "${q.technique}"`);
+          }
+          return store.list({
+            limit: q.limit,
+            offset: q.offset,
+            query: q.q,
+            technique: q.technique,
+            source: q.source,
+          });
+        },
+      );
+
+      api.get(
+        '/analyses/:id',
+        {
+          schema: {
+            summary: 'One stored analysis',
+            tags: ['analyses'],
+            params: {
+              type: 'object',
+              properties: { id: { type: 'string', maxLength: 64 } },
+              required: ['id'],
+            },
+            response: analyzeResponses,
+          },
+        },
+        async (request) => {
+          const { id } = request.params as { id: string };
+          const record = store.get(id);
+          if (!record) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
+          return { ...record, cached: true };
+        },
+      );
+
+      api.get(
+        '/search',
+        {
+          schema: {
+            summary: 'Full-text search over stored articles',
+            tags: ['analyses'],
+            querystring: listQuery,
+            response: { 200: { $ref: 'AnalysisList#' }, ...errorResponses },
+          },
+        },
+        async (request) => {
+          const q = request.query as { limit: number; offset: number; q?: string };
+          return store.list({ limit: q.limit, offset: q.offset, query: q.q ?? '' });
+        },
+      );
+
+      api.get(
+        '/stats',
+        {
+          schema: {
+            summary: 'Technique counts by source and over time',
+            tags: ['analyses'],
+            response: { 200: { type: 'object', additionalProperties: true } },
+          },
+        },
+        async () => ({
+          bySource: store.techniquesBySource(),
+          overTime: store.techniquesOverTime(),
+          sources: store.sources(),
+        }),
+      );
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const webRoot = join(PACKAGE_ROOT, 'web', 'dist');
+  if (existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
+  } else {
+    app.get('/', async (_request, reply) =>
+      reply
+        .type('text/plain')
+        .send(
+          'Spinscope API: the web UI is not built (npm run build). API at /api/v1/openapi.json\n',
+        ),
+    );
+  }
+
+  app.addHook('onClose', async () => {
+    await pool.destroy();
+    store.close();
+  });
+  return app;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+}
+
+/** Build and listen; binds 127.0.0.1 unless told otherwise. */
+export async function startServer(
+  options: ServerOptions & { port?: number; host?: string },
+): Promise<RunningServer> {
+  const app = await buildServer(options);
+  const url = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+  return { app, url };
+}

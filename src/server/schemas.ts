@@ -1,0 +1,166 @@
+/**
+ * JSON schemas of the HTTP API: Fastify validates requests with them and @fastify/swagger
+ * turns them into the OpenAPI document. Responses are documented, not filtered
+ * (`additionalProperties: true`), so that no field is dropped by accident.
+ */
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  description: 'Every error: a stable code from the catalogue and a message for people.',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string', examples: ['SPN_ERR_INPUT_EMPTY'] },
+        message: { type: 'string' },
+        statusCode: { type: 'integer' },
+      },
+      required: ['code', 'message', 'statusCode'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+const spanSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    start: { type: 'integer', description: 'code-point offset, inclusive' },
+    end: { type: 'integer', description: 'code-point offset, exclusive' },
+    text: { type: 'string' },
+    confidence: { type: 'number', minimum: 0, maximum: 1 },
+    techniques: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          technique: { type: 'string' },
+          id: { type: 'string' },
+          name: { type: 'string' },
+          confidence: { type: 'number' },
+        },
+      },
+    },
+    cues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          text: { type: 'string' },
+          source: { type: 'string' },
+          weight: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const analysisSchema = {
+  $id: 'Analysis',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    offsetUnit: { type: 'string', enum: ['codepoint'] },
+    model: {
+      type: 'object',
+      properties: { name: { type: 'string' }, version: { type: 'string' } },
+    },
+    length: { type: 'integer', description: 'text length in code points' },
+    title: { type: 'string' },
+    spans: { type: 'array', items: spanSchema },
+    sentences: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    document: { type: 'object', additionalProperties: true },
+    timing: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export const recordSchema = {
+  $id: 'AnalysisRecord',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    cached: {
+      type: 'boolean',
+      description: 'true when this article was already analysed by this model',
+    },
+    contentHash: { type: 'string', description: 'sha256 of the UTF-8 text' },
+    modelName: { type: 'string' },
+    modelVersion: { type: 'string' },
+    source: nullableString,
+    title: nullableString,
+    date: nullableString,
+    createdAt: { type: 'string' },
+    durationMs: { type: ['number', 'null'] },
+    text: { type: 'string' },
+    analysis: { $ref: 'Analysis#' },
+  },
+} as const;
+
+export const summarySchema = {
+  $id: 'AnalysisSummary',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    source: nullableString,
+    title: nullableString,
+    date: nullableString,
+    createdAt: { type: 'string' },
+    score: { type: 'number' },
+    spans: { type: 'integer' },
+    techniqueCounts: { type: 'object', additionalProperties: { type: 'integer' } },
+    snippet: { type: 'string', description: 'search matches between « and »' },
+  },
+} as const;
+
+export const analyzeTextBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['text'],
+  properties: {
+    text: { type: 'string', description: 'the article: title, empty line, body; or plain text' },
+    title: { type: 'string', maxLength: 1000 },
+    source: { type: 'string', maxLength: 1000 },
+    date: { type: 'string', maxLength: 64, description: 'publication date, ISO 8601' },
+  },
+} as const;
+
+export const analyzeUrlBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 0, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    q: { type: 'string', maxLength: 500, description: 'full-text search over title and text' },
+    technique: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
+    source: { type: 'string' },
+  },
+} as const;
+
+export const listSchema = {
+  $id: 'AnalysisList',
+  type: 'object',
+  properties: {
+    total: { type: 'integer' },
+    items: { type: 'array', items: { $ref: 'AnalysisSummary#' } },
+  },
+} as const;
+
+export const errorResponses = {
+  400: { $ref: 'Error#' },
+  404: { $ref: 'Error#' },
+  413: { $ref: 'Error#' },
+  415: { $ref: 'Error#' },
+  422: { $ref: 'Error#' },
+  500: { $ref: 'Error#' },
+} as const;
