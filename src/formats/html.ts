@@ -45,7 +45,7 @@ export function extractArticle(html: string, url = 'https://example.invalid/'): 
   const text = title ? `${title}\n\n${paragraphs.join('\n')}\n` : `${paragraphs.join('\n')}\n`;
   return {
     title,
-    date: (article?.publishedTime ?? date) || undefined,
+    date: toIsoDate(article?.publishedTime) ?? date,
     siteName: article?.siteName ?? undefined,
     text,
   };
@@ -59,9 +59,13 @@ function findDate(document: Document): string | undefined {
   const meta = document.querySelector(
     'meta[property="article:published_time"], meta[name="date"], meta[name="pubdate"], meta[itemprop="datePublished"]',
   );
-  const value =
+  return toIsoDate(
     meta?.getAttribute('content') ??
-    document.querySelector('time[datetime]')?.getAttribute('datetime');
+      document.querySelector('time[datetime]')?.getAttribute('datetime'),
+  );
+}
+
+function toIsoDate(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
   const parsed = new Date(value);
   return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString();

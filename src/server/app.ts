@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
@@ -107,6 +108,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logger ?? false,
     bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
   });
+  // Query strings arrive as text, so numbers there are coerced; JSON bodies are taken
+  // strictly, so that {"text": 42} is an error rather than the article "42".
+  const strict = new Ajv({
+    coerceTypes: false,
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+  });
+  const coercing = new Ajv({
+    coerceTypes: 'array',
+    useDefaults: true,
+    removeAdditional: false,
+    allErrors: false,
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? strict : coercing).compile(schema),
+  );
   app.addSchema(errorSchema);
   app.addSchema(analysisSchema);
   app.addSchema(recordSchema);
@@ -139,22 +157,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       : statusCode >= 500
         ? 'unexpected server error'
         : error.message;
-    void reply
-      .status(statusCode)
-      .send({
-        error: { code: statusCode === 500 ? 'SPN_ERR_INTERNAL' : code, message, statusCode },
-      });
+    void reply.status(statusCode).send({
+      error: { code: statusCode === 500 ? 'SPN_ERR_INTERNAL' : code, message, statusCode },
+    });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: {
-          code: 'SPN_ERR_NOT_FOUND',
-          message: `no route ${request.method} ${request.url}`,
-          statusCode: 404,
-        },
-      });
+    void reply.status(404).send({
+      error: {
+        code: 'SPN_ERR_NOT_FOUND',
+        message: `no route ${request.method} ${request.url}`,
+        statusCode: 404,
+      },
+    });
   });
 
   async function analyzeAndStore(input: ArticleInput): Promise<AnalysisRecord> {
@@ -382,7 +396,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
   } else {
-    app.get('/', async (_request, reply) =>
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply
         .type('text/plain')
         .send(
