@@ -11,6 +11,10 @@ export function stopAllServers(): void {
   for (const cleanup of cleanups.splice(0)) cleanup();
 }
 
+// Response bodies are checked field by field in the tests.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface TestServer {
   url: string;
   db: string;
@@ -45,7 +49,7 @@ export function startTestServer(...extraArgs: string[]): Promise<TestServer> {
   });
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: any }> {
+export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Json }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -54,7 +58,7 @@ export async function postJson(url: string, body: unknown): Promise<{ status: nu
   return { status: response.status, json: await response.json() };
 }
 
-export async function getJson(url: string): Promise<{ status: number; json: any }> {
+export async function getJson(url: string): Promise<{ status: number; json: Json }> {
   const response = await fetch(url);
   return { status: response.status, json: await response.json() };
 }
