@@ -49,7 +49,10 @@ export function startTestServer(...extraArgs: string[]): Promise<TestServer> {
   });
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; json: Json }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; json: Json }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -98,7 +99,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const modelVersion = detector.header.version;
   const store = AnalysisStore.open(options.dbFile);
   const pool = new Piscina<AnalysisTask, ReturnType<typeof detector.analyze>>({
-    filename: new URL('./analysis-worker.js', import.meta.url).href,
+    // The worker sits beside this module: .js when compiled, .ts when run through tsx.
+    filename: new URL(
+      `./analysis-worker${extname(fileURLToPath(import.meta.url))}`,
+      import.meta.url,
+    ).href,
     maxThreads: options.workers ?? Math.max(1, Math.min(2, availableParallelism())),
     minThreads: 1,
   });

@@ -1,0 +1,1250 @@
+/**
+ * The web UI (web/): pure render functions without a browser, then the built UI against the
+ * real server (`spinscope serve`) in Debian's Chromium via playwright-core.
+ *
+ * Run: npx tsx --test test/web.test.ts. Screenshots go to artifacts/screenshots/.
+ * Without /usr/bin/chromium the browser tests are skipped, except in CI (CI=true): fail.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  buildSegments,
+  codePointLength,
+  codePointToUnitMap,
+  escapeHtml,
+  exportHtml,
+  exportJson,
+  fileSlug,
+  formatPercent,
+  layoutBlocks,
+  orderSpans,
+  parseSnippet,
+  safeColor,
+  segmentBackground,
+  sliceCodePoints,
+  techniqueCounts,
+  topSentences,
+  visibleTechniques,
+  type Range,
+} from '../web/src/render.js';
+import { EXAMPLE_TITLE } from '../web/src/example.js';
+import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
+import {
+  SCREENSHOTS,
+  browserSkipReason,
+  contrastRatio,
+  ensureBuilt,
+  hexToRgb,
+  launchBrowser,
+  requireChromium,
+  startServer,
+  type WebServer,
+} from './web-helpers.js';
+
+// =======================================================================================
+// Pure functions (no browser)
+
+const NAMES: Record<string, string> = { Loaded_Language: 'Loaded language', Doubt: 'Doubt' };
+
+function span(start: number, end: number, technique = 'Loaded_Language', confidence = 0.5): Span {
+  const name = NAMES[technique] ?? technique;
+  return {
+    start,
+    end,
+    text: '',
+    confidence,
+    techniques: [{ technique, id: technique.toLowerCase(), name, confidence }],
+    cues: [{ text: `cue ${start}`, source: 'span', weight: 1 }],
+  };
+}
+
+const CATALOGUE: CatalogueTechnique[] = [
+  {
+    id: 'loaded-language',
+    label: 'Loaded_Language',
+    name: 'Loaded language',
+    explanation: 'Words chosen for their charge.',
+    example: 'x',
+    exampleSpan: 'x',
+    color: '#EE8866',
+  },
+  {
+    id: 'doubt',
+    label: 'Doubt',
+    name: 'Doubt',
+    explanation: 'Questioning credibility.',
+    example: 'x',
+    exampleSpan: 'x',
+    color: '#BBCC33',
+  },
+];
+
+function record(text: string, spans: Span[], extra: Partial<AnalysisRecord> = {}): AnalysisRecord {
+  const cps = Array.from(text);
+  for (const s of spans) s.text = cps.slice(s.start, s.end).join('');
+  return {
+    id: 'abc',
+    cached: false,
+    contentHash: 'h',
+    source: null,
+    title: null,
+    date: null,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    text,
+    analysis: {
+      offsetUnit: 'codepoint',
+      model: { name: 'fast', version: '1' },
+      length: cps.length,
+      title: undefined,
+      spans,
+      sentences: [],
+      document: { score: 0.5, spans: spans.length, words: 10, density: 1, techniqueCounts: {} },
+      timing: { milliseconds: 1 },
+    },
+    ...extra,
+  };
+}
+
+describe('web render functions', () => {
+  test('code points: BOM, emoji and flags count as 1, 1 and 2', () => {
+    const text = '\uFEFFa😀b🇬🇧c';
+    assert.equal(codePointLength(text), 7);
+    assert.equal(codePointLength(text), Array.from(text).length);
+    assert.deepEqual(codePointToUnitMap(text), [0, 1, 2, 4, 5, 7, 9, 10]);
+    assert.equal(sliceCodePoints(text, 2, 3), '😀');
+    assert.equal(sliceCodePoints(text, 4, 6), '🇬🇧');
+    assert.equal(sliceCodePoints(text, 0, 1), '\uFEFF');
+    assert.equal(sliceCodePoints(text, 6, 99), 'c', 'clamped');
+    // A lone surrogate is one code point, as in Array.from.
+    assert.equal(codePointLength('a\uD800b'), 3);
+  });
+
+  test('code-point slices equal Array.from slices for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.nat(30), fc.nat(30), (text, a, b) => {
+        const [start, end] = a <= b ? [a, b] : [b, a];
+        const cps = Array.from(text);
+        assert.equal(sliceCodePoints(text, start, end), cps.slice(start, end).join(''));
+      }),
+    );
+  });
+
+  test('segments: nested spans split the outer one, outermost listed first', () => {
+    const spans = [span(2, 5), span(0, 10)];
+    assert.deepEqual(orderSpans(spans), [1, 0]);
+    assert.deepEqual(buildSegments(12, spans), [
+      { start: 0, end: 2, spans: [1] },
+      { start: 2, end: 5, spans: [1, 0] },
+      { start: 5, end: 10, spans: [1] },
+      { start: 10, end: 12, spans: [] },
+    ]);
+  });
+
+  test('segments: overlapping, identical and touching spans', () => {
+    assert.deepEqual(buildSegments(8, [span(0, 5), span(3, 8)]), [
+      { start: 0, end: 3, spans: [0] },
+      { start: 3, end: 5, spans: [0, 1] },
+      { start: 5, end: 8, spans: [1] },
+    ]);
+    assert.deepEqual(buildSegments(4, [span(1, 3), span(1, 3)]), [
+      { start: 0, end: 1, spans: [] },
+      { start: 1, end: 3, spans: [0, 1] },
+      { start: 3, end: 4, spans: [] },
+    ]);
+    assert.deepEqual(buildSegments(4, [span(0, 2), span(2, 4)]), [
+      { start: 0, end: 2, spans: [0] },
+      { start: 2, end: 4, spans: [1] },
+    ]);
+    // Invalid offsets are ignored rather than breaking the page.
+    assert.deepEqual(buildSegments(3, [span(2, 9), span(2, 2), span(-1, 1)]), [
+      { start: 0, end: 3, spans: [] },
+    ]);
+  });
+
+  test('segments cover the text exactly, each with precisely the spans covering it', () => {
+    const arbSpans = fc.array(
+      fc
+        .tuple(fc.nat(40), fc.integer({ min: 1, max: 15 }))
+        .map(([s, n]) => ({ start: s, end: s + n })),
+      { maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(arbSpans, (spans: Range[]) => {
+        const length = 60;
+        const segments = buildSegments(length, spans);
+        let at = 0;
+        for (const seg of segments) {
+          assert.equal(seg.start, at, 'contiguous');
+          assert.ok(seg.end > seg.start);
+          at = seg.end;
+          const expected = spans
+            .map((s, i) => ({ s, i }))
+            .filter(({ s }) => s.start <= seg.start && s.end >= seg.end)
+            .map(({ i }) => i);
+          assert.deepEqual(
+            [...seg.spans].sort((a, b) => a - b),
+            expected,
+          );
+          // Outermost first: starts ascend, and equal starts put longer spans first.
+          const order = orderSpans(spans);
+          assert.deepEqual(
+            seg.spans,
+            order.filter((i) => seg.spans.includes(i)),
+          );
+        }
+        assert.equal(at, length, 'covers the whole text');
+      }),
+    );
+  });
+
+  test('blocks: title line, paragraphs, spans across a line break, tags after the last piece', () => {
+    const text = '\uFEFFBig 🇬🇧 Title\n\nFirst line here\nsecond line\r\n';
+    const cps = Array.from(text);
+    const first = cps.indexOf('F');
+    const cross = span(first + 6, first + 22); // "line here\nsecond"
+    const inTitle = span(5, 8); // the flag and a space
+    const blocks = layoutBlocks(text, [cross, inTitle], 'Big 🇬🇧 Title');
+    assert.deepEqual(
+      blocks.map((b) => b.kind),
+      ['title', 'paragraph', 'paragraph'],
+    );
+    const pieces = blocks.flatMap((b) => b.pieces);
+    // Every piece is exactly the code-point slice of its range.
+    for (const p of pieces) assert.equal(p.text, cps.slice(p.start, p.end).join(''));
+    // The text without newlines is preserved in order.
+    assert.equal(pieces.map((p) => p.text).join(''), text.replace(/[\r\n]/g, ''));
+    const titlePieces = blocks[0]?.pieces ?? [];
+    assert.equal(titlePieces.find((p) => p.spans.includes(1))?.text, '🇬🇧 ');
+    const crossPieces = pieces.filter((p) => p.spans.includes(0));
+    assert.deepEqual(
+      crossPieces.map((p) => p.text),
+      ['line here', 'second'],
+    );
+    assert.deepEqual(crossPieces[0]?.endsSpans, []);
+    assert.deepEqual(crossPieces[1]?.endsSpans, [0], 'tag after the last piece');
+    assert.equal(layoutBlocks('No title\nbody', [], 'Other')[0]?.kind, 'paragraph');
+  });
+
+  test('blocks: nested spans ending together put the inner tag first', () => {
+    const blocks = layoutBlocks('abcdefghij', [span(0, 10), span(5, 10)]);
+    const last = blocks[0]?.pieces.at(-1);
+    assert.deepEqual(last?.spans, [0, 1]);
+    assert.deepEqual(last?.endsSpans, [1, 0]);
+  });
+
+  test('filters: threshold and hidden techniques; counts; top sentences', () => {
+    const s: Span = {
+      ...span(0, 3),
+      techniques: [
+        { technique: 'Loaded_Language', id: 'l', name: 'Loaded language', confidence: 0.8 },
+        { technique: 'Doubt', id: 'd', name: 'Doubt', confidence: 0.3 },
+      ],
+    };
+    assert.equal(visibleTechniques(s, { threshold: 0, hidden: new Set() }).length, 2);
+    assert.deepEqual(
+      visibleTechniques(s, { threshold: 0.5, hidden: new Set() }).map((t) => t.technique),
+      ['Loaded_Language'],
+    );
+    assert.deepEqual(
+      visibleTechniques(s, { threshold: 0.5, hidden: new Set(['Loaded_Language']) }),
+      [],
+    );
+    assert.deepEqual([...techniqueCounts([s, span(4, 5)], 0.4)], [['Loaded_Language', 2]]);
+    const sentences = [0.1, 0.9, 0, 0.5, 0.9].map((score, index) => ({
+      index,
+      start: index * 10,
+      end: index * 10 + 5,
+      text: `s${index}`,
+      score,
+      spans: 1,
+    }));
+    assert.deepEqual(
+      topSentences(sentences).map((x) => x.index),
+      [1, 4, 3],
+    );
+  });
+
+  test('formatting, colours, slugs and snippets', () => {
+    assert.equal(formatPercent(0.2135), '21%');
+    assert.equal(formatPercent(0.004), '<1%');
+    assert.equal(formatPercent(0), '0%');
+    assert.equal(formatPercent(1), '100%');
+    assert.equal(safeColor('#AABBCC'), '#aabbcc');
+    assert.equal(safeColor('red;background:url(x)'), '#cccccc');
+    assert.equal(segmentBackground(['#112233']), '#112233');
+    assert.match(segmentBackground(['#112233', '#445566']), /^repeating-linear-gradient\(/);
+    assert.equal(fileSlug('Traitors <b>Exposed</b>: Ça va?'), 'traitors-b-exposed-b-ca-va');
+    assert.equal(fileSlug('😀'), 'article');
+    assert.deepEqual(parseSnippet('a «b» c «d»'), [
+      { text: 'a ', match: false },
+      { text: 'b', match: true },
+      { text: ' c ', match: false },
+      { text: 'd', match: true },
+    ]);
+    assert.deepEqual(parseSnippet('<img src=x>'), [{ text: '<img src=x>', match: false }]);
+  });
+
+  test('the UI code never parses strings as HTML', () => {
+    const dir = join(import.meta.dirname, '../web/src');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(join(dir, file), 'utf8');
+      assert.doesNotMatch(
+        source,
+        /\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/,
+        file,
+      );
+    }
+  });
+
+  test('escaping covers the five HTML metacharacters', () => {
+    assert.equal(
+      escapeHtml(`<script>a & "b" 'c'</script>`),
+      '&lt;script&gt;a &amp; &quot;b&quot; &#39;c&#39;&lt;/script&gt;',
+    );
+  });
+
+  test('exported HTML escapes everything, has marks with titles, a legend and no scripts', () => {
+    const text =
+      'Evil <b>title</b>\n\nThe <script>window.__pwned=1</script> traitors lie. <img src=x onerror="window.__pwned=1"> 😀 Doubt it.\n';
+    const cps = Array.from(text);
+    const at = (needle: string) => Array.from(text.slice(0, text.indexOf(needle))).length;
+    const spans = [
+      span(at('<script>'), at(' traitors') + 9, 'Loaded_Language', 0.81),
+      span(at('Doubt'), at('Doubt') + 8, 'Doubt', 0.42),
+      span(at('traitors'), at('traitors') + 8, 'Doubt', 0.3), // nested in the first
+    ];
+    const rec = record(text, spans, {
+      title: 'Evil <b>title</b>',
+      source: '"><script>alert(1)</script>',
+    });
+    rec.analysis.title = 'Evil <b>title</b>';
+    const html = exportHtml(rec, CATALOGUE, { generatedAt: '2024-01-01' });
+    assert.doesNotMatch(html, /<script/i);
+    assert.doesNotMatch(html, /<img/i);
+    assert.doesNotMatch(html, /<b>/);
+    assert.match(html, /&lt;script&gt;window\.__pwned=1&lt;\/script&gt;/);
+    assert.match(html, /&lt;img src=x onerror=&quot;window\.__pwned=1&quot;&gt;/);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+    assert.match(html, /<mark [^>]*title="Loaded language 81%"/);
+    assert.match(
+      html,
+      /<mark [^>]*title="Loaded language 81% \| Doubt 30%"[^>]*repeating-linear-gradient/,
+    );
+    assert.match(html, /<span class="tag"[^>]*>Doubt<\/span>/);
+    assert.match(html, /class="legend"><li>.*Loaded language \(1\).*Doubt \(2\)/);
+    assert.match(html, /Offsets count code points/);
+    // The outer span alone, then outer + nested, then the separate span.
+    assert.equal(html.match(/<mark /g)?.length, 3);
+    assert.ok(html.includes('😀'));
+    // Hidden techniques and the threshold remove marks.
+    const filtered = exportHtml(rec, CATALOGUE, {
+      filter: { threshold: 0.5, hidden: new Set(['Loaded_Language']) },
+    });
+    assert.doesNotMatch(filtered, /<mark /);
+    assert.equal(cps.length, rec.analysis.length);
+    const json = JSON.parse(exportJson(rec)) as AnalysisRecord;
+    assert.equal(json.analysis.offsetUnit, 'codepoint');
+    assert.equal(json.text, text);
+  });
+});
+
+// =======================================================================================
+// The built UI against the real server, in Chromium
+
+const EXAMPLE_MARKUP_SCRIPT = '<script>window.__pwned=1</script>';
+const EXAMPLE_MARKUP_IMG = '<img src=x onerror="window.__pwned=1">';
+const XSS_TITLE = 'Traitors <b>exposed</b> & "shamed" <img src=x onerror="window.__pwned=1">';
+const XSS_TEXT = `${XSS_TITLE}
+
+The corrupt elites ${EXAMPLE_MARKUP_SCRIPT} have betrayed our great nation once again.
+These shameless traitors ${EXAMPLE_MARKUP_IMG} must be stopped before they destroy everything we love.
+Every true patriot knows the truth, and every true patriot will stand up and fight!
+`;
+const XSS_SOURCE = '<svg onload="window.__pwned=1">Pwn Gazette';
+
+const EMOJI_TEXT = `\uFEFF🇺🇦 Flags 🎉 and Traitors 😡
+
+😡😡 The corrupt elites have betrayed our great nation again 🇬🇧🇫🇷 and they laugh at us.
+🔥 These shameless traitors must be stopped before they destroy everything we love 💔.
+Every true patriot 🇺🇸 knows the truth: our glorious homeland will never surrender!
+Are these so-called experts really telling the truth? 🤔 Nobody believes them any more.
+`;
+
+/** In-page WCAG contrast scan of visible text over solid backgrounds (a string: no helpers). */
+const CONTRAST_SCAN = String.raw`(() => {
+  const parse = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const lum = (rgb) => {
+    const ch = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * ch(rgb[0]) + 0.7152 * ch(rgb[1]) + 0.0722 * ch(rgb[2]);
+  };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const failures = [];
+  let checked = 0;
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own || el.closest('[hidden], script, style, canvas, option')) continue;
+    if (el.getClientRects().length === 0) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+    const fg = parse(style.color);
+    let bg = null;
+    let unknown = false;
+    for (let node = el; node; node = node.parentElement) {
+      const s = getComputedStyle(node);
+      if (s.backgroundImage !== 'none') { unknown = true; break; }
+      const c = parse(s.backgroundColor);
+      if (c && c[3] >= 0.99) { bg = c; break; }
+    }
+    if (unknown) continue;
+    bg = bg || [255, 255, 255, 1];
+    checked++;
+    const r = ratio(fg, bg);
+    if (r < 4.5) failures.push({ text: el.textContent.trim().slice(0, 40), tag: el.tagName, color: style.color, bg: bg.join(','), ratio: Math.round(r * 100) / 100 });
+  }
+  return { checked, failures };
+})()`;
+
+const skip = browserSkipReason();
+if (skip) console.log(`# web UI browser tests skipped: ${skip}`);
+
+describe('web UI in Chromium', { skip }, () => {
+  let server: WebServer | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+  const downloads = mkdtempSync(join(tmpdir(), 'spinscope-web-downloads-'));
+
+  before(async () => {
+    requireChromium();
+    ensureBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startServer();
+    base = server.url;
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(downloads, { recursive: true, force: true });
+  });
+
+  interface Session {
+    context: BrowserContext;
+    page: Page;
+    /** Page errors, console errors and blocked external requests. */
+    problems: string[];
+    close(): Promise<void>;
+  }
+
+  /** A fresh browser context: no external network, every page error collected. */
+  async function open(
+    viewport = { width: 1280, height: 800 },
+    options: { reducedMotion?: 'reduce' | 'no-preference'; allowHttpErrors?: boolean } = {},
+  ): Promise<Session> {
+    assert.ok(browser, 'browser started');
+    const context = await browser.newContext({
+      viewport,
+      acceptDownloads: true,
+      reducedMotion: options.reducedMotion ?? 'no-preference',
+    });
+    const problems: string[] = [];
+    const origin = new URL(base).origin;
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      const local = ['data:', 'blob:', pathToFileURL(downloads).href];
+      if (url.startsWith(origin) || local.some((prefix) => url.startsWith(prefix))) {
+        return route.continue();
+      }
+      problems.push(`external request: ${url}`);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      // Chromium logs every 4xx answer; tests of error handling expect those.
+      if (
+        options.allowHttpErrors &&
+        /^Failed to load resource: .* status of 4\d\d/.test(message.text())
+      ) {
+        return;
+      }
+      problems.push(`console error: ${message.text()}`);
+    });
+    return {
+      context,
+      page,
+      problems,
+      close: async () => {
+        await context.close();
+        assert.deepEqual(problems, [], 'no page errors, console errors or external requests');
+      },
+    };
+  }
+
+  async function ready(page: Page, hash = ''): Promise<void> {
+    await page.goto(`${base}/${hash}`);
+    await page.waitForSelector('body[data-ready="true"]');
+  }
+
+  async function loadExample(page: Page): Promise<void> {
+    await ready(page);
+    await page.click('#load-example');
+    await page.waitForSelector('#article-body mark.hl');
+    assert.equal(await textWithoutTags(page, '#article-title'), EXAMPLE_TITLE);
+  }
+
+  /** Analyse `text` through the textarea (optionally with a source) and wait for the result. */
+  async function analyseText(page: Page, text: string, source?: string): Promise<AnalysisRecord> {
+    await ready(page);
+    await page.fill('#input-text', text);
+    if (source !== undefined) {
+      await page.click('details.more summary');
+      await page.fill('#input-source', source);
+    }
+    await page.click('#analyse-text');
+    await page.waitForFunction(() => location.hash.startsWith('#/analysis/'));
+    await page.waitForSelector('#result:not([hidden]) #article-body p');
+    const id = decodeURIComponent(new URL(page.url()).hash.slice('#/analysis/'.length));
+    const response = await fetch(`${base}/api/v1/analyses/${encodeURIComponent(id)}`);
+    assert.equal(response.status, 200);
+    return (await response.json()) as AnalysisRecord;
+  }
+
+  /** Text of an element without the technique name tags inside it. */
+  const textWithoutTags = (page: Page, selector: string) =>
+    page.$eval(selector, (el) => {
+      const clone = el.cloneNode(true) as Element;
+      clone.querySelectorAll('.tag').forEach((t) => t.remove());
+      return clone.textContent;
+    });
+
+  const countTags = (page: Page, selector = '') =>
+    page.locator(`#article button.tag${selector}`).count();
+
+  test('input: empty text, a refused URL (server message shown), .txt and .html uploads', async () => {
+    const s = await open({ width: 1280, height: 800 }, { allowHttpErrors: true });
+    try {
+      const { page } = s;
+      await ready(page);
+      await page.click('#analyse-text');
+      assert.match((await page.textContent('#analyse-error')) ?? '', /Paste the text/);
+
+      // The server refuses loopback addresses; the UI shows its message verbatim.
+      const url = 'http://127.0.0.1:9/article';
+      const direct = await fetch(`${base}/api/v1/analyze/url`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url }),
+      });
+      assert.ok(direct.status >= 400);
+      const { error } = (await direct.json()) as { error: { message: string } };
+      await page.fill('#input-url', url);
+      await page.click('#url-form button[type=submit]');
+      await page.waitForFunction(
+        (message) => document.getElementById('analyse-error')?.textContent === message,
+        error.message,
+      );
+      assert.equal(await page.isVisible('#analyse-error'), true);
+      assert.equal(await page.isHidden('#result'), true);
+
+      await page.setInputFiles('#input-file', {
+        name: 'upload.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from(
+          'Plain Upload Title\n\nThe corrupt traitors are destroying our proud nation again.\n',
+        ),
+      });
+      await page.waitForSelector('#result:not([hidden])');
+      await page.waitForFunction(() =>
+        document.getElementById('article-title')?.textContent?.startsWith('Plain Upload Title'),
+      );
+      assert.equal(await page.isHidden('#analyse-error'), true, 'the old error is gone');
+
+      await page.setInputFiles('#input-file', {
+        name: 'upload.html',
+        mimeType: 'text/html',
+        buffer: Buffer.from(
+          '<!doctype html><html><head><title>Html Upload Title</title></head><body><article>' +
+            '<h1>Html Upload Title</h1><p>The corrupt traitors are destroying our proud nation.</p>' +
+            '<p>Every true patriot knows it, and every patriot will fight.</p></article></body></html>',
+        ),
+      });
+      await page.waitForFunction(() =>
+        /Html Upload Title/.test(document.getElementById('article-title')?.textContent ?? ''),
+      );
+      const body = (await page.textContent('#article-body')) ?? '';
+      assert.match(body, /corrupt traitors/);
+      assert.doesNotMatch(body, /<p>|<h1>/, 'HTML became article text');
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('the example article shows highlights, name tags, a legend and a summary', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const marks = await page.locator('#article-body mark.hl').count();
+      const tags = await countTags(page);
+      assert.ok(marks > 0 && tags > 0, `${marks} highlights, ${tags} tags`);
+      // Highlight text is #111 on a technique colour; every tag names a technique.
+      const colors = await page.$$eval('mark.hl', (els) =>
+        els.map((e) => getComputedStyle(e).color),
+      );
+      assert.ok(
+        colors.every((c) => c === 'rgb(17, 17, 17)'),
+        colors.join(),
+      );
+      const names = await page.$$eval('#article button.tag', (els) =>
+        els.map((e) => e.textContent),
+      );
+      assert.ok(
+        names.every((n) => n !== null && /^[A-Z][a-z]/.test(n)),
+        names.join(),
+      );
+      const legend = page.locator('#legend button.legend-item');
+      assert.ok((await legend.count()) > 0);
+      assert.equal(await legend.first().getAttribute('aria-pressed'), 'true');
+      assert.match((await page.textContent('#summary')) ?? '', /propaganda score[\s\S]*Density/);
+      assert.equal(await page.locator('.top-sentences button').count(), 3);
+      assert.match((await page.textContent('footer.about')) ?? '', /Offsets count code points/);
+      await page.screenshot({ path: join(SCREENSHOTS, 'analyse-laptop.png'), fullPage: true });
+      // Clicking a top sentence scrolls to it and flashes it.
+      await page.click('.top-sentences li:nth-child(1) button');
+      await page.waitForSelector('#article-body .flash');
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('a legend toggle hides its technique and shows it again', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const button = page.locator('#legend button.legend-item').first();
+      const label = (await button.getAttribute('data-label')) ?? '';
+      const selector = `[data-techniques~="${label}"]`;
+      const before = await countTags(page, selector);
+      const total = await countTags(page);
+      assert.ok(before > 0);
+      await button.click();
+      assert.equal(
+        await page
+          .locator(`#legend button.legend-item[data-label="${label}"]`)
+          .getAttribute('aria-pressed'),
+        'false',
+      );
+      assert.equal(await countTags(page, selector), 0, 'its highlights disappear');
+      assert.ok((await countTags(page)) < total);
+      // Keyboard: focus stayed on the toggle; Space turns it back on.
+      await page.keyboard.press('Space');
+      assert.equal(await countTags(page, selector), before, 'and come back');
+      assert.equal(
+        await page
+          .locator(`#legend button.legend-item[data-label="${label}"]`)
+          .getAttribute('aria-pressed'),
+        'true',
+      );
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('the threshold slider hides low-confidence techniques live', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const slider = page.locator('input[type=range]#threshold');
+      assert.equal(
+        await page.locator('label[for="threshold"]').textContent(),
+        'Confidence threshold',
+      );
+      const atZero = await countTags(page);
+      await slider.focus();
+      await page.keyboard.press('End'); // 1.0
+      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft'); // 0.90
+      assert.equal(await slider.inputValue(), '0.9');
+      assert.equal(await page.textContent('#threshold-value'), '90%');
+      const atNinety = await countTags(page);
+      assert.ok(atNinety < atZero, `${atNinety} highlights at 0.9, ${atZero} at 0`);
+      // Every highlight left has a technique at or above the threshold (tag labels say so).
+      const labels = await page.$$eval('#article button.tag', (els) =>
+        els.map((e) => e.getAttribute('aria-label') ?? ''),
+      );
+      for (const l of labels) {
+        const best = Math.max(...[...l.matchAll(/(\d+)%/g)].map((m) => Number(m[1])));
+        assert.ok(best >= 90, l);
+      }
+      await page.keyboard.press('Home');
+      assert.equal(await countTags(page), atZero);
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('span details open by keyboard (Tab, Enter), by click and on hover; Escape closes', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const rec = (await (
+        await fetch(`${base}/api/v1/analyses/${new URL(page.url()).hash.split('/').pop()}`)
+      ).json()) as AnalysisRecord;
+      const catalogue = (await (await fetch(`${base}/api/v1/techniques`)).json()) as {
+        techniques: CatalogueTechnique[];
+      };
+      const names = new Set(catalogue.techniques.map((t) => t.name));
+      // Keyboard only: Tab until a span tag has focus.
+      await page.locator('#main').focus();
+      let onTag = false;
+      for (let i = 0; i < 80 && !onTag; i++) {
+        await page.keyboard.press('Tab');
+        onTag = await page.evaluate(() => document.activeElement?.matches('button.tag') ?? false);
+      }
+      assert.ok(onTag, 'a span tag is reachable with Tab');
+      const outline = await page.evaluate(
+        () => getComputedStyle(document.activeElement as Element).outlineStyle,
+      );
+      assert.notEqual(outline, 'none', 'visible focus');
+      const spanIndex = Number(
+        await page.evaluate(() => (document.activeElement as HTMLElement).dataset.span),
+      );
+      await page.keyboard.press('Enter');
+      const details = page.locator('#details');
+      await details.waitFor({ state: 'visible' });
+      const badge = (await details.locator('.badge').first().textContent()) ?? '';
+      assert.ok(names.has(badge), `technique name shown: ${badge}`);
+      assert.match(
+        (await details.locator('.confidence').first().textContent()) ?? '',
+        /^(<1|\d{1,3})%$/,
+      );
+      const explanation = catalogue.techniques.find((t) => t.name === badge)?.explanation ?? '';
+      assert.equal(await details.locator('.explanation').first().textContent(), explanation);
+      const cue = await details.locator('.cue').first().textContent();
+      assert.equal(cue, rec.analysis.spans[spanIndex]?.cues[0]?.text, 'the first cue of the span');
+      assert.equal(
+        await page.locator(`button.tag[data-span="${spanIndex}"]`).getAttribute('aria-expanded'),
+        'true',
+      );
+      await page.keyboard.press('Escape');
+      await details.waitFor({ state: 'hidden' });
+      assert.equal(
+        await page.evaluate(() => (document.activeElement as HTMLElement).dataset.span),
+        String(spanIndex),
+        'focus returns to the tag',
+      );
+
+      // Mouse: click a highlight (pinned until a click elsewhere).
+      const mark = page.locator('#article-body mark.hl').first();
+      await mark.click();
+      await details.waitFor({ state: 'visible' });
+      assert.match((await details.textContent()) ?? '', /\d+%/);
+      assert.ok((await details.locator('.cue').count()) > 0);
+      await page.screenshot({ path: join(SCREENSHOTS, 'details-laptop.png') });
+      await page.mouse.click(5, 400);
+      await details.waitFor({ state: 'hidden' });
+
+      // Hover shows the details; leaving hides them.
+      await page.locator('#article-body mark.hl').last().hover();
+      await details.waitFor({ state: 'visible' });
+      assert.ok(names.has((await details.locator('.badge').first().textContent()) ?? ''));
+      await page.mouse.move(5, 5);
+      await details.waitFor({ state: 'hidden' });
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('exports: JSON is the AnalysisRecord, HTML is self-contained with marks and no scripts', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const id = new URL(page.url()).hash.split('/').pop() ?? '';
+
+      const [jsonDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-json'),
+      ]);
+      assert.match(jsonDownload.suggestedFilename(), /\.json$/);
+      const jsonPath = join(downloads, 'export.json');
+      await jsonDownload.saveAs(jsonPath);
+      const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as AnalysisRecord;
+      assert.equal(json.analysis.offsetUnit, 'codepoint');
+      assert.equal(json.id, id);
+      assert.ok(json.analysis.spans.length > 0);
+
+      const [htmlDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-html'),
+      ]);
+      assert.match(htmlDownload.suggestedFilename(), /\.html$/);
+      const htmlPath = join(downloads, 'export.html');
+      await htmlDownload.saveAs(htmlPath);
+      const html = readFileSync(htmlPath, 'utf8');
+      assert.doesNotMatch(html, /<script/i);
+      assert.doesNotMatch(html, /<link|src=|@import|url\(/i, 'self-contained');
+      assert.match(html, /<style>/);
+      const markCount = html.match(/<mark /g)?.length ?? 0;
+      assert.ok(markCount >= json.analysis.spans.length, `${markCount} marks`);
+      assert.match(html, /<mark [^>]*title="[^"]+ \d+%/);
+      assert.match(html, /class="legend"/);
+
+      // The file renders on its own.
+      const viewer = await s.context.newPage();
+      await viewer.goto(pathToFileURL(htmlPath).href);
+      assert.equal(await viewer.locator('mark').count(), markCount);
+      assert.equal(await viewer.locator('script').count(), 0);
+      assert.equal(await textWithoutTags(viewer, 'h1'), EXAMPLE_TITLE);
+      await viewer.screenshot({ path: join(SCREENSHOTS, 'export-laptop.png'), fullPage: true });
+      await viewer.close();
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('markup in an article is shown as text and never runs (live view, corpus, export)', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const rec = await analyseText(page, XSS_TEXT, XSS_SOURCE);
+      assert.equal(rec.text, XSS_TEXT);
+      await page.waitForTimeout(300); // give an injected handler every chance to run
+      assert.equal(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined);
+      const body = (await page.textContent('#article-body')) ?? '';
+      assert.ok(body.includes(EXAMPLE_MARKUP_SCRIPT), 'the <script> tag shows as text');
+      assert.ok(body.includes(EXAMPLE_MARKUP_IMG), 'the <img> tag shows as text');
+      assert.equal(await textWithoutTags(page, '#article-title'), XSS_TITLE);
+      assert.ok(((await page.textContent('#article-meta')) ?? '').includes(XSS_SOURCE));
+      assert.equal(
+        await page.locator('#article img, #article script, #article b, #article svg').count(),
+        0,
+      );
+
+      // The corpus list shows the title, source and snippet as text too.
+      await page.goto(`${base}/#/corpus`);
+      await page.fill('#corpus-q', 'elites');
+      await page.press('#corpus-q', 'Enter');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
+      );
+      assert.equal(await page.textContent('#corpus-list .corpus-title'), XSS_TITLE);
+      assert.ok(((await page.textContent('#corpus-list')) ?? '').includes(XSS_SOURCE));
+      assert.equal(
+        await page.locator('#corpus-list img, #corpus-list svg, #corpus-list b').count(),
+        0,
+      );
+      assert.equal(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned), undefined);
+
+      // The exported page too, opened in the browser.
+      await page.click('#corpus-list .corpus-title');
+      await page.waitForSelector('#view-analyse:not([hidden]) #article-body p');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-html'),
+      ]);
+      const path = join(downloads, 'xss.html');
+      await download.saveAs(path);
+      const html = readFileSync(path, 'utf8');
+      assert.doesNotMatch(html, /<script|<img|<svg|<b>/i);
+      assert.ok(
+        html.replace(/<[^>]*>/g, '').includes('&lt;script&gt;window.__pwned=1&lt;/script&gt;'),
+        'the markup is escaped text (highlights aside)',
+      );
+      const viewer = await s.context.newPage();
+      await viewer.goto(pathToFileURL(path).href);
+      await viewer.waitForTimeout(200);
+      assert.equal(
+        await viewer.evaluate(() => (window as { __pwned?: unknown }).__pwned),
+        undefined,
+      );
+      const text = (await viewer.textContent('article')) ?? '';
+      assert.ok(text.includes(EXAMPLE_MARKUP_SCRIPT) && text.includes(EXAMPLE_MARKUP_IMG));
+      assert.equal(await textWithoutTags(viewer, 'h1'), XSS_TITLE);
+      assert.equal(await viewer.locator('script, img, svg, b').count(), 0);
+      await viewer.close();
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('emoji, flags and a BOM: every highlight is the exact code-point slice', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const rec = await analyseText(page, EMOJI_TEXT);
+      assert.equal(rec.text, EMOJI_TEXT, 'BOM and emoji survive the round trip');
+      const cps = Array.from(rec.text);
+      assert.ok(rec.analysis.spans.length > 0, 'the model found spans');
+      const marks = await page.$$eval('#article mark.hl', (els) =>
+        els.map((e) => ({
+          start: Number(e.getAttribute('data-start')),
+          end: Number(e.getAttribute('data-end')),
+          spans: (e.getAttribute('data-spans') ?? '').split(' ').map(Number),
+          text: e.textContent ?? '',
+        })),
+      );
+      assert.ok(marks.length > 0);
+      for (const m of marks) assert.equal(m.text, cps.slice(m.start, m.end).join(''));
+      // Each span's highlighted text, joined, is its code-point slice (newlines aside).
+      rec.analysis.spans.forEach((sp, i) => {
+        const slice = cps.slice(sp.start, sp.end).join('');
+        assert.equal(sp.text, slice, 'the server agrees');
+        const shown = marks
+          .filter((m) => m.spans.includes(i))
+          .map((m) => m.text)
+          .join('');
+        assert.equal(shown, slice.replace(/[\r\n]/g, ''));
+      });
+      // The test means something: some highlight starts after astral characters, where
+      // UTF-16 and code-point offsets differ.
+      assert.ok(
+        marks.some((m) => rec.text.indexOf(m.text) !== m.start && m.start > 1),
+        'a highlight after emoji',
+      );
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('corpus: lists analyses, searches, filters, pages, charts, opens one', async () => {
+    const post = async (text: string, source: string, date: string, title?: string) => {
+      const response = await fetch(`${base}/api/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text, source, date, ...(title ? { title } : {}) }),
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      return (await response.json()) as AnalysisRecord;
+    };
+    await post(
+      'Zephyrine Scandal\n\nThe zephyrine cartel and its shameless puppets are destroying our proud nation.\nOnly a fool would believe their lies.\n',
+      'Daily Drum',
+      '2024-01-15',
+    );
+    await post(
+      'Harbour Panic\n\nIf we do nothing, the invaders will flood every street we love.\nEveryone knows the mayor is a corrupt liar.\n',
+      'Weekly Whistle',
+      '2024-03-02',
+    );
+    for (let i = 0; i < 11; i++) {
+      await post(
+        `Paging story ${i}\n\nStory number ${i}: the disgraceful council betrayed our great town again, ${i} times over.\n`,
+        'Paging Post',
+        `2023-${String((i % 12) + 1).padStart(2, '0')}-10`,
+      );
+    }
+    const all = (await (await fetch(`${base}/api/v1/analyses?limit=1`)).json()) as {
+      total: number;
+    };
+    const s = await open();
+    try {
+      const { page } = s;
+      await ready(page, '#/corpus');
+      assert.equal(await page.locator('#view-corpus').isVisible(), true);
+      await page.waitForSelector('#corpus-list .corpus-item');
+      assert.match((await page.textContent('#corpus-count')) ?? '', new RegExp(`of ${all.total} `));
+      assert.equal(
+        await page.locator('#corpus-list .corpus-item').count(),
+        Math.min(10, all.total),
+      );
+      const first = page.locator('#corpus-list .corpus-item').first();
+      assert.match(
+        (await first.locator('.corpus-meta').textContent()) ?? '',
+        /score \d\.\d\d · \d+ spans?/,
+      );
+
+      // Charts render: canvases with drawn pixels.
+      for (const id of ['chart-source', 'chart-time']) {
+        await page.waitForFunction(
+          (canvasId) => {
+            const c = document.getElementById(canvasId) as HTMLCanvasElement | null;
+            if (!c || c.width === 0 || c.height === 0) return false;
+            const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+            let painted = 0;
+            if (data) for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
+            return painted > 2000;
+          },
+          id,
+          { timeout: 10_000 },
+        );
+      }
+      const sourceChart = (await page.getAttribute('#chart-source', 'aria-label')) ?? '';
+      assert.match(sourceChart, /Daily Drum \d+/);
+      assert.match(sourceChart, /Weekly Whistle \d+/);
+      await page.waitForTimeout(400); // let the bars finish growing for the screenshot
+      await page.screenshot({ path: join(SCREENSHOTS, 'corpus-laptop.png'), fullPage: true });
+
+      // Full-text search narrows the list; the match is marked in the snippet.
+      await page.fill('#corpus-q', 'zephyrine');
+      await page.waitForFunction(() =>
+        /of 1 /.test(document.getElementById('corpus-count')?.textContent ?? ''),
+      );
+      assert.equal(await page.locator('#corpus-list .corpus-item').count(), 1);
+      assert.equal(await page.textContent('#corpus-list .corpus-title'), 'Zephyrine Scandal');
+      assert.match((await page.textContent('#corpus-list .snippet mark')) ?? '', /zephyrine/i);
+
+      // Source filter and paging.
+      await page.fill('#corpus-q', '');
+      await page.selectOption('#corpus-source', 'Paging Post');
+      await page.waitForFunction(() =>
+        /1–10 of 11 /.test(document.getElementById('corpus-count')?.textContent ?? ''),
+      );
+      assert.equal(await page.isDisabled('#corpus-prev'), true);
+      await page.click('#corpus-next');
+      await page.waitForFunction(() =>
+        /11–11 of 11 /.test(document.getElementById('corpus-count')?.textContent ?? ''),
+      );
+      assert.equal(await page.locator('#corpus-list .corpus-item').count(), 1);
+      assert.equal(await page.isDisabled('#corpus-next'), true);
+      assert.equal(await page.textContent('#corpus-page'), 'Page 2 of 2');
+
+      // Technique filter: the UI shows what the API says for that technique.
+      await page.selectOption('#corpus-source', '');
+      const technique = 'Loaded_Language';
+      const expected = (await (
+        await fetch(`${base}/api/v1/analyses?limit=1&technique=${technique}`)
+      ).json()) as { total: number };
+      await page.selectOption('#corpus-technique', technique);
+      const pattern =
+        expected.total === 0 ? 'No matches' : `of ${expected.total} analys[ie]s matching`;
+      await page.waitForFunction(
+        (p) => new RegExp(p).test(document.getElementById('corpus-count')?.textContent ?? ''),
+        pattern,
+      );
+
+      // Opening an item shows it in the analyse view.
+      await page.selectOption('#corpus-technique', '');
+      await page.fill('#corpus-q', 'zephyrine');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
+      );
+      await page.click('#corpus-list .corpus-title');
+      await page.waitForSelector('#view-analyse:not([hidden]) #result:not([hidden])');
+      assert.equal(await textWithoutTags(page, '#article-title'), 'Zephyrine Scandal');
+      assert.equal(await page.locator('#view-corpus').isVisible(), false);
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('nested and overlapping spans: striped stretches, one tag per span, all in the details', async () => {
+    // The shipped model never overlaps spans; future ones will. Take a real stored record
+    // and add a nested and an overlapping span to it on its way to the page.
+    const stored = await (
+      await fetch(`${base}/api/v1/analyze`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          text: 'Nested Spans\n\nThe 🇬🇧 shameless traitors betrayed our proud nation and everything we love.\n',
+        }),
+      })
+    ).json();
+    const rec = stored as AnalysisRecord;
+    const cps = Array.from(rec.text);
+    const at = (needle: string) => Array.from(rec.text.slice(0, rec.text.indexOf(needle))).length;
+    const make = (start: number, end: number, label: string, name: string, confidence: number) => ({
+      start,
+      end,
+      text: cps.slice(start, end).join(''),
+      confidence,
+      techniques: [{ technique: label, id: label, name, confidence }],
+      cues: [{ text: `cue for ${name}`, source: 'span' as const, weight: 1 }],
+    });
+    const outer = make(
+      at('shameless'),
+      at(' and everything'),
+      'Loaded_Language',
+      'Loaded language',
+      0.7,
+    );
+    const inner = make(
+      at('traitors'),
+      at(' betrayed'),
+      'Name_Calling,Labeling',
+      'Name calling / labeling',
+      0.6,
+    );
+    const overlap = make(at('our proud'), at(' we love'), 'Flag-Waving', 'Flag-waving', 0.5);
+    rec.analysis.spans = [outer, inner, overlap];
+    const s = await open();
+    try {
+      const { page } = s;
+      await page.route(`${base}/api/v1/analyses/${rec.id}`, (route) =>
+        route.fulfill({ json: rec }),
+      );
+      await ready(page, `#/analysis/${rec.id}`);
+      await page.waitForSelector('#article-body mark.hl');
+      const marks = await page.$$eval('#article-body mark.hl', (els) =>
+        els.map((e) => ({
+          spans: e.getAttribute('data-spans'),
+          text: e.textContent,
+          background: getComputedStyle(e).backgroundImage,
+        })),
+      );
+      assert.deepEqual(
+        marks.map((m) => [m.spans, m.text]),
+        [
+          ['0', 'shameless '],
+          ['0 1', 'traitors'],
+          ['0', ' betrayed '],
+          ['0 2', 'our proud nation'],
+          ['2', ' and everything'],
+        ],
+      );
+      for (const m of marks) {
+        assert.equal(m.background.startsWith('repeating-linear-gradient'), m.spans?.includes(' '));
+      }
+      const tags = await page.$$eval('#article button.tag', (els) =>
+        els.map((e) => [e.getAttribute('data-span'), e.textContent]),
+      );
+      assert.deepEqual(tags, [
+        ['1', 'Name calling / labeling'],
+        ['0', 'Loaded language'],
+        ['2', 'Flag-waving'],
+      ]);
+      await page.click('#article-body mark.hl[data-spans="0 1"]');
+      const details = page.locator('#details');
+      await details.waitFor({ state: 'visible' });
+      assert.equal(await details.locator('h2').textContent(), 'Overlapping spans');
+      assert.deepEqual(await details.locator('.badge').allTextContents(), [
+        'Name calling / labeling',
+        'Loaded language',
+      ]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'overlap-laptop.png') });
+      // Hiding the outer span's technique leaves the others intact.
+      await page.click('#legend button[data-label="Loaded_Language"]');
+      assert.deepEqual(
+        await page.$$eval('#article-body mark.hl', (els) =>
+          els.map((e) => e.getAttribute('data-spans')),
+        ),
+        ['1', '2', '2'],
+      );
+    } catch (error) {
+      await s.context.close();
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('phone width (375 px): single column, no horizontal scroll, details as a sheet', async () => {
+    const s = await open({ width: 375, height: 812 });
+    try {
+      const { page } = s;
+      const noHorizontalScroll = async (where: string) => {
+        const [scroll, width] = await page.evaluate(() => [
+          document.documentElement.scrollWidth,
+          document.documentElement.clientWidth,
+        ]);
+        assert.ok(scroll <= width, `${where}: page ${scroll}px wide in a ${width}px viewport`);
+      };
+      await loadExample(page);
+      await noHorizontalScroll('analyse view');
+      const [side, article] = await Promise.all([
+        page.locator('aside.side').boundingBox(),
+        page.locator('#article').boundingBox(),
+      ]);
+      assert.ok(side && article && article.y >= side.y + side.height - 1, 'stacked in one column');
+      await page.screenshot({ path: join(SCREENSHOTS, 'analyse-phone.png'), fullPage: true });
+      await page.locator('#article button.tag').first().click();
+      const sheet = await page.locator('#details').boundingBox();
+      assert.ok(
+        sheet && sheet.x >= 0 && sheet.x + sheet.width <= 375 + 0.5,
+        'details fit the screen',
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, 'details-phone.png') });
+      await page.keyboard.press('Escape');
+      await page.goto(`${base}/#/corpus`);
+      await page.waitForSelector('#corpus-list .corpus-item');
+      await page.waitForTimeout(500);
+      await noHorizontalScroll('corpus view');
+      await page.screenshot({ path: join(SCREENSHOTS, 'corpus-phone.png'), fullPage: true });
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('contrast: catalogue colours behind #111 and all page text meet 4.5:1', async () => {
+    const catalogue = (await (await fetch(`${base}/api/v1/techniques`)).json()) as {
+      techniques: CatalogueTechnique[];
+    };
+    assert.equal(catalogue.techniques.length, 14);
+    for (const t of catalogue.techniques) {
+      const ratio = contrastRatio(hexToRgb(t.color), [17, 17, 17]);
+      assert.ok(ratio >= 4.5, `${t.name} ${t.color}: ${ratio.toFixed(2)}`);
+    }
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      await page.locator('#article button.tag').first().click(); // details open too
+      for (const view of ['analyse', 'corpus']) {
+        if (view === 'corpus') {
+          await page.goto(`${base}/#/corpus`);
+          await page.waitForSelector('#corpus-list .corpus-item');
+        }
+        const result = (await page.evaluate(CONTRAST_SCAN)) as {
+          checked: number;
+          failures: unknown[];
+        };
+        assert.ok(result.checked > 20, `${view}: checked ${result.checked} elements`);
+        assert.deepEqual(result.failures, [], `${view}: text below 4.5:1`);
+      }
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('reduced motion: no animations', async () => {
+    const s = await open({ width: 1280, height: 800 }, { reducedMotion: 'reduce' });
+    try {
+      const { page } = s;
+      await loadExample(page);
+      await page.click('.top-sentences li:nth-child(1) button');
+      const flash = page.locator('#article-body .flash').first();
+      await flash.waitFor();
+      assert.equal(await flash.evaluate((e) => getComputedStyle(e).animationName), 'none');
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+});

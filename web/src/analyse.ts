@@ -1,0 +1,416 @@
+/**
+ * The analyse view: input (text, file, URL, example), the annotated article, the legend
+ * with per-technique toggles, the confidence threshold, the summary and the exports.
+ */
+import * as api from './api.js';
+import { Details, renderArticle, revealRange, type ArticleView } from './article.js';
+import { $, download, h, replace } from './dom.js';
+import { EXAMPLE_SOURCE, EXAMPLE_TEXT, EXAMPLE_TITLE } from './example.js';
+import {
+  exportHtml,
+  exportJson,
+  fileSlug,
+  formatPercent,
+  safeColor,
+  techniqueCounts,
+  topSentences,
+  type CatalogueByLabel,
+  type Filter,
+} from './render.js';
+import type { AnalysisRecord, CatalogueTechnique } from './types.js';
+
+export interface AnalyseDeps {
+  catalogue: () => readonly CatalogueTechnique[];
+  byLabel: () => CatalogueByLabel;
+  /** Called after a new analysis so the router can record it (e.g. in the URL hash). */
+  onAnalysed: (record: AnalysisRecord) => void;
+}
+
+export class AnalyseView {
+  private record: AnalysisRecord | null = null;
+  private threshold = 0;
+  private readonly hidden = new Set<string>();
+  private view: ArticleView = { shown: [] };
+  private readonly details: Details;
+  private busy = false;
+  private opening: string | null = null;
+
+  private readonly root = $('#view-analyse');
+  private readonly status = $('#analyse-status');
+  private readonly error = $('#analyse-error');
+  private readonly result = $('#result');
+  private readonly heading = $('#article-title');
+  private readonly meta = $('#article-meta');
+  private readonly body = $('#article-body');
+  private readonly legend = $('#legend');
+  private readonly slider = $<HTMLInputElement>('#threshold');
+  private readonly sliderOut = $<HTMLOutputElement>('#threshold-value');
+  private readonly summary = $('#summary');
+
+  constructor(private readonly deps: AnalyseDeps) {
+    this.details = new Details($('#details'), deps.byLabel);
+    this.wireInputs();
+    this.wireArticle();
+    this.wireControls();
+  }
+
+  get current(): AnalysisRecord | null {
+    return this.record;
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Input
+
+  private wireInputs(): void {
+    const textForm = $<HTMLFormElement>('#text-form');
+    const text = $<HTMLTextAreaElement>('#input-text');
+    const title = $<HTMLInputElement>('#input-title');
+    const source = $<HTMLInputElement>('#input-source');
+    const date = $<HTMLInputElement>('#input-date');
+
+    textForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (text.value.trim() === '') {
+        this.showError('Paste the text of an article first (or load the example).');
+        text.focus();
+        return;
+      }
+      const input: api.TextInput = { text: text.value };
+      if (title.value.trim()) input.title = title.value.trim();
+      if (source.value.trim()) input.source = source.value.trim();
+      if (date.value) input.date = date.value;
+      void this.run('Analysing the text…', () => api.analyzeText(input));
+    });
+
+    $('#load-example').addEventListener('click', () => {
+      text.value = EXAMPLE_TEXT;
+      title.value = EXAMPLE_TITLE;
+      source.value = EXAMPLE_SOURCE;
+      date.value = '';
+      void this.run('Analysing the example…', () =>
+        api.analyzeText({ text: EXAMPLE_TEXT, title: EXAMPLE_TITLE, source: EXAMPLE_SOURCE }),
+      );
+    });
+
+    const fileInput = $<HTMLInputElement>('#input-file');
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (!file) return;
+      const src = source.value.trim() || undefined;
+      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).finally(() => {
+        fileInput.value = '';
+      });
+    });
+
+    const urlForm = $<HTMLFormElement>('#url-form');
+    const url = $<HTMLInputElement>('#input-url');
+    urlForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = url.value.trim();
+      if (!value) {
+        this.showError('Enter the address of an article first.');
+        url.focus();
+        return;
+      }
+      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value));
+    });
+  }
+
+  private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<void> {
+    if (this.busy) return;
+    this.setBusy(true, message);
+    try {
+      const record = await task();
+      this.show(record);
+      this.deps.onAnalysed(record);
+      this.status.textContent = record.cached
+        ? 'Analysed (this text was analysed before; showing the stored result).'
+        : `Analysed in ${Math.round(record.analysis.timing.milliseconds)} ms.`;
+      $('#result').scrollIntoView({ block: 'start' });
+      $('#article-title').focus({ preventScroll: true });
+    } catch (error) {
+      this.status.textContent = '';
+      this.showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  private setBusy(busy: boolean, message = ''): void {
+    this.busy = busy;
+    this.root.setAttribute('aria-busy', String(busy));
+    for (const el of this.root.querySelectorAll<HTMLButtonElement | HTMLInputElement>(
+      '.input-panel button, .input-panel input[type=file]',
+    )) {
+      el.disabled = busy;
+    }
+    if (busy) {
+      this.error.hidden = true;
+      this.status.textContent = message;
+    }
+  }
+
+  showError(message: string): void {
+    this.error.textContent = message;
+    this.error.hidden = false;
+  }
+
+  /** Show a stored analysis (from the corpus). */
+  async open(id: string): Promise<void> {
+    if (this.record?.id === id || this.opening === id) return;
+    this.opening = id;
+    this.setBusy(true, 'Loading the analysis…');
+    try {
+      const record = await api.getAnalysis(id);
+      if (this.opening !== id) return;
+      this.show(record);
+      this.status.textContent = '';
+    } catch (error) {
+      this.status.textContent = '';
+      this.showError(error instanceof Error ? error.message : String(error));
+    } finally {
+      if (this.opening === id) this.opening = null;
+      this.setBusy(false);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Result
+
+  show(record: AnalysisRecord): void {
+    this.record = record;
+    this.hidden.clear();
+    this.error.hidden = true;
+    this.details.hide();
+    this.result.hidden = false;
+    const metaParts = [
+      record.source,
+      record.date,
+      `analysed ${new Date(record.createdAt).toLocaleString()}`,
+      `model ${record.analysis.model.name} ${record.analysis.model.version}`,
+    ].filter((s): s is string => typeof s === 'string' && s !== '');
+    replace(this.meta, metaParts.join(' · '));
+    this.renderSummary();
+    this.refresh();
+  }
+
+  /** Re-render everything that depends on the filter. */
+  private refresh(): void {
+    const record = this.record;
+    if (!record) return;
+    this.details.hide();
+    this.view = renderArticle(this.heading, this.body, record, this.deps.byLabel(), this.filter());
+    this.renderLegend();
+    const visible = this.view.shown.filter((t) => t.length > 0).length;
+    $('#visible-count').textContent =
+      `${visible} of ${record.analysis.spans.length} spans highlighted` +
+      (this.threshold > 0 ? ` at ≥ ${formatPercent(this.threshold)} confidence` : '');
+  }
+
+  private filter(): Filter {
+    return { threshold: this.threshold, hidden: this.hidden };
+  }
+
+  private renderLegend(): void {
+    const record = this.record;
+    if (!record) return;
+    const counts = techniqueCounts(record.analysis.spans, this.threshold);
+    const present = new Set(
+      record.analysis.spans.flatMap((s) => s.techniques.map((t) => t.technique)),
+    );
+    const items = this.deps
+      .catalogue()
+      .filter((t) => present.has(t.label))
+      .map((t) => {
+        const on = !this.hidden.has(t.label);
+        const count = counts.get(t.label) ?? 0;
+        const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+        swatch.style.background = safeColor(t.color);
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: 'legend-item',
+            'aria-pressed': String(on),
+            'data-label': t.label,
+            title: on ? `Hide ${t.name}` : `Show ${t.name}`,
+          },
+          swatch,
+          h('span', { class: 'legend-name' }, t.name),
+          h('span', { class: 'legend-count', 'aria-label': `${count} spans` }, String(count)),
+        );
+        return h('li', {}, button);
+      });
+    replace(
+      this.legend,
+      items.length > 0
+        ? h('ul', {}, ...items)
+        : h('p', { class: 'hint' }, 'No techniques found in this article.'),
+    );
+  }
+
+  private renderSummary(): void {
+    const record = this.record;
+    if (!record) return;
+    const doc = record.analysis.document;
+    const top = topSentences(record.analysis.sentences, 3);
+    const meter = h('meter', {
+      min: 0,
+      max: 1,
+      low: 0.2,
+      high: 0.5,
+      optimum: 0,
+      value: doc.score,
+      'aria-label': 'Propaganda score',
+    });
+    replace(
+      this.summary,
+      h('h2', {}, 'Summary'),
+      h(
+        'div',
+        { class: 'score' },
+        h('span', { class: 'score-value' }, doc.score.toFixed(2)),
+        h('span', { class: 'score-label' }, 'propaganda score (0–1)'),
+      ),
+      meter,
+      h(
+        'dl',
+        { class: 'facts' },
+        h('div', {}, h('dt', {}, 'Spans'), h('dd', {}, String(doc.spans))),
+        h('div', {}, h('dt', {}, 'Words'), h('dd', {}, String(doc.words))),
+        h('div', {}, h('dt', {}, 'Density'), h('dd', {}, `${doc.density} per 100 words`)),
+      ),
+      h('h3', {}, 'Most loaded sentences'),
+      top.length === 0
+        ? h('p', { class: 'hint' }, 'No sentence scored above zero.')
+        : h(
+            'ol',
+            { class: 'top-sentences' },
+            ...top.map((s) => {
+              const button = h(
+                'button',
+                { type: 'button', class: 'sentence', 'data-start': s.start, 'data-end': s.end },
+                h('span', { class: 'sentence-text' }, s.text),
+                h(
+                  'span',
+                  { class: 'sentence-score' },
+                  `score ${s.score.toFixed(2)} · ${s.spans} span${s.spans === 1 ? '' : 's'}`,
+                ),
+              );
+              button.addEventListener('click', () => revealRange(this.body, s.start, s.end));
+              return h('li', {}, button);
+            }),
+          ),
+    );
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Article interaction
+
+  private wireArticle(): void {
+    const article = $('#article');
+    const spansAt = (
+      target: EventTarget | null,
+    ): { indices: number[]; anchor: HTMLElement } | null => {
+      if (!(target instanceof Element)) return null;
+      const tag = target.closest<HTMLElement>('button.tag');
+      if (tag) return { indices: [Number(tag.dataset.span)], anchor: tag };
+      const mark = target.closest<HTMLElement>('mark.hl');
+      if (mark) {
+        const indices = (mark.dataset.spans ?? '').split(' ').filter(Boolean).map(Number).reverse();
+        return { indices, anchor: mark };
+      }
+      return null;
+    };
+    article.addEventListener('mouseover', (event) => {
+      const hit = spansAt(event.target);
+      if (hit && this.record)
+        this.details.show(this.record, hit.indices, this.view.shown, hit.anchor, false);
+    });
+    article.addEventListener('mouseout', (event) => {
+      const hit = spansAt(event.target);
+      const into = event.relatedTarget;
+      if (
+        hit &&
+        !(into instanceof Element && (hit.anchor.contains(into) || this.details.el.contains(into)))
+      ) {
+        this.details.scheduleHide();
+      }
+    });
+    article.addEventListener('click', (event) => {
+      const hit = spansAt(event.target);
+      if (hit && this.record) {
+        event.stopPropagation();
+        this.details.show(this.record, hit.indices, this.view.shown, hit.anchor, true);
+      }
+    });
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.details.isOpen) {
+        event.preventDefault();
+        this.details.hide(true);
+      }
+    });
+    document.addEventListener('click', (event) => {
+      if (
+        this.details.isPinned &&
+        event.target instanceof Node &&
+        !this.details.el.contains(event.target)
+      ) {
+        this.details.hide();
+      }
+    });
+    window.addEventListener('resize', () => this.details.hide());
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Controls: threshold, legend, exports
+
+  private wireControls(): void {
+    const update = () => {
+      this.threshold = Number(this.slider.value);
+      const text = formatPercent(this.threshold);
+      this.sliderOut.textContent = text;
+      this.slider.setAttribute('aria-valuetext', text);
+      this.refresh();
+    };
+    this.slider.addEventListener('input', update);
+    this.slider.addEventListener('change', update);
+
+    this.legend.addEventListener('click', (event) => {
+      const button =
+        event.target instanceof Element
+          ? event.target.closest<HTMLButtonElement>('button.legend-item')
+          : null;
+      const label = button?.dataset.label;
+      if (!button || !label) return;
+      if (this.hidden.has(label)) this.hidden.delete(label);
+      else this.hidden.add(label);
+      this.refresh();
+      // The legend was re-rendered: keep focus on the same toggle.
+      this.legend
+        .querySelector<HTMLButtonElement>(`button[data-label="${CSS.escape(label)}"]`)
+        ?.focus();
+    });
+    $('#show-all').addEventListener('click', () => {
+      this.hidden.clear();
+      this.slider.value = '0';
+      update();
+    });
+
+    $('#export-html').addEventListener('click', () => {
+      const record = this.record;
+      if (!record) return;
+      const html = exportHtml(record, this.deps.catalogue(), { filter: this.filter() });
+      download(`${this.slugOf(record)}.spinscope.html`, 'text/html;charset=utf-8', html);
+    });
+    $('#export-json').addEventListener('click', () => {
+      const record = this.record;
+      if (!record) return;
+      download(`${this.slugOf(record)}.spinscope.json`, 'application/json', exportJson(record));
+    });
+  }
+
+  private slugOf(record: AnalysisRecord): string {
+    return fileSlug(record.title ?? record.analysis.title, `analysis-${record.id}`);
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The annotated article in the page: highlighted stretches (`<mark class="hl">`), a name tag
+ * button after each span, and the details popover. All article text goes in as text nodes.
+ */
+import { h, replace, prefersReducedMotion } from './dom.js';
+import {
+  formatPercent,
+  layoutBlocks,
+  safeColor,
+  segmentBackground,
+  segmentUnderlines,
+  visibleTechniques,
+  type CatalogueByLabel,
+  type Filter,
+  type Piece,
+} from './render.js';
+import type { AnalysisRecord, Span, SpanTechnique } from './types.js';
+
+export interface ArticleView {
+  /** Visible techniques per span under the current filter. */
+  shown: SpanTechnique[][];
+}
+
+/** Render the article (title and paragraphs) into `heading` and `body`. */
+export function renderArticle(
+  heading: HTMLElement,
+  body: HTMLElement,
+  record: AnalysisRecord,
+  byLabel: CatalogueByLabel,
+  filter: Filter,
+): ArticleView {
+  const spans = record.analysis.spans;
+  const shown = spans.map((s) => visibleTechniques(s, filter));
+  const colorOf = (t: SpanTechnique | undefined) =>
+    safeColor(byLabel.get(t?.technique ?? '')?.color);
+
+  const renderPiece = (piece: Piece): Node[] => {
+    const on = piece.spans.filter((i) => (shown[i] as SpanTechnique[]).length > 0);
+    const nodes: Node[] = [];
+    if (on.length === 0) {
+      nodes.push(h('span', { 'data-start': piece.start, 'data-end': piece.end }, piece.text));
+    } else {
+      const colors = on.map((i) => colorOf((shown[i] as SpanTechnique[])[0]));
+      const mark = h(
+        'mark',
+        {
+          class: on.length > 1 ? 'hl hl-multi' : 'hl',
+          'data-spans': on.join(' '),
+          'data-start': piece.start,
+          'data-end': piece.end,
+        },
+        piece.text,
+      );
+      mark.style.background = segmentBackground(colors);
+      const shadow = segmentUnderlines(colors);
+      if (shadow !== 'none') mark.style.boxShadow = shadow;
+      nodes.push(mark);
+    }
+    for (const i of piece.endsSpans) {
+      const techniques = shown[i] as SpanTechnique[];
+      const best = techniques[0];
+      if (best === undefined) continue;
+      const extra = techniques.length > 1 ? ` +${techniques.length - 1}` : '';
+      const tag = h(
+        'button',
+        {
+          type: 'button',
+          class: 'tag',
+          'data-span': i,
+          'data-techniques': techniques.map((t) => t.technique).join(' '),
+          'aria-haspopup': 'dialog',
+          'aria-expanded': 'false',
+          'aria-controls': 'details',
+          'aria-label': `${techniques.map((t) => `${t.name} ${formatPercent(t.confidence)}`).join(', ')}: show details`,
+        },
+        best.name + extra,
+      );
+      tag.style.background = colorOf(best);
+      nodes.push(tag);
+    }
+    return nodes;
+  };
+
+  const title = record.analysis.title ?? record.title ?? null;
+  const blocks = layoutBlocks(record.text, spans, title);
+  const first = blocks[0];
+  const titleBlock = first?.kind === 'title' ? first : undefined;
+  if (titleBlock) {
+    replace(heading, ...titleBlock.pieces.flatMap(renderPiece));
+  } else {
+    replace(heading, record.title ?? record.analysis.title ?? 'Untitled article');
+  }
+  replace(
+    body,
+    ...blocks
+      .filter((b) => b !== titleBlock)
+      .map((b) => h('p', { 'data-start': b.start }, ...b.pieces.flatMap(renderPiece))),
+  );
+  return { shown };
+}
+
+/** Scroll to the text at code-point offset `start` and flash [start, end). */
+export function revealRange(root: HTMLElement, start: number, end: number): void {
+  const pieces = [...root.querySelectorAll<HTMLElement>('[data-start][data-end]')];
+  const inRange = pieces.filter(
+    (p) => Number(p.dataset.end) > start && Number(p.dataset.start) < end,
+  );
+  const target = inRange[0];
+  if (!target) return;
+  target.scrollIntoView({ block: 'center', behavior: prefersReducedMotion() ? 'auto' : 'smooth' });
+  target.tabIndex = -1;
+  target.focus({ preventScroll: true });
+  for (const p of inRange) {
+    p.classList.remove('flash');
+    void p.offsetWidth; // restart the animation
+    p.classList.add('flash');
+  }
+  setTimeout(() => inRange.forEach((p) => p.classList.remove('flash')), 2500);
+}
+
+/** The details popover: technique names, explanations, confidences and cues of spans. */
+export class Details {
+  readonly el: HTMLElement;
+  private pinned = false;
+  private opener: HTMLElement | null = null;
+  private hideTimer: number | undefined;
+
+  constructor(
+    el: HTMLElement,
+    private readonly byLabel: () => CatalogueByLabel,
+  ) {
+    this.el = el;
+    el.addEventListener('mouseenter', () => this.cancelHide());
+    el.addEventListener('mouseleave', () => this.scheduleHide());
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  get isPinned(): boolean {
+    return this.isOpen && this.pinned;
+  }
+
+  /**
+   * Show the given spans (innermost first) next to `anchor`. Pinned popovers stay until
+   * closed (Escape, the close button, a click elsewhere); others follow the pointer.
+   */
+  show(
+    record: AnalysisRecord,
+    spanIndices: number[],
+    shown: SpanTechnique[][],
+    anchor: HTMLElement,
+    pinned: boolean,
+  ): void {
+    if (this.pinned && this.isOpen && !pinned) return;
+    this.cancelHide();
+    this.setExpanded(false);
+    this.pinned = pinned;
+    this.opener = anchor.classList.contains('tag') ? anchor : null;
+    const close = h(
+      'button',
+      { type: 'button', class: 'close', 'aria-label': 'Close details' },
+      '×',
+    );
+    close.addEventListener('click', () => this.hide(true));
+    const sections = spanIndices.map((i) =>
+      this.renderSpan(record.analysis.spans[i] as Span, shown[i] ?? []),
+    );
+    replace(
+      this.el,
+      h(
+        'div',
+        { class: 'details-head' },
+        h(
+          'h2',
+          { id: 'details-title' },
+          spanIndices.length > 1 ? 'Overlapping spans' : 'Span details',
+        ),
+        close,
+      ),
+      ...sections,
+    );
+    this.el.hidden = false;
+    this.el.classList.toggle('pinned', pinned);
+    this.setExpanded(true);
+    this.position(anchor);
+  }
+
+  private renderSpan(span: Span, visible: SpanTechnique[]): HTMLElement {
+    const byLabel = this.byLabel();
+    const visibleSet = new Set(visible.map((t) => t.technique));
+    const techniques = span.techniques.map((t) => {
+      const entry = byLabel.get(t.technique);
+      const badge = h('span', { class: 'badge' }, t.name);
+      badge.style.background = safeColor(entry?.color);
+      return h(
+        'li',
+        { class: visibleSet.has(t.technique) ? 'technique' : 'technique muted' },
+        h(
+          'div',
+          { class: 'technique-head' },
+          badge,
+          h('span', { class: 'confidence' }, formatPercent(t.confidence)),
+          visibleSet.has(t.technique) ? null : h('span', { class: 'hint' }, '(hidden by filter)'),
+        ),
+        entry ? h('p', { class: 'explanation' }, entry.explanation) : null,
+      );
+    });
+    const cues = span.cues.map((c) =>
+      h(
+        'li',
+        {},
+        h('span', { class: 'cue' }, c.text),
+        ' ',
+        h(
+          'span',
+          { class: 'hint' },
+          `${c.source === 'span' ? 'span cue' : 'technique cue'}, weight ${c.weight.toFixed(2)}`,
+        ),
+      ),
+    );
+    return h(
+      'section',
+      { class: 'details-span' },
+      h('blockquote', { class: 'quote' }, `“${span.text}”`),
+      h('ul', { class: 'techniques' }, ...techniques),
+      h('p', { class: 'span-confidence' }, `Span confidence: ${formatPercent(span.confidence)}`),
+      cues.length > 0 ? h('h3', {}, 'Cues') : null,
+      cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
+    );
+  }
+
+  private position(anchor: HTMLElement): void {
+    const el = this.el;
+    el.style.top = '';
+    el.style.left = '';
+    if (window.matchMedia('(max-width: 640px)').matches) return; // bottom sheet via CSS
+    const r = anchor.getBoundingClientRect();
+    const width = Math.min(420, window.innerWidth - 24);
+    const left = Math.max(12, Math.min(r.left, window.innerWidth - width - 12));
+    el.style.left = `${left + window.scrollX}px`;
+    el.style.top = `${r.bottom + window.scrollY + 8}px`;
+    // Flip above the anchor when it would overflow the viewport bottom.
+    const height = el.offsetHeight;
+    if (r.bottom + 8 + height > window.innerHeight && r.top - 8 - height > 0) {
+      el.style.top = `${r.top + window.scrollY - 8 - height}px`;
+    }
+  }
+
+  private setExpanded(open: boolean): void {
+    this.opener?.setAttribute('aria-expanded', String(open));
+  }
+
+  /** Hide now; with `restoreFocus`, give focus back to the tag that opened it. */
+  hide(restoreFocus = false): void {
+    this.cancelHide();
+    if (this.el.hidden) return;
+    this.el.hidden = true;
+    this.setExpanded(false);
+    this.pinned = false;
+    if (restoreFocus && this.opener?.isConnected) this.opener.focus();
+    this.opener = null;
+  }
+
+  /** Hide an unpinned popover shortly (so the pointer can move into it). */
+  scheduleHide(): void {
+    if (this.pinned) return;
+    this.cancelHide();
+    this.hideTimer = window.setTimeout(() => {
+      if (!this.pinned) this.hide();
+    }, 250);
+  }
+
+  private cancelHide(): void {
+    if (this.hideTimer !== undefined) window.clearTimeout(this.hideTimer);
+    this.hideTimer = undefined;
+  }
+}
