@@ -3,7 +3,7 @@
  * clients (autocannon against 127.0.0.1): every request carries a new article (a fresh
  * analysis), then the same article again (answered from the store).
  *
- *   npm run bench:latency [-- --connections 20 --duration 20 --workers 2]
+ *   npm run bench:latency [-- --connections 20 --duration 20 --workers N]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '20' },
     duration: { type: 'string', default: '20' },
-    workers: { type: 'string', default: '2' },
+    workers: { type: 'string' },
     data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
   },
 });
@@ -30,14 +30,18 @@ const dir = mkdtempSync(join(tmpdir(), 'spinscope-bench-'));
 const { app, url } = await startServer({
   port: 0,
   dbFile: join(dir, 'bench.sqlite'),
-  workers: Number(values.workers),
+  workers: values.workers ? Number(values.workers) : undefined,
 });
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function run(name: string, fresh: boolean): Promise<void> {
+async function run(
+  name: string,
+  fresh: boolean,
+  duration = Number(values.duration),
+): Promise<void> {
   let counter = 0;
   const latencies: number[] = [];
   let finish: (result: autocannon.Result) => void = () => {};
@@ -46,7 +50,7 @@ async function run(name: string, fresh: boolean): Promise<void> {
     {
       url: `${url}/api/v1/analyze`,
       connections: Number(values.connections),
-      duration: Number(values.duration),
+      duration,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       requests: [
@@ -64,18 +68,24 @@ async function run(name: string, fresh: boolean): Promise<void> {
       finish(result);
     },
   );
-  instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  const statuses = new Map<number, number>();
+  instance.on('response', (_client, status, _bytes, responseTime) => {
+    latencies.push(responseTime);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  });
   const result = await done;
   latencies.sort((a, b) => a - b);
   const errors = result.errors + result.non2xx;
   console.log(
-    `${name.padEnd(28)} p50 ${percentile(latencies, 50).toFixed(0)} ms  p95 ${percentile(latencies, 95).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms  ${result.requests.average.toFixed(1)} req/s  (${latencies.length} requests, ${errors} errors)`,
+    `${name.padEnd(28)} p50 ${percentile(latencies, 50).toFixed(0)} ms  p95 ${percentile(latencies, 95).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms  ${result.requests.average.toFixed(1)} req/s  (${latencies.length} requests, ${errors} errors; status ${[...statuses].map(([k, v]) => `${k}×${v}`).join(' ')})`,
   );
 }
 
 console.log(
-  `${article.length}-character article, ${values.connections} connections, ${values.duration} s each, ${values.workers} worker threads`,
+  `${article.length}-character article, ${values.connections} connections, ${values.duration} s each, ${values.workers ?? 'default'} worker threads`,
 );
+// The first seconds include the JIT warming up in the worker: measured, then measured apart.
+await run('cold start, first 3 s', true, 3);
 await run('new article every request', true);
 await run('same article (store hit)', false);
 await app.close();
