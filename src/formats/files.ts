@@ -1,7 +1,8 @@
 /** Reading and writing files: strict UTF-8 in, atomic writes out. */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { SpinscopeError } from '../errors.js';
+import { SpinscopeError, type ErrorCode } from '../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -23,6 +24,21 @@ export function decodeText(bytes: Uint8Array, source: string): string {
     return strictUtf8.decode(bytes);
   } catch {
     throw new SpinscopeError('SPN_ERR_INPUT_BINARY', 'is not valid UTF-8 text', { file: source });
+  }
+}
+
+/** A file's bytes, or an error with the given code that names the file and what it is. */
+export function readBytesSync(
+  path: string,
+  what: string,
+  code: ErrorCode = 'SPN_ERR_FILE_READ',
+): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new SpinscopeError(code, `cannot read ${what}: ${(error as Error).message}`, {
+      file: path,
+    });
   }
 }
 

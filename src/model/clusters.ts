@@ -6,8 +6,8 @@
  *   "SPNCLUS1" | u32 levels | u32 words | u32 wordBytes | words (UTF-8, \n-separated)
  *   | u16[levels * words] cluster ids, level-major
  */
-import { readFileSync } from 'node:fs';
 import { SpinscopeError } from '../errors.js';
+import { readBytesSync } from '../formats/files.js';
 
 const MAGIC = 'SPNCLUS1';
 
@@ -49,15 +49,5 @@ export function decodeClusters(bytes: Buffer, source: string): WordClusters {
 }
 
 export function readClusters(path: string): WordClusters {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new SpinscopeError(
-      'SPN_ERR_MODEL',
-      `cannot read word clusters: ${(error as Error).message}`,
-      { file: path },
-    );
-  }
-  return decodeClusters(bytes, path);
+  return decodeClusters(readBytesSync(path, 'word clusters', 'SPN_ERR_MODEL'), path);
 }

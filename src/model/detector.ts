@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../config.js';
 import { SpinscopeError } from '../errors.js';
+import { readBytesSync } from '../formats/files.js';
 import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 import { validateText, type TextLimits } from '../text/validate.js';
@@ -97,16 +98,7 @@ export class Detector {
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
   static load(path = defaultModelPath()): Detector {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path);
-    } catch (error) {
-      throw new SpinscopeError(
-        'SPN_ERR_MODEL',
-        `cannot read the model: ${(error as Error).message}`,
-        { file: path },
-      );
-    }
+    const bytes = readBytesSync(path, 'the model', 'SPN_ERR_MODEL');
     return Detector.fromBytes(bytes, path);
   }
 

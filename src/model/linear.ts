@@ -13,11 +13,19 @@ export interface TrainOptions {
   /** L2 strength, applied lazily to the weights a row touches. */
   l2: number;
   seed: number;
-  /** Return the average of the weights over all updates (Polyak averaging): steadier on small data. */
-  average?: boolean;
-  /** Per-row example weights (e.g. to balance classes); 1 by default. */
-  rowWeights?: Float32Array;
   onEpoch?: (epoch: number, loss: number) => void;
+}
+
+/** One AdaGrad update of weight k: steps shrink as squared gradients accumulate. */
+function adagradStep(
+  w: Float32Array,
+  g2: Float32Array | Float64Array,
+  k: number,
+  grad: number,
+  rate: number,
+): void {
+  g2[k] = (g2[k] as number) + grad * grad;
+  w[k] = (w[k] as number) - (rate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
 }
 
 export function sigmoid(z: number): number {
@@ -58,9 +66,6 @@ export class LogisticModel {
     const mask = this.mask;
     const g2 = new Float32Array(w.length);
     let biasG2 = 0;
-    const u = options.average ? new Float32Array(w.length) : undefined;
-    let biasU = 0;
-    let step = 1;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       shuffle(order, random);
       let loss = 0;
@@ -69,26 +74,16 @@ export class LogisticModel {
         const y = labels[r] as number;
         const p = sigmoid(this.score(slots));
         loss -= y ? Math.log(p + 1e-12) : Math.log(1 - p + 1e-12);
-        const g = (p - y) * (options.rowWeights?.[r] ?? 1);
+        const g = p - y;
         for (let i = 0; i < slots.length; i++) {
           const k = (slots[i] as number) & mask;
           const grad = g + options.l2 * (w[k] as number);
-          g2[k] = (g2[k] as number) + grad * grad;
-          const delta = (options.learningRate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
-          w[k] = (w[k] as number) - delta;
-          if (u) u[k] = (u[k] as number) - step * delta;
+          adagradStep(w, g2, k, grad, options.learningRate);
         }
         biasG2 += g * g;
-        const biasDelta = (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
-        this.bias -= biasDelta;
-        biasU -= step * biasDelta;
-        step++;
+        this.bias -= (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
       }
       options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
-    }
-    if (u) {
-      for (let k = 0; k < w.length; k++) w[k] = (w[k] as number) - (u[k] as number) / step;
-      this.bias -= biasU / step;
     }
   }
 }
@@ -153,10 +148,6 @@ export class SoftmaxModel {
     const g2 = new Float32Array(w.length);
     const biasG2 = new Float64Array(this.classes);
     const p = new Float64Array(this.classes);
-    // Averaging trick: avg = w - u / steps, where u sums each update times its step number.
-    const u = options.average ? new Float32Array(w.length) : undefined;
-    const biasU = new Float64Array(this.classes);
-    let step = 1;
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       shuffle(order, random);
       let loss = 0;
@@ -165,33 +156,20 @@ export class SoftmaxModel {
         const y = labels[r] as number;
         this.probabilities(slots, p);
         loss -= Math.log((p[y] as number) + 1e-12);
-        const rowWeight = options.rowWeights?.[r] ?? 1;
         const scale = rowScale(slots.length);
         for (let c = 0; c < this.classes; c++) {
-          const g = ((p[c] as number) - (c === y ? 1 : 0)) * rowWeight;
+          const g = (p[c] as number) - (c === y ? 1 : 0);
           if (Math.abs(g) < 1e-6) continue;
           const base = c * size;
           for (let i = 0; i < slots.length; i++) {
             const k = base + ((slots[i] as number) & mask);
             const grad = g * scale + options.l2 * (w[k] as number);
-            g2[k] = (g2[k] as number) + grad * grad;
-            const delta = (options.learningRate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
-            w[k] = (w[k] as number) - delta;
-            if (u) u[k] = (u[k] as number) - step * delta;
+            adagradStep(w, g2, k, grad, options.learningRate);
           }
-          biasG2[c] = (biasG2[c] as number) + g * g;
-          const biasDelta = (options.learningRate * g) / Math.sqrt((biasG2[c] as number) + 1e-8);
-          this.biases[c] = (this.biases[c] as number) - biasDelta;
-          biasU[c] = (biasU[c] as number) - step * biasDelta;
+          adagradStep(this.biases, biasG2, c, g, options.learningRate);
         }
-        step++;
       }
       options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
-    }
-    if (u) {
-      for (let k = 0; k < w.length; k++) w[k] = (w[k] as number) - (u[k] as number) / step;
-      for (let c = 0; c < this.classes; c++)
-        this.biases[c] = (this.biases[c] as number) - (biasU[c] as number) / step;
     }
   }
 }
