@@ -46,7 +46,18 @@ const QUOTES = new Set(['"', '“', '”', '«', '»', "''", '``']);
 const NO_CUES: readonly string[] = [];
 const NO_CLUSTERS: readonly number[] = [];
 
+const shortShapes = new Map<string, string>();
+
 function shortShape(shape: string): string {
+  let short = shortShapes.get(shape);
+  if (short === undefined) {
+    short = capShape(shape);
+    if (shortShapes.size < 100_000) shortShapes.set(shape, short);
+  }
+  return short;
+}
+
+function capShape(shape: string): string {
   // wink's shape keeps length for long words (xxxx); cap runs at 4 so shapes generalise.
   return shape
     .replace(/(x{4})x+/gu, '$1')

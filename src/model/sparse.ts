@@ -3,13 +3,15 @@
  * `ids[starts[r] .. starts[r + 1])`. Every feature has value 1.
  */
 export class SparseRows {
-  private idBuffer = new Uint32Array(1 << 16);
+  private idBuffer: Uint32Array;
   private idCount = 0;
-  private startBuffer = new Uint32Array(1 << 10);
+  private startBuffer: Uint32Array;
   private rowCount = 0;
 
-  constructor() {
-    this.startBuffer[0] = 0;
+  /** `capacity`: feature slots to reserve (it grows as needed). */
+  constructor(capacity = 1 << 16) {
+    this.idBuffer = new Uint32Array(Math.max(16, capacity));
+    this.startBuffer = new Uint32Array(Math.max(16, capacity >> 6));
   }
 
   get rows(): number {

@@ -83,7 +83,7 @@ export function classifySpans(
   spans: readonly TextSpan[],
   decoding: ClassifierDecoding,
 ): Float64Array[] {
-  const rows = new SparseRows();
+  const rows = new SparseRows(spans.length * 400); // a span has a few hundred features
   addSpanRows(ctx, spans, rows);
   return spans.map((span, i) => {
     const p = model.probabilities(rows.row(i));
