@@ -2,6 +2,16 @@
  * Spinscope's public API. Only what is exported here is for library users; everything
  * else may change without notice. All offsets are code points, half-open.
  */
+export { analyze, loadDetector, resolveModelPath, type AnalyzeTextOptions } from './analyze.js';
+export type {
+  Analysis,
+  Cue,
+  DetectedSpan,
+  DocumentScore,
+  SentenceScore,
+  SpanTechnique,
+} from './model/analysis.js';
+export { Detector, type AnalyzeOptions } from './model/detector.js';
 export { SpinscopeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CodePointIndex, codePointLength } from './text/offsets.js';
 export {
@@ -46,3 +56,6 @@ export {
   type EvaluationTask,
 } from './eval/evaluate.js';
 export { defaultCorpusDir } from './config.js';
+// The server, the store and HTML extraction load large dependencies (Fastify, SQLite,
+// jsdom), so they have entry points of their own: `spinscope/server`, `spinscope/store`,
+// `spinscope/html`.
