@@ -140,6 +140,54 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     });
 
   program
+    .command('batch')
+    .description('analyse files, folders, JSONL files and URL lists into a folder; resumable')
+    .argument('<inputs...>', 'files, folders, .jsonl/.ndjson files, .urls files')
+    .requiredOption('--out <dir>', 'output folder (results.jsonl, labels, summary, failures)')
+    .option('--db <file>', 'SQLite store of analyses (default: <out>/store.sqlite)')
+    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option('--workers <n>', 'analysis worker threads (default: cores - 1)', positiveInteger)
+    .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
+    .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
+    .option('--fetch-timeout <ms>', 'deadline of one URL fetch, in ms', positiveInteger, 10_000)
+    .addHelpText(
+      'after',
+      `
+Inputs: folders (every .txt/.html/.htm file below, hidden ones skipped), article files,
+JSON Lines files (.jsonl/.ndjson: one {"id"?, "text"|"html"|"url", "title"?, "source"?,
+"date"?} a line) and URL lists (.urls, or any file of http(s) URLs one a line, # comments).
+
+Writes into --out: results.jsonl (one analysis per article, appended as each finishes;
+offsets count code points), si.labels and tc.labels (SemEval; article id = item id),
+failures.jsonl and summary.json. Run the same command again to resume after an
+interruption or a crash: articles in results.jsonl are skipped, and articles in the store
+are not analysed again.
+
+Exit codes:
+  0        every item succeeded
+  3        some items failed (see failures.jsonl); the others were processed
+  1        fatal error (bad arguments, unreadable model, store or output folder)
+  130/143  interrupted by SIGINT/SIGTERM (outputs written; run again to finish)`,
+    )
+    .action(async (inputs: string[], opts) => {
+      const { batchCommand } = await import('./commands/batch.js');
+      const code = await batchCommand(
+        {
+          inputs,
+          out: opts.out,
+          db: opts.db,
+          model: opts.model,
+          workers: opts.workers,
+          maxBytes: opts.maxBytes,
+          allowPrivateUrls: opts.allowPrivateUrls ?? false,
+          fetchTimeoutMs: opts.fetchTimeout,
+        },
+        out,
+      );
+      process.exitCode = code;
+    });
+
+  program
     .command('train')
     .description('train the detector on a corpus and write the model and its card')
     .option(
@@ -204,7 +252,8 @@ export function positiveNumber(value: string): number {
 export async function run(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command may have set its own exit code (batch: 3 when some items failed).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof SpinscopeError) {
       process.stderr.write(`spinscope: ${error.message} [${error.code}]\n`);

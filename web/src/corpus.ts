@@ -44,16 +44,17 @@ export class CorpusView {
   private readonly next = $<HTMLButtonElement>('#corpus-next');
   private readonly page = $('#corpus-page');
 
+  /** A search waiting for typing to pause. */
+  private pendingSearch: number | undefined;
+
   constructor(private readonly deps: CorpusDeps) {
-    let timer: number | undefined;
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      window.clearTimeout(timer);
       this.search();
     });
     this.q.addEventListener('input', () => {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(() => this.search(), 300);
+      window.clearTimeout(this.pendingSearch);
+      this.pendingSearch = window.setTimeout(() => this.search(), 300);
     });
     this.technique.addEventListener('change', () => this.search());
     this.source.addEventListener('change', () => this.search());
@@ -76,6 +77,9 @@ export class CorpusView {
   }
 
   private search(): void {
+    // Any search reads the box as it is now, so a pending one would only repeat it later
+    // (and send the user back to page 1 after they had paged on).
+    window.clearTimeout(this.pendingSearch);
     this.query = {
       q: this.q.value.trim(),
       technique: this.technique.value,

@@ -1,0 +1,511 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeId, iterateItems, resolveInputs, type BatchItem } from '../src/batch/inputs.js';
+import type { FailureRecord, ResultRecord } from '../src/batch/outputs.js';
+import type { BatchSummary } from '../src/batch/run-batch.js';
+import { parseLabels } from '../src/formats/labels.js';
+import { CLI, FIXTURES, tempDir } from './helpers.js';
+
+const BATCH_FIXTURES = join(FIXTURES, 'batch');
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI without blocking this process (the tests' HTTP server must keep answering). */
+function spinscope(...args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A local web server: path → [status, content type, body]. */
+async function serve(routes: Record<string, [number, string, string]>): Promise<{
+  base: string;
+  close: () => Promise<void>;
+}> {
+  const server: Server = createServer((request, response) => {
+    const [status, type, body] = routes[request.url ?? ''] ?? [404, 'text/plain', 'not found'];
+    response.writeHead(status, { 'content-type': type });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function readJsonl<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+function readSummary(out: string): BatchSummary {
+  return JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as BatchSummary;
+}
+
+function lineCount(file: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, 'utf8').split('\n').length - 1;
+}
+
+/**
+ * The outputs agree with results.jsonl: each id once; si.labels and tc.labels parse, name
+ * exactly the articles that have spans, hold every span (and technique) once, and every
+ * offset lies inside its article (counted in code points).
+ */
+function checkOutputs(out: string): ResultRecord[] {
+  const results = readJsonl<ResultRecord>(join(out, 'results.jsonl'));
+  const ids = results.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'an id appears twice in results.jsonl');
+  const lengths = new Map(results.map((r) => [r.id, r.analysis.length]));
+  for (const r of results) {
+    assert.equal(r.analysis.offsetUnit, 'codepoint');
+    assert.deepEqual(r.model, r.analysis.model);
+    assert.match(r.contentHash, /^[0-9a-f]{64}$/);
+  }
+  const si = parseLabels(readFileSync(join(out, 'si.labels'), 'utf8'), 'si.labels', {
+    expect: 'si',
+    articleLengths: lengths,
+  });
+  const tc = parseLabels(readFileSync(join(out, 'tc.labels'), 'utf8'), 'tc.labels', {
+    expect: 'tc',
+    articleLengths: lengths,
+  });
+  const withSpans = results.filter((r) => r.analysis.spans.length > 0).map((r) => r.id);
+  assert.deepEqual(new Set(si.spans.map((s) => s.articleId)), new Set(withSpans));
+  assert.deepEqual(new Set(tc.techniqueSpans.map((s) => s.articleId)), new Set(withSpans));
+  const spanCount = results.reduce((n, r) => n + r.analysis.spans.length, 0);
+  const techniqueCount = results.reduce(
+    (n, r) => n + r.analysis.spans.reduce((m, s) => m + s.techniques.length, 0),
+    0,
+  );
+  assert.equal(si.spans.length, spanCount);
+  assert.equal(tc.techniqueSpans.length, techniqueCount);
+  const summary = readSummary(out);
+  assert.equal(summary.articles, results.length);
+  assert.equal(summary.spans, spanCount);
+  assert.equal(
+    Object.values(summary.spansPerTechnique).reduce((a, b) => a + b, 0),
+    techniqueCount,
+  );
+  assert.equal(summary.offsetUnit, 'codepoint');
+  return results;
+}
+
+/** Invented articles, each different from the others. */
+function writeArticles(dir: string, count: number): string[] {
+  const subjects = ['The council', 'The harbour board', 'A spokesman', 'The mayor', 'Traders'];
+  const verbs = ['announced', 'warned', 'claimed', 'insisted', 'denied', 'promised', 'argued'];
+  const objects = [
+    'that the new bridge will cost more than planned',
+    'a shameful plan to close the library',
+    'that so-called experts are lying to hard-working families',
+    'the disgraceful betrayal of our proud town',
+    'a modest change to the bus timetable',
+    'that only a fool would trust the traitors',
+    'a survey of passengers on the early ferry',
+    'that the radical mob will destroy everything we love',
+  ];
+  mkdirSync(dir, { recursive: true });
+  const ids: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const lines = [`Invented Story ${i}`, ''];
+    for (let k = 0; k < 40; k++) {
+      lines.push(
+        `${subjects[(i + k) % 5]} ${verbs[(i * 3 + k) % 7]} ${objects[(i * 7 + k * 5) % 8]}.`,
+      );
+    }
+    lines.push(`Story number ${i} was invented for the batch tests.`);
+    const id = String(5000 + i);
+    writeFileSync(join(dir, `article${id}.txt`), `${lines.join('\n')}\n`);
+    ids.push(id);
+  }
+  return ids;
+}
+
+test('a folder, a JSONL file and URL lists: every output present and consistent', async (t) => {
+  const served = readFileSync(join(BATCH_FIXTURES, 'served.html'), 'utf8');
+  const web = await serve({
+    '/square.html': [200, 'text/html; charset=utf-8', served],
+    '/notice.txt': [200, 'text/plain', 'Notice\n\nThe shameful vandals will ruin our town!\n'],
+    '/quay.html': [200, 'text/html', served.replace('Market Square', 'Quay Side')],
+  });
+  t.after(web.close);
+  const dir = tempDir();
+  const jsonl = join(dir, 'items.jsonl');
+  writeFileSync(
+    jsonl,
+    [
+      JSON.stringify({
+        id: 'j-text',
+        text: 'Outrage 😡\n\nThese crooks will destroy our proud nation!\n',
+        source: 'Daily Example',
+        date: '2024-05-01',
+      }),
+      '',
+      JSON.stringify({
+        id: 'j-html',
+        html: '<html><body><article><p>The reckless mob wants chaos in our streets.</p><p>Everyone knows it.</p></article></body></html>',
+      }),
+      JSON.stringify({ url: `${web.base}/square.html` }),
+    ].join('\n') + '\n',
+  );
+  const urls = join(dir, 'links.urls');
+  writeFileSync(urls, `# links\n\n${web.base}/notice.txt\n`);
+  const list = join(dir, 'more.list'); // no .urls suffix: recognised by its lines
+  writeFileSync(list, `${web.base}/quay.html\n`);
+  const articles = join(BATCH_FIXTURES, 'articles');
+  const out = join(dir, 'out');
+
+  const run = await spinscope(
+    'batch',
+    articles,
+    jsonl,
+    urls,
+    list,
+    '--out',
+    out,
+    '--allow-private-urls',
+    '--workers',
+    '1',
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /8 articles in .*results\.jsonl \(this run: 8 analysed/);
+  const results = checkOutputs(out);
+  const byId = new Map(results.map((r) => [r.id, r]));
+  assert.deepEqual(
+    [...byId.keys()].sort(),
+    [
+      '101',
+      '102',
+      'sub/lighthouse.html',
+      'j-text',
+      'j-html',
+      `${web.base}/square.html`,
+      `${web.base}/notice.txt`,
+      `${web.base}/quay.html`,
+    ].sort(),
+  );
+  assert.deepEqual(readJsonl(join(out, 'failures.jsonl')), []);
+  const summary = readSummary(out);
+  assert.equal(summary.analysed, 8);
+  assert.equal(summary.fromStore, 0);
+  assert.equal(summary.fromResults, 0);
+  assert.equal(summary.failed, 0);
+  assert.equal(summary.complete, true);
+  assert.equal(summary.model.name, 'fast');
+  assert.ok(summary.seconds > 0 && summary.articlesPerSecond > 0);
+
+  // The BOM and emoji article: offsets count code points, the BOM being character 0.
+  const bomText = readFileSync(join(articles, 'article101.txt'), 'utf8');
+  assert.ok(bomText.startsWith('\ufeff'));
+  const bom = byId.get('101') as ResultRecord;
+  const chars = Array.from(bomText);
+  assert.equal(bom.analysis.length, chars.length);
+  assert.equal(bom.contentHash, createHash('sha256').update(bomText, 'utf8').digest('hex'));
+  assert.ok(bom.analysis.spans.length > 0, 'the invented article has no spans');
+  for (const span of bom.analysis.spans) {
+    assert.equal(chars.slice(span.start, span.end).join(''), span.text);
+  }
+  assert.equal(bom.input, join(articles, 'article101.txt'));
+  const page = byId.get('sub/lighthouse.html') as ResultRecord;
+  assert.equal(page.title, 'Lighthouse Vote Tonight');
+  assert.equal(page.date, '2024-03-02T10:00:00.000Z');
+  const text = byId.get('j-text') as ResultRecord;
+  assert.equal(text.source, 'Daily Example');
+  assert.equal(text.date, '2024-05-01');
+  assert.equal(text.input, `${jsonl}:1`);
+  assert.equal(byId.get('j-html')?.input, `${jsonl}:3`);
+  assert.equal(byId.get(`${web.base}/square.html`)?.title, 'Market Square Row');
+  assert.equal(byId.get(`${web.base}/notice.txt`)?.input, `${urls}:3`);
+
+  // A new folder with the same store: nothing is analysed again.
+  const again = join(dir, 'again');
+  const second = await spinscope(
+    'batch',
+    articles,
+    jsonl,
+    urls,
+    list,
+    '--out',
+    again,
+    '--db',
+    join(out, 'store.sqlite'),
+    '--allow-private-urls',
+  );
+  assert.equal(second.code, 0, second.stderr);
+  const fromStore = readSummary(again);
+  assert.equal(fromStore.analysed, 0);
+  assert.equal(fromStore.fromStore, 8);
+  const sorted = (file: string) => readFileSync(file, 'utf8').split('\n').sort();
+  assert.deepEqual(sorted(join(again, 'tc.labels')), sorted(join(out, 'tc.labels')));
+  assert.equal(existsSync(join(again, 'store.sqlite')), false);
+});
+
+test('bad items are recorded with their codes, the rest is processed (exit code 3)', async (t) => {
+  const served = readFileSync(join(BATCH_FIXTURES, 'served.html'), 'utf8');
+  const web = await serve({ '/square.html': [200, 'text/html', served] });
+  t.after(web.close);
+  const dir = tempDir();
+  const folder = join(dir, 'in');
+  mkdirSync(folder);
+  writeFileSync(
+    join(folder, 'article201.txt'),
+    'Harbour Fury\n\nThe shameful traitors want to ruin our beautiful town forever!\n',
+  );
+  symlinkSync(join(dir, 'nowhere.txt'), join(folder, 'gone.txt'));
+  writeFileSync(join(folder, 'broken.txt'), Buffer.from([0x48, 0x69, 0xff, 0xfe, 0x21, 0x0a]));
+  writeFileSync(join(folder, 'empty.txt'), '');
+  writeFileSync(join(folder, 'big.txt'), 'The endless and shameful waste. '.repeat(200));
+  const jsonl = join(dir, 'items.jsonl');
+  writeFileSync(
+    jsonl,
+    [
+      JSON.stringify({ id: 'good', text: 'Crooks 😡 and cowards will destroy our proud nation!' }),
+      '{"id": "torn", "text": "unfinished',
+      JSON.stringify({ id: 'square', url: `${web.base}/square.html` }),
+      JSON.stringify({ id: 'no-content', source: 'Nowhere' }),
+      JSON.stringify({ id: 'missing', url: `${web.base}/missing.html` }),
+    ].join('\n') + '\n',
+  );
+  const out = join(dir, 'out');
+  const args = ['batch', folder, jsonl, '--out', out, '--max-bytes', '5000', '--workers', '1'];
+
+  const first = await spinscope(...args);
+  assert.equal(first.code, 3, first.stderr);
+  assert.match(first.stdout, /8 failed: see .*failures\.jsonl/);
+  const codes = (failures: FailureRecord[]) =>
+    Object.fromEntries(failures.map((f) => [f.id, f.code]));
+  const failures = readJsonl<FailureRecord>(join(out, 'failures.jsonl'));
+  assert.deepEqual(codes(failures), {
+    'gone.txt': 'SPN_ERR_FILE_READ',
+    'broken.txt': 'SPN_ERR_INPUT_BINARY',
+    'empty.txt': 'SPN_ERR_INPUT_EMPTY',
+    'big.txt': 'SPN_ERR_INPUT_TOO_LARGE',
+    [encodeId(`${jsonl}:2`)]: 'SPN_ERR_INPUT_TYPE',
+    square: 'SPN_ERR_URL',
+    'no-content': 'SPN_ERR_INPUT_TYPE',
+    missing: 'SPN_ERR_URL',
+  });
+  const torn = failures.find((f) => f.code === 'SPN_ERR_INPUT_TYPE' && f.id !== 'no-content');
+  assert.match(torn?.message ?? '', /items\.jsonl:2: not valid JSON/);
+  assert.equal(torn?.input, `${jsonl}:2`);
+  assert.match(failures.find((f) => f.id === 'square')?.message ?? '', /internal address/);
+  assert.equal(failures.find((f) => f.id === 'gone.txt')?.input, join(folder, 'gone.txt'));
+  const results = checkOutputs(out);
+  assert.deepEqual(results.map((r) => r.id).sort(), ['201', 'good']);
+  const summary = readSummary(out);
+  assert.equal(summary.failed, 8);
+  assert.equal(summary.analysed, 2);
+
+  // Again, with private URLs allowed: the URL item succeeds, the 404 fails to fetch, the
+  // finished items are not done twice and the other bad items fail again.
+  const second = await spinscope(...args, '--allow-private-urls');
+  assert.equal(second.code, 3, second.stderr);
+  const retried = readJsonl<FailureRecord>(join(out, 'failures.jsonl'));
+  assert.equal(codes(retried).missing, 'SPN_ERR_FETCH');
+  assert.equal(codes(retried).square, undefined);
+  assert.equal(retried.length, 7);
+  const after = checkOutputs(out);
+  assert.deepEqual(after.map((r) => r.id).sort(), ['201', 'good', 'square']);
+  assert.equal(after.find((r) => r.id === 'square')?.title, 'Market Square Row');
+  const resumed = readSummary(out);
+  assert.equal(resumed.analysed, 1);
+  assert.equal(resumed.fromResults, 2);
+  assert.equal(resumed.failed, 7);
+});
+
+test('bad arguments are fatal (exit code 1)', async () => {
+  const dir = tempDir();
+  const missing = await spinscope('batch', join(dir, 'nope'), '--out', join(dir, 'out'));
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope: cannot read the input.*\[SPN_ERR_FILE_READ\]/);
+  const noOut = await spinscope('batch', join(BATCH_FIXTURES, 'articles'));
+  assert.equal(noOut.code, 1);
+  assert.match(noOut.stderr, /required option '--out <dir>'/);
+  const model = await spinscope(
+    'batch',
+    join(BATCH_FIXTURES, 'articles'),
+    '--out',
+    join(dir, 'out'),
+    '--model',
+    'no-such-model',
+  );
+  assert.equal(model.code, 1);
+  assert.match(model.stderr, /SPN_ERR_MODEL/);
+  // A folder holds one model's results: another model's are not mixed in.
+  const other = join(dir, 'other');
+  mkdirSync(other);
+  const record = { id: '1', model: { name: 'fast', version: 'old' }, analysis: { spans: [] } };
+  writeFileSync(join(other, 'results.jsonl'), `${JSON.stringify(record)}\n`);
+  const mixed = await spinscope('batch', join(BATCH_FIXTURES, 'articles'), '--out', other);
+  assert.equal(mixed.code, 1);
+  assert.match(mixed.stderr, /holds results of model fast old \(line 1\).*\[SPN_ERR_USAGE\]/);
+  assert.equal(existsSync(join(other, '.batch.lock')), false);
+  // One batch at a time per folder: a lock held by a live process (this one) is respected.
+  const locked = join(dir, 'locked');
+  mkdirSync(locked);
+  writeFileSync(join(locked, '.batch.lock'), `${process.pid}\n`);
+  const rival = await spinscope('batch', join(BATCH_FIXTURES, 'articles'), '--out', locked);
+  assert.equal(rival.code, 1);
+  assert.match(rival.stderr, /another spinscope batch \(process \d+\) is writing.*SPN_ERR_USAGE/);
+  assert.equal(existsSync(join(locked, 'results.jsonl')), false);
+});
+
+test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () => {
+  const dir = tempDir();
+  const articles = join(dir, 'articles');
+  const ids = writeArticles(articles, 150);
+  const out = join(dir, 'out');
+  const results = join(out, 'results.jsonl');
+  const args = ['batch', articles, '--out', out, '--workers', '1'];
+
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let finished = false;
+  void exited.then(() => (finished = true));
+  while (!finished && lineCount(results) < 20) await sleep(5);
+  assert.equal(finished, false, 'the batch finished before it could be killed');
+  child.kill('SIGKILL');
+  await exited;
+  const linesAtKill = lineCount(results);
+  assert.ok(
+    existsSync(join(out, '.batch.lock')),
+    'a killed run leaves its lock (taken over below)',
+  );
+  assert.ok(linesAtKill >= 20 && linesAtKill < 150, `killed after ${linesAtKill} articles`);
+  // As if the kill had torn a write in half.
+  appendFileSync(results, '{"id":"5001","input":"torn');
+
+  const second = await spinscope(...args);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stderr, /results\.jsonl: cut off \d+ bytes from line \d+ on/);
+  const done = checkOutputs(out);
+  assert.deepEqual(done.map((r) => r.id).sort(), ids);
+  const summary = readSummary(out);
+  assert.equal(summary.articles, 150);
+  assert.equal(summary.fromResults, linesAtKill);
+  assert.ok(summary.analysed < 150);
+  assert.equal(summary.analysed + summary.fromStore + summary.fromResults, 150);
+  assert.equal(summary.complete, true);
+
+  // A finished batch run again analyses nothing and writes the same labels.
+  const si = readFileSync(join(out, 'si.labels'), 'utf8');
+  const third = await spinscope(...args);
+  assert.equal(third.code, 0, third.stderr);
+  const nothing = readSummary(out);
+  assert.equal(nothing.analysed, 0);
+  assert.equal(nothing.fromStore, 0);
+  assert.equal(nothing.fromResults, 150);
+  assert.equal(readFileSync(join(out, 'si.labels'), 'utf8'), si);
+  assert.equal(lineCount(results), 150);
+});
+
+test('SIGTERM stops a run cleanly: outputs written, the run resumes', async () => {
+  const dir = tempDir();
+  const articles = join(dir, 'articles');
+  const ids = writeArticles(articles, 150);
+  const out = join(dir, 'out');
+  const results = join(out, 'results.jsonl');
+  const args = ['batch', articles, '--out', out, '--workers', '1'];
+
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let finished = false;
+  void exited.then(() => (finished = true));
+  while (!finished && lineCount(results) < 10) await sleep(5);
+  assert.equal(finished, false, 'the batch finished before it could be stopped');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 143);
+  assert.match(stdout, /interrupted: run the same command again to finish/);
+  const partial = checkOutputs(out); // written on the way out, consistent with results.jsonl
+  assert.ok(partial.length < 150);
+  assert.equal(readSummary(out).complete, false);
+
+  const resumed = await spinscope(...args);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(
+    checkOutputs(out)
+      .map((r) => r.id)
+      .sort(),
+    ids,
+  );
+  assert.equal(readSummary(out).fromResults, partial.length);
+});
+
+test('items and their ids: folders in name order, JSONL and URL lists line by line', async () => {
+  const dir = tempDir();
+  const folder = join(dir, 'in');
+  mkdirSync(join(folder, 'b'), { recursive: true });
+  writeFileSync(join(folder, 'two words.txt'), 'x');
+  writeFileSync(join(folder, 'b', 'article7.txt'), 'x');
+  writeFileSync(join(folder, 'a.htm'), 'x');
+  writeFileSync(join(folder, '.secret.txt'), 'x');
+  mkdirSync(join(folder, '.git'));
+  writeFileSync(join(folder, '.git', 'c.txt'), 'x');
+  const jsonl = join(dir, 'x.ndjson');
+  writeFileSync(
+    jsonl,
+    '\ufeff{"id": 12, "text": "a"}\n\n{"id": "has space", "text": "b"}\r\n[1]\n{"text": "c", "url": "http://e.example/"}\n{"url": "ftp://e.example/"}\n',
+  );
+  const urls = join(dir, 'feeds');
+  writeFileSync(urls, '# feeds\nhttps://e.example/a?b=1\n\nhttp://e.example/b\n');
+  const inputs = await resolveInputs([folder, jsonl, urls, folder]);
+  assert.deepEqual(
+    inputs.map((i) => i.kind),
+    ['folder', 'jsonl', 'urls'],
+  );
+  const items: BatchItem[] = [];
+  for await (const item of iterateItems(inputs, { maxBytes: 1000 })) items.push(item);
+  assert.deepEqual(
+    items.map((i) => [i.id, i.source.kind]),
+    [
+      ['a.htm', 'file'],
+      ['7', 'file'],
+      ['two%20words.txt', 'file'],
+      ['12', 'text'],
+      [encodeId(`${jsonl}:3`), 'invalid'],
+      [encodeId(`${jsonl}:4`), 'invalid'],
+      [encodeId(`${jsonl}:5`), 'invalid'],
+      [encodeId(`${jsonl}:6`), 'invalid'],
+      ['https://e.example/a?b=1', 'url'],
+      ['http://e.example/b', 'url'],
+    ],
+  );
+  const messages = items.filter((i) => i.source.kind === 'invalid').map((i) => i.source);
+  assert.match(JSON.stringify(messages[0]), /x\.ndjson:3: \\"id\\" must be a string/);
+  assert.match(JSON.stringify(messages[2]), /\\"text\\" and \\"url\\": give exactly one/);
+  assert.match(JSON.stringify(messages[3]), /SPN_ERR_URL/);
+  assert.equal(items[9]?.input, `${urls}:4`);
+});
