@@ -46,7 +46,8 @@ export interface SaveInput {
   durationMs?: number;
 }
 
-export interface StoredAnalysis {
+/** What identifies and describes a stored analysis, full record and summary alike. */
+export interface AnalysisMeta {
   id: string;
   contentHash: string;
   modelName: string;
@@ -56,20 +57,15 @@ export interface StoredAnalysis {
   date: string | null;
   /** ISO 8601 timestamp of the first save. */
   createdAt: string;
+}
+
+export interface StoredAnalysis extends AnalysisMeta {
   durationMs: number | null;
   text: string;
   analysis: Analysis;
 }
 
-export interface AnalysisSummary {
-  id: string;
-  contentHash: string;
-  modelName: string;
-  modelVersion: string;
-  source: string | null;
-  title: string | null;
-  date: string | null;
-  createdAt: string;
+export interface AnalysisSummary extends AnalysisMeta {
   /** `analysis.document.score`. */
   score: number;
   /** Number of spans. */
