@@ -22,7 +22,7 @@ import {
   tokenFeatures,
   type ArticleContext,
 } from './features.js';
-import { featureName, hashFeature } from './hash.js';
+import { featureName, featureSlot, type Emit } from './hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
 import {
@@ -131,7 +131,7 @@ export class Detector {
       );
     }
     const tagger = new LogisticModel(tensors.get('tagger') as Float32Array, header.tagger.bias);
-    const classifier = new SoftmaxModel(
+    const classifier = SoftmaxModel.fromClassMajor(
       TECHNIQUE_LABELS.length,
       tensors.get('classifier') as Float32Array,
       Float32Array.from(header.classifier.biases),
@@ -151,7 +151,7 @@ export class Detector {
       header,
       new Map([
         ['tagger', this.tagger.weights],
-        ['classifier', this.classifier.weights],
+        ['classifier', this.classifier.classMajorWeights()],
       ]),
     );
   }
@@ -268,25 +268,27 @@ export class Detector {
     // Sum weights by feature name first; only the strongest few are put into words.
     const spanWeights = new Map<string, number>();
     const length = span.tokenEnd - span.tokenStart;
-    const addTaggerWeight = (share: number) => (key: string, value?: string) => {
-      const weight = this.tagger.weights[hashFeature(key, value) & this.tagger.mask] as number;
-      if (weight <= 0) return;
-      const name = featureName(key, value);
-      spanWeights.set(name, (spanWeights.get(name) ?? 0) + weight * share);
-    };
+    const addTaggerWeight =
+      (share: number): Emit =>
+      (key, value, value2) => {
+        const weight = this.tagger.weights[
+          featureSlot(key, value, value2) & this.tagger.mask
+        ] as number;
+        if (weight <= 0) return;
+        const name = featureName(key, value, value2);
+        spanWeights.set(name, (spanWeights.get(name) ?? 0) + weight * share);
+      };
     for (let i = span.tokenStart; i < span.tokenEnd; i++)
       tokenFeatures(ctx, i, addTaggerWeight(1 / length));
     sentenceFeatures(ctx, (ctx.doc.tokens[span.tokenStart] as Token).sentence, addTaggerWeight(1));
     const techniqueWeights = new Map<string, number>();
-    const size = this.classifier.slotsPerClass;
-    const classes = this.classifier.classes;
     const [context] = spanContexts(ctx, [span]);
-    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (key, value) => {
-      const slot = hashFeature(key, value) & (size - 1);
+    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (key, value, value2) => {
+      const weights = this.classifier.slotWeights(featureSlot(key, value, value2));
       let mean = 0;
-      for (let c = 0; c < classes; c++) mean += this.classifier.weights[c * size + slot] as number;
-      const weight = (this.classifier.weights[technique * size + slot] as number) - mean / classes;
-      if (weight > 0) techniqueWeights.set(featureName(key, value), weight);
+      for (const w of weights) mean += w;
+      const weight = (weights[technique] as number) - mean / weights.length;
+      if (weight > 0) techniqueWeights.set(featureName(key, value, value2), weight);
     });
     const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] => {
       const cues: Cue[] = [];

@@ -1,17 +1,15 @@
 /**
  * Features of tokens (for the span tagger) and of spans (for the technique classifier).
- * A feature is a short string such as `w=traitor` or `cue+1=fear`; the models hash them,
- * and explanations show them in plain words (see `describeFeature`).
+ * A feature is a key with an optional value, named like `w=traitor` or `cue+1=fear`; the
+ * models hash them (see hash.ts), and explanations show them in plain words (see
+ * `describeFeature`).
  */
 import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
 import type { WordClusters } from './clusters.js';
+import { featureKey, type Emit, type FeatureKey } from './hash.js';
 import { lexicons } from './lexicons.js';
 
-/**
- * Receives one feature: `key` alone, or `key=value`. Two parts so that hashing needs no
- * string concatenation in the hot loop; a feature's name is always `key=value`.
- */
-export type Emit = (key: string, value?: string) => void;
+export type { Emit } from './hash.js';
 
 /** Everything about an article that features look up more than once. */
 export interface ArticleContext {
@@ -81,11 +79,20 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     seenBefore[i] = c > 0;
     counts.set(key, c + 1);
   }
-  const bigrams = new Map<string, number>();
-  const bigramKey = (i: number) => `${lemma[i]} ${lemma[i + 1]}`;
+  // Bigrams by the ids of their lemmas: no string is built per token.
+  const lemmaIds = new Map<string, number>();
+  const lemmaId = lemma.map((l) => {
+    let id = lemmaIds.get(l);
+    if (id === undefined) lemmaIds.set(l, (id = lemmaIds.size));
+    return id;
+  });
+  const bigrams = new Map<number, number>();
+  const bigramKey = (i: number) => (lemmaId[i] as number) * 0x100000 + (lemmaId[i + 1] as number);
   for (let i = 0; i + 1 < n; i++) {
-    if (content[i] || content[i + 1])
-      bigrams.set(bigramKey(i), (bigrams.get(bigramKey(i)) ?? 0) + 1);
+    if (content[i] || content[i + 1]) {
+      const key = bigramKey(i);
+      bigrams.set(key, (bigrams.get(key) ?? 0) + 1);
+    }
   }
   const inQuote: boolean[] = new Array(n).fill(false);
   let open = false;
@@ -147,12 +154,14 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     sentenceFlags.push(flags);
   }
   const bodyLines = Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length);
+  const shape = tokens.map((t) => shortShape(t.shape));
+  const pos = tokens.map((t) => t.pos);
   return {
     doc,
     lower,
     lemma,
-    shape: tokens.map((t) => shortShape(t.shape)),
-    pos: tokens.map((t) => t.pos),
+    shape,
+    pos,
     content,
     lemmaCount: lemma.map((l, i) => (content[i] ? (counts.get(l) ?? 0) : 0)),
     seenBefore,
@@ -169,10 +178,60 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
   };
 }
 
-/** Feature keys of the ±3 window, indexed by offset + 3 (built once, not per token). */
-const WINDOW_KEYS = Object.fromEntries(
-  ['w', 'p', 'v', 'cue', 'seen'].map((k) => [k, [-3, -2, -1, 0, 1, 2, 3].map((d) => `${k}${d}`)]),
-) as Record<'w' | 'p' | 'v' | 'cue' | 'seen', string[]>;
+/** Keys, hashed once. Window keys are indexed by offset + 3; cluster keys by level. */
+const K = {
+  bias: featureKey('bias'),
+  w: featureKey('w'),
+  l: featureKey('l'),
+  sh: featureKey('sh'),
+  p: featureKey('p'),
+  pre: featureKey('pre'),
+  suf: featureKey('suf'),
+  wwBefore: featureKey('ww-1'),
+  ppBefore: featureKey('pp-1'),
+  wwAfter: featureKey('ww+1'),
+  ppAfter: featureKey('pp+1'),
+  title: featureKey('title'),
+  art: featureKey('art'),
+  sstart: featureKey('sstart'),
+  send: featureKey('send'),
+  inquote: featureKey('inquote'),
+  cliche: featureKey('cliche'),
+  allcaps: featureKey('allcaps'),
+  hashtag: featureKey('hashtag'),
+  rep: featureKey('rep'),
+  seen: featureKey('seen'),
+  seen3: featureKey('seen3'),
+  bigramrep: featureKey('bigramrep'),
+  bigramrepBefore: featureKey('bigramrep-1'),
+  val: featureKey('val'),
+  cue: featureKey('cue'),
+  hedge: featureKey('hedge'),
+  S: featureKey('S', ':'),
+  Scue: featureKey('Scue'),
+  sbag: featureKey('sbag'),
+  window: Object.fromEntries(
+    ['w', 'p', 'v', 'cue', 'seen'].map((k) => [
+      k,
+      [-3, -2, -1, 0, 1, 2, 3].map((d) => featureKey(`${k}${d}`)),
+    ]),
+  ) as Record<'w' | 'p' | 'v' | 'cue' | 'seen', FeatureKey[]>,
+  cl: levelKeys('cl'),
+  clBefore: levelKeys('cl', '-1'),
+  clAfter: levelKeys('cl', '1'),
+};
+
+function levelKeys(prefix: string, suffix = ''): FeatureKey[] {
+  return [0, 1, 2, 3, 4, 5, 6, 7].map((level) => featureKey(`${prefix}${level}${suffix}`));
+}
+
+/** A key=value feature for each word cluster (coarse to fine) of a token. */
+function emitClusters(emit: Emit, keys: readonly FeatureKey[], clusters: readonly number[]): void {
+  for (let level = 0; level < clusters.length; level++)
+    emit(keys[level] as FeatureKey, clusters[level]);
+}
+
+const SENTENCE_START = '<s>';
 
 function bucket(n: number): string {
   return n <= 1 ? String(n) : n <= 2 ? '2' : n <= 4 ? '3-4' : n <= 8 ? '5-8' : '9+';
@@ -188,9 +247,9 @@ function valenceBucket(v: number): string {
  * sentence instead of once per token.
  */
 export function sentenceFeatures(ctx: ArticleContext, sentence: number, emit: Emit): void {
-  for (const flag of ctx.sentenceFlags[sentence] as string[]) emit(`S:${flag}`);
-  for (const c of ctx.sentenceCues[sentence] as string[]) emit('Scue', c);
-  for (const word of ctx.sentenceWords[sentence] as string[]) emit('sbag', word);
+  for (const flag of ctx.sentenceFlags[sentence] as string[]) emit(K.S, flag);
+  for (const c of ctx.sentenceCues[sentence] as string[]) emit(K.Scue, c);
+  for (const word of ctx.sentenceWords[sentence] as string[]) emit(K.sbag, word);
 }
 
 /** Features of token i for the span tagger (besides its sentence's, see sentenceFeatures). */
@@ -199,74 +258,80 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
   const t = tokens[i] as Token;
   const sentence = ctx.doc.sentences[t.sentence]!;
   const w = ctx.lower[i] as string;
-  emit('bias');
-  emit('w', w);
-  emit('l', ctx.lemma[i]);
-  emit('sh', ctx.shape[i]);
-  emit('p', ctx.pos[i]);
-  (ctx.cluster[i] as number[]).forEach((c, level) => emit(`cl${level}=${c}`));
-  for (const d of [-1, 1])
-    (ctx.cluster[i + d] ?? NO_CLUSTERS).forEach((c, level) => emit(`cl${level}${d}=${c}`));
+  emit(K.bias);
+  emit(K.w, w);
+  emit(K.l, ctx.lemma[i]);
+  emit(K.sh, ctx.shape[i]);
+  emit(K.p, ctx.pos[i]);
+  emitClusters(emit, K.cl, ctx.cluster[i] as number[]);
+  if (i > 0) emitClusters(emit, K.clBefore, ctx.cluster[i - 1] as number[]);
+  if (i + 1 < tokens.length) emitClusters(emit, K.clAfter, ctx.cluster[i + 1] as number[]);
   if (w.length > 3) {
-    emit('pre', w.slice(0, 3));
-    emit('suf', w.slice(-3));
+    emit(K.pre, w.slice(0, 3));
+    emit(K.suf, w.slice(-3));
   }
-  for (const d of [-3, -2, -1, 1, 2, 3]) {
+  for (let d = -3; d <= 3; d++) {
+    if (d === 0) continue;
     const j = i + d;
     const inside = j >= sentence.tokenStart && j < sentence.tokenEnd;
     if (!inside) {
-      if (Math.abs(d) === 1) emit(WINDOW_KEYS.w[d + 3] as string, '<s>');
+      if (d === -1 || d === 1) emit(K.window.w[d + 3]!, SENTENCE_START);
       continue;
     }
-    if (Math.abs(d) <= 2) {
-      emit(WINDOW_KEYS.w[d + 3] as string, ctx.lower[j]);
-      emit(WINDOW_KEYS.p[d + 3] as string, ctx.pos[j]);
+    if (d >= -2 && d <= 2) {
+      emit(K.window.w[d + 3]!, ctx.lower[j]);
+      emit(K.window.p[d + 3]!, ctx.pos[j]);
     }
     const v = valenceBucket(ctx.valence[j] as number);
-    if (v) emit(WINDOW_KEYS.v[d + 3] as string, v);
-    for (const c of ctx.cues[j] as string[]) emit(WINDOW_KEYS.cue[d + 3] as string, c);
-    if (ctx.seenBefore[j]) emit(WINDOW_KEYS.seen[d + 3] as string);
+    if (v) emit(K.window.v[d + 3]!, v);
+    for (const c of ctx.cues[j] as string[]) emit(K.window.cue[d + 3]!, c);
+    if (ctx.seenBefore[j]) emit(K.window.seen[d + 3]!);
   }
   if (i > sentence.tokenStart) {
-    emit('ww-1', `${ctx.lower[i - 1]}|${w}`);
-    emit('pp-1', `${ctx.pos[i - 1]}|${ctx.pos[i]}`);
+    emit(K.wwBefore, ctx.lower[i - 1], w);
+    emit(K.ppBefore, ctx.pos[i - 1], ctx.pos[i]);
   }
   if (i + 1 < sentence.tokenEnd) {
-    emit('ww+1', `${w}|${ctx.lower[i + 1]}`);
-    emit('pp+1', `${ctx.pos[i]}|${ctx.pos[i + 1]}`);
+    emit(K.wwAfter, w, ctx.lower[i + 1]);
+    emit(K.ppAfter, ctx.pos[i], ctx.pos[i + 1]);
   }
   // Position: title, place in the article, place in the sentence.
   const line = ctx.doc.lines[t.line]!;
-  if (line.isTitle) emit('title');
-  else emit('art', String(Math.min(4, Math.floor((5 * line.index) / (ctx.bodyLines + 2)))));
-  const fromStart = i - sentence.tokenStart;
-  const fromEnd = sentence.tokenEnd - 1 - i;
-  emit('sstart', String(Math.min(fromStart, 6)));
-  emit('send', String(Math.min(fromEnd, 6)));
+  if (line.isTitle) emit(K.title);
+  else emit(K.art, Math.min(4, Math.floor((5 * line.index) / (ctx.bodyLines + 2))));
+  emit(K.sstart, Math.min(i - sentence.tokenStart, 6));
+  emit(K.send, Math.min(sentence.tokenEnd - 1 - i, 6));
   // Quotes, clichés, capitals.
-  if (ctx.inQuote[i]) emit('inquote');
-  if (ctx.inCliche[i]) emit('cliche');
-  if (
-    t.type === 'word' &&
-    t.text.length > 1 &&
-    t.text === t.text.toUpperCase() &&
-    /[A-Z]/u.test(t.text)
-  )
-    emit('allcaps');
-  if (t.type === 'hashtag') emit('hashtag');
+  if (ctx.inQuote[i]) emit(K.inquote);
+  if (ctx.inCliche[i]) emit(K.cliche);
+  if (t.type === 'word' && isAllCaps(t.text)) emit(K.allcaps);
+  if (t.type === 'hashtag') emit(K.hashtag);
   // Repetition across the article.
   if (ctx.content[i]) {
-    emit('rep', bucket(ctx.lemmaCount[i] as number));
-    if (ctx.seenBefore[i]) emit('seen');
-    if (ctx.seenBefore[i] && (ctx.lemmaCount[i] as number) >= 3) emit('seen3');
+    emit(K.rep, bucket(ctx.lemmaCount[i] as number));
+    if (ctx.seenBefore[i]) emit(K.seen);
+    if (ctx.seenBefore[i] && (ctx.lemmaCount[i] as number) >= 3) emit(K.seen3);
   }
-  if (ctx.bigramRepeated[i]) emit('bigramrep');
-  if (i > 0 && ctx.bigramRepeated[i - 1]) emit('bigramrep-1');
+  if (ctx.bigramRepeated[i]) emit(K.bigramrep);
+  if (i > 0 && ctx.bigramRepeated[i - 1]) emit(K.bigramrepBefore);
   // Lexicons.
   const v = valenceBucket(ctx.valence[i] as number);
-  if (v) emit('val', v);
-  for (const c of ctx.cues[i] as string[]) emit('cue', c);
-  if (lexicons().hedges.has(w)) emit('hedge');
+  if (v) emit(K.val, v);
+  for (const c of ctx.cues[i] as string[]) emit(K.cue, c);
+  if (lexicons().hedges.has(w)) emit(K.hedge);
+}
+
+/** Two or more characters, a capital A–Z among them, and nothing that upper-casing changes. */
+function isAllCaps(text: string): boolean {
+  if (text.length < 2) return false;
+  let capital = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) return false; // a–z
+    if (c > 127) return text === text.toUpperCase() && /[A-Z]/u.test(text); // rare: exact rule
+    if (c >= 65 && c <= 90) capital = true;
+  }
+  return capital;
 }
 
 /**
@@ -345,12 +410,14 @@ export function describeFeature(
       return 'a hashtag';
     case 'hedge':
       return 'a hedge or weasel word';
-    case 'S:excl':
-      return 'an exclamation';
-    case 'S:question':
-      return 'a question';
-    case 'S:quote':
-      return 'a sentence with a quotation';
+    case 'S':
+      return value === 'excl'
+        ? 'an exclamation'
+        : value === 'question'
+          ? 'a question'
+          : value === 'quote'
+            ? 'a sentence with a quotation'
+            : undefined;
     default:
       return undefined;
   }
@@ -378,6 +445,53 @@ function lengthBucket(n: number): string {
   return n <= 3 ? String(n) : n <= 5 ? '4-5' : n <= 9 ? '6-9' : n <= 19 ? '10-19' : '20+';
 }
 
+const SK = {
+  empty: featureKey('empty'),
+  bias: featureKey('bias'),
+  len: featureKey('len'),
+  first: featureKey('first'),
+  last: featureKey('last'),
+  firstp: featureKey('firstp'),
+  lastp: featureKey('lastp'),
+  edgepos: featureKey('edgepos'),
+  pospat: featureKey('pospat'),
+  phrase: featureKey('phrase'),
+  sw: featureKey('sw'),
+  sb: featureKey('sb'),
+  cue: K.cue,
+  cliche: K.cliche,
+  inquote: K.inquote,
+  hashtag: K.hashtag,
+  scl: levelKeys('scl'),
+  chars: [0, 1, 2, 3, 4, 5].map((n) => featureKey(`c${n}`)),
+  neg: featureKey('neg'),
+  pos: featureKey('pos'),
+  occ: featureKey('occ'),
+  occbefore: featureKey('occbefore'),
+  occafter: featureKey('occafter'),
+  maxrep: featureKey('maxrep'),
+  reprate: featureKey('reprate'),
+  seenrate: featureKey('seenrate'),
+  nocontent: featureKey('nocontent'),
+  group: featureKey('group'),
+  overlap: featureKey('overlap'),
+  sametextbefore: featureKey('sametextbefore'),
+  sametextafter: featureKey('sametextafter'),
+  known: featureKey('known'),
+  title: K.title,
+  wholesentence: featureKey('wholesentence'),
+  sentstart: featureKey('sentstart'),
+  S: K.S,
+  Scue: K.Scue,
+  cwBefore: [0, 1, 2, 3].map((d) => featureKey(`cw-${d}`)),
+  cwAfter: [0, 1, 2, 3].map((d) => featureKey(`cw+${d}`)),
+  ctx: featureKey('ctx'),
+  hasExclamation: featureKey('has!'),
+  hasQuestion: featureKey('has?'),
+  capstart: featureKey('capstart'),
+  hascaps: featureKey('hascaps'),
+};
+
 /** Features of the span [tokenStart, tokenEnd) for the technique classifier. */
 export function spanFeatures(
   ctx: ArticleContext,
@@ -388,22 +502,23 @@ export function spanFeatures(
 ): void {
   const tokens = ctx.doc.tokens;
   if (tokenEnd <= tokenStart) {
-    emit('empty');
+    emit(SK.empty);
     return;
   }
   const first = tokens[tokenStart] as Token;
   const sentence = ctx.doc.sentences[first.sentence]!;
   const length = tokenEnd - tokenStart;
-  emit('bias');
-  emit('len', lengthBucket(length));
-  emit('first', ctx.lower[tokenStart]);
-  emit('last', ctx.lower[tokenEnd - 1]);
-  emit('firstp', ctx.pos[tokenStart]);
-  emit('lastp', ctx.pos[tokenEnd - 1]);
+  const last = tokenEnd - 1;
+  emit(SK.bias);
+  emit(SK.len, lengthBucket(length));
+  emit(SK.first, ctx.lower[tokenStart]);
+  emit(SK.last, ctx.lower[last]);
+  emit(SK.firstp, ctx.pos[tokenStart]);
+  emit(SK.lastp, ctx.pos[last]);
   if (length > 4)
-    emit('edgepos', `${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
-  if (length <= 4) emit('pospat', ctx.pos.slice(tokenStart, tokenEnd).join('_'));
-  if (length <= 3) emit('phrase', ctx.lower.slice(tokenStart, tokenEnd).join(' '));
+    emit(SK.edgepos, `${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
+  if (length <= 4) emit(SK.pospat, ctx.pos.slice(tokenStart, tokenEnd).join('_'));
+  if (length <= 3) emit(SK.phrase, ctx.lower.slice(tokenStart, tokenEnd).join(' '));
   let text = '';
   let maxRepeat = 0;
   let contentWords = 0;
@@ -414,10 +529,10 @@ export function spanFeatures(
   for (let i = tokenStart; i < tokenEnd; i++) {
     const w = ctx.lower[i] as string;
     text += (i > tokenStart ? ' ' : '') + w;
-    emit('sw', ctx.lemma[i]);
-    (ctx.cluster[i] as number[]).forEach((c, level) => emit(`scl${level}=${c}`));
-    if (i + 1 < tokenEnd) emit('sb', `${ctx.lemma[i]}|${ctx.lemma[i + 1]}`);
-    for (const c of ctx.cues[i] as string[]) emit('cue', c);
+    emit(SK.sw, ctx.lemma[i]);
+    emitClusters(emit, SK.scl, ctx.cluster[i] as number[]);
+    if (i + 1 < tokenEnd) emit(SK.sb, ctx.lemma[i], ctx.lemma[i + 1]);
+    for (const c of ctx.cues[i] as string[]) emit(SK.cue, c);
     const v = ctx.valence[i] as number;
     if (v <= -1.5) negative++;
     if (v >= 1.5) positive++;
@@ -428,66 +543,66 @@ export function spanFeatures(
       if (count > 1) repeatedWords++;
       if (ctx.seenBefore[i]) seen++;
     }
-    if (ctx.inCliche[i]) emit('cliche');
-    if (ctx.inQuote[i]) emit('inquote');
-    if ((tokens[i] as Token).type === 'hashtag') emit('hashtag');
+    if (ctx.inCliche[i]) emit(SK.cliche);
+    if (ctx.inQuote[i]) emit(SK.inquote);
+    if ((tokens[i] as Token).type === 'hashtag') emit(SK.hashtag);
   }
   // Character n-grams of the span generalise over inflections and rare words.
   const padded = ` ${text.slice(0, 60)} `;
   for (let n = 3; n <= 5; n++)
-    for (let k = 0; k + n <= padded.length; k++) emit(`c${n}=${padded.slice(k, k + n)}`);
-  emit('neg', String(Math.min(negative, 3)));
-  emit('pos', String(Math.min(positive, 3)));
+    for (let k = 0; k + n <= padded.length; k++) emit(SK.chars[n]!, padded.slice(k, k + n));
+  emit(SK.neg, Math.min(negative, 3));
+  emit(SK.pos, Math.min(positive, 3));
   // Repetition: how often the span and its words recur in the article.
   const [before, after] = countOccurrences(ctx, tokenStart, tokenEnd);
-  emit('occ', bucket(before + after + 1));
-  emit('occbefore', bucket(before));
-  if (after > 0) emit('occafter');
-  emit('maxrep', bucket(maxRepeat));
+  emit(SK.occ, bucket(before + after + 1));
+  emit(SK.occbefore, bucket(before));
+  if (after > 0) emit(SK.occafter);
+  emit(SK.maxrep, bucket(maxRepeat));
   if (contentWords > 0) {
-    emit('reprate', String(Math.round((4 * repeatedWords) / contentWords)));
-    emit('seenrate', String(Math.round((4 * seen) / contentWords)));
-  } else emit('nocontent');
+    emit(SK.reprate, Math.round((4 * repeatedWords) / contentWords));
+    emit(SK.seenrate, Math.round((4 * seen) / contentWords));
+  } else emit(SK.nocontent);
   // The input's own structure: multi-label groups and nesting.
-  emit('group', String(Math.min(spanContext.sameSpanCount, 3)));
-  emit('overlap', String(Math.min(spanContext.overlapping, 3)));
-  emit('sametextbefore', String(Math.min(spanContext.sameTextBefore, 3)));
-  if (spanContext.sameTextAfter > 0) emit('sametextafter');
+  emit(SK.group, Math.min(spanContext.sameSpanCount, 3));
+  emit(SK.overlap, Math.min(spanContext.overlapping, 3));
+  emit(SK.sametextbefore, Math.min(spanContext.sameTextBefore, 3));
+  if (spanContext.sameTextAfter > 0) emit(SK.sametextafter);
   if (spanContext.knownLabels) {
     let total = 0;
     for (const count of spanContext.knownLabels.values()) total += count;
     for (const [label, count] of spanContext.knownLabels) {
-      emit('known', label);
-      emit('known', `${label}:${Math.round((4 * count) / total)}`);
+      emit(SK.known, label);
+      emit(SK.known, `${label}:${Math.round((4 * count) / total)}`);
     }
   }
   // Where it sits.
   const line = ctx.doc.lines[first.line]!;
-  if (line.isTitle) emit('title');
+  if (line.isTitle) emit(SK.title);
   if (tokenStart === sentence.tokenStart && tokenEnd >= sentence.tokenEnd - 1)
-    emit('wholesentence');
-  else if (tokenStart === sentence.tokenStart) emit('sentstart');
-  for (const flag of ctx.sentenceFlags[first.sentence] as string[]) emit(`S:${flag}`);
-  for (const c of ctx.sentenceCues[first.sentence] as string[]) emit('Scue', c);
+    emit(SK.wholesentence);
+  else if (tokenStart === sentence.tokenStart) emit(SK.sentstart);
+  for (const flag of ctx.sentenceFlags[first.sentence] as string[]) emit(SK.S, flag);
+  for (const c of ctx.sentenceCues[first.sentence] as string[]) emit(SK.Scue, c);
   // Context words around the span.
-  for (const d of [1, 2, 3]) {
+  for (let d = 1; d <= 3; d++) {
     const before = tokenStart - d;
     const after = tokenEnd - 1 + d;
-    if (before >= sentence.tokenStart) emit(`cw-${d}=${ctx.lower[before]}`);
-    if (after < sentence.tokenEnd) emit(`cw+${d}=${ctx.lower[after]}`);
+    if (before >= sentence.tokenStart) emit(SK.cwBefore[d]!, ctx.lower[before]);
+    if (after < sentence.tokenEnd) emit(SK.cwAfter[d]!, ctx.lower[after]);
   }
   for (
     let i = Math.max(sentence.tokenStart, tokenStart - 8);
     i < Math.min(sentence.tokenEnd, tokenEnd + 8);
     i++
   ) {
-    if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit('ctx', ctx.lemma[i]);
+    if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit(SK.ctx, ctx.lemma[i]);
   }
   const spanText = ctx.doc.offsets.slice(first.cpStart, (tokens[tokenEnd - 1] as Token).cpEnd);
-  if (spanText.includes('!')) emit('has!');
-  if (spanText.includes('?')) emit('has?');
-  if (/^[A-Z]/u.test(spanText)) emit('capstart');
-  if (/\b[A-Z]{2,}\b/u.test(spanText)) emit('hascaps');
+  if (spanText.includes('!')) emit(SK.hasExclamation);
+  if (spanText.includes('?')) emit(SK.hasQuestion);
+  if (/^[A-Z]/u.test(spanText)) emit(SK.capstart);
+  if (/\b[A-Z]{2,}\b/u.test(spanText)) emit(SK.hascaps);
 }
 
 /** How many times the span's lemmas occur as a run elsewhere in the article: [before, after]. */

@@ -96,7 +96,11 @@ function rowScale(length: number): number {
   return length > 0 ? 1 / Math.sqrt(length) : 1;
 }
 
-/** Multinomial logistic regression over `classes` outputs; weights class-major. */
+/**
+ * Multinomial logistic regression over `classes` outputs. Weights are slot-major (the
+ * `classes` weights of a slot sit side by side), so a feature costs one cache line, not one
+ * per class.
+ */
 export class SoftmaxModel {
   constructor(
     readonly classes: number,
@@ -108,21 +112,42 @@ export class SoftmaxModel {
     return new SoftmaxModel(classes, new Float32Array(classes << bits), new Float32Array(classes));
   }
 
-  get slotsPerClass(): number {
+  get slots(): number {
     return this.weights.length / this.classes;
   }
 
+  /** A model from weights stored class-major (all of class 0's slots, then class 1's…), as model files keep them. */
+  static fromClassMajor(
+    classes: number,
+    weights: Float32Array,
+    biases: Float32Array,
+  ): SoftmaxModel {
+    return new SoftmaxModel(classes, transpose(weights, classes, weights.length / classes), biases);
+  }
+
+  /** The weights class-major, as model files keep them. */
+  classMajorWeights(): Float32Array {
+    return transpose(this.weights, this.slots, this.classes);
+  }
+
+  /** The weights of one feature slot (before masking), one per class: a view. */
+  slotWeights(slot: number): Float32Array {
+    const base = (slot & (this.slots - 1)) * this.classes;
+    return this.weights.subarray(base, base + this.classes);
+  }
+
   scores(slots: ArrayLike<number>, out = new Float64Array(this.classes)): Float64Array {
-    const size = this.slotsPerClass;
-    const mask = size - 1;
-    const scale = rowScale(slots.length);
-    for (let c = 0; c < this.classes; c++) {
-      let z = 0;
-      const base = c * size;
-      for (let i = 0; i < slots.length; i++)
-        z += this.weights[base + ((slots[i] as number) & mask)] as number;
-      out[c] = (this.biases[c] as number) + z * scale;
+    const classes = this.classes;
+    const mask = this.slots - 1;
+    const w = this.weights;
+    out.fill(0);
+    for (let i = 0; i < slots.length; i++) {
+      const base = ((slots[i] as number) & mask) * classes;
+      for (let c = 0; c < classes; c++) out[c] = (out[c] as number) + (w[base + c] as number);
     }
+    const scale = rowScale(slots.length);
+    for (let c = 0; c < classes; c++)
+      out[c] = (this.biases[c] as number) + (out[c] as number) * scale;
     return out;
   }
 
@@ -142,12 +167,12 @@ export class SoftmaxModel {
   train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
     const random = seededRandom(options.seed);
     const order = Array.from({ length: rows.rows }, (_, i) => i);
-    const size = this.slotsPerClass;
-    const mask = size - 1;
+    const classes = this.classes;
+    const mask = this.slots - 1;
     const w = this.weights;
     const g2 = new Float32Array(w.length);
-    const biasG2 = new Float64Array(this.classes);
-    const p = new Float64Array(this.classes);
+    const biasG2 = new Float64Array(classes);
+    const p = new Float64Array(classes);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       shuffle(order, random);
       let loss = 0;
@@ -157,12 +182,11 @@ export class SoftmaxModel {
         this.probabilities(slots, p);
         loss -= Math.log((p[y] as number) + 1e-12);
         const scale = rowScale(slots.length);
-        for (let c = 0; c < this.classes; c++) {
+        for (let c = 0; c < classes; c++) {
           const g = (p[c] as number) - (c === y ? 1 : 0);
           if (Math.abs(g) < 1e-6) continue;
-          const base = c * size;
           for (let i = 0; i < slots.length; i++) {
-            const k = base + ((slots[i] as number) & mask);
+            const k = ((slots[i] as number) & mask) * classes + c;
             const grad = g * scale + options.l2 * (w[k] as number);
             adagradStep(w, g2, k, grad, options.learningRate);
           }
@@ -172,4 +196,12 @@ export class SoftmaxModel {
       options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
     }
   }
+}
+
+/** A rows × columns matrix (row-major) transposed. */
+function transpose(matrix: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(matrix.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++) out[c * rows + r] = matrix[r * columns + c] as number;
+  return out;
 }

@@ -5,7 +5,7 @@
 import type { SpanLabel } from '../formats/labels.js';
 import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
 import { sentenceFeatures, tokenFeatures, type ArticleContext } from './features.js';
-import { hashFeature } from './hash.js';
+import { featureSlot, type Emit } from './hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
 import type { SparseRows } from './sparse.js';
 
@@ -37,7 +37,9 @@ export function tokenLabels(doc: ArticleDocument, gold: readonly SpanLabel[]): U
 function sentenceSlots(ctx: ArticleContext): number[][] {
   return ctx.doc.sentences.map((s) => {
     const slots: number[] = [];
-    sentenceFeatures(ctx, s.index, (key, value) => slots.push(hashFeature(key, value)));
+    sentenceFeatures(ctx, s.index, (key, value, value2) =>
+      slots.push(featureSlot(key, value, value2)),
+    );
     return slots;
   });
 }
@@ -46,7 +48,7 @@ function sentenceSlots(ctx: ArticleContext): number[][] {
 export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
   const shared = sentenceSlots(ctx);
   const slots: number[] = [];
-  const emit = (key: string, value?: string) => slots.push(hashFeature(key, value));
+  const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
   ctx.doc.tokens.forEach((token, i) => {
     slots.length = 0;
     tokenFeatures(ctx, i, emit);
@@ -62,8 +64,8 @@ export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): F
   // Scoring while features are emitted: no feature list is built on the hot path. The sum
   // lives in a typed array because a captured `let` number would be boxed on every add.
   const z = new Float64Array(1);
-  const add = (key: string, value?: string) => {
-    z[0]! += weights[hashFeature(key, value) & mask] as number;
+  const add: Emit = (key, value, value2) => {
+    z[0]! += weights[featureSlot(key, value, value2) & mask] as number;
   };
   const sentenceScores = ctx.doc.sentences.map((s) => {
     z[0] = 0;

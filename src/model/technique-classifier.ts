@@ -7,7 +7,7 @@
 import type { TextSpan } from '../text/document.js';
 import { tokensInSpan } from '../text/document.js';
 import { spanFeatures, type ArticleContext, type SpanContext } from './features.js';
-import { hashFeature } from './hash.js';
+import { featureSlot, type Emit } from './hash.js';
 import type { SoftmaxModel } from './linear.js';
 import { SparseRows } from './sparse.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
@@ -40,7 +40,7 @@ export function addSpanRows(
 ): void {
   const contexts = spanContexts(ctx, spans);
   const slots: number[] = [];
-  const emit = (key: string, value?: string) => slots.push(hashFeature(key, value));
+  const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
   spans.forEach((span, i) => {
     slots.length = 0;
     const [first, last] = tokensInSpan(ctx.doc, span);
