@@ -60,31 +60,42 @@ export class LogisticModel {
   }
 
   train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
-    const random = seededRandom(options.seed);
-    const order = Array.from({ length: rows.rows }, (_, i) => i);
     const w = this.weights;
     const mask = this.mask;
     const g2 = new Float32Array(w.length);
     let biasG2 = 0;
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      shuffle(order, random);
-      let loss = 0;
-      for (const r of order) {
-        const slots = rows.row(r);
-        const y = labels[r] as number;
-        const p = sigmoid(this.score(slots));
-        loss -= y ? Math.log(p + 1e-12) : Math.log(1 - p + 1e-12);
-        const g = p - y;
-        for (let i = 0; i < slots.length; i++) {
-          const k = (slots[i] as number) & mask;
-          const grad = g + options.l2 * (w[k] as number);
-          adagradStep(w, g2, k, grad, options.learningRate);
-        }
-        biasG2 += g * g;
-        this.bias -= (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
+    runEpochs(rows, options, (slots, r) => {
+      const y = labels[r] as number;
+      const p = sigmoid(this.score(slots));
+      const g = p - y;
+      for (let i = 0; i < slots.length; i++) {
+        const k = (slots[i] as number) & mask;
+        const grad = g + options.l2 * (w[k] as number);
+        adagradStep(w, g2, k, grad, options.learningRate);
       }
-      options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
-    }
+      biasG2 += g * g;
+      this.bias -= (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
+      return y ? -Math.log(p + 1e-12) : -Math.log(1 - p + 1e-12);
+    });
+  }
+}
+
+/**
+ * Epochs of stochastic updates in a seeded random order; `update` learns from row r and
+ * returns its loss (before the update).
+ */
+function runEpochs(
+  rows: SparseRows,
+  options: TrainOptions,
+  update: (slots: Uint32Array, r: number) => number,
+): void {
+  const random = seededRandom(options.seed);
+  const order = Array.from({ length: rows.rows }, (_, i) => i);
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffle(order, random);
+    let loss = 0;
+    for (const r of order) loss += update(rows.row(r), r);
+    options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
   }
 }
 
@@ -165,36 +176,29 @@ export class SoftmaxModel {
   }
 
   train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
-    const random = seededRandom(options.seed);
-    const order = Array.from({ length: rows.rows }, (_, i) => i);
     const classes = this.classes;
     const mask = this.slots - 1;
     const w = this.weights;
     const g2 = new Float32Array(w.length);
     const biasG2 = new Float64Array(classes);
     const p = new Float64Array(classes);
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
-      shuffle(order, random);
-      let loss = 0;
-      for (const r of order) {
-        const slots = rows.row(r);
-        const y = labels[r] as number;
-        this.probabilities(slots, p);
-        loss -= Math.log((p[y] as number) + 1e-12);
-        const scale = rowScale(slots.length);
-        for (let c = 0; c < classes; c++) {
-          const g = (p[c] as number) - (c === y ? 1 : 0);
-          if (Math.abs(g) < 1e-6) continue;
-          for (let i = 0; i < slots.length; i++) {
-            const k = ((slots[i] as number) & mask) * classes + c;
-            const grad = g * scale + options.l2 * (w[k] as number);
-            adagradStep(w, g2, k, grad, options.learningRate);
-          }
-          adagradStep(this.biases, biasG2, c, g, options.learningRate);
+    runEpochs(rows, options, (slots, r) => {
+      const y = labels[r] as number;
+      this.probabilities(slots, p);
+      const loss = -Math.log((p[y] as number) + 1e-12);
+      const scale = rowScale(slots.length);
+      for (let c = 0; c < classes; c++) {
+        const g = (p[c] as number) - (c === y ? 1 : 0);
+        if (Math.abs(g) < 1e-6) continue;
+        for (let i = 0; i < slots.length; i++) {
+          const k = ((slots[i] as number) & mask) * classes + c;
+          const grad = g * scale + options.l2 * (w[k] as number);
+          adagradStep(w, g2, k, grad, options.learningRate);
         }
+        adagradStep(this.biases, biasG2, c, g, options.learningRate);
       }
-      options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
-    }
+      return loss;
+    });
   }
 }
 
