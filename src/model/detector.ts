@@ -284,10 +284,7 @@ export class Detector {
     const techniqueWeights = new Map<string, number>();
     const [context] = spanContexts(ctx, [span]);
     spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (key, value, value2) => {
-      const weights = this.classifier.slotWeights(featureSlot(key, value, value2));
-      let mean = 0;
-      for (const w of weights) mean += w;
-      const weight = (weights[technique] as number) - mean / weights.length;
+      const weight = this.classifier.relativeWeight(featureSlot(key, value, value2), technique);
       if (weight > 0) techniqueWeights.set(featureName(key, value, value2), weight);
     });
     const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] => {

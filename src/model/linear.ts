@@ -141,10 +141,12 @@ export class SoftmaxModel {
     return transpose(this.weights, this.slots, this.classes);
   }
 
-  /** The weights of one feature slot (before masking), one per class: a view. */
-  slotWeights(slot: number): Float32Array {
+  /** How much a feature slot (before masking) favours class c over the average class. */
+  relativeWeight(slot: number, c: number): number {
     const base = (slot & (this.slots - 1)) * this.classes;
-    return this.weights.subarray(base, base + this.classes);
+    let sum = 0;
+    for (let k = 0; k < this.classes; k++) sum += this.weights[base + k] as number;
+    return (this.weights[base + c] as number) - sum / this.classes;
   }
 
   scores(slots: ArrayLike<number>, out = new Float64Array(this.classes)): Float64Array {
