@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   SPN_ERR_URL: 'a URL is malformed, not http(s), or points at a refused address',
   SPN_ERR_FETCH: 'fetching a URL failed (timeout, too large, bad status or content type)',
   SPN_ERR_HTML: 'no article text could be extracted from an HTML page',
+  SPN_ERR_QUEUE: 'the job queue (Redis) cannot be reached or refused a command',
   SPN_ERR_BAD_REQUEST: 'an HTTP request is malformed (bad JSON, wrong types, missing fields)',
   SPN_ERR_MEDIA_TYPE: 'an HTTP request has an unsupported content type',
   SPN_ERR_NOT_FOUND: 'no such analysis or route',

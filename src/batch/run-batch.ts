@@ -8,7 +8,9 @@
  * Running the same batch again resumes it: items whose id is already in results.jsonl are
  * skipped, and an item whose text the store already holds (for this model) is not analysed
  * again. `runBatch` takes its items from `iterateItems`; `processItems` takes any async
- * iterable of items, so a queue can feed a batch folder too.
+ * iterable of items. `runInFolder` and `forEachItem` are the parts every engine shares (the
+ * folder, its journal, store, counters and outputs); the queue producer (queue-producer.ts)
+ * is the other engine, with the analyses done by `spinscope worker` processes.
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,6 +23,7 @@ import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
 import type { Analysis } from '../model/analysis.js';
 import type { AnalysisTask } from '../server/analysis-worker.js';
 import { AnalysisStore } from '../store/store.js';
+import type { ArticleInput } from '../formats/article-input.js';
 import type { TechniqueLabel } from '../techniques/catalogue.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
 import {
@@ -105,9 +108,14 @@ export interface BatchSummary {
 }
 
 /** Thrown inside a task that was still waiting when the run was stopped. */
-class Stopped extends Error {}
+export class Stopped extends Error {
+  constructor() {
+    super('the batch was stopped before this item was started');
+  }
+}
 
-function failureOf(item: BatchItem, error: unknown): FailureRecord {
+/** An item's failure as failures.jsonl records it (unknown errors are SPN_ERR_INTERNAL). */
+export function failureOf(item: BatchItem, error: unknown): FailureRecord {
   const code = (error as { code?: unknown } | null)?.code;
   const known = typeof code === 'string' && code in ERROR_CODES;
   return {
@@ -118,43 +126,64 @@ function failureOf(item: BatchItem, error: unknown): FailureRecord {
   };
 }
 
-/** A batch over the inputs named on the command line (or by a library caller). */
-export async function runBatch(
-  options: BatchOptions,
-  onProgress: (progress: BatchProgress) => void = () => {},
-): Promise<BatchSummary> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const inputs = await resolveInputs(options.inputs);
-  return processItems(
-    iterateItems(inputs, { maxBytes }),
-    { ...options, total: () => countItems(inputs) },
-    onProgress,
-  );
+/** An item's article, loaded and checked: the exact text to analyse and its store key. */
+export interface LoadedItem {
+  article: ArticleInput;
+  text: string;
+  /** sha256 of the text (the store's key, with the model). */
+  contentHash: string;
 }
 
 /**
- * The engine: take items from any async iterable (in order), skip those already in the
- * folder's results, and process the rest. `total` (a number, or a function that counts the
- * items once the folder is locked) is only for progress.
+ * One run into a batch folder, as an engine sees it: the folder's store, the counters, and
+ * the one way to write a result (`write`) or a failure (`fail`). `runInFolder` makes it,
+ * and writes the label files, failures and summary when the engine returns.
  */
-export async function processItems(
-  items: AsyncIterable<BatchItem>,
-  options: Omit<BatchOptions, 'inputs'> & {
-    total?: number | (() => Promise<number | undefined>);
-  },
+export interface BatchRun {
+  readonly outDir: string;
+  /** Model name or path, as given. */
+  readonly model: string;
+  /** The model's identity: every record of the folder is of this model. */
+  readonly modelId: ModelId;
+  readonly maxBytes: number;
+  readonly store: AnalysisStore;
+  readonly progress: BatchProgress;
+  readonly signal: AbortSignal | undefined;
+  readonly warn: (message: string) => void;
+  /** An item was left for the next run (the run was stopped before it was done). */
+  leaveUndone(): void;
+  /** True when results.jsonl already holds this id (from an earlier run). */
+  isDone(id: string): boolean;
+  /** Read, fetch or extract an item's article and check its text. Throws a SpinscopeError. */
+  load(item: BatchItem): Promise<LoadedItem>;
+  /** Append the item's result to results.jsonl (never twice for one id). */
+  write(item: BatchItem, loaded: LoadedItem, analysis: Analysis): void;
+  /** Record the item as failed (an error, or a failure reported from elsewhere). */
+  fail(item: BatchItem, error: unknown): void;
+  /** Tell onProgress, if anything changed. */
+  report(): void;
+}
+
+/** What `runInFolder` takes: the batch options less the inputs, and a total for progress. */
+export type FolderOptions = Omit<BatchOptions, 'inputs' | 'workers'> & {
+  total?: number | (() => Promise<number | undefined>);
+};
+
+/**
+ * Open the batch folder (create it, lock it, read results.jsonl, open the store), hand it to
+ * `engine` (which resolves to true when it took every item), then rebuild the label files, failures.jsonl and summary.json from results.jsonl
+ * (also when the engine was stopped or failed) and release the folder.
+ */
+export async function runInFolder(
+  options: FolderOptions,
+  engine: (run: BatchRun) => Promise<boolean>,
   onProgress: (progress: BatchProgress) => void = () => {},
 ): Promise<BatchSummary> {
   const started = performance.now();
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const model = options.model ?? 'fast';
-  const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
-  if (!Number.isSafeInteger(threads) || threads < 1) {
-    throw new SpinscopeError('SPN_ERR_USAGE', `workers must be a positive integer, not ${threads}`);
-  }
-  const maxInFlight = options.maxInFlight ?? Math.max(16, threads * 4);
   const detector = loadDetector(model); // fails early on a bad model; its identity keys the store
   const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
-  const signal = options.signal;
   const warn = options.onWarning ?? (() => {});
 
   try {
@@ -169,7 +198,6 @@ export async function processItems(
   const unlock = lockFolder(options.outDir);
   let journal: ResultsJournal | undefined;
   let store: AnalysisStore | undefined;
-  let pool: Piscina<AnalysisTask, Analysis> | undefined;
   const failures: FailureRecord[] = [];
   const progress: BatchProgress = {
     done: 0,
@@ -180,8 +208,8 @@ export async function processItems(
     failed: 0,
   };
   let fatal: unknown;
-  /** Every item was taken from the inputs, and none was left undone by a stop. */
-  let complete = false;
+  /** Every item was taken from the inputs (set by forEachItem), and none was left undone. */
+  const state = { exhausted: false, undone: false };
   try {
     removeStaleTemporaries(options.outDir);
     journal = await ResultsJournal.open(options.outDir, modelId);
@@ -191,152 +219,73 @@ export async function processItems(
           `${journal.scan.truncatedAtLine} on (a write torn by a crash); those articles will be done again`,
       );
     }
-    const done = journal.scan.ids;
     store = AnalysisStore.open(options.dbFile ?? join(options.outDir, 'store.sqlite'));
-    pool = new Piscina<AnalysisTask, Analysis>({
-      // The server's worker: .js when compiled, .ts when run through tsx.
-      filename: new URL(
-        `../server/analysis-worker${extname(fileURLToPath(import.meta.url))}`,
-        import.meta.url,
-      ).href,
-      maxThreads: threads,
-      minThreads: threads,
-    });
-    // As in the server: hand the pool exactly as many tasks as it has threads, in order.
-    const inOrder = pLimit(threads);
+    const theJournal = journal;
+    const written = new Set<string>();
     const loadOptions: LoadOptions = {
       maxBytes,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
       fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
     };
-    const theStore = store;
-    const thePool = pool;
-    const theJournal = journal;
-
     let reported = -1;
-    const report = (): void => {
-      progress.done =
-        progress.analysed + progress.fromStore + progress.fromResults + progress.failed;
-      if (progress.done === reported) return;
-      reported = progress.done;
-      onProgress({ ...progress });
+    const run: BatchRun = {
+      outDir: options.outDir,
+      model,
+      modelId,
+      maxBytes,
+      store,
+      progress,
+      signal: options.signal,
+      warn,
+      leaveUndone() {
+        state.undone = true;
+      },
+      isDone(id) {
+        return theJournal.scan.ids.has(id);
+      },
+      async load(item) {
+        const article = await loadArticle(item, loadOptions);
+        const text = validateText(article.text, { maxBytes });
+        return { article, text, contentHash: AnalysisStore.contentHash(text) };
+      },
+      write(item, loaded, analysis) {
+        if (theJournal.scan.ids.has(item.id) || written.has(item.id)) return;
+        written.add(item.id);
+        const { article } = loaded;
+        theJournal.append({
+          id: item.id,
+          input: item.input,
+          source: article.source ?? null,
+          title: article.title ?? analysis.title ?? null,
+          date: article.date ?? null,
+          contentHash: loaded.contentHash,
+          model: modelId,
+          analysis,
+        });
+      },
+      fail(item, error) {
+        failures.push(failureOf(item, error));
+        progress.failed += 1;
+      },
+      report() {
+        progress.done =
+          progress.analysed + progress.fromStore + progress.fromResults + progress.failed;
+        if (progress.done === reported) return;
+        reported = progress.done;
+        onProgress({ ...progress });
+      },
     };
-    const fail = (item: BatchItem, error: unknown): void => {
-      failures.push(failureOf(item, error));
-      progress.failed += 1;
-    };
-
-    const processOne = async (item: BatchItem): Promise<void> => {
-      let text: string;
-      let article;
-      try {
-        article = await loadArticle(item, loadOptions);
-        text = validateText(article.text, { maxBytes });
-      } catch (error) {
-        return fail(item, error);
-      }
-      const contentHash = AnalysisStore.contentHash(text);
-      let analysis: Analysis;
-      const stored = theStore.find(contentHash, modelId.name, modelId.version);
-      if (stored) {
-        analysis = stored.analysis;
-        progress.fromStore += 1;
-      } else {
-        const began = performance.now();
-        try {
-          analysis = await inOrder(() => {
-            if (signal?.aborted) throw new Stopped();
-            return thePool.run({ text, model, maxBytes });
-          });
-        } catch (error) {
-          if (error instanceof Stopped) {
-            complete = false; // not started: the next run does it
-            return;
-          }
-          return fail(item, error);
-        }
-        try {
-          theStore.save({
-            text,
-            analysis,
-            source: article.source,
-            title: article.title,
-            date: article.date,
-            durationMs: Math.round(performance.now() - began),
-          });
-        } catch (error) {
-          // A record the store refuses (a bad date, say) is this item's failure; anything
-          // else (a full disk, a broken file) stops the run.
-          if (error instanceof SpinscopeError) return fail(item, error);
-          throw error;
-        }
-        progress.analysed += 1;
-      }
-      theJournal.append({
-        id: item.id,
-        input: item.input,
-        source: article.source ?? null,
-        title: article.title ?? analysis.title ?? null,
-        date: article.date ?? null,
-        contentHash,
-        model: modelId,
-        analysis,
-      });
-    };
-
-    if (typeof options.total === 'function' && !signal?.aborted) {
+    if (typeof options.total === 'function' && !options.signal?.aborted) {
       progress.total = await options.total();
     }
-    const seen = new Set<string>();
-    const inFlight = new Set<Promise<void>>();
-    const iterator = items[Symbol.asyncIterator]();
     try {
-      while (!signal?.aborted && fatal === undefined) {
-        const next = await iterator.next();
-        if (next.done) {
-          complete = true;
-          break;
-        }
-        const item = next.value;
-        if (seen.has(item.id)) {
-          fail(
-            item,
-            new SpinscopeError(
-              'SPN_ERR_INPUT_TYPE',
-              `${item.input}: the id "${item.id}" is used by an earlier item too`,
-            ),
-          );
-          report();
-          continue;
-        }
-        seen.add(item.id);
-        if (done.has(item.id)) {
-          progress.fromResults += 1;
-          report();
-          continue;
-        }
-        const task = processOne(item)
-          .catch((error: unknown) => {
-            fatal ??= error;
-          })
-          .finally(() => {
-            inFlight.delete(task);
-            report();
-          });
-        inFlight.add(task);
-        while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      }
-    } catch (error) {
-      fatal ??= error; // the inputs could not be read
+      state.exhausted = await engine(run);
     } finally {
-      await Promise.allSettled([...inFlight]);
-      if (signal?.aborted || fatal !== undefined) await iterator.return?.();
+      run.report();
     }
-    report();
   } catch (error) {
     fatal ??= error;
   } finally {
-    await pool?.destroy();
     store?.close();
   }
 
@@ -361,7 +310,7 @@ export async function processItems(
           articlesPerSecond: seconds > 0 ? Math.round((written / seconds) * 100) / 100 : 0,
           model: modelId,
           offsetUnit: 'codepoint',
-          complete: complete && fatal === undefined,
+          complete: state.exhausted && !state.undone && fatal === undefined,
         };
         writeSummary(options.outDir, summary);
       } catch (error) {
@@ -372,5 +321,186 @@ export async function processItems(
     return summary;
   } finally {
     unlock();
+  }
+}
+
+/**
+ * Take items in order and call `processOne` on each new one, at most `maxInFlight` at once:
+ * an id already in results.jsonl counts as done by an earlier run, an id seen before in this
+ * run is a failure. Stops taking items when the run is stopped or `processOne` throws (that
+ * error is rethrown once the items in flight have settled). Resolves to true when every
+ * item was taken.
+ */
+export async function forEachItem(
+  run: BatchRun,
+  items: AsyncIterable<BatchItem>,
+  maxInFlight: number,
+  processOne: (item: BatchItem) => Promise<void>,
+): Promise<boolean> {
+  const { signal } = run;
+  const seen = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+  const iterator = items[Symbol.asyncIterator]();
+  let fatal: unknown;
+  let complete = false;
+  try {
+    while (!signal?.aborted && fatal === undefined) {
+      const next = await iterator.next();
+      if (next.done) {
+        complete = true;
+        break;
+      }
+      const item = next.value;
+      if (seen.has(item.id)) {
+        run.fail(
+          item,
+          new SpinscopeError(
+            'SPN_ERR_INPUT_TYPE',
+            `${item.input}: the id "${item.id}" is used by an earlier item too`,
+          ),
+        );
+        run.report();
+        continue;
+      }
+      seen.add(item.id);
+      if (run.isDone(item.id)) {
+        run.progress.fromResults += 1;
+        run.report();
+        continue;
+      }
+      const task = processOne(item)
+        .catch((error: unknown) => {
+          fatal ??= error;
+        })
+        .finally(() => {
+          inFlight.delete(task);
+          run.report();
+        });
+      inFlight.add(task);
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+    }
+  } catch (error) {
+    fatal ??= error; // the inputs could not be read
+  } finally {
+    await Promise.allSettled([...inFlight]);
+    if (signal?.aborted || fatal !== undefined) await iterator.return?.();
+  }
+  if (fatal !== undefined) throw fatal;
+  return complete;
+}
+
+/** A batch over the inputs named on the command line (or by a library caller). */
+export async function runBatch(
+  options: BatchOptions,
+  onProgress: (progress: BatchProgress) => void = () => {},
+): Promise<BatchSummary> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const inputs = await resolveInputs(options.inputs);
+  return processItems(
+    iterateItems(inputs, { maxBytes }),
+    { ...options, total: () => countItems(inputs) },
+    onProgress,
+  );
+}
+
+/**
+ * The local engine: take items from any async iterable (in order), skip those already in the
+ * folder's results, and analyse the rest in a pool of worker threads. `total` (a number, or
+ * a function that counts the items once the folder is locked) is only for progress.
+ */
+export async function processItems(
+  items: AsyncIterable<BatchItem>,
+  options: Omit<BatchOptions, 'inputs'> & {
+    total?: number | (() => Promise<number | undefined>);
+  },
+  onProgress: (progress: BatchProgress) => void = () => {},
+): Promise<BatchSummary> {
+  const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw new SpinscopeError('SPN_ERR_USAGE', `workers must be a positive integer, not ${threads}`);
+  }
+  const maxInFlight = options.maxInFlight ?? Math.max(16, threads * 4);
+  return runInFolder(
+    options,
+    async (run) => {
+      const pool = new Piscina<AnalysisTask, Analysis>({
+        filename: analysisWorkerUrl(),
+        maxThreads: threads,
+        minThreads: threads,
+      });
+      try {
+        // As in the server: hand the pool exactly as many tasks as it has threads, in order.
+        const inOrder = pLimit(threads);
+        return await forEachItem(run, items, maxInFlight, async (item) => {
+          let loaded: LoadedItem;
+          try {
+            loaded = await run.load(item);
+          } catch (error) {
+            return run.fail(item, error);
+          }
+          const { modelId } = run;
+          const stored = run.store.find(loaded.contentHash, modelId.name, modelId.version);
+          if (stored) {
+            run.progress.fromStore += 1;
+            return run.write(item, loaded, stored.analysis);
+          }
+          const began = performance.now();
+          let analysis: Analysis;
+          try {
+            analysis = await inOrder(() => {
+              if (run.signal?.aborted) throw new Stopped();
+              return pool.run({ text: loaded.text, model: run.model, maxBytes: run.maxBytes });
+            });
+          } catch (error) {
+            if (error instanceof Stopped) return run.leaveUndone(); // the next run does it
+            return run.fail(item, error);
+          }
+          if (!saveResult(run, item, loaded, analysis, performance.now() - began)) return;
+          run.progress.analysed += 1;
+          run.write(item, loaded, analysis);
+        });
+      } finally {
+        await pool.destroy();
+      }
+    },
+    onProgress,
+  );
+}
+
+/** The server's analysis worker for Piscina: .js when compiled, .ts when run through tsx. */
+export function analysisWorkerUrl(): string {
+  return new URL(
+    `../server/analysis-worker${extname(fileURLToPath(import.meta.url))}`,
+    import.meta.url,
+  ).href;
+}
+
+/**
+ * Keep an analysis in the store. A record the store refuses (a bad date, say) is the item's
+ * failure (false); anything else (a full disk, a broken file) stops the run (thrown).
+ */
+export function saveResult(
+  run: BatchRun,
+  item: BatchItem,
+  loaded: LoadedItem,
+  analysis: Analysis,
+  durationMs?: number,
+): boolean {
+  try {
+    run.store.save({
+      text: loaded.text,
+      analysis,
+      source: loaded.article.source,
+      title: loaded.article.title,
+      date: loaded.article.date,
+      durationMs: durationMs === undefined ? undefined : Math.round(durationMs),
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof SpinscopeError) {
+      run.fail(item, error);
+      return false;
+    }
+    throw error;
   }
 }

@@ -150,6 +150,25 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
     .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
     .option('--fetch-timeout <ms>', 'deadline of one URL fetch, in ms', positiveInteger, 10_000)
+    .option(
+      '--queue <url>',
+      'redis://[user:password@]host[:port][/db]: queue the analyses for `spinscope worker` processes',
+    )
+    .option(
+      '--attempts <n>',
+      'with --queue: tries per article before it fails (default 3)',
+      positiveInteger,
+    )
+    .option(
+      '--backoff <ms>',
+      'with --queue: wait before the first retry, doubled for each further one (default 1000)',
+      positiveInteger,
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'with --queue: how long to wait for Redis to answer, at the start and during the run (default 10000)',
+      positiveInteger,
+    )
     .addHelpText(
       'after',
       `
@@ -163,10 +182,14 @@ failures.jsonl and summary.json. Run the same command again to resume after an
 interruption or a crash: articles in results.jsonl are skipped, and articles in the store
 are not analysed again.
 
+With --queue redis://HOST:PORT the articles are read here and analysed by
+\`spinscope worker --queue redis://HOST:PORT\` processes (on any machines); the outputs are
+written here all the same, and a run resumes the same way.
+
 Exit codes:
   0        every item succeeded
   3        some items failed (see failures.jsonl); the others were processed
-  1        fatal error (bad arguments, unreadable model, store or output folder)
+  1        fatal error (bad arguments, unreadable model, store or output folder, no Redis)
   130/143  interrupted by SIGINT/SIGTERM (outputs written; run again to finish)`,
     )
     .action(async (inputs: string[], opts) => {
@@ -181,10 +204,84 @@ Exit codes:
           maxBytes: opts.maxBytes,
           allowPrivateUrls: opts.allowPrivateUrls ?? false,
           fetchTimeoutMs: opts.fetchTimeout,
+          queue: opts.queue,
+          attempts: opts.attempts,
+          backoffMs: opts.backoff,
+          connectTimeoutMs: opts.connectTimeout,
         },
         out,
       );
       process.exitCode = code;
+    });
+
+  program
+    .command('worker')
+    .description('analyse the articles that `batch --queue` puts in Redis (run one per machine)')
+    .requiredOption('--queue <url>', 'redis://[user:password@]host[:port][/db]')
+    .option(
+      '--concurrency <n>',
+      'articles analysed at once, one thread each (default: cores)',
+      positiveInteger,
+    )
+    .option(
+      '--model <name>',
+      'model name or path to a model.bin (batches of other models are left alone)',
+      'fast',
+    )
+    .option(
+      '--max-bytes <n>',
+      'largest article text accepted, in bytes (default 2 MiB)',
+      positiveInteger,
+    )
+    .option(
+      '--lock-duration <ms>',
+      'a job whose worker stops answering is given to another after this long',
+      positiveInteger,
+      30_000,
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for jobs whose worker stopped answering',
+      positiveInteger,
+      15_000,
+    )
+    .option(
+      '--max-stalled <n>',
+      'times a job is taken up again after its worker died',
+      positiveInteger,
+      2,
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'how long to wait for Redis to answer',
+      positiveInteger,
+      10_000,
+    )
+    .option('--verbose', 'log every job')
+    .addHelpText(
+      'after',
+      `
+Serves every batch that \`spinscope batch --queue\` producers have announced in this Redis
+(with the same model), until SIGINT or SIGTERM: then the jobs in progress are finished
+first (a second signal stops at once). Needs no corpus and no input files: each job
+carries its article's text.`,
+    )
+    .action(async (opts) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      process.exitCode = await workerCommand(
+        {
+          queue: opts.queue,
+          concurrency: opts.concurrency,
+          model: opts.model,
+          maxBytes: opts.maxBytes,
+          lockDurationMs: opts.lockDuration,
+          stalledIntervalMs: opts.stalledInterval,
+          maxStalledCount: opts.maxStalled,
+          connectTimeoutMs: opts.connectTimeout,
+          verbose: opts.verbose ?? false,
+        },
+        out,
+      );
     });
 
   program

@@ -282,15 +282,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           },
         },
         async (request) => {
-          const file = await request.file();
-          if (!file)
+          // Every part is read, so the fields may come before or after the file.
+          let upload: { bytes: Buffer; filename: string; mimetype: string } | undefined;
+          let source: unknown;
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              const bytes = await part.toBuffer(); // read even when unused, to reach later parts
+              upload ??= { bytes, filename: part.filename, mimetype: part.mimetype };
+            } else if (part.fieldname === 'source') source = part.value;
+          }
+          if (!upload)
             throw new SpinscopeError(
               'SPN_ERR_BAD_REQUEST',
               'send the article as a multipart field named "file"',
             );
-          const bytes = await file.toBuffer();
-          const source = (file.fields.source as { value?: unknown } | undefined)?.value;
-          const article = articleFromBytes(bytes, file.filename || 'upload.txt', file.mimetype);
+          const article = articleFromBytes(
+            upload.bytes,
+            upload.filename || 'upload.txt',
+            upload.mimetype,
+          );
           return analyzeAndStore({
             ...article,
             source: typeof source === 'string' && source ? source : article.source,

@@ -1,4 +1,8 @@
-/** `spinscope batch`: a resumable run over files, folders, JSONL files and URL lists. */
+/**
+ * `spinscope batch`: a resumable run over files, folders, JSONL files and URL lists, analysed
+ * here or (with --queue) by `spinscope worker` processes through Redis.
+ */
+import { SpinscopeError } from '../../errors.js';
 import { runBatch, type BatchProgress, type BatchSummary } from '../../batch/run-batch.js';
 import { progressReporter, type ProgressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
@@ -12,6 +16,11 @@ export interface BatchCommandOptions {
   maxBytes?: number;
   allowPrivateUrls?: boolean;
   fetchTimeoutMs?: number;
+  /** redis:// URL: queue the analyses for `spinscope worker` processes instead. */
+  queue?: string;
+  attempts?: number;
+  backoffMs?: number;
+  connectTimeoutMs?: number;
 }
 
 /** Exit codes (also in the command's help). */
@@ -64,6 +73,27 @@ function describe(summary: BatchSummary, out: string): string {
 
 /** Run the batch; resolves to the exit code. */
 export async function batchCommand(options: BatchCommandOptions, out: Sink): Promise<number> {
+  if (options.queue === undefined) {
+    const queueOnly = (
+      [
+        ['attempts', '--attempts'],
+        ['backoffMs', '--backoff'],
+        ['connectTimeoutMs', '--connect-timeout'],
+      ] as const
+    ).filter(([key]) => options[key] !== undefined);
+    if (queueOnly.length > 0) {
+      throw new SpinscopeError(
+        'SPN_ERR_USAGE',
+        `${queueOnly.map(([, flag]) => flag).join(', ')} only apply with --queue`,
+      );
+    }
+  } else if (options.workers !== undefined) {
+    throw new SpinscopeError(
+      'SPN_ERR_USAGE',
+      '--workers sets the analysis threads of a local batch; with --queue the analyses run in ' +
+        '`spinscope worker` processes (their --concurrency)',
+    );
+  }
   const controller = new AbortController();
   let signalName: string | undefined;
   const onSignal = (name: NodeJS.Signals): void => {
@@ -77,26 +107,39 @@ export async function batchCommand(options: BatchCommandOptions, out: Sink): Pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let reporter: ProgressReporter | undefined;
+  const stage = options.queue === undefined ? 'analysing' : 'analysing (queue)';
   const onProgress = (progress: BatchProgress): void => {
     reporter ??= progress.total === undefined ? countsReporter() : progressReporter();
-    reporter.update('analysing', progress.done, progress.total ?? 0);
+    reporter.update(stage, progress.done, progress.total ?? 0);
+  };
+  const common = {
+    inputs: options.inputs,
+    outDir: options.out,
+    dbFile: options.db,
+    model: options.model,
+    maxBytes: options.maxBytes,
+    allowPrivateUrls: options.allowPrivateUrls,
+    fetchTimeoutMs: options.fetchTimeoutMs,
+    signal: controller.signal,
+    onWarning: (message: string) => process.stderr.write(`spinscope: ${message}\n`),
   };
   try {
-    const summary = await runBatch(
-      {
-        inputs: options.inputs,
-        outDir: options.out,
-        dbFile: options.db,
-        model: options.model,
-        workers: options.workers,
-        maxBytes: options.maxBytes,
-        allowPrivateUrls: options.allowPrivateUrls,
-        fetchTimeoutMs: options.fetchTimeoutMs,
-        signal: controller.signal,
-        onWarning: (message) => process.stderr.write(`spinscope: ${message}\n`),
-      },
-      onProgress,
-    );
+    let summary: BatchSummary;
+    if (options.queue === undefined) {
+      summary = await runBatch({ ...common, workers: options.workers }, onProgress);
+    } else {
+      const { runQueuedBatch } = await import('../../batch/queue-producer.js');
+      summary = await runQueuedBatch(
+        {
+          ...common,
+          queue: options.queue,
+          attempts: options.attempts,
+          backoffMs: options.backoffMs,
+          connectTimeoutMs: options.connectTimeoutMs,
+        },
+        onProgress,
+      );
+    }
     reporter?.stop();
     reporter = undefined;
     out(describe(summary, options.out));

@@ -1,0 +1,345 @@
+/**
+ * `spinscope worker`: takes analysis jobs from Redis (BullMQ) and analyses them, on as many
+ * machines as one likes. It needs no corpus and no input files: the producer puts each
+ * article's text in its job, and the model ships in the package.
+ *
+ * A worker serves every batch that producers have announced in the registry
+ * (queue.ts: REGISTRY_KEY) whose model is its own, with one BullMQ worker per batch queue
+ * and one pool of analysis threads (`concurrency`) for all of them; it looks at the registry
+ * every `pollMs`, and lets go of a batch once its producer has collected it.
+ *
+ * Jobs: each holds a lock (`lockDurationMs`, renewed while the analysis runs in a thread), so
+ * when a worker dies its jobs are taken up again by the others once the lock has run out
+ * (BullMQ's stalled-job check, every `stalledIntervalMs`). A job that fails because of its
+ * article (empty, too large, binary text: a SpinscopeError with an input code) fails for good
+ * (UnrecoverableError) with its code in the reason; other errors are retried with the
+ * producer's backoff.
+ *
+ * Test-only: the environment variable SPINSCOPE_TEST_JOB_DELAY_MS makes every job wait that
+ * many milliseconds before its analysis, so that tests can kill a worker in the middle of
+ * jobs. It is not meant for anything else.
+ */
+import { availableParallelism, hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Piscina } from 'piscina';
+import { loadDetector } from '../analyze.js';
+import { SpinscopeError } from '../errors.js';
+import type { Analysis } from '../model/analysis.js';
+import type { AnalysisTask } from '../server/analysis-worker.js';
+import { AnalysisStore } from '../store/store.js';
+import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
+import type { ModelId } from './outputs.js';
+import {
+  checkPositive,
+  checkRedis,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_STALLED_COUNT,
+  DEFAULT_STALLED_INTERVAL_MS,
+  formatJobFailure,
+  isItemFault,
+  parseRedisUrl,
+  QUEUE_PREFIX,
+  redisOptions,
+  REGISTRY_CHANNEL,
+  REGISTRY_KEY,
+  within,
+  type AnalysisJobData,
+  type BatchRegistration,
+} from './queue.js';
+import { analysisWorkerUrl } from './run-batch.js';
+
+export interface QueueWorkerOptions {
+  /** redis://[user:password@]HOST[:PORT][/DB] */
+  queue: string;
+  /** Jobs analysed at once, each in its own thread (default: the number of cores). */
+  concurrency?: number;
+  /** Model name or path (default `fast`); only batches of this model are served. */
+  model?: string;
+  /** Largest article text this worker accepts, in UTF-8 bytes (default 2 MiB). */
+  maxBytes?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Times a job may be taken up again after its worker died, before it fails. */
+  maxStalledCount?: number;
+  connectTimeoutMs?: number;
+  /** How often to look for new batches in the registry (default 1 s). */
+  pollMs?: number;
+  /** Abort to stop: jobs in progress finish, then the worker closes. */
+  signal?: AbortSignal;
+  /** One line per event worth telling (a batch taken up or let go, connection trouble). */
+  log?: (line: string) => void;
+  /** Also log every job. */
+  verbose?: boolean;
+}
+
+export interface WorkerTotals {
+  completed: number;
+  failed: number;
+}
+
+/** Test-only: a delay before each job's analysis (see the module comment). */
+function testJobDelay(): number {
+  const value = Number(process.env.SPINSCOPE_TEST_JOB_DELAY_MS ?? '0');
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function sameModel(a: ModelId, b: ModelId): boolean {
+  return a.name === b.name && a.version === b.version;
+}
+
+/** A failure that is the job's own: not retried, its code carried in the reason. */
+function permanent(error: SpinscopeError): UnrecoverableError {
+  return new UnrecoverableError(formatJobFailure(error.code, error.message));
+}
+
+/** The job's data, checked: a job that is not what a producer writes fails for good. */
+function checkJobData(data: unknown): AnalysisJobData {
+  const job = data as Partial<AnalysisJobData> | null;
+  if (
+    typeof job !== 'object' ||
+    job === null ||
+    typeof job.text !== 'string' ||
+    typeof job.contentHash !== 'string' ||
+    typeof job.model?.name !== 'string' ||
+    typeof job.model?.version !== 'string' ||
+    typeof job.maxBytes !== 'number'
+  ) {
+    throw permanent(
+      new SpinscopeError('SPN_ERR_INPUT_TYPE', 'the job is not a Spinscope analysis job'),
+    );
+  }
+  return job as AnalysisJobData;
+}
+
+/** Serve the queue until `signal` aborts; resolves with what was done once all is closed. */
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<WorkerTotals> {
+  const target = parseRedisUrl(options.queue);
+  const concurrency = checkPositive(
+    'concurrency',
+    options.concurrency ?? Math.max(1, availableParallelism()),
+  );
+  const maxBytes = checkPositive('max-bytes', options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const lockDuration = checkPositive(
+    'lock-duration',
+    options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+  );
+  const stalledInterval = checkPositive(
+    'stalled-interval',
+    options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+  );
+  const maxStalledCount = checkPositive(
+    'max-stalled',
+    options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+  );
+  const connectTimeout = checkPositive(
+    'connect-timeout',
+    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  );
+  const pollMs = checkPositive('poll', options.pollMs ?? 1000);
+  const model = options.model ?? 'fast';
+  const detector = loadDetector(model); // fails early on a bad model
+  const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
+  const log = options.log ?? (() => {});
+  const signal = options.signal;
+  await checkRedis(target, connectTimeout);
+
+  const delay = testJobDelay();
+  const totals: WorkerTotals = { completed: 0, failed: 0 };
+  const pool = new Piscina<AnalysisTask, Analysis>({
+    filename: analysisWorkerUrl(),
+    maxThreads: concurrency,
+    minThreads: concurrency,
+  });
+  // Load the model in every thread now, not in the first jobs.
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, () =>
+        pool.run({ text: 'The council met on Monday.', model, maxBytes }),
+      ),
+    );
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
+  const registry = new Redis(redisOptions(target, { connectTimeout, maxRetriesPerRequest: null }));
+  let lastTrouble = 0;
+  const trouble = (what: string, error: unknown): void => {
+    const now = Date.now();
+    if (now - lastTrouble < 10_000) return; // a dead Redis would say it many times a second
+    lastTrouble = now;
+    log(`${what}: ${(error as Error).message ?? String(error)} (retrying)`);
+  };
+  registry.on('error', (error) => trouble(`Redis at ${target.display}`, error));
+  // Told at once when a producer adds or removes a batch (and polling in case a message is lost).
+  let wake: (() => void) | undefined;
+  const subscriber = registry.duplicate();
+  subscriber.on('error', () => {}); // the registry connection reports trouble
+  subscriber.on('message', () => wake?.());
+  void subscriber.subscribe(REGISTRY_CHANNEL).catch(() => {});
+
+  const processor = async (job: Job<AnalysisJobData, Analysis>): Promise<Analysis> => {
+    const data = checkJobData(job.data);
+    if (!sameModel(data.model, modelId)) {
+      // Not this job's fault: another worker (with that model) can do it.
+      throw new Error(
+        `this worker has model ${modelId.name} ${modelId.version}, the job needs ${data.model.name} ${data.model.version}`,
+      );
+    }
+    if (delay > 0) await sleep(delay);
+    let text: string;
+    try {
+      text = validateText(data.text, { maxBytes: Math.min(maxBytes, data.maxBytes) });
+    } catch (error) {
+      if (error instanceof SpinscopeError) throw permanent(error);
+      throw error;
+    }
+    if (AnalysisStore.contentHash(text) !== data.contentHash) {
+      throw permanent(
+        new SpinscopeError('SPN_ERR_INPUT_TYPE', 'the job text does not match its content hash'),
+      );
+    }
+    try {
+      return await pool.run({ text, model, maxBytes: data.maxBytes });
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (isItemFault(code)) {
+        throw permanent(new SpinscopeError(code, (error as Error).message));
+      }
+      throw error;
+    }
+  };
+
+  const served = new Map<string, Worker<AnalysisJobData, Analysis>>();
+  // BullMQ reports a connection that was still being set up when it was closed as an error
+  // nobody can listen to any more (and the process dies of it): let it be set up first.
+  // Closing waits for the jobs in progress; when Redis is gone it cannot finish (their locks
+  // run out, and other workers do them again), so then the connection is cut.
+  const closeWorker = async (worker: Worker<AnalysisJobData, Analysis>): Promise<void> => {
+    await within(connectTimeout, worker.waitUntilReady());
+    if (!(await within(lockDuration, worker.close()))) await within(500, worker.disconnect());
+  };
+  const skipped = new Set<string>();
+  const workerName = `${hostname()}-${process.pid}`;
+
+  const serve = (registration: BatchRegistration): void => {
+    const queueName = registration.queue;
+    const worker = new Worker<AnalysisJobData, Analysis>(queueName, processor, {
+      connection: redisOptions(target, { connectTimeout, maxRetriesPerRequest: null }),
+      prefix: QUEUE_PREFIX,
+      concurrency,
+      lockDuration,
+      stalledInterval,
+      maxStalledCount,
+      name: workerName,
+    });
+    worker.on('error', (error) => trouble(`batch ${queueName}`, error));
+    worker.on('completed', (job) => {
+      totals.completed += 1;
+      if (options.verbose) log(`${queueName}: job ${job.id} (${job.data.id}) done`);
+    });
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const final =
+        error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (final) totals.failed += 1;
+      if (options.verbose || final) {
+        log(
+          `${queueName}: job ${job.id} (${job.data?.id}) ${final ? 'failed' : 'will be retried'}: ${error.message}`,
+        );
+      }
+    });
+    worker.on('active', (job) => {
+      if (options.verbose) log(`${queueName}: job ${job.id} (${job.data.id}) started`);
+    });
+    worker.on('stalled', (jobId) => {
+      log(`${queueName}: job ${jobId} lost its worker; it is taken up again`);
+    });
+    served.set(queueName, worker);
+    log(
+      `serving batch ${queueName} (${registration.out} on ${registration.host}, model ${registration.model.name} ${registration.model.version})`,
+    );
+  };
+
+  const refresh = async (): Promise<void> => {
+    const entries = await registry.hgetall(REGISTRY_KEY);
+    if (signal?.aborted) return; // stopping: take up nothing new
+    for (const [queueName, json] of Object.entries(entries)) {
+      if (served.has(queueName) || skipped.has(queueName)) continue;
+      let registration: BatchRegistration;
+      try {
+        registration = JSON.parse(json) as BatchRegistration;
+        if (registration.queue !== queueName || typeof registration.model?.name !== 'string') {
+          throw new Error('not a batch');
+        }
+      } catch {
+        skipped.add(queueName);
+        log(`ignoring ${REGISTRY_KEY} entry ${queueName}: not a Spinscope batch`);
+        continue;
+      }
+      if (!sameModel(registration.model, modelId)) {
+        skipped.add(queueName);
+        log(
+          `not serving batch ${queueName}: it needs model ${registration.model.name} ${registration.model.version}, ` +
+            `this worker has ${modelId.name} ${modelId.version}`,
+        );
+        continue;
+      }
+      try {
+        serve(registration);
+      } catch (error) {
+        skipped.add(queueName);
+        log(`not serving batch ${queueName}: ${(error as Error).message}`);
+      }
+    }
+    for (const [queueName, worker] of served) {
+      if (queueName in entries) continue;
+      served.delete(queueName);
+      await closeWorker(worker);
+      log(`batch ${queueName} is finished`);
+    }
+    for (const queueName of skipped) if (!(queueName in entries)) skipped.delete(queueName);
+  };
+
+  log(
+    `worker ${workerName}: model ${modelId.name} ${modelId.version}, ${concurrency} at once, ` +
+      `waiting for batches on ${target.display}`,
+  );
+  // Wait for `promise`, or less when the worker is told to stop.
+  const untilStopped = (promise: Promise<unknown>): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const onAbort = (): void => resolve();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void promise.then(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+  const stopWaiting = (): void => wake?.();
+  signal?.addEventListener('abort', stopWaiting, { once: true });
+  try {
+    while (!signal?.aborted) {
+      await untilStopped(refresh().catch((error) => trouble('reading the batches', error)));
+      if (signal?.aborted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    // Graceful: each BullMQ worker finishes the jobs it has started, then lets go.
+    await Promise.allSettled([...served.values()].map(closeWorker));
+    signal?.removeEventListener('abort', stopWaiting);
+    await pool.destroy();
+    subscriber.disconnect();
+    registry.disconnect();
+  }
+  return totals;
+}
