@@ -302,6 +302,16 @@ async function* folderItems(root: string): AsyncGenerator<BatchItem> {
   }
 }
 
+/** The one item of a line file that could not be read (or not read to its end). */
+function unreadableFile(file: string, error: unknown): BatchItem {
+  return invalidLine(
+    file,
+    0,
+    'SPN_ERR_FILE_READ',
+    `cannot read: ${(error as Error).message}`,
+    encodeId(file),
+  );
+}
 function invalidLine(
   file: string,
   lineNo: number,
@@ -344,13 +354,7 @@ async function* jsonlItems(file: string, limit: number): AsyncGenerator<BatchIte
       yield jsonlItem(file, line.lineNo, trimmed);
     }
   } catch (error) {
-    yield invalidLine(
-      file,
-      0,
-      'SPN_ERR_FILE_READ',
-      `cannot read: ${(error as Error).message}`,
-      encodeId(file),
-    );
+    yield unreadableFile(file, error);
   }
 }
 
@@ -460,13 +464,7 @@ async function* urlListItems(file: string): AsyncGenerator<BatchItem> {
       yield { id: text, input: `${file}:${line.lineNo}`, source: { kind: 'url', url: text } };
     }
   } catch (error) {
-    yield invalidLine(
-      file,
-      0,
-      'SPN_ERR_FILE_READ',
-      `cannot read: ${(error as Error).message}`,
-      encodeId(file),
-    );
+    yield unreadableFile(file, error);
   }
 }
 

@@ -26,7 +26,8 @@ export interface BatchCommandOptions {
 /** Exit codes (also in the command's help). */
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/** Exit codes after a stop by signal (128 + its number). */
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Counts (and a rate) when the number of items is not known in advance. */
 function countsReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {

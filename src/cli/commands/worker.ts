@@ -3,22 +3,11 @@
  * SIGINT or SIGTERM (then the jobs in progress are finished first; a second signal stops at
  * once, and those jobs are taken up by another worker once their lock runs out).
  */
-import { runQueueWorker } from '../../batch/queue-worker.js';
+import { runQueueWorker, type QueueWorkerOptions } from '../../batch/queue-worker.js';
 import type { Sink } from '../main.js';
+import { SIGNAL_EXIT } from './batch.js';
 
-export interface WorkerCommandOptions {
-  queue: string;
-  concurrency?: number;
-  model?: string;
-  maxBytes?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  maxStalledCount?: number;
-  connectTimeoutMs?: number;
-  verbose?: boolean;
-}
-
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+export type WorkerCommandOptions = Omit<QueueWorkerOptions, 'signal' | 'log' | 'pollMs'>;
 
 /** Run the worker; resolves to the exit code (0 after a stop by signal). */
 export async function workerCommand(options: WorkerCommandOptions, out: Sink): Promise<number> {
@@ -36,15 +25,7 @@ export async function workerCommand(options: WorkerCommandOptions, out: Sink): P
   process.on('SIGTERM', onSignal);
   try {
     const totals = await runQueueWorker({
-      queue: options.queue,
-      concurrency: options.concurrency,
-      model: options.model,
-      maxBytes: options.maxBytes,
-      lockDurationMs: options.lockDurationMs,
-      stalledIntervalMs: options.stalledIntervalMs,
-      maxStalledCount: options.maxStalledCount,
-      connectTimeoutMs: options.connectTimeoutMs,
-      verbose: options.verbose,
+      ...options,
       signal: controller.signal,
       log: (line) => process.stderr.write(`spinscope worker: ${line}\n`),
     });
