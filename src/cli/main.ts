@@ -294,8 +294,17 @@ carries its article's text.`,
     )
     .option('--split <name>', 'split to train on', 'train')
     .option('--dev-split <name>', 'split to measure the model on for its card ("" for none)', 'dev')
-    .option('--out <dir>', 'folder for model.bin, card.md and card.json', 'models/fast')
+    .addOption(
+      new Option('--model <kind>', 'fast (linear models) or accurate (fast + neural layer)')
+        .choices(['fast', 'accurate'])
+        .default('fast'),
+    )
+    .option('--out <dir>', 'folder for model.bin, card.md and card.json (default: models/<kind>)')
     .option('--clusters <file>', 'word-cluster file (default: models/word-clusters.bin)')
+    .option(
+      '--vectors <file>',
+      'word vectors of the accurate model (default: models/word-vectors.bin)',
+    )
     .option('--seed <n>', 'random seed', positiveInteger, 1)
     .action(async (opts) => {
       const { trainCommand } = await import('./commands/train.js');
@@ -304,8 +313,10 @@ carries its article's text.`,
           data: opts.data,
           split: opts.split,
           devSplit: opts.devSplit || undefined,
-          out: opts.out,
+          out: opts.out ?? `models/${opts.model}`,
           clusters: opts.clusters,
+          model: opts.model,
+          vectors: opts.vectors,
           settings: { seed: opts.seed },
         },
         out,

@@ -14,6 +14,7 @@ import { validateText, type TextLimits } from '../text/validate.js';
 import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
 import { applyPlatt, type Platt } from './calibration.js';
 import { decodeClusters, type WordClusters } from './clusters.js';
+import { WordVectors } from './vectors.js';
 import {
   articleContext,
   describeFeature,
@@ -25,8 +26,12 @@ import {
 import { featureName, featureSlot, type Emit } from './hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
+import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import {
+  adjust,
   classifySpans,
+  rawTechniqueProbabilities,
+  recursInArticle,
   spanContexts,
   topClasses,
   type ClassifierDecoding,
@@ -65,6 +70,8 @@ export interface ModelHeader {
   tagger: { bits: number; bias: number; decoding: SpanDecoding };
   classifier: ClassifierDecoding & { bits: number; biases: number[]; secondLabelThreshold: number };
   calibration: { span: Platt; technique: Platt };
+  /** The accurate model's neural layer (absent in the fast model). */
+  neural?: NeuralHeader;
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -94,6 +101,7 @@ export class Detector {
     readonly tagger: LogisticModel,
     readonly classifier: SoftmaxModel,
     readonly clusters: WordClusters,
+    readonly neural?: NeuralStack,
   ) {}
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
@@ -105,38 +113,30 @@ export class Detector {
   /** A model from its file's bytes; `path` locates the word clusters and names errors. */
   static fromBytes(bytes: Buffer, path: string): Detector {
     const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
-    const clusterPath = [
-      join(dirname(path), header.clusters.file),
-      join(dirname(path), '..', header.clusters.file),
-    ]
-      .map((p) => resolve(p))
-      .find((p) => existsSync(p));
-    if (!clusterPath) {
-      throw new SpinscopeError(
-        'SPN_ERR_MODEL',
-        `cannot find the word clusters ${header.clusters.file} next to the model`,
-        {
-          file: path,
-        },
-      );
-    }
-    const clusterBytes = readFileSync(clusterPath);
-    if (sha256(clusterBytes) !== header.clusters.sha256) {
-      throw new SpinscopeError(
-        'SPN_ERR_MODEL',
-        `word clusters ${clusterPath} differ from those the model was trained with`,
-        {
-          file: path,
-        },
-      );
-    }
+    const clusterBytes = sideFile(path, header.clusters, 'word clusters');
+    const neural = header.neural
+      ? NeuralStack.fromTensors(
+          header.neural,
+          tensors,
+          WordVectors.decode(
+            sideFile(path, header.neural.vectors, 'word vectors'),
+            header.neural.vectors.file,
+          ),
+        )
+      : undefined;
     const tagger = new LogisticModel(tensors.get('tagger') as Float32Array, header.tagger.bias);
     const classifier = SoftmaxModel.fromClassMajor(
       TECHNIQUE_LABELS.length,
       tensors.get('classifier') as Float32Array,
       Float32Array.from(header.classifier.biases),
     );
-    return new Detector(header, tagger, classifier, decodeClusters(clusterBytes, clusterPath));
+    return new Detector(
+      header,
+      tagger,
+      classifier,
+      decodeClusters(clusterBytes, header.clusters.file),
+      neural,
+    );
   }
 
   /** The model file's bytes. */
@@ -152,6 +152,7 @@ export class Detector {
       new Map([
         ['tagger', this.tagger.weights],
         ['classifier', this.classifier.classMajorWeights()],
+        ...(this.neural?.tensors() ?? []),
       ]),
     );
   }
@@ -161,7 +162,8 @@ export class Detector {
   }
 
   tokenProbabilities(ctx: ArticleContext): Float32Array {
-    return tokenProbabilities(this.tagger, ctx);
+    const linear = tokenProbabilities(this.tagger, ctx);
+    return this.neural ? this.neural.tokenProbabilities(ctx, linear) : linear;
   }
 
   /** The spans of an article (SI), with their calibrated confidence. */
@@ -179,7 +181,13 @@ export class Detector {
 
   /** Technique probabilities for given spans (TC). */
   classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
-    return classifySpans(this.classifier, ctx, spans, this.header.classifier);
+    if (!this.neural) return classifySpans(this.classifier, ctx, spans, this.header.classifier);
+    const linear = rawTechniqueProbabilities(this.classifier, ctx, spans);
+    return this.neural
+      .techniqueProbabilities(ctx, spans, linear, () => tokenProbabilities(this.tagger, ctx))
+      .map((p, i) =>
+        adjust(p, this.header.classifier, () => recursInArticle(ctx, spans[i] as TextSpan)),
+      );
   }
 
   /** Spans with techniques (the full task). */
@@ -366,6 +374,41 @@ function documentScore(
 function round(value: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * A file the model was trained with (word clusters, word vectors), looked up next to the
+ * model file or in the folder above, and checked against the sha256 the model recorded.
+ */
+function sideFile(
+  modelPath: string,
+  expected: { file: string; sha256: string },
+  what: string,
+): Buffer {
+  const path = [
+    join(dirname(modelPath), expected.file),
+    join(dirname(modelPath), '..', expected.file),
+  ]
+    .map((p) => resolve(p))
+    .find((p) => existsSync(p));
+  if (!path) {
+    throw new SpinscopeError(
+      'SPN_ERR_MODEL',
+      `cannot find the ${what} ${expected.file} next to the model`,
+      {
+        file: modelPath,
+      },
+    );
+  }
+  const bytes = readFileSync(path);
+  if (sha256(bytes) !== expected.sha256) {
+    throw new SpinscopeError(
+      'SPN_ERR_MODEL',
+      `${what} ${path} differ from those the model was trained with`,
+      { file: modelPath },
+    );
+  }
+  return bytes;
 }
 
 export function sha256(bytes: Buffer): string {

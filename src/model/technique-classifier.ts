@@ -83,12 +83,20 @@ export function classifySpans(
   spans: readonly TextSpan[],
   decoding: ClassifierDecoding,
 ): Float64Array[] {
+  return rawTechniqueProbabilities(model, ctx, spans).map((p, i) =>
+    adjust(p, decoding, () => recursInArticle(ctx, spans[i] as TextSpan)),
+  );
+}
+
+/** The model's technique probabilities of each span, before offsets and rules. */
+export function rawTechniqueProbabilities(
+  model: SoftmaxModel,
+  ctx: ArticleContext,
+  spans: readonly TextSpan[],
+): Float64Array[] {
   const rows = new SparseRows(spans.length * 400); // a span has a few hundred features
   addSpanRows(ctx, spans, rows);
-  return spans.map((span, i) => {
-    const p = model.probabilities(rows.row(i));
-    return adjust(p, decoding, () => recursInArticle(ctx, span));
-  });
+  return spans.map((_, i) => model.probabilities(rows.row(i)));
 }
 
 /** Apply class offsets and the Repetition rule to raw probabilities, renormalised. */

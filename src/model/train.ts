@@ -62,7 +62,7 @@ export interface TrainInput {
   onProgress?: (progress: TrainProgress) => void;
 }
 
-interface TrainingArticle {
+export interface TrainingArticle {
   id: string;
   ctx: ArticleContext;
   fold: number;
@@ -75,6 +75,15 @@ export interface TrainResult {
   detector: Detector;
   /** Out-of-fold figures on the training articles, for the model card. */
   outOfFold: { si: number; tc: number; full: number };
+  /** What the accurate model is trained on: the articles, read, with their fold... */
+  articles: TrainingArticle[];
+  /** ...the fold models' predictions on the articles they did not see (raw probabilities)... */
+  outOfFoldPredictions: {
+    tokens: Map<string, Float32Array>;
+    techniques: Map<string, Float64Array[]>;
+  };
+  /** ...and the fold models. */
+  foldModels: { tagger: LogisticModel; classifier: SoftmaxModel }[];
 }
 
 export function trainDetector(input: TrainInput): TrainResult {
@@ -160,19 +169,86 @@ export function trainDetector(input: TrainInput): TrainResult {
   }
   progress({ stage: 'training out-of-fold models', done: settings.folds, total: steps });
 
-  const decoding = tuneDecoding(articles, oofTokens, corpus.si);
   const { classBias, repetitionNeedsRecurrence, accuracy } = tuneClassBias(articles, oofTechniques);
-
-  // Out-of-fold full task: the fold's models on the fold's articles, decoded as tuned.
   const header = emptyHeader();
-  header.tagger.decoding = decoding;
   header.classifier = { ...header.classifier, classBias, repetitionNeedsRecurrence };
-  const oofFound = articles.map((a) => {
-    const { tagger, classifier } = foldModels[a.fold]!;
-    const detector = new Detector(header, tagger, classifier, clusters);
-    const spans = detector.findSpans(a.ctx, oofTokens.get(a.id));
+  // Only the header matters to `probe`: it decodes spans and chooses labels.
+  const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
+  const outOfFold = fitDecisions(probe, {
+    articles,
+    tokens: oofTokens,
+    classify: (a, spans) => {
+      const { tagger, classifier } = foldModels[a.fold]!;
+      return new Detector(header, tagger, classifier, clusters).classify(a.ctx, spans);
+    },
+    si: corpus.si,
+    tc: corpus.tc,
+  });
+
+  // The shipped models see every training article.
+  progress({ stage: 'training final models', done: settings.folds, total: steps });
+  const tagger = trainTagger(articles, settings.seed);
+  const classifier = trainClassifier(articles, settings.seed);
+  progress({ stage: 'training final models', done: steps, total: steps });
+
+  const finalHeader: ModelHeader = {
+    ...header,
+    name: settings.name,
+    version: new Date(started).toISOString().slice(0, 10),
+    createdAt: new Date(started).toISOString(),
+    training: {
+      corpus: corpusName(corpus.dir),
+      split: basename(corpus.dir),
+      articles: articles.length,
+      seed: settings.seed,
+      folds: settings.folds,
+      seconds: Math.round((Date.now() - started) / 1000),
+    },
+    clusters: { file: basename(input.clustersFile), sha256: sha256(clusterBytes) },
+    tagger: { bits: settings.taggerBits, bias: tagger.bias, decoding: header.tagger.decoding },
+    classifier: {
+      ...header.classifier,
+      bits: settings.classifierBits,
+      biases: Array.from(classifier.biases),
+    },
+  };
+  return {
+    detector: new Detector(finalHeader, tagger, classifier, clusters),
+    outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
+    articles,
+    outOfFoldPredictions: { tokens: oofTokens, techniques: oofTechniques },
+    foldModels,
+  };
+}
+
+/** Out-of-fold (or held-out) predictions from which the decisions of a model are fitted. */
+export interface HeldOutPredictions {
+  articles: readonly TrainingArticle[];
+  /** Token probabilities of each article. */
+  tokens: ReadonlyMap<string, Float32Array>;
+  /** Technique probabilities of spans of an article, from a model that did not see it. */
+  classify: (article: TrainingArticle, spans: readonly TextSpan[]) => Float64Array[];
+  /** Gold labels of these articles. */
+  si: readonly SpanLabel[];
+  tc: readonly TechniqueSpanLabel[];
+}
+
+/**
+ * Choose span decoding, span and technique calibration and the second-label threshold on
+ * held-out predictions, writing them into the probe's header; returns the held-out SI and
+ * full-task F1 as decoded.
+ */
+export function fitDecisions(
+  probe: Detector,
+  held: HeldOutPredictions,
+): { si: number; full: number } {
+  const header = probe.header;
+  const { articles } = held;
+  header.tagger.decoding = tuneDecoding(articles, held.tokens, held.si).decoding;
+  const found = articles.map((a) => {
+    const spans = probe.findSpans(a.ctx, held.tokens.get(a.id));
     const textSpans = spans.map((s) => toTextSpan(a.ctx.doc, s));
-    const probabilities = detector.classify(a.ctx, textSpans);
+    const probabilities = held.classify(a, textSpans);
     return spans.map((s, i) => ({
       ...textSpans[i]!,
       ...s,
@@ -181,25 +257,23 @@ export function trainDetector(input: TrainInput): TrainResult {
     }));
   });
   const spanCalibration = fitPlatt(
-    oofFound.flatMap((spans) => spans.map((s) => s.score)),
-    oofFound.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
+    found.flatMap((spans) => spans.map((s) => s.score)),
+    found.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
   );
   header.calibration.span = spanCalibration;
-  for (const spans of oofFound)
+  for (const spans of found)
     for (const s of spans) s.confidence = applyPlatt(spanCalibration, s.score);
-  // Only the header matters to `probe`: it decides the labels of found spans.
-  const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
   let best = { threshold: 1.01, f1: -1 };
   for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01]) {
     header.classifier.secondLabelThreshold = threshold;
-    const predicted = oofFound.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id));
-    const f1 = scoreFullTask(corpus.tc, predicted).micro.f1;
+    const predicted = found.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id));
+    const f1 = scoreFullTask(held.tc, predicted).micro.f1;
     if (f1 > best.f1) best = { threshold, f1 };
   }
   header.classifier.secondLabelThreshold = best.threshold;
   const techniqueScores: number[] = [];
   const techniqueOutcomes: number[] = [];
-  oofFound.forEach((spans, a) => {
+  found.forEach((spans, a) => {
     const article = articles[a]!;
     for (const s of spans) {
       for (const t of probe.chosenTechniques(s.probabilities)) {
@@ -217,49 +291,17 @@ export function trainDetector(input: TrainInput): TrainResult {
     }
   });
   header.calibration.technique = fitPlatt(techniqueScores, techniqueOutcomes);
-
-  // The shipped models see every training article.
-  progress({ stage: 'training final models', done: settings.folds, total: steps });
-  const tagger = trainTagger(articles, settings.seed);
-  const classifier = trainClassifier(articles, settings.seed);
-  progress({ stage: 'training final models', done: steps, total: steps });
-
-  const oofSi = scoreSi(
-    corpus.si,
-    oofFound.flatMap((spans, a) =>
+  const si = scoreSi(
+    held.si,
+    found.flatMap((spans, a) =>
       spans.map((s) => ({ articleId: articles[a]!.id, cpStart: s.cpStart, cpEnd: s.cpEnd })),
     ),
   ).f1;
-  const oofFull = scoreFullTask(
-    corpus.tc,
-    oofFound.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id)),
+  const full = scoreFullTask(
+    held.tc,
+    found.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id)),
   ).micro.f1;
-
-  const finalHeader: ModelHeader = {
-    ...header,
-    name: settings.name,
-    version: new Date(started).toISOString().slice(0, 10),
-    createdAt: new Date(started).toISOString(),
-    training: {
-      corpus: corpusName(corpus.dir),
-      split: basename(corpus.dir),
-      articles: articles.length,
-      seed: settings.seed,
-      folds: settings.folds,
-      seconds: Math.round((Date.now() - started) / 1000),
-    },
-    clusters: { file: basename(input.clustersFile), sha256: sha256(clusterBytes) },
-    tagger: { bits: settings.taggerBits, bias: tagger.bias, decoding },
-    classifier: {
-      ...header.classifier,
-      bits: settings.classifierBits,
-      biases: Array.from(classifier.biases),
-    },
-  };
-  return {
-    detector: new Detector(finalHeader, tagger, classifier, clusters),
-    outOfFold: { si: oofSi, tc: accuracy, full: oofFull },
-  };
+  return { si, full };
 }
 
 /** Share of a span's characters that lie inside the given gold spans. */
@@ -272,11 +314,12 @@ export function coverage(span: TextSpan, gold: readonly TextSpan[]): number {
   return covered.size / Math.max(1, span.cpEnd - span.cpStart);
 }
 
-function tuneDecoding(
+/** The span decoding with the best SI F1 on the given articles, and that F1. */
+export function tuneDecoding(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float32Array>,
   gold: readonly SpanLabel[],
-): SpanDecoding {
+): { decoding: SpanDecoding; f1: number } {
   let best: SpanDecoding & { f1: number } = { low: 0.2, high: 0.3, maxGap: 1, f1: -1 };
   for (const low of [0.1, 0.15, 0.2, 0.25, 0.3]) {
     for (const high of [0.25, 0.3, 0.35, 0.4, 0.5]) {
@@ -296,7 +339,7 @@ function tuneDecoding(
       }
     }
   }
-  return { low: best.low, high: best.high, maxGap: best.maxGap };
+  return { decoding: { low: best.low, high: best.high, maxGap: best.maxGap }, f1: best.f1 };
 }
 
 /** Per-class log-probability offsets that maximise out-of-fold accuracy (coordinate ascent). */
@@ -355,7 +398,7 @@ function tuneClassBias(
   return best;
 }
 
-function emptyHeader(): ModelHeader {
+export function emptyHeader(): ModelHeader {
   return {
     format: 1,
     name: '',

@@ -8,6 +8,7 @@ import { writeFileAtomically } from '../../formats/files.js';
 import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
 import { Detector } from '../../model/detector.js';
 import { trainDetector, type TrainSettings } from '../../model/train.js';
+import { trainAccurateDetector } from '../../model/train-accurate.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
 
@@ -17,7 +18,20 @@ export interface TrainCommandOptions {
   devSplit?: string;
   out: string;
   clusters?: string;
+  /** fast: the linear models; accurate: the fast model with the neural layer over it. */
+  model?: 'fast' | 'accurate';
+  /** Word vectors of the accurate model (default: models/word-vectors.bin). */
+  vectors?: string;
   settings?: Partial<TrainSettings>;
+}
+
+/** Side files are found beside the model or one folder up; copy one beside it otherwise. */
+async function placeSideFile(file: string, outDir: string): Promise<void> {
+  const name = basename(file);
+  const nearby = [join(outDir, name), join(outDir, '..', name)];
+  if (!nearby.some((p) => existsSync(p) && resolve(p) === file) && !nearby.some(existsSync)) {
+    await copyFile(file, join(outDir, name));
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -39,25 +53,25 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
   const clustersFile = resolve(
     options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
   );
-  const { detector, outOfFold } = trainDetector({
+  const kind = options.model ?? 'fast';
+  const vectorsFile = resolve(options.vectors ?? join(PACKAGE_ROOT, 'models', 'word-vectors.bin'));
+  const input = {
     corpus,
     clustersFile,
-    settings: options.settings,
-    onProgress: (p) => progress.update(p.stage, p.done, p.total),
-  });
+    settings: { name: kind, ...options.settings },
+    onProgress: (p: { stage: string; done: number; total: number }) =>
+      progress.update(p.stage, p.done, p.total),
+  };
+  const { detector, outOfFold } =
+    kind === 'accurate'
+      ? await trainAccurateDetector({ ...input, vectorsFile })
+      : trainDetector(input);
   progress.stop();
   const bytes = detector.encode();
   const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });
-  // The model finds its word clusters beside it or one folder up; put a copy beside it otherwise.
-  const clusterName = basename(clustersFile);
-  const nearby = [join(options.out, clusterName), join(options.out, '..', clusterName)];
-  if (
-    !nearby.some((p) => existsSync(p) && resolve(p) === clustersFile) &&
-    !nearby.some(existsSync)
-  ) {
-    await copyFile(clustersFile, join(options.out, clusterName));
-  }
+  await placeSideFile(clustersFile, options.out);
+  if (kind === 'accurate') await placeSideFile(vectorsFile, options.out);
   await writeFileAtomically(modelPath, bytes);
   // Measure what ships: the quantised model read back from its bytes.
   const shipped = Detector.fromBytes(bytes, resolve(modelPath));

@@ -1,0 +1,32 @@
+/**
+ * The accurate model's span tagger: a BiLSTM over each sentence reads the token inputs
+ * (word vectors, the fast tagger's probability, hand features) and gives every token the
+ * probability of lying inside a propaganda span. Spans are then decoded as in the fast model.
+ */
+import { runBiLstm, type BiLstmWeights } from './bilstm.js';
+
+export interface NeuralTaggerWeights {
+  readonly encoder: BiLstmWeights;
+  /** [2H] */
+  readonly output: Float32Array;
+  readonly outputBias: number;
+}
+
+/** P(inside a span) for each token of an article; `pieces` are the sequences read. */
+export function neuralTokenProbabilities(
+  w: NeuralTaggerWeights,
+  x: Float32Array,
+  pieces: readonly (readonly [number, number])[],
+): Float32Array {
+  const states = runBiLstm(w.encoder, x, pieces);
+  const width = 2 * w.encoder.hidden;
+  const n = x.length / w.encoder.inputs;
+  const probs = new Float32Array(n);
+  for (let t = 0; t < n; t++) {
+    let z = w.outputBias;
+    for (let k = 0; k < width; k++)
+      z += (states[t * width + k] as number) * (w.output[k] as number);
+    probs[t] = 1 / (1 + Math.exp(-z));
+  }
+  return probs;
+}

