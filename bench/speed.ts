@@ -1,9 +1,10 @@
 /**
- * Speed of the shipped model: the dev articles analysed one at a time in one process, as a
- * user's `analyze` calls would be. Prints model load time, articles/s and characters/s
- * (with and without explanations, and for SI+TC alone), and peak RSS.
+ * Speed of the shipped models: the dev articles analysed one at a time in one process, as a
+ * user's `analyze` calls would be. Prints each model's load time, articles/s and characters/s
+ * (with and without explanations, and for SI+TC alone), and peak RSS. Several models given
+ * with commas are measured one after the other in the same run, so their figures compare.
  *
- *   npm run bench [-- --data ../shared/data/ptc/dev --model fast --rounds 3]
+ *   npm run bench [-- --data ../shared/data/ptc/dev --model fast,accurate --rounds 3]
  */
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
@@ -14,17 +15,13 @@ import { parseArticle } from '../src/text/document.js';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'fast' },
+    model: { type: 'string', default: 'fast,accurate' },
     rounds: { type: 'string', default: '3' },
   },
 });
 const corpus = await readCorpus(values.data as string);
 const texts = corpus.articles.map((a) => a.text);
 const characters = texts.reduce((n, t) => n + t.length, 0);
-
-const loadStarted = performance.now();
-const detector = loadDetector(values.model);
-const loadMs = performance.now() - loadStarted;
 
 function measure(name: string, run: (text: string) => void): void {
   for (const text of texts.slice(0, 5)) run(text); // warm up the JIT
@@ -44,14 +41,19 @@ function measure(name: string, run: (text: string) => void): void {
   );
 }
 
-console.log(
-  `${texts.length} articles, ${characters.toLocaleString('en')} characters, model ${detector.header.name} ${detector.header.version}`,
-);
-console.log(`model load: ${loadMs.toFixed(0)} ms`);
-measure('SI + TC (spans and techniques)', (text) => {
-  const ctx = detector.context(parseArticle(text));
-  detector.detect(ctx);
-});
-measure('analyze() without explanations', (text) => detector.analyze(text, { explain: false }));
-measure('analyze() with explanations', (text) => detector.analyze(text));
-console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(`${texts.length} articles, ${characters.toLocaleString('en')} characters`);
+for (const model of (values.model as string).split(',')) {
+  const loadStarted = performance.now();
+  const detector = loadDetector(model);
+  const loadMs = performance.now() - loadStarted;
+  console.log(
+    `\nmodel ${detector.header.name} ${detector.header.version}: load ${loadMs.toFixed(0)} ms`,
+  );
+  measure('SI + TC (spans and techniques)', (text) => {
+    const ctx = detector.context(parseArticle(text));
+    detector.detect(ctx);
+  });
+  measure('analyze() without explanations', (text) => detector.analyze(text, { explain: false }));
+  measure('analyze() with explanations', (text) => detector.analyze(text));
+  console.log(`peak RSS so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+}

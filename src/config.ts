@@ -1,4 +1,4 @@
-/** Defaults that users can override: where the corpus lives. */
+/** Defaults that users can override: where the corpus lives, which model runs. */
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -12,3 +12,6 @@ export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../', import.meta.url
 export function defaultCorpusDir(): string {
   return process.env.SPINSCOPE_DATA ?? resolve(PACKAGE_ROOT, '../shared/data/ptc');
 }
+
+/** The model used when none is named: the most accurate one shipped (see the README, "Models"). */
+export const DEFAULT_MODEL_NAME = 'fast';

@@ -18,6 +18,7 @@ import { encodeId, iterateItems, resolveInputs, type BatchItem } from '../src/ba
 import type { FailureRecord, ResultRecord } from '../src/batch/outputs.js';
 import type { BatchSummary } from '../src/batch/run-batch.js';
 import { parseLabels } from '../src/formats/labels.js';
+import { DEFAULT_MODEL_NAME } from '../src/config.js';
 import { CLI, FIXTURES, tempDir } from './helpers.js';
 
 const BATCH_FIXTURES = join(FIXTURES, 'batch');
@@ -221,7 +222,7 @@ test('a folder, a JSONL file and URL lists: every output present and consistent'
   assert.equal(summary.fromResults, 0);
   assert.equal(summary.failed, 0);
   assert.equal(summary.complete, true);
-  assert.equal(summary.model.name, 'fast');
+  assert.equal(summary.model.name, DEFAULT_MODEL_NAME);
   assert.ok(summary.seconds > 0 && summary.articlesPerSecond > 0);
 
   // The BOM and emoji article: offsets count code points, the BOM being character 0.

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { DEFAULT_MODEL_NAME } from '../src/config.js';
 import { AnalysisStore } from '../src/store/store.js';
 import {
   getJson,
@@ -25,7 +26,7 @@ test('health, catalogue and model card', async () => {
   const health = await getJson(`${server.url}/api/v1/health`);
   assert.equal(health.status, 200);
   assert.equal(health.json.status, 'ok');
-  assert.equal(health.json.model.name, 'fast');
+  assert.equal(health.json.model.name, DEFAULT_MODEL_NAME);
   const techniques = await getJson(`${server.url}/api/v1/techniques`);
   assert.equal(techniques.json.techniques.length, 14);
   assert.equal(techniques.json.techniques[0].label, 'Appeal_to_Authority');

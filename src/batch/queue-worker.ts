@@ -25,6 +25,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
 import { loadDetector } from '../analyze.js';
+import { DEFAULT_MODEL_NAME } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import type { Analysis } from '../model/analysis.js';
 import type { AnalysisTask } from '../server/analysis-worker.js';
@@ -139,7 +140,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
     options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
   );
   const pollMs = checkPositive('poll', options.pollMs ?? 1000);
-  const model = options.model ?? 'fast';
+  const model = options.model ?? DEFAULT_MODEL_NAME;
   const detector = loadDetector(model); // fails early on a bad model
   const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
   const log = options.log ?? (() => {});

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { loadDetector } from '../analyze.js';
+import { DEFAULT_MODEL_NAME } from '../config.js';
 import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
 import type { Analysis } from '../model/analysis.js';
 import type { AnalysisTask } from '../server/analysis-worker.js';
@@ -181,7 +182,7 @@ export async function runInFolder(
 ): Promise<BatchSummary> {
   const started = performance.now();
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const model = options.model ?? 'fast';
+  const model = options.model ?? DEFAULT_MODEL_NAME;
   const detector = loadDetector(model); // fails early on a bad model; its identity keys the store
   const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
   const warn = options.onWarning ?? (() => {});

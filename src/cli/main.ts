@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { defaultCorpusDir } from '../config.js';
+import { DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -66,7 +66,11 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
         .default('text'),
     )
     .option('--threshold <confidence>', 'hide techniques below this confidence (0-1)', unitInterval)
-    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
     .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
     .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
     .option('--no-color', 'plain text without colours')
@@ -97,7 +101,11 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .requiredOption('--articles <dir>', 'folder of article<ID>.txt files (or a corpus folder)')
     .option('--template <file>', "TC: the spans to label (default: the folder's *-tc-template.out)")
     .requiredOption('--out <file>', 'where to write the predictions')
-    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
     .action(async (opts) => {
       const { predictCommand } = await import('./commands/predict.js');
       await predictCommand(
@@ -118,7 +126,11 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .option('--port <n>', 'port (0 picks a free one)', nonNegativeInteger, 8080)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--db <file>', 'SQLite file of stored analyses', 'data/spinscope.sqlite')
-    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
     .option('--max-bytes <n>', 'largest article accepted, in bytes', positiveInteger)
     .option('--workers <n>', 'analysis worker threads', positiveInteger)
     .option('--allow-private-urls', 'let /analyze/url fetch private and loopback addresses')
@@ -145,7 +157,11 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .argument('<inputs...>', 'files, folders, .jsonl/.ndjson files, .urls files')
     .requiredOption('--out <dir>', 'output folder (results.jsonl, labels, summary, failures)')
     .option('--db <file>', 'SQLite store of analyses (default: <out>/store.sqlite)')
-    .option('--model <name>', 'model name or path to a model.bin', 'fast')
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
     .option('--workers <n>', 'analysis worker threads (default: cores - 1)', positiveInteger)
     .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
     .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
@@ -226,7 +242,7 @@ Exit codes:
     .option(
       '--model <name>',
       'model name or path to a model.bin (batches of other models are left alone)',
-      'fast',
+      DEFAULT_MODEL_NAME,
     )
     .option(
       '--max-bytes <n>',

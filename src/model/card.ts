@@ -103,30 +103,55 @@ export interface ModelCard {
   sizeBytes: number;
   outOfFold: { si: number; tc: number; full: number };
   heldOut: HeldOutMetrics | undefined;
+  /** The fast model trained on the way, on the same held-out split (accurate models). */
+  fastHeldOut?: HeldOutMetrics;
 }
+
+const FAST_DESCRIPTION = [
+  "Spinscope's fast detector: a logistic-regression token tagger finds the spans, a multinomial",
+  'logistic regression names their techniques; both read hashed sparse features (words, lemmas,',
+  'shapes, POS tags, a ±3-token window, sentence and article context, repetition counts, VADER and',
+  'AFINN valence, hedge and cue lists, clichés, and k-means clusters of skip-gram word vectors).',
+  'Everything that decides how they are used (span decoding, class offsets, the second-label',
+  'threshold, confidence calibration) was chosen on out-of-fold predictions over the training',
+  'articles, so the held-out figures below are clean.',
+];
+
+const ACCURATE_DESCRIPTION = [
+  "Spinscope's accurate detector: the fast detector's linear models, with a neural layer over",
+  "them. A BiLSTM reads each sentence (skip-gram word vectors, the linear tagger's token",
+  'probability, and hand features: headline, quotes, repetition, valence, case) and gives every',
+  'token its probability of lying in a span; a second BiLSTM reads a window around each span and',
+  "corrects the linear classifier's technique probabilities. The neural models were trained on",
+  "the linear models' out-of-fold predictions, on three folds of the training articles; the fourth",
+  'fold chose their epochs, the span decoding and the calibration, so the held-out figures below',
+  'are clean. Training runs in TensorFlow.js (WebAssembly); analysis runs in plain TypeScript.',
+];
 
 export function renderCard(card: ModelCard): string {
   const { model, heldOut } = card;
   const lines = [
     `# Model card: \`${model.name}\` (${model.version})`,
     '',
-    "Spinscope's fast detector: a logistic-regression token tagger finds the spans, a multinomial",
-    'logistic regression names their techniques; both read hashed sparse features (words, lemmas,',
-    'shapes, POS tags, a ±3-token window, sentence and article context, repetition counts, VADER and',
-    'AFINN valence, hedge and cue lists, clichés, and k-means clusters of skip-gram word vectors).',
-    'Everything that decides how they are used (span decoding, class offsets, the second-label',
-    'threshold, confidence calibration) was chosen on out-of-fold predictions over the training',
-    'articles, so the held-out figures below are clean.',
+    ...(model.neural ? ACCURATE_DESCRIPTION : FAST_DESCRIPTION),
     '',
     '## Training',
     `- Data: the PTC ${model.training.split} split (${model.training.articles} articles), SemEval-2020 Task 11. The corpus is not shipped.`,
     `- Trained ${model.createdAt} in ${model.training.seconds} s on one process; seed ${model.training.seed}, ${model.training.folds} folds.`,
     `- Word clusters: \`${model.clusters.file}\` (sha256 \`${model.clusters.sha256.slice(0, 16)}…\`).`,
+    ...(model.neural
+      ? [
+          `- Word vectors: \`${model.neural.vectors.file}\` (sha256 \`${model.neural.vectors.sha256.slice(0, 16)}…\`), ${model.neural.inputs} inputs per token.`,
+          `- Neural tagger: BiLSTM ${model.neural.tagger.hidden}+${model.neural.tagger.hidden}, best held-out epoch ${model.neural.tagger.epoch}; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}.`,
+        ]
+      : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
     `- Second technique when its probability ≥ ${model.classifier.secondLabelThreshold > 1 ? 'never' : model.classifier.secondLabelThreshold}; Repetition rule: ${model.classifier.repetitionNeedsRecurrence ? 'on' : 'off'}.`,
     `- Size: ${(card.sizeBytes / 1024 / 1024).toFixed(1)} MiB (int8 weights in blocks of 64, gzip).`,
     '',
-    '## Out-of-fold figures on the training articles',
+    model.neural
+      ? '## Figures on the held-out fold of the training articles'
+      : '## Out-of-fold figures on the training articles',
     `SI F1 ${f4(card.outOfFold.si)} · TC accuracy ${f4(card.outOfFold.tc)} · full-task micro-F1 ${f4(card.outOfFold.full)}`,
   ];
   if (heldOut) {
@@ -139,6 +164,20 @@ export function renderCard(card: ModelCard): string {
       `| SI (span identification) | ${f4(heldOut.si.precision)} | ${f4(heldOut.si.recall)} | **${f4(heldOut.si.f1)}** |`,
       `| full task (spans with techniques, micro) | ${f4(heldOut.full.micro.precision)} | ${f4(heldOut.full.micro.recall)} | **${f4(heldOut.full.micro.f1)}** |`,
     );
+    const fast = card.fastHeldOut;
+    if (fast) {
+      const row = (name: string, m: HeldOutMetrics) =>
+        `| \`${name}\` | ${f4(m.si.f1)} | ${m.tc ? f4(m.tc.microF1) : '-'} | ${f4(m.full.micro.f1)} | ${m.speed.articlesPerSecond.toFixed(0)} |`;
+      lines.push(
+        '',
+        'Side by side with the fast model trained on the way (same seed, same split):',
+        '',
+        '| model | SI F1 | TC micro-F1 | full-task micro-F1 | articles/s (while training) |',
+        '|---|---|---|---|---|',
+        row(model.name, heldOut),
+        row('fast', fast),
+      );
+    }
     if (heldOut.tc && heldOut.tcOrderFree) {
       lines.push(
         '',
@@ -187,7 +226,7 @@ export function renderCard(card: ModelCard): string {
     '- Trained on 371 English news articles from 2017–2019; other genres, languages and years will score lower.',
     '- A highlight is a statistical guess with a confidence, never a verdict: read the cues, judge for yourself.',
     '',
-    'Reproduce: `spinscope train --data ../shared/data/ptc --out models/fast` (same seed, same figures).',
+    `Reproduce: \`spinscope train --data ../shared/data/ptc --model ${model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { PACKAGE_ROOT } from '../config.js';
+import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import { readBytesSync } from '../formats/files.js';
 import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
@@ -38,7 +38,7 @@ import {
 } from './technique-classifier.js';
 import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
 
-export const DEFAULT_MODEL_NAME = 'fast';
+export { DEFAULT_MODEL_NAME };
 
 export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
   return join(PACKAGE_ROOT, 'models', name, 'model.bin');

@@ -11,9 +11,9 @@ import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { Detector, sha256 } from './detector.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
-import { neuralTechniqueProbabilities } from './neural/classifier.js';
+import { NeuralClassifier, type NeuralClassifierWeights } from './neural/classifier.js';
 import { trainNeuralClassifier } from './neural/train-classifier.js';
-import { neuralTokenProbabilities } from './neural/tagger.js';
+import { NeuralTagger, type NeuralTaggerWeights } from './neural/tagger.js';
 import { trainNeuralTagger } from './neural/train-tagger.js';
 import { sentencePieces, tokenInputs, tokenInputSize } from './neural/token-inputs.js';
 import { topClasses } from './technique-classifier.js';
@@ -21,6 +21,7 @@ import { tokensInSpan } from '../text/document.js';
 import {
   fitDecisions,
   trainDetector,
+  tuneClassBias,
   tuneDecoding,
   type TrainInput,
   type TrainingArticle,
@@ -40,19 +41,22 @@ export interface AccurateSettings {
   pieceLength: number;
   /** The fold of the training articles held out for epochs, decoding and calibration. */
   heldOutFold: number;
+  /** Then train the networks again on every article, for the epochs the held-out fold chose. */
+  refit: boolean;
 }
 
 export const DEFAULT_ACCURATE_SETTINGS: AccurateSettings = {
-  hidden: 64,
-  taggerEpochs: 6,
+  hidden: 32,
+  taggerEpochs: 8,
   taggerLearningRate: 2e-3,
-  classifierHidden: 64,
+  classifierHidden: 32,
   classifierEpochs: 4,
   classifierLearningRate: 1e-3,
   dropout: 0.25,
   batchSize: 32,
   pieceLength: 80,
   heldOutFold: 0,
+  refit: false,
 };
 
 export interface AccurateTrainInput extends TrainInput {
@@ -60,7 +64,14 @@ export interface AccurateTrainInput extends TrainInput {
   accurate?: Partial<AccurateSettings>;
 }
 
-export async function trainAccurateDetector(input: AccurateTrainInput): Promise<TrainResult> {
+export interface AccurateTrainResult extends TrainResult {
+  /** The fast model trained on the way (the same as `train --model fast` with this seed). */
+  fast: Detector;
+}
+
+export async function trainAccurateDetector(
+  input: AccurateTrainInput,
+): Promise<AccurateTrainResult> {
   const started = Date.now();
   const settings = { ...DEFAULT_ACCURATE_SETTINGS, ...input.accurate };
   const progress = input.onProgress ?? (() => {});
@@ -72,7 +83,7 @@ export async function trainAccurateDetector(input: AccurateTrainInput): Promise<
   const { tokens: oofTokens, techniques: oofTechniques } = fast.outOfFoldPredictions;
   const prepared = fast.articles.map((a) => ({
     article: a,
-    x: tokenInputs(a.ctx, vectors, oofTokens.get(a.id) as Float32Array),
+    ...tokenInputs(a.ctx, vectors, oofTokens.get(a.id) as Float32Array),
   }));
   const heldOut = prepared.filter((p) => p.article.fold === settings.heldOutFold);
   const training = prepared.filter((p) => p.article.fold !== settings.heldOutFold);
@@ -82,26 +93,41 @@ export async function trainAccurateDetector(input: AccurateTrainInput): Promise<
   const heldOutSi = heldOutArticles.flatMap((a) => a.si);
 
   const pieces = (a: TrainingArticle) => sentencePieces(a.ctx, settings.pieceLength);
-  const tagger = await trainNeuralTagger(
-    training.map((p) => ({ x: p.x, labels: p.article.labels, pieces: pieces(p.article) })),
-    inputs,
-    {
-      hidden: settings.hidden,
-      epochs: settings.taggerEpochs,
-      learningRate: settings.taggerLearningRate,
-      dropout: settings.dropout,
-      batchSize: settings.batchSize,
-      seed,
-      onProgress: (done, total) => progress({ stage: 'training the neural tagger', done, total }),
-      score: (weights) => {
-        const probs = new Map(
-          heldOut.map((p) => [
-            p.article.id,
-            neuralTokenProbabilities(weights, p.x, pieces(p.article)),
-          ]),
-        );
-        return tuneDecoding(heldOutArticles, probs, heldOutSi).f1;
+  type Prepared = (typeof prepared)[number];
+  /** Train the tagger on some articles; keep the best epoch by `score`, or the last. */
+  const fitTagger = (
+    on: Prepared[],
+    epochs: number,
+    stage: string,
+    score: (weights: NeuralTaggerWeights) => number = () => 0,
+  ) =>
+    trainNeuralTagger(
+      on.map((p) => ({ x: p.x, labels: p.article.labels, pieces: pieces(p.article) })),
+      inputs,
+      {
+        hidden: settings.hidden,
+        epochs,
+        learningRate: settings.taggerLearningRate,
+        dropout: settings.dropout,
+        batchSize: settings.batchSize,
+        seed,
+        onProgress: (done, total) => progress({ stage, done, total }),
+        score: (weights, epoch) => (on === training ? score(weights) : epoch),
       },
+    );
+  const tagger = await fitTagger(
+    training,
+    settings.taggerEpochs,
+    'training the neural tagger',
+    (weights) => {
+      const tagger = new NeuralTagger(weights, vectors.dimensions);
+      const probs = new Map(
+        heldOut.map((p) => [
+          p.article.id,
+          tagger.tokenProbabilities(p.x, pieces(p.article), p.keys),
+        ]),
+      );
+      return tuneDecoding(heldOutArticles, probs, heldOutSi).f1;
     },
   );
 
@@ -117,64 +143,94 @@ export async function trainAccurateDetector(input: AccurateTrainInput): Promise<
       };
     });
   };
-  const classifier = await trainNeuralClassifier(
-    training.map((p) => ({ x: p.x, spans: spansOf(p.article) })),
-    inputs,
-    TECHNIQUE_LABELS.length,
-    {
-      hidden: settings.classifierHidden,
-      epochs: settings.classifierEpochs,
-      learningRate: settings.classifierLearningRate,
-      dropout: settings.dropout,
-      batchSize: settings.batchSize,
-      seed: seed + 1,
-      onProgress: (done, total) =>
-        progress({ stage: 'training the neural classifier', done, total }),
-      score: (weights) => {
-        let right = 0;
-        let total = 0;
-        for (const p of heldOut) {
-          const spans = spansOf(p.article);
-          neuralTechniqueProbabilities(weights, p.x, spans).forEach((probs, i) => {
-            total++;
-            if (topClasses(probs, 1)[0] === spans[i]!.label) right++;
-          });
-        }
-        return right / Math.max(1, total);
+  const fitClassifier = (
+    on: Prepared[],
+    epochs: number,
+    stage: string,
+    score: (weights: NeuralClassifierWeights) => number = () => 0,
+  ) =>
+    trainNeuralClassifier(
+      on.map((p) => ({ x: p.x, spans: spansOf(p.article) })),
+      inputs,
+      TECHNIQUE_LABELS.length,
+      {
+        hidden: settings.classifierHidden,
+        epochs,
+        learningRate: settings.classifierLearningRate,
+        dropout: settings.dropout,
+        batchSize: settings.batchSize,
+        seed: seed + 1,
+        onProgress: (done, total) => progress({ stage, done, total }),
+        score: (weights, epoch) => (on === training ? score(weights) : epoch),
       },
+    );
+  const classifier = await fitClassifier(
+    training,
+    settings.classifierEpochs,
+    'training the neural classifier',
+    (weights) => {
+      let right = 0;
+      let total = 0;
+      const classifier = new NeuralClassifier(weights, vectors.dimensions);
+      for (const p of heldOut) {
+        const spans = spansOf(p.article);
+        classifier.techniqueProbabilities(p.x, spans, p.keys).forEach((probs, i) => {
+          total++;
+          if (topClasses(probs, 1)[0] === spans[i]!.label) right++;
+        });
+      }
+      return right / Math.max(1, total);
     },
   );
 
-  const neuralHeader: NeuralHeader = {
-    vectors: { file: basename(input.vectorsFile), sha256: sha256(vectorBytes) },
-    inputs,
-    pieceLength: settings.pieceLength,
-    tagger: { hidden: settings.hidden, outputBias: tagger.weights.outputBias, epoch: tagger.epoch },
-    classifier: {
-      hidden: settings.classifierHidden,
-      classes: TECHNIQUE_LABELS.length,
-      epoch: classifier.epoch,
-    },
+  /** The layer as it ships: weights after int8 quantisation, so decisions fit what runs. */
+  const quantised = (
+    taggerWeights: NeuralTaggerWeights,
+    classifierWeights: NeuralClassifierWeights,
+  ): NeuralStack => {
+    const neuralHeader: NeuralHeader = {
+      vectors: { file: basename(input.vectorsFile), sha256: sha256(vectorBytes) },
+      inputs,
+      pieceLength: settings.pieceLength,
+      tagger: {
+        hidden: settings.hidden,
+        outputBias: taggerWeights.outputBias,
+        epoch: tagger.epoch,
+      },
+      classifier: {
+        hidden: settings.classifierHidden,
+        classes: TECHNIQUE_LABELS.length,
+        epoch: classifier.epoch,
+      },
+      refit: settings.refit,
+    };
+    const stored = decodeModel<object>(
+      encodeModel(
+        { format: MODEL_FORMAT },
+        new Map(new NeuralStack(neuralHeader, vectors, taggerWeights, classifierWeights).tensors()),
+      ),
+      'the neural weights',
+    );
+    return NeuralStack.fromTensors(neuralHeader, stored.tensors, vectors);
   };
-  // Fit decisions on what ships: the weights after int8 quantisation.
-  const stored = decodeModel<object>(
-    encodeModel(
-      { format: MODEL_FORMAT },
-      new Map(new NeuralStack(neuralHeader, vectors, tagger.weights, classifier.weights).tensors()),
-    ),
-    'the neural weights',
-  );
-  const neural = NeuralStack.fromTensors(neuralHeader, stored.tensors, vectors);
+  const neural = quantised(tagger.weights, classifier.weights);
 
   const base = fast.detector;
   const header = structuredClone({
     ...base.header,
     name: input.settings?.name ?? 'accurate',
-    neural: neuralHeader,
+    neural: neural.header,
   });
-  // The neural classifier learned the class balance itself: no offsets, no Repetition rule.
-  header.classifier.classBias = new Array<number>(TECHNIQUE_LABELS.length).fill(0);
-  header.classifier.repetitionNeedsRecurrence = false;
+  // Class offsets and the Repetition rule, tuned again for the neural probabilities.
+  const heldOutTechniques = new Map(
+    heldOut.map((p) => [
+      p.article.id,
+      neural.classifier.techniqueProbabilities(p.x, spansOf(p.article), p.keys),
+    ]),
+  );
+  const tuned = tuneClassBias(heldOutArticles, heldOutTechniques);
+  header.classifier.classBias = tuned.classBias;
+  header.classifier.repetitionNeedsRecurrence = tuned.repetitionNeedsRecurrence;
   const fold = fast.foldModels[settings.heldOutFold]!;
   const probe = new Detector(header, fold.tagger, fold.classifier, base.clusters, neural);
   const heldOutTokens = new Map(
@@ -190,10 +246,27 @@ export async function trainAccurateDetector(input: AccurateTrainInput): Promise<
     si: heldOutSi,
     tc: heldOutArticles.flatMap((a) => a.tc),
   });
+  // Decisions stay those fitted on the held-out fold; the shipped networks may then learn
+  // from every article for the epochs the fold chose.
+  const shipped = settings.refit
+    ? quantised(
+        (await fitTagger(prepared, tagger.epoch, 'refitting the neural tagger on every article'))
+          .weights,
+        (
+          await fitClassifier(
+            prepared,
+            classifier.epoch,
+            'refitting the neural classifier on every article',
+          )
+        ).weights,
+      )
+    : neural;
+  header.neural = shipped.header;
   header.training.seconds = Math.round((Date.now() - started) / 1000);
   return {
     ...fast,
-    detector: new Detector(header, base.tagger, base.classifier, base.clusters, neural),
-    outOfFold: { si: decided.si, tc: classifier.score, full: decided.full },
+    fast: fast.detector,
+    detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
+    outOfFold: { si: decided.si, tc: tuned.accuracy, full: decided.full },
   };
 }

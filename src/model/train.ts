@@ -343,7 +343,7 @@ export function tuneDecoding(
 }
 
 /** Per-class log-probability offsets that maximise out-of-fold accuracy (coordinate ascent). */
-function tuneClassBias(
+export function tuneClassBias(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float64Array[]>,
 ): { classBias: number[]; repetitionNeedsRecurrence: boolean; accuracy: number } {

@@ -15,6 +15,7 @@ import swagger from '@fastify/swagger';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { loadDetector, resolveModelPath } from '../analyze.js';
+import { DEFAULT_MODEL_NAME } from '../config.js';
 import { PACKAGE_ROOT } from '../config.js';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
 import { articleFromBytes, articleFromUrl, type ArticleInput } from '../formats/article-input.js';
@@ -94,7 +95,7 @@ function toSpinscopeError(error: FastifyError): SpinscopeError | undefined {
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const model = options.model ?? 'fast';
+  const model = options.model ?? DEFAULT_MODEL_NAME;
   const detector = loadDetector(model); // the model's identity keys the store; workers load their own copy
   const modelName = detector.header.name;
   const modelVersion = detector.header.version;

@@ -7,7 +7,7 @@ import { readCorpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
 import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
 import { Detector } from '../../model/detector.js';
-import { trainDetector, type TrainSettings } from '../../model/train.js';
+import { trainDetector, type TrainResult, type TrainSettings } from '../../model/train.js';
 import { trainAccurateDetector } from '../../model/train-accurate.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
@@ -62,10 +62,11 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
     onProgress: (p: { stage: string; done: number; total: number }) =>
       progress.update(p.stage, p.done, p.total),
   };
-  const { detector, outOfFold } =
+  const trained: TrainResult & { fast?: Detector } =
     kind === 'accurate'
       ? await trainAccurateDetector({ ...input, vectorsFile })
       : trainDetector(input);
+  const { detector, outOfFold } = trained;
   progress.stop();
   const bytes = detector.encode();
   const modelPath = join(options.out, 'model.bin');
@@ -82,6 +83,7 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
     sizeBytes: bytes.length,
     outOfFold,
     heldOut,
+    fastHeldOut: dev && trained.fast ? evaluateDetector(trained.fast, dev).metrics : undefined,
   };
   await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   await writeFileAtomically(join(options.out, 'card.md'), renderCard(card));

@@ -1,10 +1,13 @@
 /**
  * A bidirectional LSTM, forward pass only, in plain TypeScript: the accurate model's encoder
- * at run time (training runs in TensorFlow.js, see tfjs.ts, with the same layout).
+ * at run time (training runs in TensorFlow.js, see tfjs.ts, with the same weights).
  *
- * Per direction: input kernel [inputs x 4H], recurrent kernel [H x 4H], bias [4H], gates in
- * the order input, forget, candidate, output. Kernels are stored input-major so that each
- * input adds one contiguous row to the gate sums; zero inputs (most hand features) are skipped.
+ * Per direction the stored weights are: input kernel [inputs x 4H], recurrent kernel
+ * [H x 4H], bias [4H], gates in the order input, forget, candidate, output. At load they are
+ * transposed to gate-major rows, so that every gate is a few unrolled dot products.
+ *
+ * The first `keyedInputs` inputs of a token (its word vector) depend only on a key (the word):
+ * their contribution to the gates is computed once per key and kept in a bounded cache.
  */
 
 export interface LstmWeights {
@@ -52,74 +55,144 @@ export function bilstmFromTensors(
   return { inputs, hidden, forward: lstm('forward'), backward: lstm('backward') };
 }
 
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
+function transpose(m: Float32Array, rows: number, columns: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++) t[c * rows + r] = m[r * columns + c] as number;
+  return t;
 }
 
-/**
- * Run one direction over rows [start, end) of x ([n x inputs]), writing hidden states into
- * out ([n x 2H]) at column offset `column`.
- */
-function runDirection(
-  w: LstmWeights,
-  inputs: number,
-  hidden: number,
-  x: Float32Array,
-  start: number,
-  end: number,
-  reverse: boolean,
-  out: Float32Array,
-  column: number,
-): void {
-  const gates = 4 * hidden;
-  const z = new Float32Array(gates);
-  const h = new Float32Array(hidden);
-  const c = new Float32Array(hidden);
-  const { kernel, recurrent, bias } = w;
-  for (let step = 0; step < end - start; step++) {
-    const t = reverse ? end - 1 - step : start + step;
-    z.set(bias);
-    const xo = t * inputs;
-    for (let d = 0; d < inputs; d++) {
-      const v = x[xo + d] as number;
-      if (v === 0) continue;
-      const row = d * gates;
-      for (let g = 0; g < gates; g++) z[g]! += v * (kernel[row + g] as number);
+/** sum over k < n of a[ao + k] * b[bo + k], unrolled by four. */
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += (a[ao + k] as number) * (b[bo + k] as number);
+    s1 += (a[ao + k + 1] as number) * (b[bo + k + 1] as number);
+    s2 += (a[ao + k + 2] as number) * (b[bo + k + 2] as number);
+    s3 += (a[ao + k + 3] as number) * (b[bo + k + 3] as number);
+  }
+  for (; k < n; k++) s0 += (a[ao + k] as number) * (b[bo + k] as number);
+  return s0 + s1 + s2 + s3;
+}
+
+const CACHE_LIMIT = 30_000;
+
+class Direction {
+  /** [4H x inputs] */
+  private readonly kernel: Float32Array;
+  /** [4H x H] */
+  private readonly recurrent: Float32Array;
+  private readonly bias: Float32Array;
+  private readonly cache = new Map<number, Float32Array>();
+
+  constructor(
+    w: LstmWeights,
+    private readonly inputs: number,
+    private readonly hidden: number,
+    private readonly keyedInputs: number,
+    private readonly reverse: boolean,
+  ) {
+    this.kernel = transpose(w.kernel, inputs, 4 * hidden);
+    this.recurrent = transpose(w.recurrent, hidden, 4 * hidden);
+    this.bias = w.bias;
+  }
+
+  /** The keyed inputs' share of the gates for a token with this key. */
+  private keyed(x: Float32Array, xo: number, key: number): Float32Array {
+    let share = this.cache.get(key);
+    if (!share) {
+      const { inputs, keyedInputs } = this;
+      share = new Float32Array(4 * this.hidden);
+      for (let g = 0; g < share.length; g++)
+        share[g] = dot(this.kernel, g * inputs, x, xo, keyedInputs);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(key, share);
     }
-    for (let k = 0; k < hidden; k++) {
-      const v = h[k] as number;
-      const row = k * gates;
-      for (let g = 0; g < gates; g++) z[g]! += v * (recurrent[row + g] as number);
-    }
-    const oo = t * 2 * hidden + column;
-    for (let k = 0; k < hidden; k++) {
-      const i = sigmoid(z[k] as number);
-      const f = sigmoid(z[hidden + k] as number);
-      const g = Math.tanh(z[2 * hidden + k] as number);
-      const o = sigmoid(z[3 * hidden + k] as number);
-      const ck = f * (c[k] as number) + i * g;
-      c[k] = ck;
-      const hk = o * Math.tanh(ck);
-      h[k] = hk;
-      out[oo + k] = hk;
+    return share;
+  }
+
+  run(
+    x: Float32Array,
+    keys: Int32Array | undefined,
+    start: number,
+    end: number,
+    out: Float32Array,
+    column: number,
+  ): void {
+    const { inputs, hidden, keyedInputs, kernel, recurrent, bias } = this;
+    const gates = 4 * hidden;
+    const z = new Float64Array(gates);
+    const h = new Float32Array(hidden);
+    const c = new Float64Array(hidden);
+    const own = keys ? keyedInputs : 0; // inputs computed per token
+    for (let step = 0; step < end - start; step++) {
+      const t = this.reverse ? end - 1 - step : start + step;
+      const xo = t * inputs;
+      const key = keys ? (keys[t] as number) : -1;
+      const share = key >= 0 ? this.keyed(x, xo, key) : undefined;
+      for (let g = 0; g < gates; g++) {
+        z[g] =
+          (bias[g] as number) +
+          (share ? (share[g] as number) : 0) +
+          dot(kernel, g * inputs + own, x, xo + own, inputs - own) +
+          dot(recurrent, g * hidden, h, 0, hidden);
+      }
+      const oo = t * 2 * hidden + column;
+      for (let k = 0; k < hidden; k++) {
+        const i = 1 / (1 + Math.exp(-(z[k] as number)));
+        const f = 1 / (1 + Math.exp(-(z[hidden + k] as number)));
+        const g = Math.tanh(z[2 * hidden + k] as number);
+        const o = 1 / (1 + Math.exp(-(z[3 * hidden + k] as number)));
+        const ck = f * (c[k] as number) + i * g;
+        c[k] = ck;
+        const hk = o * Math.tanh(ck);
+        h[k] = hk;
+        out[oo + k] = hk;
+      }
     }
   }
 }
 
-/**
- * Hidden states [n x 2H] (forward, then backward) of each sequence; `sequences` are
- * [start, end) row ranges of x, run independently.
- */
-export function runBiLstm(
-  w: BiLstmWeights,
-  x: Float32Array,
-  sequences: readonly (readonly [number, number])[],
-): Float32Array {
-  const n = x.length / w.inputs;
-  const out = new Float32Array(n * 2 * w.hidden);
-  for (const [start, end] of sequences) {
-    runDirection(w.forward, w.inputs, w.hidden, x, start, end, false, out, 0);
-    runDirection(w.backward, w.inputs, w.hidden, x, start, end, true, out, w.hidden);
+export class BiLstm {
+  private readonly forward: Direction;
+  private readonly backward: Direction;
+
+  /**
+   * `keyedInputs`: how many leading inputs depend only on the token's key (0: none); a key
+   * of -1 means those inputs are all zero.
+   */
+  constructor(
+    readonly weights: BiLstmWeights,
+    keyedInputs = 0,
+  ) {
+    const { inputs, hidden } = weights;
+    this.forward = new Direction(weights.forward, inputs, hidden, keyedInputs, false);
+    this.backward = new Direction(weights.backward, inputs, hidden, keyedInputs, true);
   }
-  return out;
+
+  get hidden(): number {
+    return this.weights.hidden;
+  }
+
+  /**
+   * Hidden states [n x 2H] (forward, then backward) of x ([n x inputs]); `sequences` are
+   * [start, end) row ranges of x, each run on its own.
+   */
+  run(
+    x: Float32Array,
+    sequences: readonly (readonly [number, number])[],
+    keys?: Int32Array,
+  ): Float32Array {
+    const n = x.length / this.weights.inputs;
+    const out = new Float32Array(n * 2 * this.weights.hidden);
+    for (const [start, end] of sequences) {
+      this.forward.run(x, keys, start, end, out, 0);
+      this.backward.run(x, keys, start, end, out, this.weights.hidden);
+    }
+    return out;
+  }
 }

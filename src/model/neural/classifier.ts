@@ -4,7 +4,7 @@
  * layer turns them into technique scores, added to a learned mix of the fast classifier's
  * log-probabilities (initialised to the identity, so training starts from the linear model).
  */
-import { runBiLstm, type BiLstmWeights } from './bilstm.js';
+import { BiLstm, type BiLstmWeights } from './bilstm.js';
 
 /** Tokens of context read on each side of a span, and the longest span read in full. */
 export const SPAN_CONTEXT = 12;
@@ -65,44 +65,58 @@ export function logLinear(p: ArrayLike<number>, k: number): number {
   return Math.log(Math.max(p[k] as number, 1e-6));
 }
 
-/** Technique probabilities of each span of an article whose token inputs are x. */
-export function neuralTechniqueProbabilities(
-  w: NeuralClassifierWeights,
-  x: Float32Array,
-  spans: readonly ClassifierSpan[],
-): Float64Array[] {
-  const inputs = w.encoder.inputs - 1;
-  const tokens = x.length / inputs;
-  const hidden = w.encoder.hidden;
-  const C = w.classes;
-  return spans.map((span) => {
-    if (tokens === 0) return Float64Array.from(span.linear);
-    const win = spanWindow(span, tokens);
-    const length = win.to - win.from;
-    const wx = new Float32Array(length * (inputs + 1));
-    windowInputs(x, inputs, win, wx, 0);
-    const states = runBiLstm(w.encoder, wx, [[0, length]]);
-    const pooled = new Float32Array(4 * hidden).fill(-Infinity, 2 * hidden);
-    const inside = win.last - win.first;
-    for (let t = win.first - win.from; t < win.last - win.from; t++)
-      for (let k = 0; k < 2 * hidden; k++) {
-        const v = states[t * 2 * hidden + k] as number;
-        pooled[k]! += v / inside;
-        if (v > (pooled[2 * hidden + k] as number)) pooled[2 * hidden + k] = v;
+/** The classifier at run time. */
+export class NeuralClassifier {
+  private readonly encoder: BiLstm;
+
+  /** `keyedInputs`: the leading inputs that depend on the token's key only (its word vector). */
+  constructor(
+    readonly weights: NeuralClassifierWeights,
+    keyedInputs: number,
+  ) {
+    this.encoder = new BiLstm(weights.encoder, keyedInputs);
+  }
+
+  /** Technique probabilities of each span of an article whose token inputs are x. */
+  techniqueProbabilities(
+    x: Float32Array,
+    spans: readonly ClassifierSpan[],
+    keys?: Int32Array,
+  ): Float64Array[] {
+    const w = this.weights;
+    const inputs = w.encoder.inputs - 1;
+    const tokens = x.length / inputs;
+    const hidden = w.encoder.hidden;
+    const C = w.classes;
+    return spans.map((span) => {
+      if (tokens === 0) return Float64Array.from(span.linear);
+      const win = spanWindow(span, tokens);
+      const length = win.to - win.from;
+      const wx = new Float32Array(length * (inputs + 1));
+      windowInputs(x, inputs, win, wx, 0);
+      const states = this.encoder.run(wx, [[0, length]], keys?.subarray(win.from, win.to));
+      const pooled = new Float32Array(4 * hidden).fill(-Infinity, 2 * hidden);
+      const inside = win.last - win.first;
+      for (let t = win.first - win.from; t < win.last - win.from; t++)
+        for (let k = 0; k < 2 * hidden; k++) {
+          const v = states[t * 2 * hidden + k] as number;
+          pooled[k]! += v / inside;
+          if (v > (pooled[2 * hidden + k] as number)) pooled[2 * hidden + k] = v;
+        }
+      const z = new Float64Array(C);
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) {
+        let s = w.headBias[c] as number;
+        for (let k = 0; k < 4 * hidden; k++)
+          s += (pooled[k] as number) * (w.head[k * C + c] as number);
+        for (let k = 0; k < C; k++) s += logLinear(span.linear, k) * (w.mix[k * C + c] as number);
+        z[c] = s;
+        max = Math.max(max, s);
       }
-    const z = new Float64Array(C);
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) {
-      let s = w.headBias[c] as number;
-      for (let k = 0; k < 4 * hidden; k++)
-        s += (pooled[k] as number) * (w.head[k * C + c] as number);
-      for (let k = 0; k < C; k++) s += logLinear(span.linear, k) * (w.mix[k * C + c] as number);
-      z[c] = s;
-      max = Math.max(max, s);
-    }
-    let sum = 0;
-    for (let c = 0; c < C; c++) sum += z[c] = Math.exp((z[c] as number) - max);
-    for (let c = 0; c < C; c++) z[c]! /= sum;
-    return z;
-  });
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += z[c] = Math.exp((z[c] as number) - max);
+      for (let c = 0; c < C; c++) z[c]! /= sum;
+      return z;
+    });
+  }
 }

@@ -7,9 +7,9 @@ import { tokensInSpan, type TextSpan } from '../../text/document.js';
 import type { ArticleContext } from '../features.js';
 import type { WordVectors } from '../vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
-import { neuralTechniqueProbabilities, type NeuralClassifierWeights } from './classifier.js';
-import { neuralTokenProbabilities, type NeuralTaggerWeights } from './tagger.js';
-import { sentencePieces, tokenInputs, tokenInputSize } from './token-inputs.js';
+import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';
+import { NeuralTagger, type NeuralTaggerWeights } from './tagger.js';
+import { sentencePieces, tokenInputs, tokenInputSize, type TokenInputs } from './token-inputs.js';
 
 /** What the model file's header says of the neural layer. */
 export interface NeuralHeader {
@@ -19,31 +19,38 @@ export interface NeuralHeader {
   pieceLength: number;
   tagger: { hidden: number; outputBias: number; epoch: number };
   classifier: { hidden: number; classes: number; epoch: number };
+  /** The networks were trained again on every article after the held-out fold chose epochs. */
+  refit?: boolean;
 }
 
 export class NeuralStack {
-  private readonly inputs = new WeakMap<ArticleContext, Float32Array>();
+  private readonly inputs = new WeakMap<ArticleContext, TokenInputs>();
+  readonly tagger: NeuralTagger;
+  readonly classifier: NeuralClassifier;
 
   constructor(
     readonly header: NeuralHeader,
     readonly vectors: WordVectors,
-    readonly tagger: NeuralTaggerWeights,
-    readonly classifier: NeuralClassifierWeights,
-  ) {}
+    tagger: NeuralTaggerWeights,
+    classifier: NeuralClassifierWeights,
+  ) {
+    this.tagger = new NeuralTagger(tagger, vectors.dimensions);
+    this.classifier = new NeuralClassifier(classifier, vectors.dimensions);
+  }
 
   /** Token inputs of an article, computed once from the fast tagger's probabilities. */
-  tokenInputs(ctx: ArticleContext, linearTokens: () => Float32Array): Float32Array {
-    let x = this.inputs.get(ctx);
-    if (!x) {
-      x = tokenInputs(ctx, this.vectors, linearTokens());
-      this.inputs.set(ctx, x);
+  tokenInputs(ctx: ArticleContext, linearTokens: () => Float32Array): TokenInputs {
+    let inputs = this.inputs.get(ctx);
+    if (!inputs) {
+      inputs = tokenInputs(ctx, this.vectors, linearTokens());
+      this.inputs.set(ctx, inputs);
     }
-    return x;
+    return inputs;
   }
 
   tokenProbabilities(ctx: ArticleContext, linearTokens: Float32Array): Float32Array {
-    const x = this.tokenInputs(ctx, () => linearTokens);
-    return neuralTokenProbabilities(this.tagger, x, sentencePieces(ctx, this.header.pieceLength));
+    const { x, keys } = this.tokenInputs(ctx, () => linearTokens);
+    return this.tagger.tokenProbabilities(x, sentencePieces(ctx, this.header.pieceLength), keys);
   }
 
   techniqueProbabilities(
@@ -52,25 +59,25 @@ export class NeuralStack {
     linearTechniques: readonly Float64Array[],
     linearTokens: () => Float32Array,
   ): Float64Array[] {
-    const x = this.tokenInputs(ctx, linearTokens);
-    return neuralTechniqueProbabilities(
-      this.classifier,
+    const { x, keys } = this.tokenInputs(ctx, linearTokens);
+    return this.classifier.techniqueProbabilities(
       x,
       spans.map((span, i) => {
         const [first, last] = tokensInSpan(ctx.doc, span);
         return { first, last, linear: linearTechniques[i] as Float64Array };
       }),
+      keys,
     );
   }
 
   tensors(): [string, Float32Array][] {
     return [
-      ...bilstmTensors('neural.tagger', this.tagger.encoder),
-      ['neural.tagger.output', this.tagger.output],
-      ...bilstmTensors('neural.classifier', this.classifier.encoder),
-      ['neural.classifier.head', this.classifier.head],
-      ['neural.classifier.headBias', this.classifier.headBias],
-      ['neural.classifier.mix', this.classifier.mix],
+      ...bilstmTensors('neural.tagger', this.tagger.weights.encoder),
+      ['neural.tagger.output', this.tagger.weights.output],
+      ...bilstmTensors('neural.classifier', this.classifier.weights.encoder),
+      ['neural.classifier.head', this.classifier.weights.head],
+      ['neural.classifier.headBias', this.classifier.weights.headBias],
+      ['neural.classifier.mix', this.classifier.weights.mix],
     ];
   }
 

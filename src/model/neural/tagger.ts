@@ -3,7 +3,7 @@
  * (word vectors, the fast tagger's probability, hand features) and gives every token the
  * probability of lying inside a propaganda span. Spans are then decoded as in the fast model.
  */
-import { runBiLstm, type BiLstmWeights } from './bilstm.js';
+import { BiLstm, type BiLstmWeights } from './bilstm.js';
 
 export interface NeuralTaggerWeights {
   readonly encoder: BiLstmWeights;
@@ -12,21 +12,35 @@ export interface NeuralTaggerWeights {
   readonly outputBias: number;
 }
 
-/** P(inside a span) for each token of an article; `pieces` are the sequences read. */
-export function neuralTokenProbabilities(
-  w: NeuralTaggerWeights,
-  x: Float32Array,
-  pieces: readonly (readonly [number, number])[],
-): Float32Array {
-  const states = runBiLstm(w.encoder, x, pieces);
-  const width = 2 * w.encoder.hidden;
-  const n = x.length / w.encoder.inputs;
-  const probs = new Float32Array(n);
-  for (let t = 0; t < n; t++) {
-    let z = w.outputBias;
-    for (let k = 0; k < width; k++)
-      z += (states[t * width + k] as number) * (w.output[k] as number);
-    probs[t] = 1 / (1 + Math.exp(-z));
+/** The tagger at run time. */
+export class NeuralTagger {
+  private readonly encoder: BiLstm;
+
+  /** `keyedInputs`: the leading inputs that depend on the token's key only (its word vector). */
+  constructor(
+    readonly weights: NeuralTaggerWeights,
+    keyedInputs: number,
+  ) {
+    this.encoder = new BiLstm(weights.encoder, keyedInputs);
   }
-  return probs;
+
+  /** P(inside a span) for each token of an article; `pieces` are the sequences read. */
+  tokenProbabilities(
+    x: Float32Array,
+    pieces: readonly (readonly [number, number])[],
+    keys?: Int32Array,
+  ): Float32Array {
+    const w = this.weights;
+    const states = this.encoder.run(x, pieces, keys);
+    const width = 2 * w.encoder.hidden;
+    const n = x.length / w.encoder.inputs;
+    const probs = new Float32Array(n);
+    for (let t = 0; t < n; t++) {
+      let z = w.outputBias;
+      for (let k = 0; k < width; k++)
+        z += (states[t * width + k] as number) * (w.output[k] as number);
+      probs[t] = 1 / (1 + Math.exp(-z));
+    }
+    return probs;
+  }
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { shuffle } from '../random.js';
 import type { BiLstmWeights, LstmWeights } from './bilstm.js';
 
 let backendReady: Promise<void> | undefined;
@@ -79,40 +80,36 @@ function runDirection(
   d: LstmVariables,
   hidden: number,
   x: tf.Tensor3D,
-  mask: tf.Tensor3D,
   reverse: boolean,
 ): tf.Tensor3D {
-  const [batch, steps, inputs] = x.shape;
-  const projected = tf.reshape(
-    tf.add(tf.matMul(tf.reshape(x, [batch * steps, inputs]), d.kernel), d.bias),
-    [batch, steps, 4 * hidden],
-  );
-  const xs = tf.unstack(projected, 1);
-  const ms = tf.unstack(mask, 1);
+  const [batch, steps] = x.shape;
+  // The input is a constant, so slicing it needs no gradient; projecting each step on its
+  // own keeps unstack's gradient (which failed on some batches) out of the tape.
+  const xs = tf.unstack(x, 1) as tf.Tensor2D[];
   let h: tf.Tensor2D = tf.zeros([batch, hidden]);
   let c: tf.Tensor2D = tf.zeros([batch, hidden]);
   const outputs: tf.Tensor2D[] = new Array(steps);
   for (let step = 0; step < steps; step++) {
     const t = reverse ? steps - 1 - step : step;
-    const z = tf.add(xs[t] as tf.Tensor2D, tf.matMul(h, d.recurrent));
+    const z = tf.add(
+      tf.add(tf.matMul(xs[t] as tf.Tensor2D, d.kernel), d.bias),
+      tf.matMul(h, d.recurrent),
+    );
     const [i, f, g, o] = tf.split(z, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const m = ms[t] as tf.Tensor2D; // [batch, 1]: padding keeps the state
-    const cNew = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
-    const hNew = tf.mul(tf.sigmoid(o), tf.tanh(cNew));
-    c = tf.add(tf.mul(m, cNew), tf.mul(tf.sub(1, m), c));
-    h = tf.add(tf.mul(m, hNew), tf.mul(tf.sub(1, m), h));
-    outputs[t] = tf.mul(h, m);
+    c = tf.add(tf.mul(tf.sigmoid(f), c), tf.mul(tf.sigmoid(i), tf.tanh(g)));
+    h = tf.mul(tf.sigmoid(o), tf.tanh(c));
+    outputs[t] = h;
   }
   return tf.stack(outputs, 1) as tf.Tensor3D;
 }
 
-/** Hidden states [batch, steps, 2H]; mask is [batch, steps, 1] with 1 for real tokens. */
-export function encode(v: BiLstmVariables, x: tf.Tensor3D, mask: tf.Tensor3D): tf.Tensor3D {
+/**
+ * Hidden states [batch, steps, 2H]. Every sequence of a batch has the same length (see
+ * lengthBatches), so no step is padding and the cell needs no mask.
+ */
+export function encode(v: BiLstmVariables, x: tf.Tensor3D): tf.Tensor3D {
   return tf.concat(
-    [
-      runDirection(v.forward, v.hidden, x, mask, false),
-      runDirection(v.backward, v.hidden, x, mask, true),
-    ],
+    [runDirection(v.forward, v.hidden, x, false), runDirection(v.backward, v.hidden, x, true)],
     2,
   );
 }
@@ -126,8 +123,8 @@ export function dropout(x: tf.Tensor, rate: number, random: () => number): tf.Te
 }
 
 /**
- * Batches of items of similar length (less padding), in a seeded random order. Lengths get
- * a little noise so that batches differ between epochs.
+ * Batches of items of one length each (no padding, so no masks), in a seeded random order
+ * that changes every epoch.
  */
 export function lengthBatches<T>(
   items: readonly T[],
@@ -135,16 +132,18 @@ export function lengthBatches<T>(
   size: number,
   random: () => number,
 ): T[][] {
-  const keyed = items.map((item) => ({ item, key: length(item) + random() * 4 }));
-  keyed.sort((a, b) => a.key - b.key);
-  const batches: T[][] = [];
-  for (let k = 0; k < keyed.length; k += size)
-    batches.push(keyed.slice(k, k + size).map((e) => e.item));
-  for (let i = batches.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [batches[i], batches[j]] = [batches[j] as T[], batches[i] as T[]];
+  const byLength = new Map<number, T[]>();
+  for (const item of items) {
+    const group = byLength.get(length(item)) ?? [];
+    group.push(item);
+    byLength.set(length(item), group);
   }
-  return batches;
+  const batches: T[][] = [];
+  for (const key of [...byLength.keys()].sort((a, b) => a - b)) {
+    const group = shuffle(byLength.get(key) as T[], random);
+    for (let k = 0; k < group.length; k += size) batches.push(group.slice(k, k + size));
+  }
+  return shuffle(batches, random);
 }
 
 export { tf };

@@ -18,21 +18,29 @@ const CAPITALISED = /^\p{Lu}/u;
 const HAS_UPPER = /\p{Lu}/u;
 const HAS_LOWER = /\p{Ll}/u;
 
-/** Row-major [tokens x tokenInputSize] inputs of an article. */
+export interface TokenInputs {
+  /** Row-major [tokens x tokenInputSize]; each row starts with the word vector. */
+  x: Float32Array;
+  /** The word-vector row of each token (-1: no vector), so that encoders can cache by word. */
+  keys: Int32Array;
+}
+
 export function tokenInputs(
   ctx: ArticleContext,
   vectors: WordVectors,
   linearProbabilities: Float32Array,
-): Float32Array {
+): TokenInputs {
   const tokens = ctx.doc.tokens;
   const dims = vectors.dimensions;
   const width = dims + HAND_FEATURES;
   const x = new Float32Array(tokens.length * width);
+  const keys = new Int32Array(tokens.length);
   const lastSentence = Math.max(1, ctx.doc.sentences.length - 1);
   tokens.forEach((token, i) => {
     const o = i * width;
     let row = vectors.row(ctx.lower[i] as string);
     if (row < 0) row = vectors.row(ctx.lemma[i] as string);
+    keys[i] = row;
     if (row >= 0) x.set(vectors.values.subarray(row * dims, (row + 1) * dims), o);
     const p = Math.min(Math.max(linearProbabilities[i] as number, 1e-4), 1 - 1e-4);
     const text = token.text;
@@ -58,7 +66,7 @@ export function tokenInputs(
     ];
     for (let k = 0; k < HAND_FEATURES; k++) x[o + dims + k] = hand[k] as number;
   });
-  return x;
+  return { x, keys };
 }
 
 /** Token ranges the tagger reads: sentences, cut into pieces of at most `maxLength`. */

@@ -62,20 +62,17 @@ export async function trainNeuralClassifier(
     mix: mix.dataSync() as Float32Array,
   });
   let best = { weights: current(), epoch: 0, score: -Infinity };
-  const batchesPerEpoch = Math.ceil(items.length / options.batchSize);
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const batches = lengthBatches(items, (i) => i.win.to - i.win.from, options.batchSize, random);
     batches.forEach((batch, b) => {
       const steps = Math.max(...batch.map((i) => i.win.to - i.win.from));
       const x = new Float32Array(batch.length * steps * (inputs + 1));
-      const m = new Float32Array(batch.length * steps);
       const inside = new Float32Array(batch.length * steps);
       const linear = new Float32Array(batch.length * classes);
       const labels = new Int32Array(batch.length);
       batch.forEach((item, row) => {
         windowInputs(item.a.x, inputs, item.win, x, row * steps * (inputs + 1));
         for (let t = 0; t < item.win.to - item.win.from; t++) {
-          m[row * steps + t] = 1;
           const token = item.win.from + t;
           inside[row * steps + t] = token >= item.win.first && token < item.win.last ? 1 : 0;
         }
@@ -84,13 +81,12 @@ export async function trainNeuralClassifier(
       });
       tf.tidy(() => {
         const xt = tf.tensor3d(x, [batch.length, steps, inputs + 1]);
-        const mt = tf.tensor3d(m, [batch.length, steps, 1]);
         const it = tf.tensor3d(inside, [batch.length, steps, 1]);
         const lt = tf.tensor2d(linear, [batch.length, classes]);
         const yt = tf.oneHot(tf.tensor1d(labels, 'int32'), classes);
         optimizer.minimize(
           () => {
-            const states = encode(encoder, dropout(xt, options.dropout, random) as tf.Tensor3D, mt);
+            const states = encode(encoder, dropout(xt, options.dropout, random) as tf.Tensor3D);
             const mean = tf.div(tf.sum(tf.mul(states, it), 1), tf.maximum(tf.sum(it, 1), 1));
             const max = tf.max(tf.add(states, tf.mul(tf.sub(it, 1), 1e4)), 1);
             const pooled = dropout(tf.concat([mean, max], 1), options.dropout, random);
@@ -104,7 +100,7 @@ export async function trainNeuralClassifier(
           variables,
         );
       });
-      options.onProgress?.((epoch - 1) * batchesPerEpoch + b + 1, options.epochs * batchesPerEpoch);
+      options.onProgress?.((epoch - 1) * batches.length + b + 1, options.epochs * batches.length);
     });
     const weights = current();
     const score = options.score(weights, epoch);

@@ -62,46 +62,40 @@ export async function trainNeuralTagger(
     outputBias: (outputBias.dataSync() as Float32Array)[0] as number,
   });
   let best = { weights: current(), epoch: 0, score: -Infinity };
-  const batchesPerEpoch = Math.ceil(pieces.length / options.batchSize);
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const batches = lengthBatches(pieces, (p) => p.end - p.start, options.batchSize, random);
     batches.forEach((batch, b) => {
-      const steps = Math.max(...batch.map((p) => p.end - p.start));
+      const steps = (batch[0] as Piece).end - (batch[0] as Piece).start;
       const x = new Float32Array(batch.length * steps * inputs);
       const y = new Float32Array(batch.length * steps);
-      const m = new Float32Array(batch.length * steps);
       batch.forEach((p, row) => {
         x.set(p.article.x.subarray(p.start * inputs, p.end * inputs), row * steps * inputs);
-        for (let t = 0; t < p.end - p.start; t++) {
-          y[row * steps + t] = p.article.labels[p.start + t] as number;
-          m[row * steps + t] = 1;
-        }
+        y.set(p.article.labels.subarray(p.start, p.end), row * steps);
       });
       tf.tidy(() => {
         const xt = tf.tensor3d(x, [batch.length, steps, inputs]);
         const yt = tf.tensor2d(y, [batch.length, steps]);
-        const mt = tf.tensor3d(m, [batch.length, steps, 1]);
         optimizer.minimize(
           () => {
             const input = dropout(xt, options.dropout, random) as tf.Tensor3D;
-            const states = dropout(encode(encoder, input, mt), options.dropout, random);
+            const states = dropout(encode(encoder, input), options.dropout, random);
             const z = tf.reshape(
               tf.add(tf.matMul(tf.reshape(states, [-1, 2 * options.hidden]), output), outputBias),
               [batch.length, steps],
             );
-            const mask = tf.reshape(mt, [batch.length, steps]);
-            // Binary cross-entropy on logits, real tokens only.
+            // Binary cross-entropy on logits.
             const loss = tf.add(
               tf.sub(tf.relu(z), tf.mul(z, yt)),
               tf.log1p(tf.exp(tf.neg(tf.abs(z)))),
             );
-            return tf.div(tf.sum(tf.mul(loss, mask)), tf.sum(mask)) as tf.Scalar;
+            return tf.mean(loss) as tf.Scalar;
           },
           false,
           variables,
         );
       });
-      options.onProgress?.((epoch - 1) * batchesPerEpoch + b + 1, options.epochs * batchesPerEpoch);
+      // Every epoch has the same number of batches: one set per length.
+      options.onProgress?.((epoch - 1) * batches.length + b + 1, options.epochs * batches.length);
     });
     const weights = current();
     const score = options.score(weights, epoch);

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../src/analyze.js';
+import { SpinscopeError } from '../src/errors.js';
+import { readCorpus } from '../src/formats/corpus.js';
+import { Detector } from '../src/model/detector.js';
+import { BiLstm } from '../src/model/neural/bilstm.js';
+import { createBiLstm, encode, exportBiLstm, readyBackend, tf } from '../src/model/neural/tfjs.js';
+import { seededRandom } from '../src/model/random.js';
+import { trainAccurateDetector } from '../src/model/train-accurate.js';
+import { parseArticle } from '../src/text/document.js';
+import { CLI, FIXTURES, ROOT, tempDir } from './helpers.js';
+
+const MODELS = ['fast', 'accurate'] as const;
+
+test('the TypeScript BiLSTM gives the states that TensorFlow.js trains, with and without the word cache', async () => {
+  await readyBackend();
+  const random = seededRandom(3);
+  const inputs = 7;
+  const keyed = 4; // the first 4 inputs depend on the key only, like word vectors
+  const variables = createBiLstm(inputs, 5, random);
+  const words = [0, 1].map(() => Array.from({ length: keyed }, () => random() - 0.5));
+  const steps = 6;
+  const x = new Float32Array(2 * steps * inputs);
+  const keys = new Int32Array(2 * steps);
+  for (let t = 0; t < 2 * steps; t++) {
+    const key = t % 3 === 2 ? -1 : t % 2; // -1: no vector, the keyed inputs stay zero
+    keys[t] = key;
+    if (key >= 0) x.set(words[key]!, t * inputs);
+    for (let d = keyed; d < inputs; d++) x[t * inputs + d] = random() - 0.5;
+  }
+  const expected = encode(variables, tf.tensor3d(x, [2, steps, inputs])).dataSync();
+  const weights = exportBiLstm(variables);
+  const sequences: [number, number][] = [
+    [0, steps],
+    [steps, 2 * steps],
+  ];
+  for (const states of [
+    new BiLstm(weights).run(x, sequences),
+    new BiLstm(weights, keyed).run(x, sequences, keys),
+  ]) {
+    assert.equal(states.length, expected.length);
+    states.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5, `state ${i}`));
+  }
+});
+
+test('training the accurate model on a tiny corpus is seeded, and the model file round-trips', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const train = (seed: number) =>
+    trainAccurateDetector({
+      corpus,
+      clustersFile: join(ROOT, 'models/word-clusters.bin'),
+      vectorsFile: join(ROOT, 'models/word-vectors.bin'),
+      settings: { seed, taggerBits: 12, classifierBits: 10, folds: 2, taggerEpochs: 2 },
+      accurate: { hidden: 6, classifierHidden: 6, taggerEpochs: 2, classifierEpochs: 2 },
+    });
+  const first = await train(1);
+  const second = await train(1);
+  const other = await train(5);
+  const tensors = (d: Detector) => new Map(d.neural!.tensors());
+  assert.ok(first.detector.header.neural, 'the accurate model has a neural layer');
+  assert.deepEqual(tensors(first.detector), tensors(second.detector));
+  assert.deepEqual(first.detector.header.tagger.decoding, second.detector.header.tagger.decoding);
+  assert.notDeepEqual(
+    tensors(first.detector).get('neural.tagger.forward.kernel'),
+    tensors(other.detector).get('neural.tagger.forward.kernel'),
+  );
+
+  const loaded = Detector.fromBytes(first.detector.encode(), join(ROOT, 'models/fast/model.bin'));
+  const text = corpus.articles[0]!.text;
+  const before = first.detector.tokenProbabilities(first.detector.context(parseArticle(text)));
+  const after = loaded.tokenProbabilities(loaded.context(parseArticle(text)));
+  before.forEach((p, i) =>
+    assert.ok(Math.abs(p - after[i]!) < 0.03, `token ${i}: ${p} vs ${after[i]}`),
+  );
+  const analysis = loaded.analyze(corpus.articles[1]!.text);
+  for (const span of analysis.spans) {
+    assert.ok(span.techniques.length >= 1);
+    for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
+  }
+});
+
+for (const model of MODELS) {
+  test(`the shipped ${model} model handles awkward text`, () => {
+    const bomText = '\ufeffShameful traitors 🇺🇸! 😀 Stand firm, stand proud! They lie and lie.';
+    const bom = analyze(bomText, { model });
+    const codePoints = Array.from(bomText);
+    assert.equal(bom.length, codePoints.length);
+    for (const s of bom.spans) {
+      assert.ok(s.start >= 1 && s.end <= codePoints.length);
+      assert.equal(codePoints.slice(s.start, s.end).join(''), s.text);
+    }
+    assert.equal(analyze('Hello', { model }).sentences.length, 1);
+    assert.equal(analyze('😀🇫🇷', { model }).spans.length, 0);
+    for (const [text, code] of [
+      ['', 'SPN_ERR_INPUT_EMPTY'],
+      ['x'.repeat(5 * 1024 * 1024), 'SPN_ERR_INPUT_TOO_LARGE'],
+    ] as const) {
+      assert.throws(
+        () => analyze(text, { model }),
+        (error: unknown) => error instanceof SpinscopeError && error.code === code,
+      );
+    }
+  });
+}
+
+test('analyze --model accurate and --model fast both answer, with their names', () => {
+  const file = join(tempDir(), 'article.txt');
+  writeFileSync(file, 'These traitors will destroy everything we love. Stand firm, stand proud!\n');
+  for (const model of MODELS) {
+    const run = spawnSync(
+      process.execPath,
+      [CLI, 'analyze', file, '--model', model, '--format', 'json'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as { model: { name: string }; offsetUnit: string };
+    assert.equal(result.model.name, model);
+    assert.equal(result.offsetUnit, 'codepoint');
+  }
+});
