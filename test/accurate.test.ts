@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../src/analyze.js';
@@ -123,4 +123,38 @@ test('analyze --model accurate and --model fast both answer, with their names', 
     assert.equal(result.model.name, model);
     assert.equal(result.offsetUnit, 'codepoint');
   }
+});
+
+test('train --model accurate writes a model that carries its word vectors and loads', () => {
+  const out = join(tempDir(), 'tiny-accurate');
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 240_000 });
+  const trained = cli(
+    'train',
+    '--model',
+    'accurate',
+    '--data',
+    join(FIXTURES, 'corpus'),
+    '--dev-split',
+    '',
+    '--out',
+    out,
+  );
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.match(trained.stdout, /model written to .*model\.bin/);
+  // Outside models/, the side files are copied next to the model so that it loads anywhere.
+  assert.ok(
+    existsSync(join(out, 'word-vectors.bin')) && existsSync(join(out, 'word-clusters.bin')),
+  );
+  assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `accurate`/);
+  const analysed = cli(
+    'analyze',
+    join(FIXTURES, 'corpus/articles/article1002.txt'),
+    '--model',
+    join(out, 'model.bin'),
+    '--format',
+    'json',
+  );
+  assert.equal(analysed.status, 0, analysed.stderr);
+  assert.equal(JSON.parse(analysed.stdout).model.name, 'accurate');
 });

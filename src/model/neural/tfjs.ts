@@ -146,4 +146,57 @@ export function lengthBatches<T>(
   return shuffle(batches, random);
 }
 
+/** What both networks' training takes. */
+export interface EpochOptions<W> {
+  hidden: number;
+  epochs: number;
+  learningRate: number;
+  dropout: number;
+  batchSize: number;
+  seed: number;
+  /** Score the weights after an epoch (higher is better); the best epoch's weights are kept. */
+  score: (weights: W, epoch: number) => number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Trained<W> {
+  weights: W;
+  epoch: number;
+  score: number;
+}
+
+/**
+ * Adam over batches of equal-length items for some epochs, keeping the weights of the
+ * best-scoring epoch. `loss` builds a batch's tensors and loss (inside the optimiser's tidy).
+ */
+export function fitEpochs<T, W>(run: {
+  items: readonly T[];
+  length: (item: T) => number;
+  options: EpochOptions<W>;
+  random: () => number;
+  variables: tf.Variable[];
+  loss: (batch: T[]) => tf.Scalar;
+  weights: () => W;
+}): Trained<W> {
+  const { options } = run;
+  const optimizer = tf.train.adam(options.learningRate);
+  let best: Trained<W> = { weights: run.weights(), epoch: 0, score: -Infinity };
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const batches = lengthBatches(run.items, run.length, options.batchSize, run.random);
+    batches.forEach((batch, b) => {
+      tf.tidy(() => {
+        optimizer.minimize(() => run.loss(batch), false, run.variables);
+      });
+      // Every epoch has the same batches by length, so the same number of them.
+      options.onProgress?.((epoch - 1) * batches.length + b + 1, options.epochs * batches.length);
+    });
+    const weights = run.weights();
+    const score = options.score(weights, epoch);
+    if (score > best.score) best = { weights, epoch, score };
+  }
+  tf.dispose(run.variables);
+  optimizer.dispose();
+  return best;
+}
+
 export { tf };
