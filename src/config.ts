@@ -14,4 +14,4 @@ export function defaultCorpusDir(): string {
 }
 
 /** The model used when none is named: the most accurate one shipped (see the README, "Models"). */
-export const DEFAULT_MODEL_NAME = 'fast';
+export const DEFAULT_MODEL_NAME = 'accurate';

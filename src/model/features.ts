@@ -606,6 +606,31 @@ export function spanFeatures(
 }
 
 /** How many times the span's lemmas occur as a run elsewhere in the article: [before, after]. */
+/** Where each lemma occurs in an article (token indices, ascending), built once per article. */
+const lemmaPositions = new WeakMap<ArticleContext, Map<string, number[]>>();
+
+export function positionsOfLemmas(ctx: ArticleContext): Map<string, number[]> {
+  let index = lemmaPositions.get(ctx);
+  if (!index) {
+    index = new Map();
+    ctx.lemma.forEach((lemma, i) => {
+      const list = index!.get(lemma);
+      if (list) list.push(i);
+      else index!.set(lemma, [i]);
+    });
+    lemmaPositions.set(ctx, index);
+  }
+  return index;
+}
+
+/** The features only tell counts apart up to 9 (see bucket), so counting stops there. */
+const COUNT_CAP = 9;
+
+/**
+ * How often the span's lemmas recur, in order, before and after it (each capped at
+ * COUNT_CAP). Only the places where its first lemma occurs are tried, so a huge article
+ * costs no more than its repetitions.
+ */
 function countOccurrences(
   ctx: ArticleContext,
   tokenStart: number,
@@ -613,14 +638,31 @@ function countOccurrences(
 ): [number, number] {
   const length = tokenEnd - tokenStart;
   if (length > 8) return [0, 0];
-  let before = 0;
-  let after = 0;
   const lemma = ctx.lemma;
-  outer: for (let i = 0; i + length <= lemma.length; i++) {
-    if (i === tokenStart) continue;
-    for (let k = 0; k < length; k++) if (lemma[i + k] !== lemma[tokenStart + k]) continue outer;
-    if (i < tokenStart) before++;
-    else after++;
-  }
+  const positions = positionsOfLemmas(ctx).get(lemma[tokenStart] as string) as number[];
+  const matches = (i: number) => {
+    if (i + length > lemma.length) return false;
+    for (let k = 1; k < length; k++) if (lemma[i + k] !== lemma[tokenStart + k]) return false;
+    return true;
+  };
+  const here = lowerBound(positions, tokenStart);
+  let before = 0;
+  for (let p = here - 1; p >= 0 && before < COUNT_CAP; p--)
+    if (matches(positions[p] as number)) before++;
+  let after = 0;
+  for (let p = here + 1; p < positions.length && after < COUNT_CAP; p++)
+    if (matches(positions[p] as number)) after++;
   return [before, after];
+}
+
+/** The first index of a sorted array whose value is >= target. */
+export function lowerBound(sorted: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

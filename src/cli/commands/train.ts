@@ -83,7 +83,11 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
     sizeBytes: bytes.length,
     outOfFold,
     heldOut,
-    fastHeldOut: dev && trained.fast ? evaluateDetector(trained.fast, dev).metrics : undefined,
+    fastHeldOut:
+      dev && trained.fast
+        ? evaluateDetector(Detector.fromBytes(trained.fast.encode(), resolve(modelPath)), dev)
+            .metrics
+        : undefined,
   };
   await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   await writeFileAtomically(join(options.out, 'card.md'), renderCard(card));
