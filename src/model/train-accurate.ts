@@ -94,12 +94,12 @@ export async function trainAccurateDetector(
 
   const pieces = (a: TrainingArticle) => sentencePieces(a.ctx, settings.pieceLength);
   type Prepared = (typeof prepared)[number];
-  /** Train the tagger on some articles; keep the best epoch by `score`, or the last. */
+  /** Train the tagger on some articles; keep the best epoch by `score`, or else the last. */
   const fitTagger = (
     on: Prepared[],
     epochs: number,
     stage: string,
-    score: (weights: NeuralTaggerWeights) => number = () => 0,
+    score?: (weights: NeuralTaggerWeights) => number,
   ) =>
     trainNeuralTagger(
       on.map((p) => ({ x: p.x, labels: p.article.labels, pieces: pieces(p.article) })),
@@ -112,7 +112,8 @@ export async function trainAccurateDetector(
         batchSize: settings.batchSize,
         seed,
         onProgress: (done, total) => progress({ stage, done, total }),
-        score: (weights, epoch) => (on === training ? score(weights) : epoch),
+        // Without a held-out score, the last epoch is kept.
+        score: score ? (weights) => score(weights) : (_, epoch) => epoch,
       },
     );
   const tagger = await fitTagger(
@@ -147,7 +148,7 @@ export async function trainAccurateDetector(
     on: Prepared[],
     epochs: number,
     stage: string,
-    score: (weights: NeuralClassifierWeights) => number = () => 0,
+    score?: (weights: NeuralClassifierWeights) => number,
   ) =>
     trainNeuralClassifier(
       on.map((p) => ({ x: p.x, spans: spansOf(p.article) })),
@@ -161,7 +162,8 @@ export async function trainAccurateDetector(
         batchSize: settings.batchSize,
         seed: seed + 1,
         onProgress: (done, total) => progress({ stage, done, total }),
-        score: (weights, epoch) => (on === training ? score(weights) : epoch),
+        // Without a held-out score, the last epoch is kept.
+        score: score ? (weights) => score(weights) : (_, epoch) => epoch,
       },
     );
   const classifier = await fitClassifier(
