@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,7 +11,7 @@ import { createBiLstm, encode, exportBiLstm, readyBackend, tf } from '../src/mod
 import { seededRandom } from '../src/model/random.js';
 import { trainAccurateDetector } from '../src/model/train-accurate.js';
 import { parseArticle } from '../src/text/document.js';
-import { CLI, FIXTURES, ROOT, tempDir } from './helpers.js';
+import { FIXTURES, ROOT, spinscope, tempDir } from './helpers.js';
 
 const MODELS = ['fast', 'accurate'] as const;
 
@@ -111,14 +110,8 @@ test('analyze --model accurate and --model fast both answer, with their names', 
   const file = join(tempDir(), 'article.txt');
   writeFileSync(file, 'These traitors will destroy everything we love. Stand firm, stand proud!\n');
   for (const model of MODELS) {
-    const run = spawnSync(
-      process.execPath,
-      [CLI, 'analyze', file, '--model', model, '--format', 'json'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(run.status, 0, run.stderr);
+    const run = spinscope('analyze', file, '--model', model, '--format', 'json');
+    assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { model: { name: string }; offsetUnit: string };
     assert.equal(result.model.name, model);
     assert.equal(result.offsetUnit, 'codepoint');
@@ -127,9 +120,7 @@ test('analyze --model accurate and --model fast both answer, with their names', 
 
 test('train --model accurate writes a model that carries its word vectors and loads', () => {
   const out = join(tempDir(), 'tiny-accurate');
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 240_000 });
-  const trained = cli(
+  const trained = spinscope(
     'train',
     '--model',
     'accurate',
@@ -140,14 +131,14 @@ test('train --model accurate writes a model that carries its word vectors and lo
     '--out',
     out,
   );
-  assert.equal(trained.status, 0, trained.stderr);
+  assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /model written to .*model\.bin/);
   // Outside models/, the side files are copied next to the model so that it loads anywhere.
   assert.ok(
     existsSync(join(out, 'word-vectors.bin')) && existsSync(join(out, 'word-clusters.bin')),
   );
   assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `accurate`/);
-  const analysed = cli(
+  const analysed = spinscope(
     'analyze',
     join(FIXTURES, 'corpus/articles/article1002.txt'),
     '--model',
@@ -155,6 +146,6 @@ test('train --model accurate writes a model that carries its word vectors and lo
     '--format',
     'json',
   );
-  assert.equal(analysed.status, 0, analysed.stderr);
+  assert.equal(analysed.code, 0, analysed.stderr);
   assert.equal(JSON.parse(analysed.stdout).model.name, 'accurate');
 });

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CLI, FIXTURES, SHARED, tempDir } from './helpers.js';
-
-function spinscope(...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { FIXTURES, SHARED, spinscope, tempDir } from './helpers.js';
 
 const CASES = join(SHARED, 'fixtures/scoring');
 

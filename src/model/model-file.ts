@@ -115,3 +115,14 @@ export function decodeModel<H>(compressed: Buffer, source: string): StoredModel<
   }
   return { header, tensors };
 }
+
+/** A tensor of a decoded model by name; throws when it is missing or has the wrong size. */
+export function tensorOf(
+  tensors: ReadonlyMap<string, Float32Array>,
+  name: string,
+  length: number,
+): Float32Array {
+  const t = tensors.get(name);
+  if (!t || t.length !== length) throw new Error(`tensor ${name} is missing or wrong`);
+  return t;
+}

@@ -10,6 +10,8 @@
  * their contribution to the gates is computed once per key and kept in a bounded cache.
  */
 
+import { tensorOf } from '../model-file.js';
+
 export interface LstmWeights {
   /** [inputs * 4H] */
   readonly kernel: Float32Array;
@@ -42,11 +44,7 @@ export function bilstmFromTensors(
   hidden: number,
   tensors: ReadonlyMap<string, Float32Array>,
 ): BiLstmWeights {
-  const get = (name: string, length: number): Float32Array => {
-    const t = tensors.get(`${prefix}.${name}`);
-    if (!t || t.length !== length) throw new Error(`tensor ${prefix}.${name} is missing or wrong`);
-    return t;
-  };
+  const get = (name: string, length: number) => tensorOf(tensors, `${prefix}.${name}`, length);
   const lstm = (dir: string): LstmWeights => ({
     kernel: get(`${dir}.kernel`, inputs * 4 * hidden),
     recurrent: get(`${dir}.recurrent`, hidden * 4 * hidden),

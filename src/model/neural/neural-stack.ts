@@ -5,6 +5,7 @@
  */
 import { tokensInSpan, type TextSpan } from '../../text/document.js';
 import type { ArticleContext } from '../features.js';
+import { tensorOf } from '../model-file.js';
 import type { WordVectors } from '../vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
 import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';
@@ -90,11 +91,7 @@ export class NeuralStack {
       throw new Error(
         `the word vectors give ${tokenInputSize(vectors)} inputs, not ${header.inputs}`,
       );
-    const get = (name: string, length: number): Float32Array => {
-      const t = tensors.get(name);
-      if (!t || t.length !== length) throw new Error(`tensor ${name} is missing or wrong`);
-      return t;
-    };
+    const get = (name: string, length: number) => tensorOf(tensors, name, length);
     const { tagger, classifier, inputs } = header;
     const C = classifier.classes;
     return new NeuralStack(
