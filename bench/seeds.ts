@@ -7,6 +7,7 @@
  *   npm run bench:seeds [-- --seeds 1,2,3 --out bench-seeds.jsonl]
  *   npm run bench:seeds -- --shipped      # score models/fast and models/accurate as seed 1
  *   npm run bench:seeds -- --summary --out bench-seeds.jsonl
+ *   npm run bench:seeds -- --refit       # accurate networks refitted on every article
  *
  * Models are scored as they ship: after the int8 round trip of the model file.
  */
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench-seeds.jsonl' },
     summary: { type: 'boolean', default: false },
     shipped: { type: 'boolean', default: false },
+    refit: { type: 'boolean', default: false },
   },
 });
 
@@ -71,6 +73,7 @@ if (values.shipped) {
       clustersFile: join(PACKAGE_ROOT, 'models/word-clusters.bin'),
       vectorsFile: join(PACKAGE_ROOT, 'models/word-vectors.bin'),
       settings: { seed },
+      accurate: { refit: values.refit },
       onProgress: (p) => process.stderr.write(`seed ${seed}: ${p.stage} ${p.done}/${p.total}\r`),
     });
     process.stderr.write('\n');

@@ -146,7 +146,7 @@ export function renderCard(card: ModelCard): string {
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
-    `- Second technique when its probability ≥ ${model.classifier.secondLabelThreshold > 1 ? 'never' : model.classifier.secondLabelThreshold}; Repetition rule: ${model.classifier.repetitionNeedsRecurrence ? 'on' : 'off'}.`,
+    `- Second technique when its probability ≥ ${model.classifier.secondLabelThreshold > 1 ? 'never' : model.classifier.secondLabelThreshold}; Repetition rule: ${model.classifier.repetitionNeedsRecurrence ? 'on' : 'off'}; Repetition offset for a span whose text an earlier span had: ${model.classifier.repeatedSpanBoost ?? 0}.`,
     `- Size: ${(card.sizeBytes / 1024 / 1024).toFixed(1)} MiB (int8 weights in blocks of 64, gzip).`,
     '',
     model.neural

@@ -31,10 +31,11 @@ import {
   adjust,
   classifySpans,
   rawTechniqueProbabilities,
-  recursInArticle,
+  repetitionCues,
   spanContexts,
   topClasses,
   type ClassifierDecoding,
+  type RepetitionCues,
 } from './technique-classifier.js';
 import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
 
@@ -182,12 +183,12 @@ export class Detector {
   /** Technique probabilities for given spans (TC). */
   classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
     if (!this.neural) return classifySpans(this.classifier, ctx, spans, this.header.classifier);
-    const linear = rawTechniqueProbabilities(this.classifier, ctx, spans);
+    const contexts = spanContexts(ctx, spans);
+    const linear = rawTechniqueProbabilities(this.classifier, ctx, spans, contexts);
+    const cues = repetitionCues(ctx, spans, contexts);
     return this.neural
       .techniqueProbabilities(ctx, spans, linear, () => tokenProbabilities(this.tagger, ctx))
-      .map((p, i) =>
-        adjust(p, this.header.classifier, () => recursInArticle(ctx, spans[i] as TextSpan)),
-      );
+      .map((p, i) => adjust(p, this.header.classifier, cues[i] as RepetitionCues));
   }
 
   /** Spans with techniques (the full task). */

@@ -74,8 +74,8 @@ export function addSpanRows(
   ctx: ArticleContext,
   spans: readonly TextSpan[],
   rows: SparseRows,
+  contexts: readonly SpanContext[] = spanContexts(ctx, spans),
 ): void {
-  const contexts = spanContexts(ctx, spans);
   const slots: number[] = [];
   const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
   spans.forEach((span, i) => {
@@ -112,17 +112,49 @@ export interface ClassifierDecoding {
   classBias: readonly number[];
   /** Apply the Repetition rule. */
   repetitionNeedsRecurrence: boolean;
+  /**
+   * Added to Repetition's log-probability when an earlier span of the input has the same
+   * text: annotators mark most later mentions of a phrase as Repetition, and a linear model
+   * lets the phrase's own words outvote that. Absent in older model files (no offset).
+   */
+  repeatedSpanBoost?: number;
 }
 
-/** Technique probabilities of each span, after class offsets and the Repetition rule. */
+/** What the decoding knows of a span's repetition. */
+export interface RepetitionCues {
+  /** An earlier span of the input has the same (lower-cased) text. */
+  readonly repeatsEarlierSpan: boolean;
+  /** Does the span recur in the article? Computed only when asked (it scans the article). */
+  recurs(): boolean;
+}
+
+export function repetitionCues(
+  ctx: ArticleContext,
+  spans: readonly TextSpan[],
+  contexts: readonly SpanContext[] = spanContexts(ctx, spans),
+): RepetitionCues[] {
+  return spans.map((span, i) => {
+    const c = contexts[i] as SpanContext;
+    return {
+      repeatsEarlierSpan: c.sameTextBefore > 0,
+      // Another span with the same text is a recurrence even when the span has no content
+      // word ("Why?") for recursInArticle to follow.
+      recurs: () => c.sameTextBefore + c.sameTextAfter > 0 || recursInArticle(ctx, span),
+    };
+  });
+}
+
+/** Technique probabilities of each span, after class offsets and the Repetition rules. */
 export function classifySpans(
   model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],
   decoding: ClassifierDecoding,
 ): Float64Array[] {
-  return rawTechniqueProbabilities(model, ctx, spans).map((p, i) =>
-    adjust(p, decoding, () => recursInArticle(ctx, spans[i] as TextSpan)),
+  const contexts = spanContexts(ctx, spans);
+  const cues = repetitionCues(ctx, spans, contexts);
+  return rawTechniqueProbabilities(model, ctx, spans, contexts).map((p, i) =>
+    adjust(p, decoding, cues[i] as RepetitionCues),
   );
 }
 
@@ -131,24 +163,28 @@ export function rawTechniqueProbabilities(
   model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],
+  contexts: readonly SpanContext[] = spanContexts(ctx, spans),
 ): Float64Array[] {
   const rows = new SparseRows(spans.length * 400); // a span has a few hundred features
-  addSpanRows(ctx, spans, rows);
+  addSpanRows(ctx, spans, rows, contexts);
   return spans.map((_, i) => model.probabilities(rows.row(i)));
 }
 
-/** Apply class offsets and the Repetition rule to raw probabilities, renormalised. */
+/** Apply class offsets and the Repetition rules to raw probabilities, renormalised. */
 export function adjust(
   p: Float64Array,
   decoding: ClassifierDecoding,
-  recurs: () => boolean,
+  repetition: RepetitionCues,
 ): Float64Array {
   let sum = 0;
   for (let c = 0; c < p.length; c++) {
-    p[c] = (p[c] as number) * Math.exp(decoding.classBias[c] ?? 0);
+    let offset = decoding.classBias[c] ?? 0;
+    if (c === REPETITION && repetition.repeatsEarlierSpan)
+      offset += decoding.repeatedSpanBoost ?? 0;
+    p[c] = (p[c] as number) * Math.exp(offset);
     sum += p[c] as number;
   }
-  if (decoding.repetitionNeedsRecurrence && (p[REPETITION] as number) > 0 && !recurs()) {
+  if (decoding.repetitionNeedsRecurrence && (p[REPETITION] as number) > 0 && !repetition.recurs()) {
     sum -= p[REPETITION] as number;
     p[REPETITION] = 0;
   }

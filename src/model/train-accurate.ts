@@ -230,9 +230,11 @@ export async function trainAccurateDetector(
       neural.classifier.techniqueProbabilities(p.x, spansOf(p.article), p.keys),
     ]),
   );
-  const tuned = tuneClassBias(heldOutArticles, heldOutTechniques);
-  header.classifier.classBias = tuned.classBias;
-  header.classifier.repetitionNeedsRecurrence = tuned.repetitionNeedsRecurrence;
+  const { accuracy: heldOutTc, ...classDecoding } = tuneClassBias(
+    heldOutArticles,
+    heldOutTechniques,
+  );
+  header.classifier = { ...header.classifier, ...classDecoding };
   const fold = fast.foldModels[settings.heldOutFold]!;
   const probe = new Detector(header, fold.tagger, fold.classifier, base.clusters, neural);
   const heldOutTokens = new Map(
@@ -269,6 +271,6 @@ export async function trainAccurateDetector(
     ...fast,
     fast: fast.detector,
     detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
-    outOfFold: { si: decided.si, tc: tuned.accuracy, full: decided.full },
+    outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
   };
 }

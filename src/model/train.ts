@@ -20,7 +20,14 @@ import { LogisticModel, SoftmaxModel } from './linear.js';
 import { fullTaskLabels } from './predict.js';
 import { SparseRows } from './sparse.js';
 import { addTokenRows, decodeSpans, tokenLabels, widenToQuotes } from './span-tagger.js';
-import { addSpanRows, adjust, recursInArticle, topClasses } from './technique-classifier.js';
+import {
+  addSpanRows,
+  adjust,
+  repetitionCues,
+  topClasses,
+  type ClassifierDecoding,
+  type RepetitionCues,
+} from './technique-classifier.js';
 
 export interface TrainSettings {
   name: string;
@@ -169,9 +176,9 @@ export function trainDetector(input: TrainInput): TrainResult {
   }
   progress({ stage: 'training out-of-fold models', done: settings.folds, total: steps });
 
-  const { classBias, repetitionNeedsRecurrence, accuracy } = tuneClassBias(articles, oofTechniques);
+  const { accuracy, ...classDecoding } = tuneClassBias(articles, oofTechniques);
   const header = emptyHeader();
-  header.classifier = { ...header.classifier, classBias, repetitionNeedsRecurrence };
+  header.classifier = { ...header.classifier, ...classDecoding };
   // Only the header matters to `probe`: it decodes spans and chooses labels.
   const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
   const outOfFold = fitDecisions(probe, {
@@ -342,58 +349,75 @@ export function tuneDecoding(
   return { decoding: { low: best.low, high: best.high, maxGap: best.maxGap }, f1: best.f1 };
 }
 
-/** Per-class log-probability offsets that maximise out-of-fold accuracy (coordinate ascent). */
+/** The decoding of technique probabilities that tuneClassBias fits. */
+export type TunedClassDecoding = Required<ClassifierDecoding> & { classBias: number[] };
+
+/**
+ * Per-class log-probability offsets, the Repetition rule and the repeated-span boost that
+ * maximise out-of-fold accuracy: a grid over the rule and the boost, and coordinate ascent
+ * over the offsets for each.
+ */
 export function tuneClassBias(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float64Array[]>,
-): { classBias: number[]; repetitionNeedsRecurrence: boolean; accuracy: number } {
-  const examples: { p: Float64Array; y: number; recurs: boolean }[] = [];
+): TunedClassDecoding & { accuracy: number } {
+  const examples: { p: Float64Array; y: number; repetition: RepetitionCues }[] = [];
   for (const a of articles) {
+    const cues = repetitionCues(a.ctx, a.tc);
     a.tc.forEach((span, i) => {
+      const repetition = cues[i] as RepetitionCues;
+      const recurs = repetition.recurs();
       examples.push({
         p: (probs.get(a.id) as Float64Array[])[i] as Float64Array,
         y: TECHNIQUE_LABELS.indexOf(span.technique),
-        recurs: recursInArticle(a.ctx, span),
+        repetition: { repeatsEarlierSpan: repetition.repeatsEarlierSpan, recurs: () => recurs },
       });
     });
   }
   const classes = TECHNIQUE_LABELS.length;
-  const accuracy = (bias: number[], rule: boolean): number => {
+  const scratch = new Float64Array(classes);
+  const accuracy = (decoding: TunedClassDecoding): number => {
     let right = 0;
-    const scratch = new Float64Array(classes);
     for (const e of examples) {
       scratch.set(e.p);
-      adjust(scratch, { classBias: bias, repetitionNeedsRecurrence: rule }, () => e.recurs);
+      adjust(scratch, decoding, e.repetition);
       if (topClasses(scratch, 1)[0] === e.y) right++;
     }
     return right / Math.max(1, examples.length);
   };
-  let best = {
+  let best: TunedClassDecoding & { accuracy: number } = {
     classBias: new Array<number>(classes).fill(0),
     repetitionNeedsRecurrence: false,
+    repeatedSpanBoost: 0,
     accuracy: -1,
   };
-  for (const rule of [false, true]) {
-    const bias = new Array<number>(classes).fill(0);
-    let current = accuracy(bias, rule);
-    for (let round = 0; round < 3; round++) {
-      for (let c = 0; c < classes; c++) {
-        let bestValue = bias[c] as number;
-        for (const step of [-1, -0.5, -0.25, 0.25, 0.5, 1]) {
-          const old = bias[c] as number;
-          bias[c] = old + step;
-          const a = accuracy(bias, rule);
-          if (a > current + 1e-9) {
-            current = a;
-            bestValue = bias[c] as number;
+  for (const repetitionNeedsRecurrence of [false, true]) {
+    for (const repeatedSpanBoost of [0, 0.5, 1, 1.5, 2, 3, 4]) {
+      const decoding: TunedClassDecoding = {
+        classBias: new Array<number>(classes).fill(0),
+        repetitionNeedsRecurrence,
+        repeatedSpanBoost,
+      };
+      const bias = decoding.classBias;
+      let current = accuracy(decoding);
+      for (let round = 0; round < 3; round++) {
+        for (let c = 0; c < classes; c++) {
+          let bestValue = bias[c] as number;
+          for (const step of [-1, -0.5, -0.25, 0.25, 0.5, 1]) {
+            const old = bias[c] as number;
+            bias[c] = old + step;
+            const a = accuracy(decoding);
+            if (a > current + 1e-9) {
+              current = a;
+              bestValue = bias[c] as number;
+            }
+            bias[c] = old;
           }
-          bias[c] = old;
+          bias[c] = bestValue;
         }
-        bias[c] = bestValue;
       }
+      if (current > best.accuracy + 1e-9) best = { ...decoding, accuracy: current };
     }
-    if (current > best.accuracy)
-      best = { classBias: [...bias], repetitionNeedsRecurrence: rule, accuracy: current };
   }
   return best;
 }
@@ -412,6 +436,7 @@ export function emptyHeader(): ModelHeader {
       biases: [],
       classBias: new Array<number>(TECHNIQUE_LABELS.length).fill(0),
       repetitionNeedsRecurrence: false,
+      repeatedSpanBoost: 0,
       secondLabelThreshold: 1.01,
     },
     calibration: { span: { a: 1, b: 0 }, technique: { a: 1, b: 0 } },

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readClusters } from '../src/model/clusters.js';
+import { articleContext } from '../src/model/features.js';
+import { adjust, repetitionCues, REPETITION } from '../src/model/technique-classifier.js';
+import { tuneClassBias, type TrainingArticle } from '../src/model/train.js';
+import { TECHNIQUE_LABELS, type TechniqueLabel } from '../src/techniques/catalogue.js';
+import { parseArticle, type TextSpan } from '../src/text/document.js';
+import { ROOT } from './helpers.js';
+
+const clusters = readClusters(join(ROOT, 'models/word-clusters.bin'));
+const LOADED = TECHNIQUE_LABELS.indexOf('Loaded_Language');
+
+const TEXT = `A headline
+
+Why? They smear us every day.
+Why? Because the smear works, and nobody checks.
+The budget was passed on Tuesday.
+`;
+
+/** The span of the n-th occurrence (0-based) of `phrase` in TEXT, in code points. */
+function spanOf(phrase: string, n = 0): TextSpan {
+  let at = -1;
+  for (let k = 0; k <= n; k++) at = TEXT.indexOf(phrase, at + 1);
+  assert.ok(at >= 0, `"${phrase}" #${n} is in the text`);
+  return { cpStart: at, cpEnd: at + phrase.length };
+}
+
+test('repetition cues: a later span with an earlier twin, and recurrence without content words', () => {
+  const ctx = articleContext(parseArticle(TEXT), clusters);
+  const spans = [spanOf('Why?'), spanOf('smear'), spanOf('Why?', 1), spanOf('smear', 1)];
+  spans.push(spanOf('budget'));
+  const cues = repetitionCues(ctx, spans);
+  assert.deepEqual(
+    cues.map((c) => c.repeatsEarlierSpan),
+    [false, false, true, true, false],
+  );
+  // "Why?" has no content word, yet it recurs: another span has its text.
+  assert.equal(cues[0]!.recurs(), true);
+  assert.equal(cues[2]!.recurs(), true);
+  assert.equal(cues[1]!.recurs(), true);
+  assert.equal(cues[4]!.recurs(), false, '"budget" occurs once');
+});
+
+test('adjust: the repeated-span boost lifts Repetition only where an earlier span had the text', () => {
+  const raw = () => {
+    const p = new Float64Array(TECHNIQUE_LABELS.length).fill(0.02);
+    p[LOADED] = 0.5;
+    p[REPETITION] = 0.24;
+    return p;
+  };
+  const decoding = {
+    classBias: new Array<number>(TECHNIQUE_LABELS.length).fill(0),
+    repetitionNeedsRecurrence: true,
+    repeatedSpanBoost: 1,
+  };
+  const repeated = adjust(raw(), decoding, { repeatsEarlierSpan: true, recurs: () => true });
+  const first = adjust(raw(), decoding, { repeatsEarlierSpan: false, recurs: () => true });
+  const once = adjust(raw(), decoding, { repeatsEarlierSpan: false, recurs: () => false });
+  for (const p of [repeated, first, once])
+    assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12, 'probabilities sum to 1');
+  assert.ok(repeated[REPETITION]! > repeated[LOADED]!, 'e^1 × 0.24 outweighs 0.5');
+  assert.ok(first[LOADED]! > first[REPETITION]!);
+  assert.ok(Math.abs(first[REPETITION]! / first[LOADED]! - 0.24 / 0.5) < 1e-12);
+  assert.equal(once[REPETITION], 0, 'the Repetition rule: no recurrence, no Repetition');
+  // Older model files have no boost: nothing changes.
+  const { repeatedSpanBoost: _, ...older } = decoding;
+  const unboosted = adjust(raw(), older, { repeatsEarlierSpan: true, recurs: () => true });
+  assert.ok(Math.abs(unboosted[REPETITION]! / unboosted[LOADED]! - 0.24 / 0.5) < 1e-12);
+});
+
+test('tuneClassBias fits a boost when later mentions are Repetition and the model says otherwise', () => {
+  const ctx = articleContext(parseArticle(TEXT), clusters);
+  const label = (span: TextSpan, technique: TechniqueLabel) => ({
+    articleId: 'a',
+    technique,
+    ...span,
+  });
+  const tc = [
+    label(spanOf('smear'), 'Loaded_Language'),
+    label(spanOf('smear', 1), 'Repetition'),
+    label(spanOf('budget'), 'Loaded_Language'),
+  ];
+  const article: TrainingArticle = { id: 'a', ctx, fold: 0, labels: new Uint8Array(), si: [], tc };
+  // The "model" calls every span Loaded_Language, with Repetition second.
+  const probabilities = tc.map(() => {
+    const p = new Float64Array(TECHNIQUE_LABELS.length).fill(0.01);
+    p[LOADED] = 0.6;
+    p[REPETITION] = 0.28;
+    return p;
+  });
+  const tuned = tuneClassBias([article], new Map([['a', probabilities]]));
+  assert.equal(tuned.accuracy, 1);
+  assert.ok(tuned.repeatedSpanBoost > 0, `boost ${tuned.repeatedSpanBoost}`);
+});
