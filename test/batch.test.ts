@@ -16,32 +16,19 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeId, iterateItems, resolveInputs, type BatchItem } from '../src/batch/inputs.js';
 import type { FailureRecord, ResultRecord } from '../src/batch/outputs.js';
-import type { BatchSummary } from '../src/batch/run-batch.js';
-import { parseLabels } from '../src/formats/labels.js';
 import { DEFAULT_MODEL_NAME } from '../src/config.js';
+import {
+  assertResumed,
+  checkOutputs,
+  lineCount,
+  readJsonl,
+  readSummary,
+  runCli,
+  writeArticles,
+} from './batch-helpers.js';
 import { CLI, FIXTURES, tempDir } from './helpers.js';
 
 const BATCH_FIXTURES = join(FIXTURES, 'batch');
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the CLI without blocking this process (the tests' HTTP server must keep answering). */
-function spinscope(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 /** A local web server: path → [status, content type, body]. */
 async function serve(routes: Record<string, [number, string, string]>): Promise<{
@@ -59,97 +46,6 @@ async function serve(routes: Record<string, [number, string, string]>): Promise<
     base: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as T);
-}
-
-function readSummary(out: string): BatchSummary {
-  return JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as BatchSummary;
-}
-
-function lineCount(file: string): number {
-  if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').length - 1;
-}
-
-/**
- * The outputs agree with results.jsonl: each id once; si.labels and tc.labels parse, name
- * exactly the articles that have spans, hold every span (and technique) once, and every
- * offset lies inside its article (counted in code points).
- */
-function checkOutputs(out: string): ResultRecord[] {
-  const results = readJsonl<ResultRecord>(join(out, 'results.jsonl'));
-  const ids = results.map((r) => r.id);
-  assert.equal(new Set(ids).size, ids.length, 'an id appears twice in results.jsonl');
-  const lengths = new Map(results.map((r) => [r.id, r.analysis.length]));
-  for (const r of results) {
-    assert.equal(r.analysis.offsetUnit, 'codepoint');
-    assert.deepEqual(r.model, r.analysis.model);
-    assert.match(r.contentHash, /^[0-9a-f]{64}$/);
-  }
-  const si = parseLabels(readFileSync(join(out, 'si.labels'), 'utf8'), 'si.labels', {
-    expect: 'si',
-    articleLengths: lengths,
-  });
-  const tc = parseLabels(readFileSync(join(out, 'tc.labels'), 'utf8'), 'tc.labels', {
-    expect: 'tc',
-    articleLengths: lengths,
-  });
-  const withSpans = results.filter((r) => r.analysis.spans.length > 0).map((r) => r.id);
-  assert.deepEqual(new Set(si.spans.map((s) => s.articleId)), new Set(withSpans));
-  assert.deepEqual(new Set(tc.techniqueSpans.map((s) => s.articleId)), new Set(withSpans));
-  const spanCount = results.reduce((n, r) => n + r.analysis.spans.length, 0);
-  const techniqueCount = results.reduce(
-    (n, r) => n + r.analysis.spans.reduce((m, s) => m + s.techniques.length, 0),
-    0,
-  );
-  assert.equal(si.spans.length, spanCount);
-  assert.equal(tc.techniqueSpans.length, techniqueCount);
-  const summary = readSummary(out);
-  assert.equal(summary.articles, results.length);
-  assert.equal(summary.spans, spanCount);
-  assert.equal(
-    Object.values(summary.spansPerTechnique).reduce((a, b) => a + b, 0),
-    techniqueCount,
-  );
-  assert.equal(summary.offsetUnit, 'codepoint');
-  return results;
-}
-
-/** Invented articles, each different from the others. */
-function writeArticles(dir: string, count: number): string[] {
-  const subjects = ['The council', 'The harbour board', 'A spokesman', 'The mayor', 'Traders'];
-  const verbs = ['announced', 'warned', 'claimed', 'insisted', 'denied', 'promised', 'argued'];
-  const objects = [
-    'that the new bridge will cost more than planned',
-    'a shameful plan to close the library',
-    'that so-called experts are lying to hard-working families',
-    'the disgraceful betrayal of our proud town',
-    'a modest change to the bus timetable',
-    'that only a fool would trust the traitors',
-    'a survey of passengers on the early ferry',
-    'that the radical mob will destroy everything we love',
-  ];
-  mkdirSync(dir, { recursive: true });
-  const ids: string[] = [];
-  for (let i = 1; i <= count; i++) {
-    const lines = [`Invented Story ${i}`, ''];
-    for (let k = 0; k < 40; k++) {
-      lines.push(
-        `${subjects[(i + k) % 5]} ${verbs[(i * 3 + k) % 7]} ${objects[(i * 7 + k * 5) % 8]}.`,
-      );
-    }
-    lines.push(`Story number ${i} was invented for the batch tests.`);
-    const id = String(5000 + i);
-    writeFileSync(join(dir, `article${id}.txt`), `${lines.join('\n')}\n`);
-    ids.push(id);
-  }
-  return ids;
 }
 
 test('a folder, a JSONL file and URL lists: every output present and consistent', async (t) => {
@@ -186,7 +82,7 @@ test('a folder, a JSONL file and URL lists: every output present and consistent'
   const articles = join(BATCH_FIXTURES, 'articles');
   const out = join(dir, 'out');
 
-  const run = await spinscope(
+  const run = await runCli(
     'batch',
     articles,
     jsonl,
@@ -250,7 +146,7 @@ test('a folder, a JSONL file and URL lists: every output present and consistent'
 
   // A new folder with the same store: nothing is analysed again.
   const again = join(dir, 'again');
-  const second = await spinscope(
+  const second = await runCli(
     'batch',
     articles,
     jsonl,
@@ -300,7 +196,7 @@ test('bad items are recorded with their codes, the rest is processed (exit code 
   const out = join(dir, 'out');
   const args = ['batch', folder, jsonl, '--out', out, '--max-bytes', '5000', '--workers', '1'];
 
-  const first = await spinscope(...args);
+  const first = await runCli(...args);
   assert.equal(first.code, 3, first.stderr);
   assert.match(first.stdout, /8 failed: see .*failures\.jsonl/);
   const codes = (failures: FailureRecord[]) =>
@@ -329,7 +225,7 @@ test('bad items are recorded with their codes, the rest is processed (exit code 
 
   // Again, with private URLs allowed: the URL item succeeds, the 404 fails to fetch, the
   // finished items are not done twice and the other bad items fail again.
-  const second = await spinscope(...args, '--allow-private-urls');
+  const second = await runCli(...args, '--allow-private-urls');
   assert.equal(second.code, 3, second.stderr);
   const retried = readJsonl<FailureRecord>(join(out, 'failures.jsonl'));
   assert.equal(codes(retried).missing, 'SPN_ERR_FETCH');
@@ -346,13 +242,13 @@ test('bad items are recorded with their codes, the rest is processed (exit code 
 
 test('bad arguments are fatal (exit code 1)', async () => {
   const dir = tempDir();
-  const missing = await spinscope('batch', join(dir, 'nope'), '--out', join(dir, 'out'));
+  const missing = await runCli('batch', join(dir, 'nope'), '--out', join(dir, 'out'));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nope: cannot read the input.*\[SPN_ERR_FILE_READ\]/);
-  const noOut = await spinscope('batch', join(BATCH_FIXTURES, 'articles'));
+  const noOut = await runCli('batch', join(BATCH_FIXTURES, 'articles'));
   assert.equal(noOut.code, 1);
   assert.match(noOut.stderr, /required option '--out <dir>'/);
-  const model = await spinscope(
+  const model = await runCli(
     'batch',
     join(BATCH_FIXTURES, 'articles'),
     '--out',
@@ -367,7 +263,7 @@ test('bad arguments are fatal (exit code 1)', async () => {
   mkdirSync(other);
   const record = { id: '1', model: { name: 'fast', version: 'old' }, analysis: { spans: [] } };
   writeFileSync(join(other, 'results.jsonl'), `${JSON.stringify(record)}\n`);
-  const mixed = await spinscope('batch', join(BATCH_FIXTURES, 'articles'), '--out', other);
+  const mixed = await runCli('batch', join(BATCH_FIXTURES, 'articles'), '--out', other);
   assert.equal(mixed.code, 1);
   assert.match(mixed.stderr, /holds results of model fast old \(line 1\).*\[SPN_ERR_USAGE\]/);
   assert.equal(existsSync(join(other, '.batch.lock')), false);
@@ -375,7 +271,7 @@ test('bad arguments are fatal (exit code 1)', async () => {
   const locked = join(dir, 'locked');
   mkdirSync(locked);
   writeFileSync(join(locked, '.batch.lock'), `${process.pid}\n`);
-  const rival = await spinscope('batch', join(BATCH_FIXTURES, 'articles'), '--out', locked);
+  const rival = await runCli('batch', join(BATCH_FIXTURES, 'articles'), '--out', locked);
   assert.equal(rival.code, 1);
   assert.match(rival.stderr, /another spinscope batch \(process \d+\) is writing.*SPN_ERR_USAGE/);
   assert.equal(existsSync(join(locked, 'results.jsonl')), false);
@@ -384,7 +280,7 @@ test('bad arguments are fatal (exit code 1)', async () => {
 test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () => {
   const dir = tempDir();
   const articles = join(dir, 'articles');
-  const ids = writeArticles(articles, 150);
+  const ids = writeArticles(articles, 150, 5001);
   const out = join(dir, 'out');
   const results = join(out, 'results.jsonl');
   const args = ['batch', articles, '--out', out, '--workers', '1'];
@@ -406,7 +302,7 @@ test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () 
   // As if the kill had torn a write in half.
   appendFileSync(results, '{"id":"5001","input":"torn');
 
-  const second = await spinscope(...args);
+  const second = await runCli(...args);
   assert.equal(second.code, 0, second.stderr);
   assert.match(second.stderr, /results\.jsonl: cut off \d+ bytes from line \d+ on/);
   const done = checkOutputs(out);
@@ -420,7 +316,7 @@ test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () 
 
   // A finished batch run again analyses nothing and writes the same labels.
   const si = readFileSync(join(out, 'si.labels'), 'utf8');
-  const third = await spinscope(...args);
+  const third = await runCli(...args);
   assert.equal(third.code, 0, third.stderr);
   const nothing = readSummary(out);
   assert.equal(nothing.analysed, 0);
@@ -433,7 +329,7 @@ test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () 
 test('SIGTERM stops a run cleanly: outputs written, the run resumes', async () => {
   const dir = tempDir();
   const articles = join(dir, 'articles');
-  const ids = writeArticles(articles, 150);
+  const ids = writeArticles(articles, 150, 5001);
   const out = join(dir, 'out');
   const results = join(out, 'results.jsonl');
   const args = ['batch', articles, '--out', out, '--workers', '1'];
@@ -454,15 +350,7 @@ test('SIGTERM stops a run cleanly: outputs written, the run resumes', async () =
   assert.ok(partial.length < 150);
   assert.equal(readSummary(out).complete, false);
 
-  const resumed = await spinscope(...args);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  assert.deepEqual(
-    checkOutputs(out)
-      .map((r) => r.id)
-      .sort(),
-    ids,
-  );
-  assert.equal(readSummary(out).fromResults, partial.length);
+  assertResumed(out, await runCli(...args), ids, partial.length);
 });
 
 test('items and their ids: folders in name order, JSONL and URL lists line by line', async () => {

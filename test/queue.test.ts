@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -27,9 +27,18 @@ import {
   queueNameFor,
   REGISTRY_KEY,
 } from '../src/batch/queue.js';
-import type { BatchSummary } from '../src/batch/run-batch.js';
-import { parseLabels } from '../src/formats/labels.js';
-import { CLI, FIXTURES, tempDir } from './helpers.js';
+import {
+  assertResumed,
+  checkOutputs,
+  lineCount,
+  readJsonl,
+  readSummary,
+  startCli,
+  writeArticles,
+  type Run,
+  type Running,
+} from './batch-helpers.js';
+import { FIXTURES, tempDir } from './helpers.js';
 
 // ---------------------------------------------------------------------------------------
 // redis-server
@@ -104,46 +113,20 @@ async function startRedis(): Promise<void> {
 // ---------------------------------------------------------------------------------------
 // Processes
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+/** Start the CLI; it is killed if still running when the file ends. */
+function startTracked(args: string[], env: Record<string, string> = {}): Running {
+  const running = startCli(args, env);
+  track(running.child);
+  return running;
 }
 
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<Run>;
+function runCli(...args: string[]): Promise<Run> {
+  return startTracked(args).exited;
 }
 
-/** Kill the process when the test ends (if it is still there). */
 function track(child: ChildProcess): void {
   children.add(child);
   child.on('close', () => children.delete(child));
-}
-
-function start(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, output: () => stdout + stderr, exited };
-}
-
-function spinscope(...args: string[]): Promise<Run> {
-  return start(args).exited;
 }
 
 async function until(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -165,7 +148,7 @@ async function startWorker(
   env: Record<string, string> = {},
   url = redisUrl,
 ): Promise<TestWorker> {
-  const running = start(
+  const running = startTracked(
     ['worker', '--queue', url, '--concurrency', '1', '--verbose', ...args],
     env,
   );
@@ -188,40 +171,6 @@ async function startWorker(
 // ---------------------------------------------------------------------------------------
 // Outputs
 
-function readJsonl<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as T);
-}
-
-function readSummary(out: string): BatchSummary {
-  return JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as BatchSummary;
-}
-
-function lineCount(file: string): number {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').length - 1 : 0;
-}
-
-/** results.jsonl has each id once, and the label files and summary agree with it. */
-function checkOutputs(out: string): ResultRecord[] {
-  const results = readJsonl<ResultRecord>(join(out, 'results.jsonl'));
-  const ids = results.map((r) => r.id);
-  assert.equal(new Set(ids).size, ids.length, 'an id appears twice in results.jsonl');
-  const lengths = new Map(results.map((r) => [r.id, r.analysis.length]));
-  const si = parseLabels(readFileSync(join(out, 'si.labels'), 'utf8'), 'si.labels', {
-    expect: 'si',
-    articleLengths: lengths,
-  });
-  const spans = results.reduce((n, r) => n + r.analysis.spans.length, 0);
-  assert.equal(si.spans.length, spans);
-  const summary = readSummary(out);
-  assert.equal(summary.articles, results.length);
-  assert.equal(summary.spans, spans);
-  return results;
-}
-
 /** The parts of a result that must not depend on where it was analysed. */
 function comparable(results: ResultRecord[]): unknown[] {
   return [...results]
@@ -236,34 +185,6 @@ function comparable(results: ResultRecord[]): unknown[] {
       model: r.model,
       analysis: { ...r.analysis, timing: undefined }, // how long it took differs, nothing else
     }));
-}
-
-/** Invented articles (never corpus text), each different from the others. */
-function writeArticles(dir: string, count: number, first = 7001): string[] {
-  const who = ['The ferry company', 'Councillor Brandt', 'The allotment society', 'Our rivals'];
-  const did = ['boasted', 'complained', 'swore', 'hinted', 'shouted', 'admitted'];
-  const what = [
-    'that the scandalous toll rise is a slap in the face of every decent commuter',
-    'that the new timetable was agreed after a long public consultation',
-    'that these reckless vandals are wrecking our glorious seafront',
-    'that nobody with any sense could still trust the so-called planners',
-    'that the lighthouse repairs finished two weeks early',
-    'that a shameless gang of bureaucrats is strangling honest fishermen',
-    'that everyone already knows the harbour plan is a disaster',
-  ];
-  mkdirSync(dir, { recursive: true });
-  const ids: string[] = [];
-  for (let n = 0; n < count; n++) {
-    const id = String(first + n);
-    const lines = [`Harbour Notes ${id}`, ''];
-    for (let k = 0; k < 24; k++) {
-      lines.push(`${who[(n + k) % 4]} ${did[(n * 5 + k) % 6]} ${what[(n * 3 + k * 2) % 7]}.`);
-    }
-    lines.push(`This is invented note ${id} for the queue tests.`);
-    writeFileSync(join(dir, `article${id}.txt`), `${lines.join('\n')}\n`);
-    ids.push(id);
-  }
-  return ids;
 }
 
 async function withQueue<T>(outDir: string, use: (queue: Queue) => Promise<T>): Promise<T> {
@@ -298,7 +219,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
   test('two workers give the same outputs as a local batch; the queue is cleaned up', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');
-    writeArticles(input, 10);
+    writeArticles(input, 10, 7001);
     // The invented fixtures too: a BOM and emoji article and an HTML page (extracted here).
     const fixtures = join(FIXTURES, 'batch/articles');
     const local = join(dir, 'local');
@@ -306,8 +227,8 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
 
     const workers = [await startWorker(), await startWorker()];
     const [localRun, queuedRun] = await Promise.all([
-      spinscope('batch', input, fixtures, '--out', local, '--workers', '1'),
-      spinscope('batch', input, fixtures, '--out', queued, '--queue', redisUrl),
+      runCli('batch', input, fixtures, '--out', local, '--workers', '1'),
+      runCli('batch', input, fixtures, '--out', queued, '--queue', redisUrl),
     ]);
     assert.equal(localRun.code, 0, localRun.stderr);
     assert.equal(queuedRun.code, 0, queuedRun.stderr);
@@ -347,7 +268,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     });
 
     // Run again: everything is already done; nothing is queued.
-    const again = await spinscope('batch', input, fixtures, '--out', queued, '--queue', redisUrl);
+    const again = await runCli('batch', input, fixtures, '--out', queued, '--queue', redisUrl);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(readSummary(queued).fromResults, 13);
     assert.equal(jobsDone(...workers), 13);
@@ -363,14 +284,14 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
   test('a worker killed with SIGKILL mid-job: its jobs are taken up by the other', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');
-    const ids = writeArticles(input, 24);
+    const ids = writeArticles(input, 24, 7001);
     const out = join(dir, 'out');
     const slow = { SPINSCOPE_TEST_JOB_DELAY_MS: '300' };
     const timing = ['--concurrency', '2', '--lock-duration', '1000', '--stalled-interval', '500'];
     const doomed = await startWorker(timing, slow);
     const survivor = await startWorker(timing, slow);
 
-    const producer = start(['batch', input, '--out', out, '--queue', redisUrl]);
+    const producer = startTracked(['batch', input, '--out', out, '--queue', redisUrl]);
     // Kill it while it holds jobs it has started and not finished.
     const started = () => (doomed.output().match(/\) started$/gmu) ?? []).length;
     const finished = () => (doomed.output().match(/\) done$/gmu) ?? []).length;
@@ -400,7 +321,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
   test('a producer killed with SIGKILL resumes: no result lost, none twice, no job redone', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');
-    const ids = writeArticles(input, 30);
+    const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
     const results = join(out, 'results.jsonl');
     const slow = { SPINSCOPE_TEST_JOB_DELAY_MS: '100' };
@@ -408,7 +329,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const args = ['batch', input, '--out', out, '--queue', redisUrl, '--attempts', '4'];
     args.push('--backoff', '250');
 
-    const first = start(args);
+    const first = startTracked(args);
     await until('a few results', () => lineCount(results) >= 6);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -424,7 +345,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     });
     await sleep(300);
 
-    const second = await spinscope(...args);
+    const second = await runCli(...args);
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(
       checkOutputs(out)
@@ -444,12 +365,12 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
   test('SIGTERM stops a producer cleanly: outputs written, the run resumes', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');
-    const ids = writeArticles(input, 30);
+    const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
     const worker = await startWorker([], { SPINSCOPE_TEST_JOB_DELAY_MS: '100' });
     const args = ['batch', input, '--out', out, '--queue', redisUrl];
 
-    const first = start(args);
+    const first = startTracked(args);
     await until('a few results', () => lineCount(join(out, 'results.jsonl')) >= 3);
     first.child.kill('SIGTERM');
     const stopped = await first.exited;
@@ -459,15 +380,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     assert.ok(partial.length < 30);
     assert.equal(readSummary(out).complete, false);
 
-    const resumed = await spinscope(...args);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.deepEqual(
-      checkOutputs(out)
-        .map((r) => r.id)
-        .sort(),
-      ids,
-    );
-    assert.equal(readSummary(out).fromResults, partial.length);
+    assertResumed(out, await runCli(...args), ids, partial.length);
     assert.equal(jobsDone(worker), 30);
     await worker.stop();
   });
@@ -475,22 +388,13 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
   test('bad items end in failures.jsonl with their codes (exit code 3), not retried', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');
-    writeArticles(input, 3);
+    writeArticles(input, 3, 7001);
     writeFileSync(join(input, 'empty.txt'), '   \n');
     // Over the worker's limit, not the producer's: it fails in the worker, for good.
     writeFileSync(join(input, 'long.txt'), 'The endless and shameful waste goes on. '.repeat(100));
     const out = join(dir, 'out');
     const worker = await startWorker(['--max-bytes', '3000']);
-    const run = await spinscope(
-      'batch',
-      input,
-      '--out',
-      out,
-      '--queue',
-      redisUrl,
-      '--attempts',
-      '3',
-    );
+    const run = await runCli('batch', input, '--out', out, '--queue', redisUrl, '--attempts', '3');
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stdout, /2 failed: see .*failures\.jsonl/);
     const failures = readJsonl<FailureRecord>(join(out, 'failures.jsonl'));
@@ -513,18 +417,18 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const input = join(FIXTURES, 'batch/articles');
     const out = join(dir, 'out');
     const batch = (url: string, ...more: string[]) =>
-      spinscope('batch', input, '--out', out, '--queue', url, ...more);
+      runCli('batch', input, '--out', out, '--queue', url, ...more);
 
     // Independent of one another: run at once.
     const closed = await freePort();
     const [scheme, port, path, both, noQueue, refused, workerRefused] = await Promise.all([
       batch('http://127.0.0.1:6379'),
       batch('redis://127.0.0.1:99999'),
-      spinscope('worker', '--queue', 'redis://127.0.0.1/jobs'),
+      runCli('worker', '--queue', 'redis://127.0.0.1/jobs'),
       batch(redisUrl, '--workers', '2'),
-      spinscope('batch', input, '--out', out, '--attempts', '2'),
+      runCli('batch', input, '--out', out, '--attempts', '2'),
       batch(`redis://spinscope:secret-word@127.0.0.1:${closed}`),
-      spinscope('worker', '--queue', `redis://127.0.0.1:${closed}`),
+      runCli('worker', '--queue', `redis://127.0.0.1:${closed}`),
     ]);
     assert.equal(scheme.code, 1);
     assert.match(
@@ -563,7 +467,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
       const silentUrl = `redis://127.0.0.1:${silentPort}`;
       const [hung, workerHung] = await Promise.all([
         batch(silentUrl, '--connect-timeout', '500'),
-        spinscope('worker', '--queue', silentUrl, '--connect-timeout', '500'),
+        runCli('worker', '--queue', silentUrl, '--connect-timeout', '500'),
       ]);
       assert.equal(hung.code, 1);
       assert.match(hung.stderr, /no answer within 500 ms.*\[SPN_ERR_QUEUE\]/);
@@ -580,14 +484,14 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     track(own.child);
     const dir = tempDir();
     const input = join(dir, 'in');
-    const ids = writeArticles(input, 30);
+    const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
     const worker = await startWorker(
       ['--lock-duration', '1000'],
       { SPINSCOPE_TEST_JOB_DELAY_MS: '100' },
       own.url,
     );
-    const producer = start([
+    const producer = startTracked([
       'batch',
       input,
       '--out',
@@ -618,15 +522,8 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const again = await spawnRedis();
     track(again.child);
     const second = await startWorker([], {}, again.url);
-    const resumed = await spinscope('batch', input, '--out', out, '--queue', again.url);
-    assert.equal(resumed.code, 0, resumed.stderr);
-    assert.deepEqual(
-      checkOutputs(out)
-        .map((r) => r.id)
-        .sort(),
-      ids,
-    );
-    assert.equal(readSummary(out).fromResults, partial.length);
+    const resumed = await runCli('batch', input, '--out', out, '--queue', again.url);
+    assertResumed(out, resumed, ids, partial.length);
     await second.stop();
   });
 });
