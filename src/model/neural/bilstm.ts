@@ -82,6 +82,8 @@ const CACHE_LIMIT = 30_000;
 class Direction {
   /** [4H x inputs] */
   private readonly kernel: Float32Array;
+  /** [inputs x 4H], as stored: the rows that per-token inputs add. */
+  private readonly inputRows: Float32Array;
   /** [4H x H] */
   private readonly recurrent: Float32Array;
   private readonly bias: Float32Array;
@@ -95,6 +97,7 @@ class Direction {
     private readonly reverse: boolean,
   ) {
     this.kernel = transpose(w.kernel, inputs, 4 * hidden);
+    this.inputRows = w.kernel;
     this.recurrent = transpose(w.recurrent, hidden, 4 * hidden);
     this.bias = w.bias;
   }
@@ -121,7 +124,7 @@ class Direction {
     out: Float32Array,
     column: number,
   ): void {
-    const { inputs, hidden, keyedInputs, kernel, recurrent, bias } = this;
+    const { inputs, hidden, keyedInputs, inputRows, recurrent, bias } = this;
     const gates = 4 * hidden;
     const z = new Float64Array(gates);
     const h = new Float32Array(hidden);
@@ -132,12 +135,37 @@ class Direction {
       const xo = t * inputs;
       const key = keys ? (keys[t] as number) : -1;
       const share = key >= 0 ? this.keyed(x, xo, key) : undefined;
-      for (let g = 0; g < gates; g++) {
-        z[g] =
-          (bias[g] as number) +
-          (share ? (share[g] as number) : 0) +
-          dot(kernel, g * inputs + own, x, xo + own, inputs - own) +
-          dot(recurrent, g * hidden, h, 0, hidden);
+      for (let g = 0; g < gates; g++)
+        z[g] = (bias[g] as number) + (share ? (share[g] as number) : 0);
+      // Per-token inputs are mostly 0/1 flags: each non-zero one adds its row of weights.
+      for (let k = own; k < inputs; k++) {
+        const v = x[xo + k] as number;
+        if (v === 0) continue;
+        const row = k * gates;
+        for (let g = 0; g < gates; g++)
+          z[g] = (z[g] as number) + v * (inputRows[row + g] as number);
+      }
+      // Four gates at a time, so that each hidden unit is read once per four rows.
+      for (let g = 0; g < gates; g += 4) {
+        const r0 = g * hidden;
+        const r1 = r0 + hidden;
+        const r2 = r1 + hidden;
+        const r3 = r2 + hidden;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < hidden; k++) {
+          const hk = h[k] as number;
+          s0 += hk * (recurrent[r0 + k] as number);
+          s1 += hk * (recurrent[r1 + k] as number);
+          s2 += hk * (recurrent[r2 + k] as number);
+          s3 += hk * (recurrent[r3 + k] as number);
+        }
+        z[g] = (z[g] as number) + s0;
+        z[g + 1] = (z[g + 1] as number) + s1;
+        z[g + 2] = (z[g + 2] as number) + s2;
+        z[g + 3] = (z[g + 3] as number) + s3;
       }
       const oo = t * 2 * hidden + column;
       for (let k = 0; k < hidden; k++) {
