@@ -7,7 +7,8 @@
  *   npm run bench:seeds [-- --seeds 1,2,3 --out bench-seeds.jsonl]
  *   npm run bench:seeds -- --shipped      # score models/fast and models/accurate as seed 1
  *   npm run bench:seeds -- --summary --out bench-seeds.jsonl
- *   npm run bench:seeds -- --refit       # accurate networks refitted on every article
+ *   npm run bench:seeds -- --refit none  # which accurate networks are refitted on every
+ *                                        # article: none, classifier (default), tagger, both
  *
  * Models are scored as they ship: after the int8 round trip of the model file.
  */
@@ -20,6 +21,7 @@ import { evaluateDetector } from '../src/model/card.js';
 import { Detector } from '../src/model/detector.js';
 import { loadDetector } from '../src/analyze.js';
 import { trainAccurateDetector } from '../src/model/train-accurate.js';
+import { refitNetworks, type RefitChoice } from '../src/cli/commands/train.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +30,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'bench-seeds.jsonl' },
     summary: { type: 'boolean', default: false },
     shipped: { type: 'boolean', default: false },
-    refit: { type: 'boolean', default: false },
+    refit: { type: 'string', default: 'classifier' },
   },
 });
 
@@ -73,7 +75,7 @@ if (values.shipped) {
       clustersFile: join(PACKAGE_ROOT, 'models/word-clusters.bin'),
       vectorsFile: join(PACKAGE_ROOT, 'models/word-vectors.bin'),
       settings: { seed },
-      accurate: { refit: values.refit },
+      accurate: { refit: refitNetworks(values.refit as RefitChoice) },
       onProgress: (p) => process.stderr.write(`seed ${seed}: ${p.stage} ${p.done}/${p.total}\r`),
     });
     process.stderr.write('\n');

@@ -68,6 +68,31 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
     tensors(other.detector).get('neural.tagger.forward.kernel'),
   );
 
+  // Refitting the classifier on every article changes the classifier only, and says so.
+  assert.deepEqual(first.detector.header.neural!.refitted, ['classifier']);
+  const kept = await trainAccurateDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    vectorsFile: join(ROOT, 'models/word-vectors.bin'),
+    settings: { seed: 1, taggerBits: 12, classifierBits: 10, folds: 2, taggerEpochs: 2 },
+    accurate: {
+      hidden: 6,
+      classifierHidden: 6,
+      taggerEpochs: 2,
+      classifierEpochs: 2,
+      refit: [],
+    },
+  });
+  assert.deepEqual(kept.detector.header.neural!.refitted, []);
+  assert.deepEqual(
+    tensors(kept.detector).get('neural.tagger.forward.kernel'),
+    tensors(first.detector).get('neural.tagger.forward.kernel'),
+  );
+  assert.notDeepEqual(
+    tensors(kept.detector).get('neural.classifier.head'),
+    tensors(first.detector).get('neural.classifier.head'),
+  );
+
   const loaded = Detector.fromBytes(first.detector.encode(), join(ROOT, 'models/fast/model.bin'));
   const text = corpus.articles[0]!.text;
   const before = first.detector.tokenProbabilities(first.detector.context(parseArticle(text)));
@@ -130,6 +155,8 @@ test('train --model accurate writes a model that carries its word vectors and lo
     '',
     '--out',
     out,
+    '--refit',
+    'both',
   );
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stdout, /model written to .*model\.bin/);
@@ -137,7 +164,9 @@ test('train --model accurate writes a model that carries its word vectors and lo
   assert.ok(
     existsSync(join(out, 'word-vectors.bin')) && existsSync(join(out, 'word-clusters.bin')),
   );
-  assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `accurate`/);
+  const card = readFileSync(join(out, 'card.md'), 'utf8');
+  assert.match(card, /# Model card: `accurate`/);
+  assert.match(card, /trained again on all the training articles.*: tagger and classifier;/);
   const analysed = spinscope(
     'analyze',
     join(FIXTURES, 'corpus/articles/article1002.txt'),

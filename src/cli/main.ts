@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
+import type { RefitChoice } from './commands/train.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -322,6 +323,14 @@ carries its article's text.`,
       'word vectors of the accurate model (default: models/word-vectors.bin)',
     )
     .option('--seed <n>', 'random seed', positiveInteger, 1)
+    .addOption(
+      new Option(
+        '--refit <networks>',
+        'accurate: the networks trained again on every article once the held-out fold chose their epochs',
+      )
+        .choices(['none', 'classifier', 'tagger', 'both'] satisfies RefitChoice[])
+        .default('classifier'),
+    )
     .action(async (opts) => {
       const { trainCommand } = await import('./commands/train.js');
       await trainCommand(
@@ -334,6 +343,7 @@ carries its article's text.`,
           model: opts.model,
           vectors: opts.vectors,
           settings: { seed: opts.seed },
+          refit: opts.refit,
         },
         out,
       );

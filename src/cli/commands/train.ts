@@ -9,6 +9,7 @@ import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.j
 import { Detector } from '../../model/detector.js';
 import { trainDetector, type TrainResult, type TrainSettings } from '../../model/train.js';
 import { trainAccurateDetector } from '../../model/train-accurate.js';
+import type { NeuralNetworkName } from '../../model/neural/neural-stack.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
 
@@ -23,6 +24,16 @@ export interface TrainCommandOptions {
   /** Word vectors of the accurate model (default: models/word-vectors.bin). */
   vectors?: string;
   settings?: Partial<TrainSettings>;
+  /** Which of the accurate model's networks are trained again on every article. */
+  refit?: RefitChoice;
+}
+
+export type RefitChoice = 'none' | 'classifier' | 'tagger' | 'both';
+
+/** The networks a refit choice names. */
+export function refitNetworks(choice: RefitChoice): NeuralNetworkName[] {
+  if (choice === 'both') return ['tagger', 'classifier'];
+  return choice === 'none' ? [] : [choice];
 }
 
 /** Side files are found beside the model or one folder up; copy one beside it otherwise. */
@@ -64,7 +75,11 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
   };
   const trained: TrainResult & { fast?: Detector } =
     kind === 'accurate'
-      ? await trainAccurateDetector({ ...input, vectorsFile })
+      ? await trainAccurateDetector({
+          ...input,
+          vectorsFile,
+          accurate: options.refit ? { refit: refitNetworks(options.refit) } : undefined,
+        })
       : trainDetector(input);
   const { detector, outOfFold } = trained;
   progress.stop();

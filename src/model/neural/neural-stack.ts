@@ -12,6 +12,8 @@ import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js'
 import { NeuralTagger, type NeuralTaggerWeights } from './tagger.js';
 import { sentencePieces, tokenInputs, tokenInputSize, type TokenInputs } from './token-inputs.js';
 
+export type NeuralNetworkName = 'tagger' | 'classifier';
+
 /** What the model file's header says of the neural layer. */
 export interface NeuralHeader {
   vectors: { file: string; sha256: string };
@@ -20,8 +22,8 @@ export interface NeuralHeader {
   pieceLength: number;
   tagger: { hidden: number; outputBias: number; epoch: number };
   classifier: { hidden: number; classes: number; epoch: number };
-  /** The networks were trained again on every article after the held-out fold chose epochs. */
-  refit?: boolean;
+  /** Networks trained again on every article after the held-out fold chose their epochs. */
+  refitted?: readonly NeuralNetworkName[];
 }
 
 export class NeuralStack {
