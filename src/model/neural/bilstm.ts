@@ -4,7 +4,8 @@
  *
  * Per direction the stored weights are: input kernel [inputs x 4H], recurrent kernel
  * [H x 4H], bias [4H], gates in the order input, forget, candidate, output. At load they are
- * transposed to gate-major rows, so that every gate is a few unrolled dot products.
+ * also transposed to gate-major rows: a gate is then a dot product (four gates at a time for
+ * the recurrent part), while the per-token inputs, mostly zero flags, add their stored rows.
  *
  * The first `keyedInputs` inputs of a token (its word vector) depend only on a key (the word):
  * their contribution to the gates is computed once per key and kept in a bounded cache.
