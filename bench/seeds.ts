@@ -20,8 +20,11 @@ import { readCorpus } from '../src/formats/corpus.js';
 import { evaluateDetector } from '../src/model/card.js';
 import { Detector } from '../src/model/detector.js';
 import { loadDetector } from '../src/analyze.js';
-import { trainAccurateDetector } from '../src/model/train-accurate.js';
-import { refitNetworks, type RefitChoice } from '../src/cli/commands/train.js';
+import {
+  refitNetworks,
+  trainAccurateDetector,
+  type RefitChoice,
+} from '../src/model/train-accurate.js';
 
 const { values } = parseArgs({
   options: {

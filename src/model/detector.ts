@@ -28,14 +28,10 @@ import { LogisticModel, SoftmaxModel } from './linear.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import {
-  adjust,
   classifySpans,
-  rawTechniqueProbabilities,
-  repetitionCues,
   spanContexts,
   topClasses,
   type ClassifierDecoding,
-  type RepetitionCues,
 } from './technique-classifier.js';
 import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
 
@@ -182,13 +178,18 @@ export class Detector {
 
   /** Technique probabilities for given spans (TC). */
   classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
-    if (!this.neural) return classifySpans(this.classifier, ctx, spans, this.header.classifier);
-    const contexts = spanContexts(ctx, spans);
-    const linear = rawTechniqueProbabilities(this.classifier, ctx, spans, contexts);
-    const cues = repetitionCues(ctx, spans, contexts);
-    return this.neural
-      .techniqueProbabilities(ctx, spans, linear, () => tokenProbabilities(this.tagger, ctx))
-      .map((p, i) => adjust(p, this.header.classifier, cues[i] as RepetitionCues));
+    const neural = this.neural;
+    return classifySpans(
+      this.classifier,
+      ctx,
+      spans,
+      this.header.classifier,
+      neural &&
+        ((linear) =>
+          neural.techniqueProbabilities(ctx, spans, linear, () =>
+            tokenProbabilities(this.tagger, ctx),
+          )),
+    );
   }
 
   /** Spans with techniques (the full task). */

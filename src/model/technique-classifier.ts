@@ -144,22 +144,27 @@ export function repetitionCues(
   });
 }
 
-/** Technique probabilities of each span, after class offsets and the Repetition rules. */
+/**
+ * Technique probabilities of each span, after class offsets and the Repetition rules.
+ * `refine` turns the linear model's raw probabilities into better ones (the neural layer).
+ */
 export function classifySpans(
   model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],
   decoding: ClassifierDecoding,
+  refine?: (linear: Float64Array[]) => Float64Array[],
 ): Float64Array[] {
   const contexts = spanContexts(ctx, spans);
   const cues = repetitionCues(ctx, spans, contexts);
-  return rawTechniqueProbabilities(model, ctx, spans, contexts).map((p, i) =>
+  const linear = rawTechniqueProbabilities(model, ctx, spans, contexts);
+  return (refine ? refine(linear) : linear).map((p, i) =>
     adjust(p, decoding, cues[i] as RepetitionCues),
   );
 }
 
 /** The model's technique probabilities of each span, before offsets and rules. */
-export function rawTechniqueProbabilities(
+function rawTechniqueProbabilities(
   model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],

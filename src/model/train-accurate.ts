@@ -48,6 +48,14 @@ export interface AccurateSettings {
   refit: readonly NeuralNetworkName[];
 }
 
+/** What `train --refit` takes: which networks are refitted on every article. */
+export type RefitChoice = 'none' | 'classifier' | 'tagger' | 'both';
+
+export function refitNetworks(choice: RefitChoice): NeuralNetworkName[] {
+  if (choice === 'both') return ['tagger', 'classifier'];
+  return choice === 'none' ? [] : [choice];
+}
+
 export const DEFAULT_ACCURATE_SETTINGS: AccurateSettings = {
   hidden: 32,
   taggerEpochs: 8,
@@ -257,30 +265,21 @@ export async function trainAccurateDetector(
   // Decisions stay those fitted on the held-out fold; the shipped networks may then learn
   // from every article for the epochs the fold chose.
   const refits = new Set(settings.refit);
-  const shipped =
-    refits.size > 0
-      ? quantised(
-          refits.has('tagger')
-            ? (
-                await fitTagger(
-                  prepared,
-                  tagger.epoch,
-                  'refitting the neural tagger on every article',
-                )
-              ).weights
-            : tagger.weights,
-          refits.has('classifier')
-            ? (
-                await fitClassifier(
-                  prepared,
-                  classifier.epoch,
-                  'refitting the neural classifier on every article',
-                )
-              ).weights
-            : classifier.weights,
-          [...refits],
+  const shippedTagger = refits.has('tagger')
+    ? (await fitTagger(prepared, tagger.epoch, 'refitting the neural tagger on every article'))
+        .weights
+    : tagger.weights;
+  const shippedClassifier = refits.has('classifier')
+    ? (
+        await fitClassifier(
+          prepared,
+          classifier.epoch,
+          'refitting the neural classifier on every article',
         )
-      : neural;
+      ).weights
+    : classifier.weights;
+  const shipped =
+    refits.size > 0 ? quantised(shippedTagger, shippedClassifier, [...refits]) : neural;
   header.neural = shipped.header;
   header.training.seconds = Math.round((Date.now() - started) / 1000);
   return {

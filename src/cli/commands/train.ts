@@ -8,8 +8,11 @@ import { writeFileAtomically } from '../../formats/files.js';
 import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
 import { Detector } from '../../model/detector.js';
 import { trainDetector, type TrainResult, type TrainSettings } from '../../model/train.js';
-import { trainAccurateDetector } from '../../model/train-accurate.js';
-import type { NeuralNetworkName } from '../../model/neural/neural-stack.js';
+import {
+  refitNetworks,
+  trainAccurateDetector,
+  type RefitChoice,
+} from '../../model/train-accurate.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
 
@@ -26,14 +29,6 @@ export interface TrainCommandOptions {
   settings?: Partial<TrainSettings>;
   /** Which of the accurate model's networks are trained again on every article. */
   refit?: RefitChoice;
-}
-
-export type RefitChoice = 'none' | 'classifier' | 'tagger' | 'both';
-
-/** The networks a refit choice names. */
-export function refitNetworks(choice: RefitChoice): NeuralNetworkName[] {
-  if (choice === 'both') return ['tagger', 'classifier'];
-  return choice === 'none' ? [] : [choice];
 }
 
 /** Side files are found beside the model or one folder up; copy one beside it otherwise. */

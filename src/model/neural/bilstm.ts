@@ -3,9 +3,9 @@
  * at run time (training runs in TensorFlow.js, see tfjs.ts, with the same weights).
  *
  * Per direction the stored weights are: input kernel [inputs x 4H], recurrent kernel
- * [H x 4H], bias [4H], gates in the order input, forget, candidate, output. At load they are
- * also transposed to gate-major rows: a gate is then a dot product (four gates at a time for
- * the recurrent part), while the per-token inputs, mostly zero flags, add their stored rows.
+ * [H x 4H], bias [4H], gates in the order input, forget, candidate, output. Each non-zero
+ * input adds its stored row of gate weights; the recurrent kernel is transposed at load to
+ * gate-major rows, so that four gates at a time are dot products with the hidden state.
  *
  * The first `keyedInputs` inputs of a token (its word vector) depend only on a key (the word):
  * their contribution to the gates is computed once per key and kept in a bounded cache.
@@ -61,34 +61,36 @@ function transpose(m: Float32Array, rows: number, columns: number): Float32Array
   return t;
 }
 
-/** sum over k < n of a[ao + k] * b[bo + k], unrolled by four. */
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let k = 0;
-  for (; k + 3 < n; k += 4) {
-    s0 += (a[ao + k] as number) * (b[bo + k] as number);
-    s1 += (a[ao + k + 1] as number) * (b[bo + k + 1] as number);
-    s2 += (a[ao + k + 2] as number) * (b[bo + k + 2] as number);
-    s3 += (a[ao + k + 3] as number) * (b[bo + k + 3] as number);
+/**
+ * z[g] += x[xo + k] * rows[k * z.length + g] for inputs k in [from, to): each input adds its
+ * row of gate weights, and inputs that are zero (most 0/1 flags) cost nothing.
+ */
+function addInputRows(
+  z: Float64Array,
+  rows: Float32Array,
+  x: Float32Array,
+  xo: number,
+  from: number,
+  to: number,
+): void {
+  const gates = z.length;
+  for (let k = from; k < to; k++) {
+    const v = x[xo + k] as number;
+    if (v === 0) continue;
+    const row = k * gates;
+    for (let g = 0; g < gates; g++) z[g] = (z[g] as number) + v * (rows[row + g] as number);
   }
-  for (; k < n; k++) s0 += (a[ao + k] as number) * (b[bo + k] as number);
-  return s0 + s1 + s2 + s3;
 }
 
 const CACHE_LIMIT = 30_000;
 
 class Direction {
-  /** [4H x inputs] */
+  /** [inputs x 4H], as stored: the row of gate weights each input adds. */
   private readonly kernel: Float32Array;
-  /** [inputs x 4H], as stored: the rows that per-token inputs add. */
-  private readonly inputRows: Float32Array;
   /** [4H x H] */
   private readonly recurrent: Float32Array;
   private readonly bias: Float32Array;
-  private readonly cache = new Map<number, Float32Array>();
+  private readonly cache = new Map<number, Float64Array>();
 
   constructor(
     w: LstmWeights,
@@ -97,20 +99,17 @@ class Direction {
     private readonly keyedInputs: number,
     private readonly reverse: boolean,
   ) {
-    this.kernel = transpose(w.kernel, inputs, 4 * hidden);
-    this.inputRows = w.kernel;
+    this.kernel = w.kernel;
     this.recurrent = transpose(w.recurrent, hidden, 4 * hidden);
     this.bias = w.bias;
   }
 
   /** The keyed inputs' share of the gates for a token with this key. */
-  private keyed(x: Float32Array, xo: number, key: number): Float32Array {
+  private keyed(x: Float32Array, xo: number, key: number): Float64Array {
     let share = this.cache.get(key);
     if (!share) {
-      const { inputs, keyedInputs } = this;
-      share = new Float32Array(4 * this.hidden);
-      for (let g = 0; g < share.length; g++)
-        share[g] = dot(this.kernel, g * inputs, x, xo, keyedInputs);
+      share = new Float64Array(4 * this.hidden);
+      addInputRows(share, this.kernel, x, xo, 0, this.keyedInputs);
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(key, share);
     }
@@ -125,7 +124,7 @@ class Direction {
     out: Float32Array,
     column: number,
   ): void {
-    const { inputs, hidden, keyedInputs, inputRows, recurrent, bias } = this;
+    const { inputs, hidden, keyedInputs, kernel, recurrent, bias } = this;
     const gates = 4 * hidden;
     const z = new Float64Array(gates);
     const h = new Float32Array(hidden);
@@ -138,14 +137,7 @@ class Direction {
       const share = key >= 0 ? this.keyed(x, xo, key) : undefined;
       for (let g = 0; g < gates; g++)
         z[g] = (bias[g] as number) + (share ? (share[g] as number) : 0);
-      // Per-token inputs are mostly 0/1 flags: each non-zero one adds its row of weights.
-      for (let k = own; k < inputs; k++) {
-        const v = x[xo + k] as number;
-        if (v === 0) continue;
-        const row = k * gates;
-        for (let g = 0; g < gates; g++)
-          z[g] = (z[g] as number) + v * (inputRows[row + g] as number);
-      }
+      addInputRows(z, kernel, x, xo, own, inputs);
       // Four gates at a time, so that each hidden unit is read once per four rows.
       for (let g = 0; g < gates; g += 4) {
         const r0 = g * hidden;
