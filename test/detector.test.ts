@@ -5,6 +5,8 @@ import { analyze, loadDetector } from '../src/analyze.js';
 import { SpinscopeError } from '../src/errors.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { Detector } from '../src/model/detector.js';
+import { SparseRows } from '../src/model/sparse.js';
+import { addTokenRows, tokenProbabilities } from '../src/model/span-tagger.js';
 import { trainDetector } from '../src/model/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle } from '../src/text/document.js';
@@ -127,4 +129,23 @@ test('training on a tiny corpus gives a working, reproducible model', async () =
   );
   const analysis = loaded.analyze(corpus.articles[1]!.text);
   assert.equal(analysis.offsetUnit, 'codepoint');
+});
+
+test('the tagger scores with word shares exactly as with each token full feature row', async () => {
+  const fast = loadDetector('fast');
+  const { tagger } = fast;
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  // Words repeated in other places of the window, across sentences, twice in a row.
+  const texts = [ARTICLE, `${ARTICLE}\nTraitors traitors! Lie, lie, lie. Stand firm.`];
+  for (const text of [...texts, ...corpus.articles.map((a) => a.text)]) {
+    const ctx = fast.context(parseArticle(text));
+    const rows = new SparseRows();
+    addTokenRows(ctx, rows);
+    const fromRows = Array.from({ length: rows.rows }, (_, i) =>
+      Math.fround(tagger.probability(rows.row(i))),
+    );
+    // Twice: the second run reads the shares the first one cached.
+    for (let run = 0; run < 2; run++)
+      assert.deepEqual(Array.from(tokenProbabilities(tagger, ctx)), fromRows);
+  }
 });

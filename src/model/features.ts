@@ -107,13 +107,17 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     else inQuote[i] = open;
   }
   const inCliche: boolean[] = new Array(n).fill(false);
+  // Lower-cased once; the rare text whose lower case changes length is lower-cased per place.
+  const lowerText = doc.text.toLowerCase();
+  const sameLength = lowerText.length === doc.text.length;
   for (let i = 0; i < n; i++) {
     const candidates = lex.clichesByFirstWord.get(lower[i] as string);
     if (!candidates) continue;
     const start = doc.offsets.toUnit((tokens[i] as Token).cpStart);
-    const rest = doc.text.slice(start, start + 60).toLowerCase();
+    const rest = sameLength ? lowerText : doc.text.slice(start, start + 60).toLowerCase();
+    const at = sameLength ? start : 0;
     for (const cliche of candidates) {
-      if (!rest.startsWith(cliche) || /\w/u.test(rest[cliche.length] ?? '')) continue;
+      if (!rest.startsWith(cliche, at) || /\w/u.test(rest[at + cliche.length] ?? '')) continue;
       const [, last] = tokensInSpan(doc, {
         cpStart: (tokens[i] as Token).cpStart,
         cpEnd: doc.offsets.toCodePoint(start + cliche.length),
@@ -252,23 +256,24 @@ export function sentenceFeatures(ctx: ArticleContext, sentence: number, emit: Em
   for (const word of ctx.sentenceWords[sentence] as string[]) emit(K.sbag, word);
 }
 
-/** Features of token i for the span tagger (besides its sentence's, see sentenceFeatures). */
-export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
+/**
+ * Features of token i for the span tagger (besides its sentence's, see sentenceFeatures).
+ * With `words` false, the features that depend on one token's word alone are left out (its
+ * own, and each neighbour's at its place in the window: see wordFeatures); a scorer that
+ * keeps each word's share of the score adds them back. The order of emission is the order
+ * the shipped models were trained with.
+ */
+export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit, words = true): void {
   const tokens = ctx.doc.tokens;
   const t = tokens[i] as Token;
   const sentence = ctx.doc.sentences[t.sentence]!;
   const w = ctx.lower[i] as string;
   emit(K.bias);
-  emit(K.w, w);
-  emit(K.l, ctx.lemma[i]);
-  emit(K.sh, ctx.shape[i]);
-  emit(K.p, ctx.pos[i]);
-  emitClusters(emit, K.cl, ctx.cluster[i] as number[]);
-  if (i > 0) emitClusters(emit, K.clBefore, ctx.cluster[i - 1] as number[]);
-  if (i + 1 < tokens.length) emitClusters(emit, K.clAfter, ctx.cluster[i + 1] as number[]);
-  if (w.length > 3) {
-    emit(K.pre, w.slice(0, 3));
-    emit(K.suf, w.slice(-3));
+  if (words) {
+    ownWordFeatures(ctx, i, emit);
+    if (i > 0) emitClusters(emit, K.clBefore, ctx.cluster[i - 1] as number[]);
+    if (i + 1 < tokens.length) emitClusters(emit, K.clAfter, ctx.cluster[i + 1] as number[]);
+    affixFeatures(ctx, i, emit);
   }
   for (let d = -3; d <= 3; d++) {
     if (d === 0) continue;
@@ -278,13 +283,7 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
       if (d === -1 || d === 1) emit(K.window.w[d + 3]!, SENTENCE_START);
       continue;
     }
-    if (d >= -2 && d <= 2) {
-      emit(K.window.w[d + 3]!, ctx.lower[j]);
-      emit(K.window.p[d + 3]!, ctx.pos[j]);
-    }
-    const v = valenceBucket(ctx.valence[j] as number);
-    if (v) emit(K.window.v[d + 3]!, v);
-    for (const c of ctx.cues[j] as string[]) emit(K.window.cue[d + 3]!, c);
+    if (words) windowFeatures(ctx, j, d, emit);
     if (ctx.seenBefore[j]) emit(K.window.seen[d + 3]!);
   }
   if (i > sentence.tokenStart) {
@@ -304,8 +303,7 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
   // Quotes, clichés, capitals.
   if (ctx.inQuote[i]) emit(K.inquote);
   if (ctx.inCliche[i]) emit(K.cliche);
-  if (t.type === 'word' && isAllCaps(t.text)) emit(K.allcaps);
-  if (t.type === 'hashtag') emit(K.hashtag);
+  if (words) capitalFeatures(ctx, i, emit);
   // Repetition across the article.
   if (ctx.content[i]) {
     emit(K.rep, bucket(ctx.lemmaCount[i] as number));
@@ -314,11 +312,75 @@ export function tokenFeatures(ctx: ArticleContext, i: number, emit: Emit): void 
   }
   if (ctx.bigramRepeated[i]) emit(K.bigramrep);
   if (i > 0 && ctx.bigramRepeated[i - 1]) emit(K.bigramrepBefore);
-  // Lexicons.
+  if (words) lexiconFeatures(ctx, i, emit);
+}
+
+/**
+ * Where a token's word features go in `wordFeatures`: its own, as the token before another
+ * (its clusters only, across sentences too), as the token after, and as the neighbour at
+ * offset d (-3..3, inside the sentence) at index WINDOW_SHARE + d.
+ */
+export const OWN_SHARE = 0;
+export const BEFORE_SHARE = 1;
+export const AFTER_SHARE = 2;
+export const WINDOW_SHARE = 6;
+export const WORD_SHARES = 10;
+
+/**
+ * The features of token j that depend on its word alone (text, lemma, shape, tag, type),
+ * in the place `share` of another token's features (see OWN_SHARE): the parts tokenFeatures
+ * leaves out when `words` is false. Tokens with the same text, lemma, tag and type emit the
+ * same.
+ */
+export function wordFeatures(ctx: ArticleContext, j: number, share: number, emit: Emit): void {
+  if (share === OWN_SHARE) {
+    ownWordFeatures(ctx, j, emit);
+    affixFeatures(ctx, j, emit);
+    capitalFeatures(ctx, j, emit);
+    lexiconFeatures(ctx, j, emit);
+  } else if (share === BEFORE_SHARE) emitClusters(emit, K.clBefore, ctx.cluster[j] as number[]);
+  else if (share === AFTER_SHARE) emitClusters(emit, K.clAfter, ctx.cluster[j] as number[]);
+  else windowFeatures(ctx, j, share - WINDOW_SHARE, emit);
+}
+
+function ownWordFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
+  emit(K.w, ctx.lower[i]);
+  emit(K.l, ctx.lemma[i]);
+  emit(K.sh, ctx.shape[i]);
+  emit(K.p, ctx.pos[i]);
+  emitClusters(emit, K.cl, ctx.cluster[i] as number[]);
+}
+
+function affixFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
+  const w = ctx.lower[i] as string;
+  if (w.length > 3) {
+    emit(K.pre, w.slice(0, 3));
+    emit(K.suf, w.slice(-3));
+  }
+}
+
+/** Token j's word as the neighbour at offset d of another token. */
+function windowFeatures(ctx: ArticleContext, j: number, d: number, emit: Emit): void {
+  if (d >= -2 && d <= 2) {
+    emit(K.window.w[d + 3]!, ctx.lower[j]);
+    emit(K.window.p[d + 3]!, ctx.pos[j]);
+  }
+  const v = valenceBucket(ctx.valence[j] as number);
+  if (v) emit(K.window.v[d + 3]!, v);
+  for (const c of ctx.cues[j] as string[]) emit(K.window.cue[d + 3]!, c);
+}
+
+function capitalFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
+  const t = ctx.doc.tokens[i] as Token;
+  if (t.type === 'word' && isAllCaps(t.text)) emit(K.allcaps);
+  if (t.type === 'hashtag') emit(K.hashtag);
+}
+
+function lexiconFeatures(ctx: ArticleContext, i: number, emit: Emit): void {
   const v = valenceBucket(ctx.valence[i] as number);
   if (v) emit(K.val, v);
   for (const c of ctx.cues[i] as string[]) emit(K.cue, c);
-  if (lexicons().hedges.has(w)) emit(K.hedge);
+  if (lexicons().hedges.has(ctx.lower[i] as string)) emit(K.hedge);
 }
 
 /** Two or more characters, a capital A–Z among them, and nothing that upper-casing changes. */

@@ -4,7 +4,17 @@
  */
 import type { SpanLabel } from '../formats/labels.js';
 import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
-import { sentenceFeatures, tokenFeatures, type ArticleContext } from './features.js';
+import {
+  AFTER_SHARE,
+  BEFORE_SHARE,
+  OWN_SHARE,
+  WINDOW_SHARE,
+  WORD_SHARES,
+  sentenceFeatures,
+  tokenFeatures,
+  wordFeatures,
+  type ArticleContext,
+} from './features.js';
 import { featureSlot, type Emit } from './hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
 import type { SparseRows } from './sparse.js';
@@ -57,12 +67,65 @@ export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
   });
 }
 
-/** P(inside a span) for every token; sentence features are scored once per sentence. */
+/** A word's share of a tagger's score at each place it can take (see WORD_SHARES). */
+interface WordShare {
+  readonly lemma: string;
+  readonly pos: string;
+  readonly type: string;
+  readonly sums: Float64Array;
+}
+
+/**
+ * Word shares per model, by token text (then lemma, tag and type, which the text nearly
+ * always settles): most of a token's features depend on one word, and words recur, so they
+ * are summed once per word rather than once per token. Bounded; cleared when full.
+ */
+const wordShareCaches = new WeakMap<LogisticModel, Map<string, WordShare[]>>();
+const WORD_SHARE_CACHE_LIMIT = 200_000;
+
+function wordShares(model: LogisticModel, ctx: ArticleContext): Float64Array[] {
+  let cache = wordShareCaches.get(model);
+  if (!cache) wordShareCaches.set(model, (cache = new Map()));
+  const weights = model.weights;
+  const mask = model.mask;
+  const tokens = ctx.doc.tokens;
+  const shares: Float64Array[] = new Array(tokens.length);
+  for (let j = 0; j < tokens.length; j++) {
+    const token = tokens[j] as Token;
+    const lemma = ctx.lemma[j] as string;
+    const pos = ctx.pos[j] as string;
+    let known = cache.get(token.text);
+    let share = known?.find((s) => s.lemma === lemma && s.pos === pos && s.type === token.type);
+    if (!share) {
+      const sums = new Float64Array(WORD_SHARES);
+      for (let place = 0; place < WORD_SHARES; place++) {
+        if (place === WINDOW_SHARE) continue; // offset 0 is the token's own share
+        wordFeatures(ctx, j, place, (key, value, value2) => {
+          sums[place]! += weights[featureSlot(key, value, value2) & mask] as number;
+        });
+      }
+      if (cache.size >= WORD_SHARE_CACHE_LIMIT) {
+        cache.clear();
+        known = undefined;
+      }
+      share = { lemma, pos, type: token.type, sums };
+      if (known) known.push(share);
+      else cache.set(token.text, [share]);
+    }
+    shares[j] = share.sums;
+  }
+  return shares;
+}
+
+/**
+ * P(inside a span) for every token. Sentence features are scored once per sentence and word
+ * features once per word (wordShares); the rest is scored while it is emitted, so no
+ * feature list is built on the hot path.
+ */
 export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): Float32Array {
   const weights = model.weights;
   const mask = model.mask;
-  // Scoring while features are emitted: no feature list is built on the hot path. The sum
-  // lives in a typed array because a captured `let` number would be boxed on every add.
+  // The sum lives in a typed array because a captured `let` number would be boxed on every add.
   const z = new Float64Array(1);
   const add: Emit = (key, value, value2) => {
     z[0]! += weights[featureSlot(key, value, value2) & mask] as number;
@@ -72,12 +135,22 @@ export function tokenProbabilities(model: LogisticModel, ctx: ArticleContext): F
     sentenceFeatures(ctx, s.index, add);
     return z[0] as number;
   });
-  const probs = new Float32Array(ctx.doc.tokens.length);
-  ctx.doc.tokens.forEach((token, i) => {
-    z[0] = model.bias + (sentenceScores[token.sentence] as number);
-    tokenFeatures(ctx, i, add);
+  const shares = wordShares(model, ctx);
+  const tokens = ctx.doc.tokens;
+  const probs = new Float32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const sentence = ctx.doc.sentences[(tokens[i] as Token).sentence]!;
+    let words = (shares[i] as Float64Array)[OWN_SHARE] as number;
+    if (i > 0) words += (shares[i - 1] as Float64Array)[BEFORE_SHARE] as number;
+    if (i + 1 < tokens.length) words += (shares[i + 1] as Float64Array)[AFTER_SHARE] as number;
+    const from = Math.max(i - 3, sentence.tokenStart);
+    const to = Math.min(i + 3, sentence.tokenEnd - 1);
+    for (let j = from; j <= to; j++)
+      if (j !== i) words += (shares[j] as Float64Array)[WINDOW_SHARE + j - i] as number;
+    z[0] = model.bias + (sentenceScores[(tokens[i] as Token).sentence] as number) + words;
+    tokenFeatures(ctx, i, add, false);
     probs[i] = sigmoid(z[0] as number);
-  });
+  }
   return probs;
 }
 
