@@ -18,6 +18,7 @@ import { WordVectors } from './vectors.js';
 import {
   articleContext,
   describeFeature,
+  lowerBound,
   sentenceFeatures,
   spanFeatures,
   tokenFeatures,
@@ -336,19 +337,30 @@ export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {
 }
 
 function sentenceScores(doc: ArticleDocument, spans: readonly DetectedSpan[]): SentenceScore[] {
-  return doc.sentences.map((sentence) => {
-    const inside = spans.filter((s) => s.start < sentence.cpEnd && sentence.cpStart < s.end);
-    // Probability that at least one of its spans is right, taking them as independent.
-    const none = inside.reduce((product, s) => product * (1 - s.confidence), 1);
-    return {
-      index: sentence.index,
-      start: sentence.cpStart,
-      end: sentence.cpEnd,
-      text: sentence.text,
-      score: round(1 - none),
-      spans: inside.length,
-    };
-  });
+  // Sentences are in order and disjoint: each span finds its first sentence by binary search
+  // and walks on while they overlap, so a huge article costs its spans, not spans × sentences.
+  const ends = doc.sentences.map((s) => s.cpEnd);
+  const counts = new Array<number>(doc.sentences.length).fill(0);
+  // Probability that none of a sentence's spans is right, taking them as independent.
+  const none = new Array<number>(doc.sentences.length).fill(1);
+  for (const span of spans) {
+    for (
+      let k = lowerBound(ends, span.start + 1);
+      k < doc.sentences.length && doc.sentences[k]!.cpStart < span.end;
+      k++
+    ) {
+      counts[k]!++;
+      none[k]! *= 1 - span.confidence;
+    }
+  }
+  return doc.sentences.map((sentence, k) => ({
+    index: sentence.index,
+    start: sentence.cpStart,
+    end: sentence.cpEnd,
+    text: sentence.text,
+    score: round(1 - (none[k] as number)),
+    spans: counts[k] as number,
+  }));
 }
 
 function documentScore(
