@@ -5,6 +5,7 @@ import { analyze, loadDetector } from '../src/analyze.js';
 import { SpinscopeError } from '../src/errors.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { Detector } from '../src/model/detector.js';
+import { LogisticModel } from '../src/model/linear.js';
 import { SparseRows } from '../src/model/sparse.js';
 import { addTokenRows, tokenProbabilities } from '../src/model/span-tagger.js';
 import { trainDetector } from '../src/model/train.js';
@@ -148,4 +149,25 @@ test('the tagger scores with word shares exactly as with each token full feature
     for (let run = 0; run < 2; run++)
       assert.deepEqual(Array.from(tokenProbabilities(tagger, ctx)), fromRows);
   }
+});
+
+test('word shares summed before a tagger is trained again are not reused', () => {
+  const fast = loadDetector('fast');
+  const tagger = new LogisticModel(Float32Array.from(fast.tagger.weights), fast.tagger.bias);
+  const ctx = fast.context(parseArticle(ARTICLE));
+  const rows = new SparseRows();
+  addTokenRows(ctx, rows);
+  const before = Array.from(tokenProbabilities(tagger, ctx));
+  tagger.train(rows, new Uint8Array(rows.rows).fill(1), {
+    epochs: 1,
+    learningRate: 0.5,
+    l2: 0,
+    seed: 1,
+  });
+  const after = Array.from(tokenProbabilities(tagger, ctx));
+  assert.notDeepEqual(after, before);
+  assert.deepEqual(
+    after,
+    Array.from({ length: rows.rows }, (_, i) => Math.fround(tagger.probability(rows.row(i)))),
+  );
 });

@@ -34,6 +34,9 @@ export function sigmoid(z: number): number {
 
 /** Binary logistic regression. `weights.length` is a power of two. */
 export class LogisticModel {
+  /** Counts the training runs that changed the weights: caches of weight sums check it. */
+  revision = 0;
+
   constructor(
     readonly weights: Float32Array,
     public bias = 0,
@@ -62,6 +65,7 @@ export class LogisticModel {
   train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
     const w = this.weights;
     const mask = this.mask;
+    this.revision++;
     const g2 = new Float32Array(w.length);
     let biasG2 = 0;
     runEpochs(rows, options, (slots, r) => {

@@ -80,12 +80,18 @@ interface WordShare {
  * always settles): most of a token's features depend on one word, and words recur, so they
  * are summed once per word rather than once per token. Bounded; cleared when full.
  */
-const wordShareCaches = new WeakMap<LogisticModel, Map<string, WordShare[]>>();
+const wordShareCaches = new WeakMap<
+  LogisticModel,
+  { revision: number; words: Map<string, WordShare[]> }
+>();
 const WORD_SHARE_CACHE_LIMIT = 200_000;
 
 function wordShares(model: LogisticModel, ctx: ArticleContext): Float64Array[] {
-  let cache = wordShareCaches.get(model);
-  if (!cache) wordShareCaches.set(model, (cache = new Map()));
+  let entry = wordShareCaches.get(model);
+  // Shares summed before the model was trained again are stale.
+  if (entry?.revision !== model.revision)
+    wordShareCaches.set(model, (entry = { revision: model.revision, words: new Map() }));
+  const cache = entry.words;
   const weights = model.weights;
   const mask = model.mask;
   const tokens = ctx.doc.tokens;
