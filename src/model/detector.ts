@@ -93,6 +93,8 @@ export interface FoundSpan extends TextSpan {
 
 export class Detector {
   private clusterIndex: Map<number, string[]> | undefined;
+  /** The linear tagger's probabilities of each article, which the neural layer reads twice. */
+  private readonly linearTokens = new WeakMap<ArticleContext, Float32Array>();
 
   constructor(
     readonly header: ModelHeader,
@@ -160,8 +162,14 @@ export class Detector {
   }
 
   tokenProbabilities(ctx: ArticleContext): Float32Array {
-    const linear = tokenProbabilities(this.tagger, ctx);
+    const linear = this.linearTokenProbabilities(ctx);
     return this.neural ? this.neural.tokenProbabilities(ctx, linear) : linear;
+  }
+
+  private linearTokenProbabilities(ctx: ArticleContext): Float32Array {
+    let probs = this.linearTokens.get(ctx);
+    if (!probs) this.linearTokens.set(ctx, (probs = tokenProbabilities(this.tagger, ctx)));
+    return probs;
   }
 
   /** The spans of an article (SI), with their calibrated confidence. */
@@ -188,7 +196,7 @@ export class Detector {
       neural &&
         ((linear) =>
           neural.techniqueProbabilities(ctx, spans, linear, () =>
-            tokenProbabilities(this.tagger, ctx),
+            this.linearTokenProbabilities(ctx),
           )),
     );
   }
