@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseArticle, tokensInSpan } from '../src/text/document.js';
+import { setLearnedWordLimit, winkLearnedWords } from '../src/text/tokenize.js';
 
 const ARTICLE =
   'Mayor Promises a “Miracle” 🎉\n\nThe mayor said Dr. Brown agreed. Critics were not so sure!\nWhy now? 🇬🇧 Voters deserve better.\n';
@@ -100,4 +101,26 @@ test('tokens depend on the text alone, not on what was read before', () => {
   parseArticle('Grzybowski’s Grzybowski’s');
   const after = parseArticle(text).tokens.map((t) => t.text);
   assert.deepEqual(after, before);
+});
+
+test('the words wink learns stay bounded: past the limit the engine starts afresh, same tokens', () => {
+  const text = 'Nobody questioned Grzybowski’s plan 🎉, said Dr. Brown-Smith at 10:30.';
+  const tokens = (doc: ReturnType<typeof parseArticle>) =>
+    doc.tokens.map((t) => [t.text, t.lemma, t.pos, t.cpStart, t.cpEnd].join('/'));
+  const before = tokens(parseArticle(text));
+  setLearnedWordLimit(500);
+  try {
+    // 3000 new words: the engine learns them, then is built afresh at least once.
+    let most = 0;
+    for (let k = 0; k < 30; k++) {
+      const words = Array.from({ length: 100 }, (_, i) => `zq${k}x${i}vy`);
+      parseArticle(words.join(' '));
+      most = Math.max(most, winkLearnedWords());
+    }
+    assert.ok(most > 0, 'wink learned the new words');
+    assert.ok(most <= 500 + 100 * 2, `learned words stayed near the limit (${most})`);
+    assert.deepEqual(tokens(parseArticle(text)), before);
+  } finally {
+    setLearnedWordLimit(200_000);
+  }
 });

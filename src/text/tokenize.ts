@@ -29,12 +29,17 @@ export interface RawSentence {
 }
 
 let nlp: ReturnType<typeof winkNLPType> | undefined;
+let winkFactory: typeof winkNLPType | undefined;
 
 interface WinkCache {
   lookup: (text: string) => number[] | null;
   add: (...args: unknown[]) => unknown;
   intrinsicSize: () => number;
+  currentSize: () => number;
 }
+
+/** The cache of the engine in use, to watch how many words it has learned. */
+let activeCache: WinkCache | undefined;
 
 type WinkNLP = typeof winkNLPType;
 
@@ -52,6 +57,7 @@ function loadDeterministicWink(): WinkNLP {
   if (entry && !require.cache[require.resolve('wink-nlp')]) {
     entry.exports = (...args: unknown[]) => {
       const cache = createCache(...args);
+      activeCache = cache;
       const { lookup, add } = cache;
       const intrinsic = cache.intrinsicSize();
       // Adding a word looks it up again (for its features): those look-ups see everything.
@@ -87,10 +93,27 @@ let lexiconOnly = false;
  */
 const PIPE = ['sbd', 'pos'];
 
+/**
+ * wink keeps every new word it reads (about 120 bytes each), in its model, for good: a
+ * server that reads news for weeks would grow without end. Past this many learned words the
+ * engine is built afresh (~300 ms); tokens do not change, since look-ups ignore learned words.
+ */
+let learnedWordLimit = 200_000;
+
+/** For tests: how many words the engine has learned, and a lower limit to reach quickly. */
+export function winkLearnedWords(): number {
+  return activeCache ? activeCache.currentSize() - activeCache.intrinsicSize() : 0;
+}
+export function setLearnedWordLimit(limit: number): void {
+  learnedWordLimit = limit;
+}
+
 function engine(): ReturnType<WinkNLP> {
-  if (nlp) return nlp;
+  if (nlp && winkLearnedWords() <= learnedWordLimit) return nlp;
   // Loaded on first use: the model takes ~300 ms to load.
-  nlp = loadDeterministicWink()(model, PIPE);
+  lexiconOnly = false;
+  winkFactory ??= loadDeterministicWink();
+  nlp = winkFactory(model, PIPE);
   lexiconOnly = true;
   return nlp;
 }
