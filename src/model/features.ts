@@ -499,8 +499,6 @@ export interface SpanContext {
   /** How many other input spans (other offsets) have the same lower-cased text, before and after this one. */
   readonly sameTextBefore: number;
   readonly sameTextAfter: number;
-  /** Labels the same text (lower-cased) carried in other training articles, with counts. */
-  readonly knownLabels?: ReadonlyMap<string, number>;
 }
 
 function lengthBucket(n: number): string {
@@ -539,7 +537,6 @@ const SK = {
   overlap: featureKey('overlap'),
   sametextbefore: featureKey('sametextbefore'),
   sametextafter: featureKey('sametextafter'),
-  known: featureKey('known'),
   title: K.title,
   wholesentence: featureKey('wholesentence'),
   sentstart: featureKey('sentstart'),
@@ -630,14 +627,6 @@ export function spanFeatures(
   emit(SK.overlap, Math.min(spanContext.overlapping, 3));
   emit(SK.sametextbefore, Math.min(spanContext.sameTextBefore, 3));
   if (spanContext.sameTextAfter > 0) emit(SK.sametextafter);
-  if (spanContext.knownLabels) {
-    let total = 0;
-    for (const count of spanContext.knownLabels.values()) total += count;
-    for (const [label, count] of spanContext.knownLabels) {
-      emit(SK.known, label);
-      emit(SK.known, `${label}:${Math.round((4 * count) / total)}`);
-    }
-  }
   // Where it sits.
   const line = ctx.doc.lines[first.line]!;
   if (line.isTitle) emit(SK.title);
