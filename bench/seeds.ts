@@ -9,6 +9,7 @@
  *   npm run bench:seeds -- --summary --out bench-seeds.jsonl
  *   npm run bench:seeds -- --refit none  # which accurate networks are refitted on every
  *                                        # article: none, classifier (default), tagger, both
+ *   npm run bench:seeds -- --taggers 1   # how many neural taggers are averaged (default 2)
  *
  * Models are scored as they ship: after the int8 round trip of the model file.
  */
@@ -21,6 +22,7 @@ import { evaluateDetector } from '../src/model/card.js';
 import { Detector } from '../src/model/detector.js';
 import { loadDetector } from '../src/analyze.js';
 import {
+  DEFAULT_ACCURATE_SETTINGS,
   refitNetworks,
   trainAccurateDetector,
   type RefitChoice,
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     summary: { type: 'boolean', default: false },
     shipped: { type: 'boolean', default: false },
     refit: { type: 'string', default: 'classifier' },
+    taggers: { type: 'string', default: String(DEFAULT_ACCURATE_SETTINGS.taggers) },
   },
 });
 
@@ -78,7 +81,10 @@ if (values.shipped) {
       clustersFile: join(PACKAGE_ROOT, 'models/word-clusters.bin'),
       vectorsFile: join(PACKAGE_ROOT, 'models/word-vectors.bin'),
       settings: { seed },
-      accurate: { refit: refitNetworks(values.refit as RefitChoice) },
+      accurate: {
+        refit: refitNetworks(values.refit as RefitChoice),
+        taggers: Number(values.taggers),
+      },
       onProgress: (p) => process.stderr.write(`seed ${seed}: ${p.stage} ${p.done}/${p.total}\r`),
     });
     process.stderr.write('\n');

@@ -8,7 +8,9 @@ import { readCorpus } from '../src/formats/corpus.js';
 import { Detector } from '../src/model/detector.js';
 import { BiLstm } from '../src/model/neural/bilstm.js';
 import { createBiLstm, encode, exportBiLstm, readyBackend, tf } from '../src/model/neural/tfjs.js';
+import { sentencePieces } from '../src/model/neural/token-inputs.js';
 import { seededRandom } from '../src/model/random.js';
+import { tokenProbabilities } from '../src/model/span-tagger.js';
 import { trainAccurateDetector } from '../src/model/train-accurate.js';
 import { parseArticle } from '../src/text/document.js';
 import { FIXTURES, ROOT, spinscope, tempDir } from './helpers.js';
@@ -100,6 +102,38 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
   before.forEach((p, i) =>
     assert.ok(Math.abs(p - after[i]!) < 0.03, `token ${i}: ${p} vs ${after[i]}`),
   );
+  // Two taggers by default, each with its own seed: a token's probability is their mean.
+  assert.equal(loaded.neural!.taggers.length, 2);
+  assert.equal(loaded.header.neural!.tagger.more?.length, 1);
+  assert.notDeepEqual(
+    tensors(first.detector).get('neural.tagger2.forward.kernel'),
+    tensors(first.detector).get('neural.tagger.forward.kernel'),
+  );
+  const ctx = loaded.context(parseArticle(text));
+  const { x, keys } = loaded.neural!.tokenInputs(ctx, () => tokenProbabilities(loaded.tagger, ctx));
+  const pieces = sentencePieces(ctx, loaded.header.neural!.pieceLength);
+  const [a, b] = loaded.neural!.taggers.map((t) => t.tokenProbabilities(x, pieces, keys));
+  assert.notDeepEqual(a, b);
+  loaded
+    .tokenProbabilities(ctx)
+    .forEach((p, i) =>
+      assert.ok(Math.abs(p - (a![i]! + b![i]!) / 2) < 1e-6, `token ${i}: the mean of both taggers`),
+    );
+  // One tagger, as older model files have.
+  const single = await trainAccurateDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    vectorsFile: join(ROOT, 'models/word-vectors.bin'),
+    settings: { seed: 1, taggerBits: 12, classifierBits: 10, folds: 2, taggerEpochs: 2 },
+    accurate: { hidden: 6, classifierHidden: 6, taggerEpochs: 2, classifierEpochs: 2, taggers: 1 },
+  });
+  assert.equal(single.detector.header.neural!.tagger.more, undefined);
+  assert.equal(tensors(single.detector).has('neural.tagger2.forward.kernel'), false);
+  assert.deepEqual(
+    tensors(single.detector).get('neural.tagger.forward.kernel'),
+    tensors(first.detector).get('neural.tagger.forward.kernel'),
+  );
+
   const analysis = loaded.analyze(corpus.articles[1]!.text);
   for (const span of analysis.spans) {
     assert.ok(span.techniques.length >= 1);

@@ -331,6 +331,11 @@ carries its article's text.`,
         .choices(['none', 'classifier', 'tagger', 'both'] satisfies RefitChoice[])
         .default('classifier'),
     )
+    .option(
+      '--taggers <n>',
+      'accurate: how many neural taggers (seeds seed, seed + 1000, …) average their probabilities (default 2)',
+      positiveInteger,
+    )
     .action(async (opts) => {
       const { trainCommand } = await import('./commands/train.js');
       await trainCommand(
@@ -344,6 +349,7 @@ carries its article's text.`,
           vectors: opts.vectors,
           settings: { seed: opts.seed },
           refit: opts.refit,
+          taggers: opts.taggers,
         },
         out,
       );

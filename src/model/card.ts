@@ -12,6 +12,7 @@ import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { parseArticle } from '../text/document.js';
 import { reliability, type ReliabilityBin } from './calibration.js';
 import type { Detector, ModelHeader } from './detector.js';
+import type { NeuralHeader } from './neural/neural-stack.js';
 import { fullTaskLabels, predictTc } from './predict.js';
 import { coverage } from './train.js';
 
@@ -142,7 +143,7 @@ export function renderCard(card: ModelCard): string {
     ...(model.neural
       ? [
           `- Word vectors: \`${model.neural.vectors.file}\` (sha256 \`${model.neural.vectors.sha256.slice(0, 16)}…\`), ${model.neural.inputs} inputs per token.`,
-          `- Neural tagger: BiLSTM ${model.neural.tagger.hidden}+${model.neural.tagger.hidden}, best held-out epoch ${model.neural.tagger.epoch}; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}.${model.neural.refitted?.length ? ` Then trained again on all the training articles for those epochs: ${model.neural.refitted.join(' and ')}; the decisions stay those fitted on the held-out fold, and the held-out-fold figures below are those of the networks before that refit.` : ''}`,
+          `- Neural tagger: ${neuralTaggers(model.neural)}; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}.${model.neural.refitted?.length ? ` Then trained again on all the training articles for those epochs: ${model.neural.refitted.join(' and ')}; the decisions stay those fitted on the held-out fold, and the held-out-fold figures below are those of the networks before that refit.` : ''}`,
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
@@ -229,4 +230,12 @@ export function renderCard(card: ModelCard): string {
     `Reproduce: \`spinscope train --data ../shared/data/ptc --model ${model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The neural tagger line of a card: one BiLSTM, or several averaged. */
+function neuralTaggers(neural: NeuralHeader): string {
+  const { hidden, epoch, more = [] } = neural.tagger;
+  if (more.length === 0) return `BiLSTM ${hidden}+${hidden}, best held-out epoch ${epoch}`;
+  const epochs = [epoch, ...more.map((m) => m.epoch)];
+  return `the mean of ${epochs.length} BiLSTMs ${hidden}+${hidden} trained with seeds seed, seed + 1000, …, best held-out epochs ${epochs.join(', ')}`;
 }

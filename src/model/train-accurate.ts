@@ -31,6 +31,8 @@ import { WordVectors } from './vectors.js';
 
 export interface AccurateSettings {
   hidden: number;
+  /** How many neural taggers (seeds seed, seed + 1000, …) average their probabilities. */
+  taggers: number;
   taggerEpochs: number;
   taggerLearningRate: number;
   classifierHidden: number;
@@ -58,6 +60,7 @@ export function refitNetworks(choice: RefitChoice): NeuralNetworkName[] {
 
 export const DEFAULT_ACCURATE_SETTINGS: AccurateSettings = {
   hidden: 32,
+  taggers: 2,
   taggerEpochs: 8,
   taggerLearningRate: 2e-3,
   classifierHidden: 32,
@@ -105,8 +108,12 @@ export async function trainAccurateDetector(
 
   const pieces = (a: TrainingArticle) => sentencePieces(a.ctx, settings.pieceLength);
   type Prepared = (typeof prepared)[number];
-  /** Train the tagger on some articles; keep the best epoch by `score`, or else the last. */
+  /**
+   * Train tagger `member` (its own seed) on some articles; keep the best epoch by `score`, or
+   * else the last.
+   */
   const fitTagger = (
+    member: number,
     on: Prepared[],
     epochs: number,
     stage: string,
@@ -121,27 +128,36 @@ export async function trainAccurateDetector(
         learningRate: settings.taggerLearningRate,
         dropout: settings.dropout,
         batchSize: settings.batchSize,
-        seed,
+        seed: seed + 1000 * member,
         onProgress: (done, total) => progress({ stage, done, total }),
         // Without a held-out score, the last epoch is kept.
         score: score ? (weights) => score(weights) : (_, epoch) => epoch,
       },
     );
-  const tagger = await fitTagger(
-    training,
-    settings.taggerEpochs,
-    'training the neural tagger',
-    (weights) => {
-      const tagger = new NeuralTagger(weights, vectors.dimensions);
-      const probs = new Map(
-        heldOut.map((p) => [
-          p.article.id,
-          tagger.tokenProbabilities(p.x, pieces(p.article), p.keys),
-        ]),
-      );
-      return tuneDecoding(heldOutArticles, probs, heldOutSi).f1;
-    },
-  );
+  // Each tagger keeps its own best epoch on the held-out fold; the decisions below are fitted
+  // to their mean.
+  const taggers: Awaited<ReturnType<typeof fitTagger>>[] = [];
+  for (let member = 0; member < settings.taggers; member++) {
+    const numbered = settings.taggers > 1 ? ` ${member + 1} of ${settings.taggers}` : '';
+    taggers.push(
+      await fitTagger(
+        member,
+        training,
+        settings.taggerEpochs,
+        `training the neural tagger${numbered}`,
+        (weights) => {
+          const tagger = new NeuralTagger(weights, vectors.dimensions);
+          const probs = new Map(
+            heldOut.map((p) => [
+              p.article.id,
+              tagger.tokenProbabilities(p.x, pieces(p.article), p.keys),
+            ]),
+          );
+          return tuneDecoding(heldOutArticles, probs, heldOutSi).f1;
+        },
+      ),
+    );
+  }
 
   const spansOf = (a: TrainingArticle) => {
     const linear = oofTechniques.get(a.id) as Float64Array[];
@@ -198,7 +214,7 @@ export async function trainAccurateDetector(
 
   /** The layer as it ships: weights after int8 quantisation, so decisions fit what runs. */
   const quantised = (
-    taggerWeights: NeuralTaggerWeights,
+    taggerWeights: readonly NeuralTaggerWeights[],
     classifierWeights: NeuralClassifierWeights,
     refitted: readonly NeuralNetworkName[] = [],
   ): NeuralStack => {
@@ -208,8 +224,14 @@ export async function trainAccurateDetector(
       pieceLength: settings.pieceLength,
       tagger: {
         hidden: settings.hidden,
-        outputBias: taggerWeights.outputBias,
-        epoch: tagger.epoch,
+        outputBias: taggerWeights[0]!.outputBias,
+        epoch: taggers[0]!.epoch,
+        ...(taggers.length > 1 && {
+          more: taggers.slice(1).map((t, k) => ({
+            outputBias: taggerWeights[k + 1]!.outputBias,
+            epoch: t.epoch,
+          })),
+        }),
       },
       classifier: {
         hidden: settings.classifierHidden,
@@ -227,7 +249,10 @@ export async function trainAccurateDetector(
     );
     return NeuralStack.fromTensors(neuralHeader, stored.tensors, vectors);
   };
-  const neural = quantised(tagger.weights, classifier.weights);
+  const neural = quantised(
+    taggers.map((t) => t.weights),
+    classifier.weights,
+  );
 
   const base = fast.detector;
   const header = structuredClone({
@@ -265,10 +290,21 @@ export async function trainAccurateDetector(
   // Decisions stay those fitted on the held-out fold; the shipped networks may then learn
   // from every article for the epochs the fold chose.
   const refits = new Set(settings.refit);
-  const shippedTagger = refits.has('tagger')
-    ? (await fitTagger(prepared, tagger.epoch, 'refitting the neural tagger on every article'))
-        .weights
-    : tagger.weights;
+  const shippedTaggers: NeuralTaggerWeights[] = [];
+  for (const [member, tagger] of taggers.entries()) {
+    shippedTaggers.push(
+      refits.has('tagger')
+        ? (
+            await fitTagger(
+              member,
+              prepared,
+              tagger.epoch,
+              'refitting the neural tagger on every article',
+            )
+          ).weights
+        : tagger.weights,
+    );
+  }
   const shippedClassifier = refits.has('classifier')
     ? (
         await fitClassifier(
@@ -279,7 +315,7 @@ export async function trainAccurateDetector(
       ).weights
     : classifier.weights;
   const shipped =
-    refits.size > 0 ? quantised(shippedTagger, shippedClassifier, [...refits]) : neural;
+    refits.size > 0 ? quantised(shippedTaggers, shippedClassifier, [...refits]) : neural;
   header.neural = shipped.header;
   header.training.seconds = Math.round((Date.now() - started) / 1000);
   return {

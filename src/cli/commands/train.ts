@@ -29,6 +29,8 @@ export interface TrainCommandOptions {
   settings?: Partial<TrainSettings>;
   /** Which of the accurate model's networks are trained again on every article. */
   refit?: RefitChoice;
+  /** How many neural taggers the accurate model averages. */
+  taggers?: number;
 }
 
 /** Side files are found beside the model or one folder up; copy one beside it otherwise. */
@@ -73,7 +75,10 @@ export async function trainCommand(options: TrainCommandOptions, out: Sink): Pro
       ? await trainAccurateDetector({
           ...input,
           vectorsFile,
-          accurate: options.refit ? { refit: refitNetworks(options.refit) } : undefined,
+          accurate: {
+            ...(options.refit && { refit: refitNetworks(options.refit) }),
+            ...(options.taggers && { taggers: options.taggers }),
+          },
         })
       : trainDetector(input);
   const { detector, outOfFold } = trained;

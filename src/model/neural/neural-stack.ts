@@ -20,24 +20,38 @@ export interface NeuralHeader {
   inputs: number;
   /** The tagger reads sentences in pieces of at most this many tokens. */
   pieceLength: number;
-  tagger: { hidden: number; outputBias: number; epoch: number };
+  tagger: {
+    hidden: number;
+    outputBias: number;
+    epoch: number;
+    /**
+     * Further taggers of the same shape, trained with other seeds (absent: one tagger). A
+     * token's probability is the mean of all the taggers' (about a point of span F1).
+     */
+    more?: { outputBias: number; epoch: number }[];
+  };
   classifier: { hidden: number; classes: number; epoch: number };
   /** Networks trained again on every article after the held-out fold chose their epochs. */
   refitted?: readonly NeuralNetworkName[];
 }
 
+/** The model file's name of tagger k's tensors: `neural.tagger`, then `neural.tagger2`, … */
+function taggerPrefix(k: number): string {
+  return k === 0 ? 'neural.tagger' : `neural.tagger${k + 1}`;
+}
+
 export class NeuralStack {
   private readonly inputs = new WeakMap<ArticleContext, TokenInputs>();
-  readonly tagger: NeuralTagger;
+  readonly taggers: NeuralTagger[];
   readonly classifier: NeuralClassifier;
 
   constructor(
     readonly header: NeuralHeader,
     readonly vectors: WordVectors,
-    tagger: NeuralTaggerWeights,
+    taggers: readonly NeuralTaggerWeights[],
     classifier: NeuralClassifierWeights,
   ) {
-    this.tagger = new NeuralTagger(tagger, vectors.dimensions);
+    this.taggers = taggers.map((weights) => new NeuralTagger(weights, vectors.dimensions));
     this.classifier = new NeuralClassifier(classifier, vectors.dimensions);
   }
 
@@ -53,7 +67,16 @@ export class NeuralStack {
 
   tokenProbabilities(ctx: ArticleContext, linearTokens: Float32Array): Float32Array {
     const { x, keys } = this.tokenInputs(ctx, () => linearTokens);
-    return this.tagger.tokenProbabilities(x, sentencePieces(ctx, this.header.pieceLength), keys);
+    const pieces = sentencePieces(ctx, this.header.pieceLength);
+    const [first, ...others] = this.taggers.map((t) => t.tokenProbabilities(x, pieces, keys));
+    if (others.length === 0) return first as Float32Array;
+    const mean = new Float32Array(first!.length);
+    for (let i = 0; i < mean.length; i++) {
+      let sum = first![i] as number;
+      for (const probs of others) sum += probs[i] as number;
+      mean[i] = sum / (others.length + 1);
+    }
+    return mean;
   }
 
   techniqueProbabilities(
@@ -75,8 +98,10 @@ export class NeuralStack {
 
   tensors(): [string, Float32Array][] {
     return [
-      ...bilstmTensors('neural.tagger', this.tagger.weights.encoder),
-      ['neural.tagger.output', this.tagger.weights.output],
+      ...this.taggers.flatMap((tagger, k): [string, Float32Array][] => [
+        ...bilstmTensors(taggerPrefix(k), tagger.weights.encoder),
+        [`${taggerPrefix(k)}.output`, tagger.weights.output],
+      ]),
       ...bilstmTensors('neural.classifier', this.classifier.weights.encoder),
       ['neural.classifier.head', this.classifier.weights.head],
       ['neural.classifier.headBias', this.classifier.weights.headBias],
@@ -96,21 +121,17 @@ export class NeuralStack {
     const get = (name: string, length: number) => tensorOf(tensors, name, length);
     const { tagger, classifier, inputs } = header;
     const C = classifier.classes;
-    return new NeuralStack(
-      header,
-      vectors,
-      {
-        encoder: bilstmFromTensors('neural.tagger', inputs, tagger.hidden, tensors),
-        output: get('neural.tagger.output', 2 * tagger.hidden),
-        outputBias: tagger.outputBias,
-      },
-      {
-        classes: C,
-        encoder: bilstmFromTensors('neural.classifier', inputs + 1, classifier.hidden, tensors),
-        head: get('neural.classifier.head', 4 * classifier.hidden * C),
-        headBias: get('neural.classifier.headBias', C),
-        mix: get('neural.classifier.mix', C * C),
-      },
-    );
+    const taggers = [tagger, ...(tagger.more ?? [])].map((member, k) => ({
+      encoder: bilstmFromTensors(taggerPrefix(k), inputs, tagger.hidden, tensors),
+      output: get(`${taggerPrefix(k)}.output`, 2 * tagger.hidden),
+      outputBias: member.outputBias,
+    }));
+    return new NeuralStack(header, vectors, taggers, {
+      classes: C,
+      encoder: bilstmFromTensors('neural.classifier', inputs + 1, classifier.hidden, tensors),
+      head: get('neural.classifier.head', 4 * classifier.hidden * C),
+      headBias: get('neural.classifier.headBias', C),
+      mix: get('neural.classifier.mix', C * C),
+    });
   }
 }
