@@ -27,6 +27,7 @@ import {
   trainAccurateDetector,
   type RefitChoice,
 } from '../src/model/train-accurate.js';
+import { spread } from './spread.js';
 
 const { values } = parseArgs({
   options: {
@@ -99,17 +100,12 @@ if (existsSync(values.out)) {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as SeedResult);
-  const stats = (xs: number[]) => {
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
-    return `${mean.toFixed(4)} ± ${sd.toFixed(4)} (${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)})`;
-  };
   for (const model of ['fast', 'accurate']) {
     const rows = results.filter((r) => r.model === model);
     if (rows.length === 0) continue;
     console.log(`\n${model}: ${rows.length} seeds (${rows.map((r) => r.seed).join(', ')})`);
     for (const key of ['si', 'tc', 'full'] as const)
-      console.log(`  ${key.padEnd(5)} ${stats(rows.map((r) => r[key]))}`);
-    console.log(`  training ${stats(rows.map((r) => r.minutes))} minutes`);
+      console.log(`  ${key.padEnd(5)} ${spread(rows.map((r) => r[key]))}`);
+    console.log(`  training ${spread(rows.map((r) => r.minutes))} minutes`);
   }
 }
