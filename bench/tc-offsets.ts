@@ -25,7 +25,7 @@ import {
 } from '../src/model/technique-classifier.js';
 import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/model/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
-import { parseArticle } from '../src/text/document.js';
+import { parseArticle, type TextSpan } from '../src/text/document.js';
 import { spread } from './spread.js';
 
 const { values } = parseArgs({
@@ -48,21 +48,28 @@ const neutral: ClassifierDecoding = {
 
 const rows: { seed: number; outOfFold: number; none: number; devHalves: number }[] = [];
 for (const seed of values.seeds.split(',').map(Number)) {
-  const trained = trainDetector({
+  const { detector } = trainDetector({
     corpus: train,
     clustersFile: join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
     settings: { seed },
   });
-  const { detector } = trained;
   // Each dev article as tuneClassBias takes it (gold spans), with the template to label.
   const articles = dev.articles.map((a) => {
     const ctx = detector.context(parseArticle(a.text));
     const gold = goldByArticle.get(a.id) ?? [];
     const template = templateByArticle.get(a.id) ?? [];
-    const raw = (spans: readonly TechniqueSpanLabel[] | typeof template) =>
+    const raw = (spans: readonly TextSpan[]) =>
       classifySpans(detector.classifier, ctx, spans, neutral);
+    const tuning: TrainingArticle = {
+      id: a.id,
+      ctx,
+      fold: 0,
+      labels: new Uint8Array(),
+      si: [],
+      tc: gold,
+    };
     return {
-      tuning: { id: a.id, ctx, fold: 0, labels: new Uint8Array(), si: [], tc: gold },
+      tuning,
       goldProbabilities: raw(gold),
       template,
       templateProbabilities: raw(template),
@@ -85,7 +92,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
   const halves = [0, 1].flatMap((half) => {
     const tuneOn = articles.filter((_, i) => i % 2 !== half);
     const { accuracy: _, ...decoding } = tuneClassBias(
-      tuneOn.map((a) => a.tuning as TrainingArticle),
+      tuneOn.map((a) => a.tuning),
       new Map(tuneOn.map((a) => [a.tuning.id, a.goldProbabilities])),
     );
     return label(
