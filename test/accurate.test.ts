@@ -6,7 +6,7 @@ import { analyze } from '../src/analyze.js';
 import { SpinscopeError } from '../src/errors.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { Detector } from '../src/model/detector.js';
-import { BiLstm } from '../src/model/neural/bilstm.js';
+import { BiLstm, fastSigmoid, fastTanh } from '../src/model/neural/bilstm.js';
 import { createBiLstm, encode, exportBiLstm, readyBackend, tf } from '../src/model/neural/tfjs.js';
 import { sentencePieces } from '../src/model/neural/token-inputs.js';
 import { seededRandom } from '../src/model/random.js';
@@ -46,6 +46,20 @@ test('the TypeScript BiLSTM gives the states that TensorFlow.js trains, with and
     assert.equal(states.length, expected.length);
     states.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) < 1e-5, `state ${i}`));
   }
+});
+
+test('the BiLSTM’s rational tanh and sigmoid stay within 3e-7 of the exact functions', () => {
+  let tanhError = 0;
+  let sigmoidError = 0;
+  for (let x = -30; x <= 30; x += 1e-3) {
+    tanhError = Math.max(tanhError, Math.abs(fastTanh(x) - Math.tanh(x)));
+    sigmoidError = Math.max(sigmoidError, Math.abs(fastSigmoid(x) - 1 / (1 + Math.exp(-x))));
+    assert.equal(fastTanh(-x), -fastTanh(x));
+  }
+  assert.ok(tanhError < 3e-7, `tanh error ${tanhError}`);
+  assert.ok(sigmoidError < 1.5e-7, `sigmoid error ${sigmoidError}`);
+  assert.equal(fastTanh(0), 0);
+  assert.ok(Math.abs(fastTanh(1e6) - 1) < 3e-7 && Math.abs(fastTanh(-1e6) + 1) < 3e-7);
 });
 
 test('training the accurate model on a tiny corpus is seeded, and the model file round-trips', async () => {

