@@ -5,7 +5,7 @@
  * with replacement, whole articles, since spans of one article are not independent), as a
  * standard deviation and a 95% interval.
  *
- * With `--against MODEL` as well, the difference between the two models on the same resamples:
+ * With `--against MODEL` (2000 resamples unless told), the two models' difference on the same resamples:
  * whether a gain is larger than what the choice of articles alone would give.
  *
  *   npm run bench:accuracy [-- --data ../shared/data/ptc/dev --model accurate]
@@ -31,6 +31,10 @@ const { values } = parseArgs({
     against: { type: 'string' },
   },
 });
+// --against alone asks for the paired comparison, so it brings the default resampling.
+const resamples = values.against && values.bootstrap === '0' ? 2000 : Number(values.bootstrap);
+if (!Number.isInteger(resamples) || resamples < 0)
+  throw new Error(`--bootstrap takes a whole number of resamples, not "${values.bootstrap}"`);
 const TASKS = ['si', 'tc', 'full'] as const;
 type Task = (typeof TASKS)[number];
 const corpus = await readCorpus(values.data as string);
@@ -50,7 +54,8 @@ console.log(
   `Calibration ECE: spans ${f(metrics.calibration.span.ece)}, techniques ${f(metrics.calibration.technique.ece)}`,
 );
 
-const resamples = Number(values.bootstrap);
+if (resamples > 0 && !(corpus.si && corpus.tc))
+  console.log(`\nNo bootstrap: ${corpus.dir} has no gold SI and TC labels.`);
 if (resamples > 0 && corpus.si && corpus.tc) {
   const { si: goldSi, tc: goldTc } = corpus;
   const ids = corpus.articles.map((a) => a.id);
