@@ -5,8 +5,8 @@
  * with replacement, whole articles, since spans of one article are not independent), as a
  * standard deviation and a 95% interval.
  *
- * With `--against MODEL` (2000 resamples unless told), the two models' difference on the same resamples:
- * whether a gain is larger than what the choice of articles alone would give.
+ * With `--against MODEL` (2000 resamples unless told), the two models' difference on the
+ * same resamples: whether a gain is larger than what the choice of articles alone would give.
  *
  *   npm run bench:accuracy [-- --data ../shared/data/ptc/dev --model accurate]
  *   npm run bench:accuracy -- --model accurate --bootstrap 2000 --against fast
