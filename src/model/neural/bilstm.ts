@@ -113,10 +113,8 @@ function addInputRows(
 const CACHE_LIMIT = 30_000;
 
 class Direction {
-  /**
-   * The weights are kept as doubles: the arithmetic is in doubles anyway, so reading a
-   * double skips a conversion per multiply-add and gives the same results.
-   */
+  // The weights are kept as doubles: the arithmetic is in doubles anyway, so reading a
+  // double skips a conversion per multiply-add and gives the same results.
   /** [inputs x 4H], as stored: the row of gate weights each input adds. */
   private readonly kernel: Float64Array;
   /** [4H x H] */
