@@ -15,3 +15,6 @@ export function defaultCorpusDir(): string {
 
 /** The model used when none is named: the most accurate one shipped (see the README, "Models"). */
 export const DEFAULT_MODEL_NAME = 'accurate';
+
+/** Longest extraction of one HTML page in ms (readable pages take well under a second). */
+export const DEFAULT_HTML_TIMEOUT_MS = 5000;

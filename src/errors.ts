@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   SPN_ERR_INPUT_TOO_LARGE: 'the text is larger than the configured limit',
   SPN_ERR_INPUT_BINARY: 'the input is binary or not valid UTF-8',
   SPN_ERR_INPUT_TYPE: 'the input has the wrong type',
+  SPN_ERR_INPUT_HTML:
+    'an HTML page is over a budget of extraction (nesting depth, element count or time)',
   SPN_ERR_LABEL_FORMAT: 'a label file line is malformed',
   SPN_ERR_LABEL_OFFSET: 'a label offset is outside its article',
   SPN_ERR_LABEL_TECHNIQUE: 'a label names an unknown technique',
@@ -23,6 +25,9 @@ export const ERROR_CODES = {
   SPN_ERR_QUEUE: 'the job queue (Redis) cannot be reached or refused a command',
   SPN_ERR_BAD_REQUEST: 'an HTTP request is malformed (bad JSON, wrong types, missing fields)',
   SPN_ERR_MEDIA_TYPE: 'an HTTP request has an unsupported content type',
+  SPN_ERR_REQUEST_LIMIT: 'an HTTP request has more parts, files or fields than allowed',
+  SPN_ERR_REQUEST_TIMEOUT: 'an HTTP request was not received in time',
+  SPN_ERR_HEADERS_TOO_LARGE: "an HTTP request's headers or URL are over the size limit",
   SPN_ERR_NOT_FOUND: 'no such analysis or route',
   SPN_ERR_INTERNAL: 'an unexpected server error',
 } as const;

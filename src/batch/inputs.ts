@@ -23,7 +23,7 @@ import { open, readdir, realpath, stat, lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { extname, join, normalize, relative, sep } from 'node:path';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
-import type { ArticleInput } from '../formats/article-input.js';
+import type { ArticleInput, HtmlHandling } from '../formats/article-input.js';
 import { articleIdFromFileName } from '../formats/corpus.js';
 import { decodeText } from '../formats/files.js';
 import { decodeLine, readLines } from './lines.js';
@@ -58,6 +58,8 @@ export interface LoadOptions {
   allowPrivateUrls?: boolean;
   /** Deadline of one URL fetch in ms. */
   fetchTimeoutMs?: number;
+  /** HTML pages are extracted in worker threads, within budgets, stoppable. */
+  html: HtmlHandling;
 }
 
 const ARTICLE_EXTENSIONS = new Set(['.txt', '.html', '.htm']);
@@ -71,7 +73,7 @@ export const COUNT_LIMIT_BYTES = 50 * 1024 * 1024;
 /** HTML and fetched pages carry markup around the text: they may be this many times maxBytes. */
 export const HTML_FACTOR = 4;
 
-// HTML extraction and fetching bring in jsdom (over a second to load): only when needed.
+// Fetching and HTML handling are loaded only when an item needs them.
 let articleInput: Promise<typeof import('../formats/article-input.js')> | undefined;
 const articleModule = () => (articleInput ??= import('../formats/article-input.js'));
 
@@ -483,27 +485,23 @@ export async function loadArticle(item: BatchItem, options: LoadOptions): Promis
     case 'invalid':
       throw new SpinscopeError(source.code, source.message);
     case 'file':
-      return loadFile(source.path, options.maxBytes);
+      return loadFile(source.path, options);
     case 'text':
       return withMeta({ text: source.text }, source);
     case 'html': {
       const bytes = Buffer.byteLength(source.html, 'utf8');
       if (bytes > htmlLimit) throw tooLarge('the HTML page', bytes, htmlLimit);
-      const { extractArticle } = await import('../formats/html.js');
-      const article = extractArticle(source.html);
-      return withMeta(
-        {
-          text: article.text,
-          title: article.title,
-          date: article.date,
-          source: article.siteName,
-        },
-        source,
+      const { fromExtracted } = await articleModule();
+      const article = await options.html.extractor.extract(
+        source.html,
+        undefined,
+        options.html.signal,
       );
+      return withMeta(fromExtracted(article, undefined), source);
     }
     case 'url': {
       const { articleFromUrl } = await articleModule();
-      const article = await articleFromUrl(source.url, {
+      const article = await articleFromUrl(source.url, options.html, {
         allowPrivate: options.allowPrivateUrls ?? false,
         maxBytes: htmlLimit,
         timeoutMs: options.fetchTimeoutMs ?? 10_000,
@@ -528,7 +526,8 @@ function withMeta(
   return merged;
 }
 
-async function loadFile(path: string, maxBytes: number): Promise<ArticleInput> {
+async function loadFile(path: string, options: LoadOptions): Promise<ArticleInput> {
+  const { maxBytes } = options;
   let handle;
   try {
     // Opening a FIFO or a device could wait forever: only regular files are opened.
@@ -566,11 +565,11 @@ async function loadFile(path: string, maxBytes: number): Promise<ArticleInput> {
       });
     }
     try {
-      // A .txt file is text as it is (what articleFromBytes does with it, without loading jsdom).
+      // A .txt file is text as it is (what articleFromBytes does with it, without loading it).
       if (extname(path).toLowerCase() === '.txt')
         return { text: decodeText(bytes, path), source: path };
       const { articleFromBytes } = await articleModule();
-      return articleFromBytes(bytes, path);
+      return await articleFromBytes(bytes, path, options.html);
     } catch (error) {
       if (error instanceof SpinscopeError && error.file === undefined) {
         throw new SpinscopeError(error.code, error.message, { file: path });

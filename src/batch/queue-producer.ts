@@ -507,7 +507,8 @@ export async function runQueuedBatch(
                 return run.load(item);
               });
             } catch (error) {
-              if (!(error instanceof Stopped)) return run.fail(item, error);
+              // Stopped before or during its load (an extraction is ended): the next run does it.
+              if (!(error instanceof Stopped) && !run.signal?.aborted) return run.fail(item, error);
               undone = true;
               return run.leaveUndone();
             }

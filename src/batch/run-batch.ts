@@ -25,6 +25,7 @@ import type { Analysis } from '../model/analysis.js';
 import type { AnalysisTask } from '../server/analysis-worker.js';
 import { AnalysisStore } from '../store/store.js';
 import type { ArticleInput } from '../formats/article-input.js';
+import { HtmlExtractor } from '../formats/html-extractor.js';
 import type { TechniqueLabel } from '../techniques/catalogue.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
 import {
@@ -63,9 +64,14 @@ export interface BatchOptions {
   allowPrivateUrls?: boolean;
   /** Deadline of one URL fetch in ms (default 10 s). */
   fetchTimeoutMs?: number;
+  /** Longest extraction of one HTML page in ms (default 5 s); see html-extractor.ts. */
+  htmlTimeoutMs?: number;
   /** Items being loaded or analysed at once (default: 4 per worker, at least 16). */
   maxInFlight?: number;
-  /** Abort to stop early: items in flight finish, the outputs are written, the run can resume. */
+  /**
+   * Abort to stop early: analyses in flight finish, HTML extractions in flight are ended, the
+   * outputs are written, the run can resume.
+   */
   signal?: AbortSignal;
   /** Notes worth telling the user (a torn line cut off, for example). */
   onWarning?: (message: string) => void;
@@ -199,6 +205,7 @@ export async function runInFolder(
   const unlock = lockFolder(options.outDir);
   let journal: ResultsJournal | undefined;
   let store: AnalysisStore | undefined;
+  const extractor = new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs });
   const failures: FailureRecord[] = [];
   const progress: BatchProgress = {
     done: 0,
@@ -227,6 +234,7 @@ export async function runInFolder(
       maxBytes,
       allowPrivateUrls: options.allowPrivateUrls ?? false,
       fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
+      html: { extractor, signal: options.signal },
     };
     let reported = -1;
     const run: BatchRun = {
@@ -288,6 +296,7 @@ export async function runInFolder(
     fatal ??= error;
   } finally {
     store?.close();
+    await extractor.close();
   }
 
   try {
@@ -437,6 +446,7 @@ export async function processItems(
           try {
             loaded = await run.load(item);
           } catch (error) {
+            if (run.signal?.aborted) return run.leaveUndone(); // stopped mid-way: the next run
             return run.fail(item, error);
           }
           const { modelId } = run;

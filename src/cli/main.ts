@@ -6,7 +6,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
+import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import type { RefitChoice } from '../model/train-accurate.js';
 
@@ -135,6 +135,12 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .option('--max-bytes <n>', 'largest article accepted, in bytes', positiveInteger)
     .option('--workers <n>', 'analysis worker threads', positiveInteger)
     .option('--allow-private-urls', 'let /analyze/url fetch private and loopback addresses')
+    .option(
+      '--html-timeout <ms>',
+      'longest extraction of one HTML page, in ms (over it: 422)',
+      positiveInteger,
+      DEFAULT_HTML_TIMEOUT_MS,
+    )
     .action(async (opts) => {
       const { startServer } = await import('../server/app.js');
       const { url, app } = await startServer({
@@ -145,6 +151,7 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
         maxBytes: opts.maxBytes,
         workers: opts.workers,
         allowPrivateUrls: opts.allowPrivateUrls ?? false,
+        htmlTimeoutMs: opts.htmlTimeout,
       });
       out(`listening on ${url}\n`);
       const stop = () => void app.close().then(() => process.exit(0));
@@ -167,6 +174,12 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
     .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
     .option('--fetch-timeout <ms>', 'deadline of one URL fetch, in ms', positiveInteger, 10_000)
+    .option(
+      '--html-timeout <ms>',
+      'longest extraction of one HTML page, in ms (over it: the item fails)',
+      positiveInteger,
+      DEFAULT_HTML_TIMEOUT_MS,
+    )
     .option(
       '--queue <url>',
       'redis://[user:password@]host[:port][/db]: queue the analyses for `spinscope worker` processes',
@@ -221,6 +234,7 @@ Exit codes:
           maxBytes: opts.maxBytes,
           allowPrivateUrls: opts.allowPrivateUrls ?? false,
           fetchTimeoutMs: opts.fetchTimeout,
+          htmlTimeoutMs: opts.htmlTimeout,
           queue: opts.queue,
           attempts: opts.attempts,
           backoffMs: opts.backoff,

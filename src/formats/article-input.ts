@@ -2,7 +2,8 @@
 import { extname } from 'node:path';
 import { decodeText } from './files.js';
 import { fetchPage, type FetchOptions } from './fetch-url.js';
-import { extractArticle } from './html.js';
+import type { ExtractedArticle } from './html.js';
+import type { HtmlExtractor } from './html-extractor.js';
 
 export interface ArticleInput {
   text: string;
@@ -22,36 +23,44 @@ export function looksLikeHtml(name: string, text: string, contentType?: string):
   return ext !== '.txt' && HTML_START.test(text.replace(/^\ufeff/u, ''));
 }
 
+/** How HTML is turned into an article: in a worker thread, within budgets; optionally stoppable. */
+export interface HtmlHandling {
+  extractor: HtmlExtractor;
+  signal?: AbortSignal;
+}
+
 /** A file's bytes: strict UTF-8; HTML pages go through article extraction. */
-export function articleFromBytes(
+export async function articleFromBytes(
   bytes: Uint8Array,
   name: string,
+  html: HtmlHandling,
   contentType?: string,
-): ArticleInput {
+): Promise<ArticleInput> {
   const text = decodeText(bytes, name);
   if (!looksLikeHtml(name, text, contentType)) return { text, source: name };
-  const article = extractArticle(text);
-  return {
-    text: article.text,
-    title: article.title,
-    date: article.date,
-    source: article.siteName ?? name,
-  };
+  const article = await html.extractor.extract(text, undefined, html.signal);
+  return fromExtracted(article, name);
 }
 
 /** A page fetched safely (see fetch-url.ts), HTML turned into article text. */
 export async function articleFromUrl(
   url: string,
+  html: HtmlHandling,
   options: FetchOptions = {},
 ): Promise<ArticleInput> {
   const page = await fetchPage(url, options);
   const source = new URL(page.url).hostname;
   if (!page.isHtml) return { text: page.body, source };
-  const article = extractArticle(page.body, page.url);
-  return {
-    text: article.text,
-    title: article.title,
-    date: article.date,
-    source: article.siteName ?? source,
-  };
+  const article = await html.extractor.extract(page.body, page.url, html.signal);
+  return fromExtracted(article, source);
+}
+
+/** An extracted page as an article; the page's site name wins over `source`. */
+export function fromExtracted(article: ExtractedArticle, source: string | undefined): ArticleInput {
+  const input: ArticleInput = { text: article.text };
+  if (article.title !== undefined) input.title = article.title;
+  if (article.date !== undefined) input.date = article.date;
+  const site = article.siteName ?? source;
+  if (site !== undefined) input.source = site;
+  return input;
 }

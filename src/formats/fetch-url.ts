@@ -7,7 +7,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { SpinscopeError } from '../errors.js';
 import { decodeText } from './files.js';
 
@@ -32,49 +33,21 @@ export interface FetchedPage {
 
 const ACCEPTED_TYPES = ['text/html', 'application/xhtml+xml', 'text/plain'];
 
-/** Addresses no user-supplied URL may reach by default (RFC 1918, 6598, 3927, 4193, ...). */
-const INTERNAL = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  INTERNAL.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  INTERNAL.addSubnet(net, prefix, 'ipv6');
-}
+/** IPv6 global unicast, the only IPv6 block assigned to public hosts (RFC 4291). */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
+/**
+ * True for an address no user-supplied URL may reach by default: whatever ipaddr.js puts in
+ * a special range (private, loopback, link-local, carrier-grade NAT, multicast, broadcast,
+ * unspecified, reserved and benchmarking blocks; IPv6 unique-local, and the blocks that
+ * carry or translate IPv4: mapped, NAT64, 6to4, Teredo), and any IPv6 address outside
+ * global unicast (which takes in the IPv4-compatible ::a.b.c.d). Not an address: true.
+ */
 export function isInternalAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  if (family === 6) {
-    // An IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/iu.exec(address)?.[1];
-    if (mapped) return INTERNAL.check(mapped, 'ipv4');
-  }
-  return INTERNAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (isIP(address) === 0) return true;
+  const parsed = ipaddr.parse(address);
+  if (parsed.range() !== 'unicast') return true;
+  return parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6);
 }
 
 function parseUrl(raw: string, base?: string): URL {

@@ -1,10 +1,17 @@
+/// <reference lib="dom" />
 /**
- * Article text from an HTML page: Mozilla Readability (Firefox's reader view) over jsdom,
+ * Article text from an HTML page: Mozilla Readability (Firefox's reader view) over a DOM,
  * returned in the corpus layout (title, empty line, one paragraph per line) with the
  * title and publication date when the page has them.
+ *
+ * Readability's time grows faster than the page (2,000 nested divs took minutes), so a
+ * streaming tokenizer checks the page's nesting depth and element count against a budget
+ * before any DOM is built. Callers that must stay responsive (the server, batches) run
+ * this in a worker thread with a time budget as well: see html-extractor.ts.
  */
 import { Readability } from '@mozilla/readability';
-import { JSDOM, VirtualConsole } from 'jsdom';
+import { Parser } from 'htmlparser2';
+import { parseHTML } from 'linkedom';
 import { SpinscopeError } from '../errors.js';
 
 export interface ExtractedArticle {
@@ -17,15 +24,86 @@ export interface ExtractedArticle {
   text: string;
 }
 
+/** Limits on a page's shape, checked before any DOM is built. */
+export interface HtmlStructureBudget {
+  /** Deepest element nesting (default 256; Chromium's parser flattens past 512). */
+  maxDepth: number;
+  /** Most elements (default 30,000: news pages have a few thousand). */
+  maxElements: number;
+}
+
+export const DEFAULT_HTML_BUDGET: HtmlStructureBudget = { maxDepth: 256, maxElements: 30_000 };
+
+/** Builds a document from HTML: the product uses linkedom (bench:html compares jsdom). */
+export type ParseHtml = (html: string, url: string) => Document;
+
+const parseWithLinkedom: ParseHtml = (html) => parseHTML(html).document as unknown as Document;
+
 const BLOCKS = 'p, li, h1, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figcaption';
 
-export function extractArticle(html: string, url = 'https://example.invalid/'): ExtractedArticle {
-  // No scripts, no subresources, and page console noise stays out of our output.
-  const dom = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
-  const document = dom.window.document;
+/**
+ * Throw SPN_ERR_INPUT_HTML when the page nests deeper or has more elements than the budget.
+ * htmlparser2 closes void elements and implied end tags (a `<p>` closes the open `<p>`)
+ * as a browser would, so the depth is the DOM's, without building it.
+ */
+export function checkHtmlStructure(
+  html: string,
+  budget: HtmlStructureBudget = DEFAULT_HTML_BUDGET,
+): void {
+  let depth = 0;
+  let elements = 0;
+  let over: string | undefined;
+  const parser = new Parser(
+    {
+      onopentag() {
+        elements += 1;
+        depth += 1;
+        if (over !== undefined) return;
+        if (depth > budget.maxDepth) {
+          over = `its elements nest more than ${budget.maxDepth} deep`;
+        } else if (elements > budget.maxElements) {
+          over = `it has more than ${budget.maxElements} elements`;
+        }
+        if (over !== undefined) parser.pause(); // the rest need not be read
+      },
+      onclosetag() {
+        depth -= 1;
+      },
+    },
+    { decodeEntities: false },
+  );
+  parser.end(html);
+  if (over !== undefined) {
+    throw new SpinscopeError('SPN_ERR_INPUT_HTML', `the HTML page is refused: ${over}`);
+  }
+}
+
+export interface ExtractOptions {
+  /** The page's address (resolves relative links; default an invalid example URL). */
+  url?: string;
+  budget?: HtmlStructureBudget;
+  /** The DOM to build (default linkedom). */
+  parse?: ParseHtml;
+}
+
+/**
+ * The article of an HTML page, in this thread. Throws SPN_ERR_INPUT_HTML or SPN_ERR_HTML.
+ * The second argument may be the page's URL alone (the signature of earlier versions).
+ */
+export function extractArticle(
+  html: string,
+  urlOrOptions: string | ExtractOptions = {},
+): ExtractedArticle {
+  const options = typeof urlOrOptions === 'string' ? { url: urlOrOptions } : urlOrOptions;
+  checkHtmlStructure(html, options.budget);
+  const parse = options.parse ?? parseWithLinkedom;
+  const url = options.url ?? 'https://example.invalid/';
+  const document = parse(html, url);
   const date = findDate(document);
   const article = new Readability(document).parse();
-  const content = article?.content ? JSDOM.fragment(article.content) : undefined;
+  const content = article?.content
+    ? parse(`<!doctype html><html><body>${article.content}</body></html>`, url).body
+    : undefined;
   const paragraphs: string[] = [];
   if (content) {
     const blocks = [...content.querySelectorAll(BLOCKS)].filter((el) => !el.querySelector(BLOCKS));

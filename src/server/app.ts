@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -17,12 +17,15 @@ import { Piscina } from 'piscina';
 import { loadDetector, resolveModelPath } from '../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../config.js';
 import { PACKAGE_ROOT } from '../config.js';
-import { SpinscopeError, type ErrorCode } from '../errors.js';
+import { SpinscopeError } from '../errors.js';
 import { articleFromBytes, articleFromUrl, type ArticleInput } from '../formats/article-input.js';
+import { decodeText } from '../formats/files.js';
+import { HtmlExtractor } from '../formats/html-extractor.js';
 import { AnalysisStore, type StoredAnalysis } from '../store/store.js';
 import { TECHNIQUES, isTechniqueLabel } from '../techniques/catalogue.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
 import type { AnalysisTask } from './analysis-worker.js';
+import { handleClientError, handleError, handleNotFound, requireMediaType } from './http-errors.js';
 import {
   analysisSchema,
   analyzeTextBody,
@@ -38,7 +41,7 @@ import {
 export interface ServerOptions {
   /** SQLite file of the store. */
   dbFile: string;
-  /** Model name or path (default `fast`). */
+  /** Model name or path (default `accurate`). */
   model?: string;
   /** Largest article in bytes (default 2 MiB); request bodies a little more. */
   maxBytes?: number;
@@ -48,49 +51,13 @@ export interface ServerOptions {
   workers?: number;
   /** Fetch deadline for /analyze/url in ms (default 10 s). */
   fetchTimeoutMs?: number;
+  /** Longest extraction of one HTML page in ms (default 5 s); over it, 422. */
+  htmlTimeoutMs?: number;
   logger?: boolean;
 }
 
 export interface AnalysisRecord extends StoredAnalysis {
   cached: boolean;
-}
-
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  SPN_ERR_INPUT_EMPTY: 400,
-  SPN_ERR_INPUT_TYPE: 400,
-  SPN_ERR_BAD_REQUEST: 400,
-  SPN_ERR_URL: 400,
-  SPN_ERR_NOT_FOUND: 404,
-  SPN_ERR_INPUT_TOO_LARGE: 413,
-  SPN_ERR_MEDIA_TYPE: 415,
-  SPN_ERR_INPUT_BINARY: 422,
-  SPN_ERR_HTML: 422,
-  SPN_ERR_FETCH: 502,
-};
-
-/** Fastify's own errors, in our catalogue's terms. */
-function toSpinscopeError(error: FastifyError): SpinscopeError | undefined {
-  if (error instanceof SpinscopeError) return error;
-  if (error.validation)
-    return new SpinscopeError('SPN_ERR_BAD_REQUEST', `invalid request: ${error.message}`);
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return new SpinscopeError(
-        'SPN_ERR_INPUT_TOO_LARGE',
-        'the request body is over the size limit',
-      );
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new SpinscopeError('SPN_ERR_MEDIA_TYPE', `unsupported content type: ${error.message}`);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed JSON: ${error.message}`);
-  }
-  if (error.statusCode === 400 && error instanceof SyntaxError) {
-    return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed JSON: ${error.message}`);
-  }
-  return undefined;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -119,10 +86,29 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Load the model in the worker now, so that the first requests do not wait for it.
   await pool.run({ text: 'Warm-up.', model, maxBytes });
 
+  // HTML pages are extracted in a thread of their own, within budgets, so that no page can
+  // hold up the event loop (health checks, other requests).
+  const html = { extractor: new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs }) };
+
   // JSON bodies carry the article plus a little: the limit leaves room for escaping.
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
+    clientErrorHandler: handleClientError,
+  });
+  // JSON is read as bytes and decoded strictly, so invalid UTF-8 is refused (422) as in a
+  // file rather than stored as U+FFFD; text/plain bodies are refused (415), not parsed.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = decodeText(body as Buffer, 'the request body');
+    } catch (error) {
+      done(error as SpinscopeError, undefined);
+      return;
+    }
+    parseJson(request, text, done);
   });
   // Query strings arrive as text, so numbers there are coerced; JSON bodies are taken
   // strictly, so that {"text": 42} is an error rather than the article "42".
@@ -159,33 +145,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 } });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const known = toSpinscopeError(error);
-    const code: ErrorCode = known?.code ?? 'SPN_ERR_INTERNAL';
-    const statusCode = known
-      ? (STATUS[code] ?? 400)
-      : (error.statusCode ?? 500) >= 500
-        ? 500
-        : (error.statusCode as number);
-    if (statusCode >= 500) request.log.error(error);
-    const message = known
-      ? known.message
-      : statusCode >= 500
-        ? 'unexpected server error'
-        : error.message;
-    void reply.status(statusCode).send({
-      error: { code: statusCode === 500 ? 'SPN_ERR_INTERNAL' : code, message, statusCode },
-    });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: {
-        code: 'SPN_ERR_NOT_FOUND',
-        message: `no route ${request.method} ${request.url}`,
-        statusCode: 404,
-      },
-    });
-  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
 
   async function analyzeAndStore(input: ArticleInput): Promise<AnalysisRecord> {
     const text = validateText(input.text, { maxBytes });
@@ -254,6 +215,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       api.post(
         '/analyze',
         {
+          config: {
+            expects: 'send JSON (Content-Type: application/json) such as {"text": "…"}',
+          },
+          onRequest: requireMediaType('application/json'),
           schema: {
             summary: 'Analyse a text',
             tags: ['analyses'],
@@ -275,6 +240,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       api.post(
         '/analyze/file',
         {
+          config: {
+            expects:
+              'send multipart/form-data with one file part named "file" (.txt or .html) and an optional field "source"',
+          },
+          onRequest: requireMediaType('multipart/form-data'),
           schema: {
             summary: 'Analyse an uploaded .txt or .html file (multipart field "file")',
             tags: ['analyses'],
@@ -297,9 +267,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
               'SPN_ERR_BAD_REQUEST',
               'send the article as a multipart field named "file"',
             );
-          const article = articleFromBytes(
+          const article = await articleFromBytes(
             upload.bytes,
             upload.filename || 'upload.txt',
+            html,
             upload.mimetype,
           );
           return analyzeAndStore({
@@ -312,6 +283,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       api.post(
         '/analyze/url',
         {
+          config: {
+            expects: 'send JSON (Content-Type: application/json) such as {"url": "https://…"}',
+          },
+          onRequest: requireMediaType('application/json'),
           schema: {
             summary: 'Fetch a page and analyse its article',
             tags: ['analyses'],
@@ -321,7 +296,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         },
         async (request) => {
           const { url } = request.body as { url: string };
-          const article = await articleFromUrl(url, {
+          const article = await articleFromUrl(url, html, {
             allowPrivate: options.allowPrivateUrls ?? false,
             maxBytes: maxBytes * 4,
             timeoutMs: options.fetchTimeoutMs ?? 10_000,
@@ -432,7 +407,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
 
   app.addHook('onClose', async () => {
-    await pool.destroy();
+    await Promise.all([pool.destroy(), html.extractor.close()]);
     store.close();
   });
   return app;

@@ -16,6 +16,7 @@ export interface BatchCommandOptions {
   maxBytes?: number;
   allowPrivateUrls?: boolean;
   fetchTimeoutMs?: number;
+  htmlTimeoutMs?: number;
   /** redis:// URL: queue the analyses for `spinscope worker` processes instead. */
   queue?: string;
   attempts?: number;
@@ -101,7 +102,7 @@ export async function batchCommand(options: BatchCommandOptions, out: Sink): Pro
     if (signalName !== undefined) process.exit(SIGNAL_EXIT[name] ?? 1); // a second one: stop now
     signalName = name;
     process.stderr.write(
-      `\n${name}: finishing the articles in progress and writing the outputs (again to stop at once)\n`,
+      `\n${name}: finishing the analyses in progress and writing the outputs (again to stop at once)\n`,
     );
     controller.abort();
   };
@@ -121,6 +122,7 @@ export async function batchCommand(options: BatchCommandOptions, out: Sink): Pro
     maxBytes: options.maxBytes,
     allowPrivateUrls: options.allowPrivateUrls,
     fetchTimeoutMs: options.fetchTimeoutMs,
+    htmlTimeoutMs: options.htmlTimeoutMs,
     signal: controller.signal,
     onWarning: (message: string) => process.stderr.write(`spinscope: ${message}\n`),
   };

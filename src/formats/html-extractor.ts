@@ -1,0 +1,99 @@
+/**
+ * HTML extraction with budgets, for callers that must stay responsive (the server, batches,
+ * the queue producer): each page is extracted in a worker thread, after a structure check
+ * (html.ts), and a page that takes longer than the time budget has its thread terminated.
+ * The caller's own signal (a batch being stopped) ends an extraction the same way.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { DEFAULT_HTML_TIMEOUT_MS } from '../config.js';
+import { SpinscopeError } from '../errors.js';
+import { DEFAULT_HTML_BUDGET, type ExtractedArticle, type HtmlStructureBudget } from './html.js';
+import type { HtmlOutcome, HtmlTask } from './html-worker.js';
+
+export interface HtmlExtractorOptions {
+  /** Longest extraction of one page in ms, waiting for a thread included (default 5 s). */
+  timeoutMs?: number;
+  /** Nesting depth and element count (defaults in html.ts). */
+  budget?: Partial<HtmlStructureBudget>;
+  /** Extraction threads (default 1). */
+  threads?: number;
+}
+
+/** A thread that loaded the DOM library stays this long for the next page. */
+const IDLE_THREAD_MS = 60_000;
+
+export class HtmlExtractor {
+  readonly timeoutMs: number;
+  readonly budget: HtmlStructureBudget;
+  private readonly threads: number;
+  private pool: Piscina<HtmlTask, HtmlOutcome> | undefined;
+
+  constructor(options: HtmlExtractorOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_HTML_TIMEOUT_MS;
+    this.budget = { ...DEFAULT_HTML_BUDGET, ...options.budget };
+    this.threads = options.threads ?? 1;
+    for (const [name, value] of [
+      ['timeoutMs', this.timeoutMs],
+      ['maxDepth', this.budget.maxDepth],
+      ['maxElements', this.budget.maxElements],
+      ['threads', this.threads],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw new SpinscopeError(
+          'SPN_ERR_USAGE',
+          `${name} must be a positive integer, not ${value}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * The page's article. Throws SPN_ERR_INPUT_HTML over a budget, SPN_ERR_HTML without
+   * article text, and the abort's error when `signal` ends it first.
+   */
+  async extract(
+    html: string,
+    url = 'https://example.invalid/',
+    signal?: AbortSignal,
+  ): Promise<ExtractedArticle> {
+    signal?.throwIfAborted();
+    const deadline = AbortSignal.timeout(this.timeoutMs);
+    const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    let outcome: HtmlOutcome;
+    try {
+      outcome = await this.threadPool().run({ html, url, budget: this.budget }, { signal: stop });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (deadline.aborted) {
+        throw new SpinscopeError(
+          'SPN_ERR_INPUT_HTML',
+          `the HTML page is refused: its extraction took longer than ${this.timeoutMs} ms`,
+        );
+      }
+      throw error;
+    }
+    if ('error' in outcome) throw new SpinscopeError(outcome.error.code, outcome.error.message);
+    return outcome.article;
+  }
+
+  /** End the threads (an extraction still running is terminated). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.destroy();
+  }
+
+  private threadPool(): Piscina<HtmlTask, HtmlOutcome> {
+    // The worker sits beside this module: .js when compiled, .ts when run through tsx.
+    this.pool ??= new Piscina<HtmlTask, HtmlOutcome>({
+      filename: new URL(`./html-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+        .href,
+      minThreads: 0,
+      maxThreads: this.threads,
+      idleTimeout: IDLE_THREAD_MS,
+    });
+    return this.pool;
+  }
+}
