@@ -24,6 +24,7 @@ import {
   readJsonl,
   readSummary,
   runCli,
+  startCli,
   writeArticles,
 } from './batch-helpers.js';
 import { CLI, FIXTURES, tempDir } from './helpers.js';
@@ -351,6 +352,76 @@ test('SIGTERM stops a run cleanly: outputs written, the run resumes', async () =
   assert.equal(readSummary(out).complete, false);
 
   assertResumed(out, await runCli(...args), ids, partial.length);
+});
+
+test('HTML over a budget fails its item; a stop during a long extraction ends within 2 s', async () => {
+  const dir = tempDir();
+  const folder = join(dir, 'in');
+  mkdirSync(folder);
+  writeFileSync(
+    join(folder, 'a-story.txt'),
+    'Harbour Fury\n\nThe shameful traitors want to ruin our beautiful town forever!\n',
+  );
+  const nested = `<html><body>${'<div>'.repeat(2000)}<p>The evil enemy will destroy us all.</p>${'</div>'.repeat(2000)}</body></html>`;
+  writeFileSync(join(folder, 'b-bomb.html'), nested);
+  // 27,000 elements: within the structure budget, but seconds of Readability.
+  const slow = `<html><body>${"<div><span>a</span><a href='#'>b</a></div>".repeat(9000)}<p>The evil enemy will destroy us all.</p></body></html>`;
+  writeFileSync(join(folder, 'c-slow.html'), slow);
+
+  const out = join(dir, 'out');
+  const budgeted = await runCli(
+    'batch',
+    folder,
+    '--out',
+    out,
+    '--workers',
+    '1',
+    '--html-timeout',
+    '500',
+  );
+  assert.equal(budgeted.code, 3, budgeted.stderr);
+  const failures = readJsonl<FailureRecord>(join(out, 'failures.jsonl'));
+  assert.deepEqual(failures.map((f) => [f.id, f.code]).sort(), [
+    ['b-bomb.html', 'SPN_ERR_INPUT_HTML'],
+    ['c-slow.html', 'SPN_ERR_INPUT_HTML'],
+  ]);
+  assert.match(failures.find((f) => f.id === 'b-bomb.html')!.message, /nest more than 256 deep/);
+  assert.match(failures.find((f) => f.id === 'c-slow.html')!.message, /longer than 500 ms/);
+  assert.deepEqual(
+    checkOutputs(out).map((r) => r.id),
+    ['a-story.txt'],
+  );
+
+  // A generous budget, stopped in the middle of the slow page's extraction.
+  const slowOnly = join(dir, 'slow');
+  mkdirSync(slowOnly);
+  writeFileSync(join(slowOnly, 'c-slow.html'), slow);
+  const out2 = join(dir, 'out2');
+  const args = [
+    ...['batch', slowOnly, '--out', out2, '--model', 'fast', '--workers', '1'],
+    ...['--html-timeout', '120000'],
+  ];
+  const running = startCli(args);
+  let finished = false;
+  void running.exited.then(() => (finished = true));
+  await sleep(2000); // the fast model loads in well under a second; the extraction takes several
+  assert.equal(finished, false, 'the batch finished before it could be stopped');
+  const stoppedAt = performance.now();
+  running.child.kill('SIGTERM');
+  const stopped = await running.exited;
+  const took = performance.now() - stoppedAt;
+  assert.equal(stopped.code, 143, stopped.stderr);
+  assert.ok(took < 2000, `stopped after ${took.toFixed(0)} ms`);
+  assert.equal(readSummary(out2).complete, false);
+  assert.deepEqual(readJsonl<FailureRecord>(join(out2, 'failures.jsonl')), []);
+  assert.deepEqual(checkOutputs(out2), []);
+  // Run again: the page is extracted this time.
+  const resumed = await runCli(...args);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.deepEqual(
+    checkOutputs(out2).map((r) => r.id),
+    ['c-slow.html'],
+  );
 });
 
 test('items and their ids: folders in name order, JSONL and URL lists line by line', async () => {
