@@ -57,5 +57,5 @@ export {
 } from './eval/evaluate.js';
 export { defaultCorpusDir } from './config.js';
 // The server, the store and HTML extraction load large dependencies (Fastify, SQLite,
-// jsdom), so they have entry points of their own: `spinscope/server`, `spinscope/store`,
+// an HTML DOM), so they have entry points of their own: `spinscope/server`, `spinscope/store`,
 // `spinscope/html`.

@@ -145,6 +145,11 @@ test('every error has a catalogue code and the documented status', async () => {
   assert.equal(json.error.code, 'SPN_ERR_HEADERS_TOO_LARGE');
   assert.equal(json.error.statusCode, 431);
 
+  // The OpenAPI document lists these answers.
+  const openapi = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Json;
+  const documented = Object.keys(openapi.paths['/api/v1/analyze/file'].post.responses);
+  for (const status of ['400', '413', '415', '422', '431']) assert.ok(documented.includes(status));
+
   // Malformed JSON, and the wrong types.
   const malformed = await post('/api/v1/analyze', {
     headers: { 'content-type': 'application/json' },

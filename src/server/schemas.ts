@@ -156,11 +156,15 @@ export const listSchema = {
   },
 } as const;
 
+/** Every status http-errors.ts can answer with (502: a failed fetch, on /analyze/url). */
 export const errorResponses = {
   400: { $ref: 'Error#' },
   404: { $ref: 'Error#' },
+  408: { $ref: 'Error#' },
   413: { $ref: 'Error#' },
   415: { $ref: 'Error#' },
   422: { $ref: 'Error#' },
+  431: { $ref: 'Error#' },
   500: { $ref: 'Error#' },
+  502: { $ref: 'Error#' },
 } as const;
