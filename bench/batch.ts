@@ -28,7 +28,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { checkRedis, parseRedisUrl } from '../src/batch/queue.js';
+import { checkRedis, parseRedisUrl } from '../src/batch/queue/queue.js';
 import type { BatchSummary } from '../src/batch/run-batch.js';
 import { defaultCorpusDir } from '../src/config.js';
 

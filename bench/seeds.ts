@@ -18,15 +18,15 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
-import { evaluateDetector } from '../src/model/card.js';
-import { Detector } from '../src/model/detector.js';
+import { evaluateDetector } from '../src/train/card.js';
+import { Detector } from '../src/detect/detector.js';
 import { loadDetector } from '../src/analyze.js';
 import {
   DEFAULT_ACCURATE_SETTINGS,
   refitNetworks,
   trainAccurateDetector,
   type RefitChoice,
-} from '../src/model/train-accurate.js';
+} from '../src/train/train-accurate.js';
 import { spread } from './spread.js';
 
 const { values } = parseArgs({

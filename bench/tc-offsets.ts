@@ -16,14 +16,14 @@ import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { groupByArticle, type TechniqueSpanLabel } from '../src/formats/labels.js';
 import { scoreTc } from '../src/eval/tc.js';
-import { labelTemplate } from '../src/model/predict.js';
+import { labelTemplate } from '../src/detect/predict.js';
 import {
   adjust,
   classifySpans,
   repetitionCues,
   type ClassifierDecoding,
-} from '../src/model/technique-classifier.js';
-import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/model/train.js';
+} from '../src/detect/technique-decision.js';
+import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../src/text/document.js';
 import { spread } from './spread.js';

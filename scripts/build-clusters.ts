@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSkipGram } from './skip-gram.js';
-import { encodeClusters } from '../src/model/clusters.js';
-import { seededRandom } from '../src/model/random.js';
+import { encodeClusters } from '../src/features/clusters.js';
+import { seededRandom } from '../src/train/random.js';
 
 const { values } = parseArgs({
   options: {

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSkipGram } from './skip-gram.js';
-import { WordVectors } from '../src/model/vectors.js';
+import { WordVectors } from '../src/features/vectors.js';
 
 const { values } = parseArgs({
   options: {

@@ -4,13 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { SpinscopeError } from './errors.js';
-import type { Analysis } from './model/analysis.js';
+import type { Analysis } from './detect/analysis.js';
 import {
   defaultModelPath,
   Detector,
   DEFAULT_MODEL_NAME,
   type AnalyzeOptions,
-} from './model/detector.js';
+} from './detect/detector.js';
 
 const loaded = new Map<string, Detector>();
 

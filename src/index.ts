@@ -10,8 +10,8 @@ export type {
   DocumentScore,
   SentenceScore,
   SpanTechnique,
-} from './model/analysis.js';
-export { Detector, type AnalyzeOptions } from './model/detector.js';
+} from './detect/analysis.js';
+export { Detector, type AnalyzeOptions } from './detect/detector.js';
 export { SpinscopeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CodePointIndex, codePointLength } from './text/offsets.js';
 export {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { featureKey, featureName, featureSlot, hashString } from '../src/model/hash.js';
+import { featureKey, featureName, featureSlot, hashString } from '../src/features/hash.js';
 
 // The shipped model's weights sit at the FNV-1a hash of each feature's name, so the fast
 // path (key hashed once, value hashed on from there) must give exactly that hash.

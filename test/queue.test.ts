@@ -26,7 +26,7 @@ import {
   QUEUE_PREFIX,
   queueNameFor,
   REGISTRY_KEY,
-} from '../src/batch/queue.js';
+} from '../src/batch/queue/queue.js';
 import {
   assertResumed,
   checkOutputs,

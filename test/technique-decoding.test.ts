@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readClusters } from '../src/model/clusters.js';
-import { articleContext } from '../src/model/features.js';
-import { adjust, repetitionCues, REPETITION } from '../src/model/technique-classifier.js';
-import { tuneClassBias, type TrainingArticle } from '../src/model/train.js';
+import { readClusters } from '../src/features/clusters.js';
+import { articleContext } from '../src/features/features.js';
+import { adjust, repetitionCues, REPETITION } from '../src/detect/technique-decision.js';
+import { tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../src/text/document.js';
 import { ROOT } from './helpers.js';

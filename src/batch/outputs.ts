@@ -27,7 +27,7 @@ import {
 import { join } from 'node:path';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
 import { formatSiLabels, formatTcLabels } from '../formats/labels.js';
-import type { Analysis } from '../model/analysis.js';
+import type { Analysis } from '../detect/analysis.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { decodeLine, readLines } from './lines.js';
 

@@ -14,15 +14,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { Piscina } from 'piscina';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../config.js';
 import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
-import type { Analysis } from '../model/analysis.js';
-import type { AnalysisTask } from '../server/analysis-worker.js';
+import type { Analysis } from '../detect/analysis.js';
+import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../analysis-worker.js';
 import { AnalysisStore } from '../store/store.js';
 import type { ArticleInput } from '../formats/article-input.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
@@ -434,7 +433,7 @@ export async function processItems(
     options,
     async (run) => {
       const pool = new Piscina<AnalysisTask, Analysis>({
-        filename: analysisWorkerUrl(),
+        filename: ANALYSIS_WORKER_URL,
         maxThreads: threads,
         minThreads: threads,
       });
@@ -476,14 +475,6 @@ export async function processItems(
     },
     onProgress,
   );
-}
-
-/** The server's analysis worker for Piscina: .js when compiled, .ts when run through tsx. */
-export function analysisWorkerUrl(): string {
-  return new URL(
-    `../server/analysis-worker${extname(fileURLToPath(import.meta.url))}`,
-    import.meta.url,
-  ).href;
 }
 
 /**

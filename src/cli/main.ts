@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
-import type { RefitChoice } from '../model/train-accurate.js';
+import type { RefitChoice } from '../train/train-accurate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;

@@ -4,7 +4,7 @@
  * legend. Without colour (not a TTY, NO_COLOR), spans are bracketed instead.
  */
 import { TECHNIQUES } from '../techniques/catalogue.js';
-import type { Analysis } from '../model/analysis.js';
+import type { Analysis } from '../detect/analysis.js';
 import { CodePointIndex } from '../text/offsets.js';
 
 export interface RenderOptions {

@@ -5,8 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -24,7 +23,7 @@ import { HtmlExtractor } from '../formats/html-extractor.js';
 import { AnalysisStore, type StoredAnalysis } from '../store/store.js';
 import { TECHNIQUES, isTechniqueLabel } from '../techniques/catalogue.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
-import type { AnalysisTask } from './analysis-worker.js';
+import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../analysis-worker.js';
 import { handleClientError, handleError, handleNotFound, requireMediaType } from './http-errors.js';
 import {
   analysisSchema,
@@ -71,11 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // a p95 of 165 ms under 20 clients where 2 workers give 500 ms (npm run bench:latency).
   const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
   const pool = new Piscina<AnalysisTask, ReturnType<typeof detector.analyze>>({
-    // The worker sits beside this module: .js when compiled, .ts when run through tsx.
-    filename: new URL(
-      `./analysis-worker${extname(fileURLToPath(import.meta.url))}`,
-      import.meta.url,
-    ).href,
+    filename: ANALYSIS_WORKER_URL,
     maxThreads: threads,
     minThreads: threads,
   });

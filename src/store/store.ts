@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpinscopeError } from '../errors.js';
-import type { Analysis } from '../model/analysis.js';
+import type { Analysis } from '../detect/analysis.js';
 import {
   isTechniqueLabel,
   TECHNIQUE_LABELS,

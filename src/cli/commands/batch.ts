@@ -131,7 +131,7 @@ export async function batchCommand(options: BatchCommandOptions, out: Sink): Pro
     if (options.queue === undefined) {
       summary = await runBatch({ ...common, workers: options.workers }, onProgress);
     } else {
-      const { runQueuedBatch } = await import('../../batch/queue-producer.js');
+      const { runQueuedBatch } = await import('../../batch/queue/queue-producer.js');
       summary = await runQueuedBatch(
         {
           ...common,

@@ -10,7 +10,7 @@ import {
 } from '../../formats/labels.js';
 import { loadDetector } from '../../analyze.js';
 import { SpinscopeError } from '../../errors.js';
-import { predictFull, predictSi, predictTc } from '../../model/predict.js';
+import { predictFull, predictSi, predictTc } from '../../detect/predict.js';
 import { codePointLength } from '../../text/offsets.js';
 import { parseArticle } from '../../text/document.js';
 import { progressReporter } from '../progress.js';

@@ -5,14 +5,14 @@ import { basename, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../config.js';
 import { readCorpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
-import { evaluateDetector, renderCard, type ModelCard } from '../../model/card.js';
-import { Detector } from '../../model/detector.js';
-import { trainDetector, type TrainResult, type TrainSettings } from '../../model/train.js';
+import { evaluateDetector, renderCard, type ModelCard } from '../../train/card.js';
+import { Detector } from '../../detect/detector.js';
+import { trainDetector, type TrainResult, type TrainSettings } from '../../train/train.js';
 import {
   refitNetworks,
   trainAccurateDetector,
   type RefitChoice,
-} from '../../model/train-accurate.js';
+} from '../../train/train-accurate.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../main.js';
 

@@ -3,7 +3,7 @@
  * SIGINT or SIGTERM (then the jobs in progress are finished first; a second signal stops at
  * once, and those jobs are taken up by another worker once their lock runs out).
  */
-import { runQueueWorker, type QueueWorkerOptions } from '../../batch/queue-worker.js';
+import { runQueueWorker, type QueueWorkerOptions } from '../../batch/queue/queue-worker.js';
 import type { Sink } from '../main.js';
 import { SIGNAL_EXIT } from './batch.js';
 

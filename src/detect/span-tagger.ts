@@ -14,10 +14,10 @@ import {
   tokenFeatures,
   wordFeatures,
   type ArticleContext,
-} from './features.js';
-import { featureSlot, type Emit } from './hash.js';
+} from '../features/features.js';
+import { featureSlot, type Emit } from '../features/hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
-import type { SparseRows } from './sparse.js';
+import type { SparseRows } from '../features/sparse.js';
 
 /** A span in token indices [tokenStart, tokenEnd), with a score in [0, 1]. */
 export interface TokenSpan {

@@ -4,8 +4,8 @@
  * classifier). Weight slot = feature hash & mask (the hashing trick): no vocabulary to
  * store, and unseen features cost nothing.
  */
-import { seededRandom, shuffle } from './random.js';
-import type { SparseRows } from './sparse.js';
+import { seededRandom, shuffle } from '../train/random.js';
+import type { SparseRows } from '../features/sparse.js';
 
 export interface TrainOptions {
   epochs: number;

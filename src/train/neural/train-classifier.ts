@@ -6,7 +6,7 @@ import {
   windowInputs,
   type ClassifierSpan,
   type NeuralClassifierWeights,
-} from './classifier.js';
+} from '../../detect/neural/classifier.js';
 import {
   bilstmVariableList,
   createBiLstm,

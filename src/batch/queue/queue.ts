@@ -17,8 +17,8 @@ import { hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
-import type { ModelId } from './outputs.js';
+import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../../errors.js';
+import type { ModelId } from '../outputs.js';
 
 /** Prefix of every key Spinscope writes to Redis. */
 export const QUEUE_PREFIX = 'spinscope';

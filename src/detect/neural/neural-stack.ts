@@ -4,9 +4,9 @@
  * technique probabilities. Both read the same token inputs, computed once per article.
  */
 import { tokensInSpan, type TextSpan } from '../../text/document.js';
-import type { ArticleContext } from '../features.js';
+import type { ArticleContext } from '../../features/features.js';
 import { tensorOf } from '../model-file.js';
-import type { WordVectors } from '../vectors.js';
+import type { WordVectors } from '../../features/vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
 import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';
 import { NeuralTagger, type NeuralTaggerWeights } from './tagger.js';

@@ -12,10 +12,10 @@ import {
   spanFeatures,
   type ArticleContext,
   type SpanContext,
-} from './features.js';
-import { featureSlot, type Emit } from './hash.js';
+} from '../features/features.js';
+import { featureSlot, type Emit } from '../features/hash.js';
 import type { SoftmaxModel } from './linear.js';
-import { SparseRows } from './sparse.js';
+import { SparseRows } from '../features/sparse.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 
 export const REPETITION = TECHNIQUE_LABELS.indexOf('Repetition');

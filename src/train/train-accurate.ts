@@ -8,15 +8,19 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
-import { Detector, sha256 } from './detector.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
-import { NeuralStack, type NeuralHeader, type NeuralNetworkName } from './neural/neural-stack.js';
-import { NeuralClassifier, type NeuralClassifierWeights } from './neural/classifier.js';
+import { Detector, sha256 } from '../detect/detector.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from '../detect/model-file.js';
+import {
+  NeuralStack,
+  type NeuralHeader,
+  type NeuralNetworkName,
+} from '../detect/neural/neural-stack.js';
+import { NeuralClassifier, type NeuralClassifierWeights } from '../detect/neural/classifier.js';
 import { trainNeuralClassifier } from './neural/train-classifier.js';
-import { NeuralTagger, type NeuralTaggerWeights } from './neural/tagger.js';
+import { NeuralTagger, type NeuralTaggerWeights } from '../detect/neural/tagger.js';
 import { trainNeuralTagger } from './neural/train-tagger.js';
-import { sentencePieces, tokenInputs, tokenInputSize } from './neural/token-inputs.js';
-import { topClasses } from './technique-classifier.js';
+import { sentencePieces, tokenInputs, tokenInputSize } from '../detect/neural/token-inputs.js';
+import { topClasses } from '../detect/technique-decision.js';
 import { tokensInSpan } from '../text/document.js';
 import {
   fitDecisions,
@@ -27,7 +31,7 @@ import {
   type TrainingArticle,
   type TrainResult,
 } from './train.js';
-import { WordVectors } from './vectors.js';
+import { WordVectors } from '../features/vectors.js';
 
 export interface AccurateSettings {
   hidden: number;

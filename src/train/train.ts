@@ -12,14 +12,20 @@ import { scoreFullTask } from '../eval/full.js';
 import { scoreSi } from '../eval/si.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../text/document.js';
-import { applyPlatt, fitPlatt } from './calibration.js';
-import { readClusters } from './clusters.js';
-import { Detector, sha256, toTextSpan, type ModelHeader, type SpanDecoding } from './detector.js';
-import { articleContext, type ArticleContext } from './features.js';
-import { LogisticModel, SoftmaxModel } from './linear.js';
-import { fullTaskLabels } from './predict.js';
-import { SparseRows } from './sparse.js';
-import { addTokenRows, decodeSpans, tokenLabels, widenToQuotes } from './span-tagger.js';
+import { applyPlatt, fitPlatt } from '../detect/calibration.js';
+import { readClusters } from '../features/clusters.js';
+import {
+  Detector,
+  sha256,
+  toTextSpan,
+  type ModelHeader,
+  type SpanDecoding,
+} from '../detect/detector.js';
+import { articleContext, type ArticleContext } from '../features/features.js';
+import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
+import { fullTaskLabels } from '../detect/predict.js';
+import { SparseRows } from '../features/sparse.js';
+import { addTokenRows, decodeSpans, tokenLabels, widenToQuotes } from '../detect/span-tagger.js';
 import {
   addSpanRows,
   adjust,
@@ -27,7 +33,7 @@ import {
   topClasses,
   type ClassifierDecoding,
   type RepetitionCues,
-} from './technique-classifier.js';
+} from '../detect/technique-decision.js';
 
 export interface TrainSettings {
   name: string;

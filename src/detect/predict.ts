@@ -5,9 +5,9 @@
 import type { SpanLabel, TechniqueSpanLabel } from '../formats/labels.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import type { TextSpan } from '../text/document.js';
-import type { ArticleContext } from './features.js';
+import type { ArticleContext } from '../features/features.js';
 import { toTextSpan, type Detector, type FoundSpan } from './detector.js';
-import { topClasses } from './technique-classifier.js';
+import { topClasses } from './technique-decision.js';
 
 export function predictSi(detector: Detector, ctx: ArticleContext, articleId: string): SpanLabel[] {
   return detector.findSpans(ctx).map((s) => ({ articleId, ...toTextSpan(ctx.doc, s) }));

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { shuffle } from '../random.js';
-import type { BiLstmWeights, LstmWeights } from './bilstm.js';
+import type { BiLstmWeights, LstmWeights } from '../../detect/neural/bilstm.js';
 
 let backendReady: Promise<void> | undefined;
 

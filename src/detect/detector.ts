@@ -13,8 +13,8 @@ import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '.
 import { validateText, type TextLimits } from '../text/validate.js';
 import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
 import { applyPlatt, type Platt } from './calibration.js';
-import { decodeClusters, type WordClusters } from './clusters.js';
-import { WordVectors } from './vectors.js';
+import { decodeClusters, type WordClusters } from '../features/clusters.js';
+import { WordVectors } from '../features/vectors.js';
 import {
   articleContext,
   describeFeature,
@@ -23,8 +23,8 @@ import {
   spanFeatures,
   tokenFeatures,
   type ArticleContext,
-} from './features.js';
-import { featureName, featureSlot, type Emit } from './hash.js';
+} from '../features/features.js';
+import { featureName, featureSlot, type Emit } from '../features/hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
@@ -33,7 +33,7 @@ import {
   spanContexts,
   topClasses,
   type ClassifierDecoding,
-} from './technique-classifier.js';
+} from './technique-decision.js';
 import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
 
 export { DEFAULT_MODEL_NAME };

@@ -24,14 +24,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
-import { loadDetector } from '../analyze.js';
-import { DEFAULT_MODEL_NAME } from '../config.js';
-import { SpinscopeError } from '../errors.js';
-import type { Analysis } from '../model/analysis.js';
-import type { AnalysisTask } from '../server/analysis-worker.js';
-import { AnalysisStore } from '../store/store.js';
-import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
-import type { ModelId } from './outputs.js';
+import { loadDetector } from '../../analyze.js';
+import { DEFAULT_MODEL_NAME } from '../../config.js';
+import { SpinscopeError } from '../../errors.js';
+import type { Analysis } from '../../detect/analysis.js';
+import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../../analysis-worker.js';
+import { AnalysisStore } from '../../store/store.js';
+import { DEFAULT_MAX_BYTES, validateText } from '../../text/validate.js';
+import type { ModelId } from '../outputs.js';
 import {
   checkPositive,
   checkRedis,
@@ -50,7 +50,6 @@ import {
   type AnalysisJobData,
   type BatchRegistration,
 } from './queue.js';
-import { analysisWorkerUrl } from './run-batch.js';
 
 export interface QueueWorkerOptions {
   /** redis://[user:password@]HOST[:PORT][/DB] */
@@ -150,7 +149,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
   const delay = testJobDelay();
   const totals: WorkerTotals = { completed: 0, failed: 0 };
   const pool = new Piscina<AnalysisTask, Analysis>({
-    filename: analysisWorkerUrl(),
+    filename: ANALYSIS_WORKER_URL,
     maxThreads: concurrency,
     minThreads: concurrency,
   });

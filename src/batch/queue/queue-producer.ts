@@ -27,11 +27,11 @@ import { resolve as resolvePath } from 'node:path';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
-import { SpinscopeError, type ErrorCode } from '../errors.js';
-import type { Analysis } from '../model/analysis.js';
-import { DEFAULT_MAX_BYTES } from '../text/validate.js';
-import { countItems, iterateItems, resolveInputs } from './inputs.js';
-import type { ModelId } from './outputs.js';
+import { SpinscopeError, type ErrorCode } from '../../errors.js';
+import type { Analysis } from '../../detect/analysis.js';
+import { DEFAULT_MAX_BYTES } from '../../text/validate.js';
+import { countItems, iterateItems, resolveInputs } from '../inputs.js';
+import type { ModelId } from '../outputs.js';
 import {
   checkPositive,
   checkRedis,
@@ -62,7 +62,7 @@ import {
   type BatchRun,
   type BatchSummary,
   type LoadedItem,
-} from './run-batch.js';
+} from '../run-batch.js';
 
 export interface QueuedBatchOptions extends Omit<BatchOptions, 'workers'> {
   /** redis://[user:password@]HOST[:PORT][/DB] */

@@ -1,6 +1,6 @@
 /** Training of the neural span tagger (see tagger.ts) in TensorFlow.js. */
 import { seededRandom } from '../random.js';
-import type { NeuralTaggerWeights } from './tagger.js';
+import type { NeuralTaggerWeights } from '../../detect/neural/tagger.js';
 import {
   bilstmVariableList,
   createBiLstm,
