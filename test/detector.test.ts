@@ -7,7 +7,9 @@ import { readCorpus } from '../src/formats/corpus.js';
 import { Detector } from '../src/detect/detector.js';
 import { LogisticModel } from '../src/detect/linear.js';
 import { SparseRows } from '../src/features/sparse.js';
-import { addTokenRows, tokenProbabilities } from '../src/detect/span-tagger.js';
+import { tokenProbabilities } from '../src/detect/span-tagger.js';
+import { addTokenRows } from '../src/train/tagger-rows.js';
+import { trainLogistic } from '../src/train/linear-training.js';
 import { trainDetector } from '../src/train/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle } from '../src/text/document.js';
@@ -158,7 +160,7 @@ test('word shares summed before a tagger is trained again are not reused', () =>
   const rows = new SparseRows();
   addTokenRows(ctx, rows);
   const before = Array.from(tokenProbabilities(tagger, ctx));
-  tagger.train(rows, new Uint8Array(rows.rows).fill(1), {
+  trainLogistic(tagger, rows, new Uint8Array(rows.rows).fill(1), {
     epochs: 1,
     learningRate: 0.5,
     l2: 0,

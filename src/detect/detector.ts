@@ -2,12 +2,8 @@
  * The detector: span tagger + technique classifier + calibration, loaded from one model
  * file. `analyze` is the one function that the CLI, the HTTP API and workers call.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
-import { SpinscopeError } from '../errors.js';
-import { readBytesSync } from '../formats/files.js';
 import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 import { validateText, type TextLimits } from '../text/validate.js';
@@ -26,7 +22,13 @@ import {
 } from '../features/features.js';
 import { featureName, featureSlot, type Emit } from '../features/hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from './model-file.js';
+import {
+  decodeModel,
+  encodeModel,
+  MODEL_FORMAT,
+  readModelFile,
+  readSideFile,
+} from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import {
   classifySpans,
@@ -106,20 +108,19 @@ export class Detector {
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
   static load(path = defaultModelPath()): Detector {
-    const bytes = readBytesSync(path, 'the model', 'SPN_ERR_MODEL');
-    return Detector.fromBytes(bytes, path);
+    return Detector.fromBytes(readModelFile(path), path);
   }
 
   /** A model from its file's bytes; `path` locates the word clusters and names errors. */
   static fromBytes(bytes: Buffer, path: string): Detector {
     const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
-    const clusterBytes = sideFile(path, header.clusters, 'word clusters');
+    const clusterBytes = readSideFile(path, header.clusters, 'word clusters');
     const neural = header.neural
       ? NeuralStack.fromTensors(
           header.neural,
           tensors,
           WordVectors.decode(
-            sideFile(path, header.neural.vectors, 'word vectors'),
+            readSideFile(path, header.neural.vectors, 'word vectors'),
             header.neural.vectors.file,
           ),
         )
@@ -396,43 +397,4 @@ function documentScore(
 function round(value: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
-}
-
-/**
- * A file the model was trained with (word clusters, word vectors), looked up next to the
- * model file or in the folder above, and checked against the sha256 the model recorded.
- */
-function sideFile(
-  modelPath: string,
-  expected: { file: string; sha256: string },
-  what: string,
-): Buffer {
-  const path = [
-    join(dirname(modelPath), expected.file),
-    join(dirname(modelPath), '..', expected.file),
-  ]
-    .map((p) => resolve(p))
-    .find((p) => existsSync(p));
-  if (!path) {
-    throw new SpinscopeError(
-      'SPN_ERR_MODEL',
-      `cannot find the ${what} ${expected.file} next to the model`,
-      {
-        file: modelPath,
-      },
-    );
-  }
-  const bytes = readFileSync(path);
-  if (sha256(bytes) !== expected.sha256) {
-    throw new SpinscopeError(
-      'SPN_ERR_MODEL',
-      `${what} ${path} differ from those the model was trained with`,
-      { file: modelPath },
-    );
-  }
-  return bytes;
-}
-
-export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,32 +1,9 @@
 /**
- * Linear models over hashed binary features, trained with AdaGrad and L2 regularisation:
- * a binary logistic regression (token tagger) and a multinomial one (technique
- * classifier). Weight slot = feature hash & mask (the hashing trick): no vocabulary to
- * store, and unseen features cost nothing.
+ * Linear models over hashed binary features, as they score at run time: a binary logistic
+ * regression (token tagger) and a multinomial one (technique classifier). Weight slot =
+ * feature hash & mask (the hashing trick): no vocabulary to store, and unseen features cost
+ * nothing. Their training is train/linear-training.ts.
  */
-import { seededRandom, shuffle } from '../train/random.js';
-import type { SparseRows } from '../features/sparse.js';
-
-export interface TrainOptions {
-  epochs: number;
-  learningRate: number;
-  /** L2 strength, applied lazily to the weights a row touches. */
-  l2: number;
-  seed: number;
-  onEpoch?: (epoch: number, loss: number) => void;
-}
-
-/** One AdaGrad update of weight k: steps shrink as squared gradients accumulate. */
-function adagradStep(
-  w: Float32Array,
-  g2: Float32Array | Float64Array,
-  k: number,
-  grad: number,
-  rate: number,
-): void {
-  g2[k] = (g2[k] as number) + grad * grad;
-  w[k] = (w[k] as number) - (rate * grad) / Math.sqrt((g2[k] as number) + 1e-8);
-}
 
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
@@ -61,53 +38,13 @@ export class LogisticModel {
   probability(slots: ArrayLike<number>): number {
     return sigmoid(this.score(slots));
   }
-
-  train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
-    const w = this.weights;
-    const mask = this.mask;
-    this.revision++;
-    const g2 = new Float32Array(w.length);
-    let biasG2 = 0;
-    runEpochs(rows, options, (slots, r) => {
-      const y = labels[r] as number;
-      const p = sigmoid(this.score(slots));
-      const g = p - y;
-      for (let i = 0; i < slots.length; i++) {
-        const k = (slots[i] as number) & mask;
-        const grad = g + options.l2 * (w[k] as number);
-        adagradStep(w, g2, k, grad, options.learningRate);
-      }
-      biasG2 += g * g;
-      this.bias -= (options.learningRate * g) / Math.sqrt(biasG2 + 1e-8);
-      return y ? -Math.log(p + 1e-12) : -Math.log(1 - p + 1e-12);
-    });
-  }
-}
-
-/**
- * Epochs of stochastic updates in a seeded random order; `update` learns from row r and
- * returns its loss (before the update).
- */
-function runEpochs(
-  rows: SparseRows,
-  options: TrainOptions,
-  update: (slots: Uint32Array, r: number) => number,
-): void {
-  const random = seededRandom(options.seed);
-  const order = Array.from({ length: rows.rows }, (_, i) => i);
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    shuffle(order, random);
-    let loss = 0;
-    for (const r of order) loss += update(rows.row(r), r);
-    options.onEpoch?.(epoch, loss / Math.max(1, rows.rows));
-  }
 }
 
 /**
  * Rows of the multinomial model are L2-normalised binary vectors: a long span with hundreds
  * of features must not outvote a short one by sheer number.
  */
-function rowScale(length: number): number {
+export function rowScale(length: number): number {
   return length > 0 ? 1 / Math.sqrt(length) : 1;
 }
 
@@ -179,32 +116,6 @@ export class SoftmaxModel {
     }
     for (let c = 0; c < this.classes; c++) out[c] = (out[c] as number) / sum;
     return out;
-  }
-
-  train(rows: SparseRows, labels: Uint8Array, options: TrainOptions): void {
-    const classes = this.classes;
-    const mask = this.slots - 1;
-    const w = this.weights;
-    const g2 = new Float32Array(w.length);
-    const biasG2 = new Float64Array(classes);
-    const p = new Float64Array(classes);
-    runEpochs(rows, options, (slots, r) => {
-      const y = labels[r] as number;
-      this.probabilities(slots, p);
-      const loss = -Math.log((p[y] as number) + 1e-12);
-      const scale = rowScale(slots.length);
-      for (let c = 0; c < classes; c++) {
-        const g = (p[c] as number) - (c === y ? 1 : 0);
-        if (Math.abs(g) < 1e-6) continue;
-        for (let i = 0; i < slots.length; i++) {
-          const k = ((slots[i] as number) & mask) * classes + c;
-          const grad = g * scale + options.l2 * (w[k] as number);
-          adagradStep(w, g2, k, grad, options.learningRate);
-        }
-        adagradStep(this.biases, biasG2, c, g, options.learningRate);
-      }
-      return loss;
-    });
   }
 }
 

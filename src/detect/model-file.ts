@@ -3,10 +3,15 @@
  *   "SPNMODEL" | u32 header bytes | header (JSON) | tensors
  * Each tensor is int8 with one float32 scale per block of 64 weights (blockwise
  * quantisation: about 4x smaller than float32, with no measurable loss of accuracy; see
- * the model card). The header says where each tensor lies.
+ * the model card). The header says where each tensor lies. Reading a model's files (the
+ * model, and the word clusters and vectors it was trained with) is here too.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SpinscopeError } from '../errors.js';
+import { readBytesSync } from '../formats/files.js';
 
 const MAGIC = 'SPNMODEL';
 const BLOCK = 64;
@@ -125,4 +130,48 @@ export function tensorOf(
   const t = tensors.get(name);
   if (!t || t.length !== length) throw new Error(`tensor ${name} is missing or wrong`);
   return t;
+}
+
+/** A model file's bytes (SPN_ERR_MODEL when it cannot be read). */
+export function readModelFile(path: string): Buffer {
+  return readBytesSync(path, 'the model', 'SPN_ERR_MODEL');
+}
+
+/**
+ * A file the model was trained with (word clusters, word vectors), looked up next to the
+ * model file or in the folder above, and checked against the sha256 the model recorded.
+ */
+export function readSideFile(
+  modelPath: string,
+  expected: { file: string; sha256: string },
+  what: string,
+): Buffer {
+  const path = [
+    join(dirname(modelPath), expected.file),
+    join(dirname(modelPath), '..', expected.file),
+  ]
+    .map((p) => resolve(p))
+    .find((p) => existsSync(p));
+  if (!path) {
+    throw new SpinscopeError(
+      'SPN_ERR_MODEL',
+      `cannot find the ${what} ${expected.file} next to the model`,
+      {
+        file: modelPath,
+      },
+    );
+  }
+  const bytes = readFileSync(path);
+  if (sha256(bytes) !== expected.sha256) {
+    throw new SpinscopeError(
+      'SPN_ERR_MODEL',
+      `${what} ${path} differ from those the model was trained with`,
+      { file: modelPath },
+    );
+  }
+  return bytes;
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,9 +1,9 @@
 /**
  * The span tagger (SI): a logistic regression gives every token the probability of lying
- * inside a propaganda span; runs of likely tokens become spans.
+ * inside a propaganda span; runs of likely tokens become spans. Its training rows are built
+ * in train/tagger-rows.ts.
  */
-import type { SpanLabel } from '../formats/labels.js';
-import { tokensInSpan, type ArticleDocument, type Token } from '../text/document.js';
+import { type ArticleDocument, type Token } from '../text/document.js';
 import {
   AFTER_SHARE,
   BEFORE_SHARE,
@@ -17,7 +17,6 @@ import {
 } from '../features/features.js';
 import { featureSlot, type Emit } from '../features/hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
-import type { SparseRows } from '../features/sparse.js';
 
 /** A span in token indices [tokenStart, tokenEnd), with a score in [0, 1]. */
 export interface TokenSpan {
@@ -31,40 +30,6 @@ export interface DecodeOptions {
   threshold: number;
   /** Bridge a gap of this many tokens between two runs of the same sentence. */
   maxGap: number;
-}
-
-/** 1 for tokens that overlap a gold span, else 0. */
-export function tokenLabels(doc: ArticleDocument, gold: readonly SpanLabel[]): Uint8Array {
-  const labels = new Uint8Array(doc.tokens.length);
-  for (const span of gold) {
-    const [first, last] = tokensInSpan(doc, span);
-    labels.fill(1, first, last);
-  }
-  return labels;
-}
-
-/** Hashed features of each sentence (shared by its tokens). */
-function sentenceSlots(ctx: ArticleContext): number[][] {
-  return ctx.doc.sentences.map((s) => {
-    const slots: number[] = [];
-    sentenceFeatures(ctx, s.index, (key, value, value2) =>
-      slots.push(featureSlot(key, value, value2)),
-    );
-    return slots;
-  });
-}
-
-/** Append one row of hashed features per token: its own and its sentence's. */
-export function addTokenRows(ctx: ArticleContext, rows: SparseRows): void {
-  const shared = sentenceSlots(ctx);
-  const slots: number[] = [];
-  const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
-  ctx.doc.tokens.forEach((token, i) => {
-    slots.length = 0;
-    tokenFeatures(ctx, i, emit);
-    for (const slot of shared[token.sentence] as number[]) slots.push(slot);
-    rows.push(slots);
-  });
 }
 
 /** A word's share of a tagger's score at each place it can take (see WORD_SHARES). */

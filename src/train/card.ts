@@ -10,7 +10,7 @@ import { scoreSi, type SiScore } from '../eval/si.js';
 import { scoreTc, type TcScore } from '../eval/tc.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { parseArticle } from '../text/document.js';
-import { reliability, type ReliabilityBin } from '../detect/calibration.js';
+import { reliability, type ReliabilityBin } from './calibration.js';
 import type { Detector, ModelHeader } from '../detect/detector.js';
 import type { NeuralHeader } from '../detect/neural/neural-stack.js';
 import { fullTaskLabels, predictTc } from '../detect/predict.js';

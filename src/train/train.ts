@@ -12,20 +12,18 @@ import { scoreFullTask } from '../eval/full.js';
 import { scoreSi } from '../eval/si.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../text/document.js';
-import { applyPlatt, fitPlatt } from '../detect/calibration.js';
+import { applyPlatt } from '../detect/calibration.js';
+import { fitPlatt } from './calibration.js';
 import { readClusters } from '../features/clusters.js';
-import {
-  Detector,
-  sha256,
-  toTextSpan,
-  type ModelHeader,
-  type SpanDecoding,
-} from '../detect/detector.js';
+import { sha256 } from '../detect/model-file.js';
+import { Detector, toTextSpan, type ModelHeader, type SpanDecoding } from '../detect/detector.js';
 import { articleContext, type ArticleContext } from '../features/features.js';
 import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
 import { fullTaskLabels } from '../detect/predict.js';
 import { SparseRows } from '../features/sparse.js';
-import { addTokenRows, decodeSpans, tokenLabels, widenToQuotes } from '../detect/span-tagger.js';
+import { decodeSpans, widenToQuotes } from '../detect/span-tagger.js';
+import { addTokenRows, tokenLabels } from './tagger-rows.js';
+import { trainLogistic, trainSoftmax } from './linear-training.js';
 import {
   addSpanRows,
   adjust,
@@ -133,7 +131,7 @@ export function trainDetector(input: TrainInput): TrainResult {
       for (const l of a.labels) labels.push(l);
     }
     const model = LogisticModel.create(settings.taggerBits);
-    model.train(rows, Uint8Array.from(labels), {
+    trainLogistic(model, rows, Uint8Array.from(labels), {
       epochs: settings.taggerEpochs,
       learningRate: settings.taggerLearningRate,
       l2: 1e-6,
@@ -149,7 +147,7 @@ export function trainDetector(input: TrainInput): TrainResult {
       for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
     }
     const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
-    model.train(rows, Uint8Array.from(labels), {
+    trainSoftmax(model, rows, Uint8Array.from(labels), {
       epochs: settings.classifierEpochs,
       learningRate: settings.classifierLearningRate,
       l2: settings.l2,
