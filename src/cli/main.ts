@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME, defaultCorpusDir } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import type { RefitChoice } from '../train/train-accurate.js';
+import type { Sink } from './sink.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
 /** Writes to stdout; commands take it so that tests can capture output. */
-export type Sink = (text: string) => void;
 
 export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Command {
   const program = new Command()

@@ -7,7 +7,7 @@ import { articleIdFromFileName } from '../../formats/corpus.js';
 import { decodeText } from '../../formats/files.js';
 import { formatSiLabels, formatTcLabels } from '../../formats/labels.js';
 import { renderAnalysis } from '../render-terminal.js';
-import type { Sink } from '../main.js';
+import type { Sink } from '../sink.js';
 
 export type AnalyzeFormat = 'text' | 'json' | 'jsonl' | 'si' | 'tc';
 

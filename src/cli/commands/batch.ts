@@ -5,7 +5,7 @@
 import { SpinscopeError } from '../../errors.js';
 import { runBatch, type BatchProgress, type BatchSummary } from '../../batch/run-batch.js';
 import { progressReporter, type ProgressReporter } from '../progress.js';
-import type { Sink } from '../main.js';
+import { SIGNAL_EXIT, type Sink } from '../sink.js';
 
 export interface BatchCommandOptions {
   inputs: string[];
@@ -27,8 +27,6 @@ export interface BatchCommandOptions {
 /** Exit codes (also in the command's help). */
 export const EXIT_OK = 0;
 export const EXIT_SOME_FAILED = 3;
-/** Exit codes after a stop by signal (128 + its number). */
-export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Counts (and a rate) when the number of items is not known in advance. */
 function countsReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {

@@ -14,7 +14,7 @@ import { predictFull, predictSi, predictTc } from '../../detect/predict.js';
 import { codePointLength } from '../../text/offsets.js';
 import { parseArticle } from '../../text/document.js';
 import { progressReporter } from '../progress.js';
-import type { Sink } from '../main.js';
+import type { Sink } from '../sink.js';
 
 export interface PredictCommandOptions {
   task: 'si' | 'tc' | 'full';

@@ -14,7 +14,7 @@ import {
   type RefitChoice,
 } from '../../train/train-accurate.js';
 import { progressReporter } from '../progress.js';
-import type { Sink } from '../main.js';
+import type { Sink } from '../sink.js';
 
 export interface TrainCommandOptions {
   data: string;

@@ -4,8 +4,7 @@
  * once, and those jobs are taken up by another worker once their lock runs out).
  */
 import { runQueueWorker, type QueueWorkerOptions } from '../../batch/queue/queue-worker.js';
-import type { Sink } from '../main.js';
-import { SIGNAL_EXIT } from './batch.js';
+import { SIGNAL_EXIT, type Sink } from '../sink.js';
 
 export type WorkerCommandOptions = Omit<QueueWorkerOptions, 'signal' | 'log' | 'pollMs'>;
 
