@@ -19,8 +19,8 @@ import { scoreTc } from '../src/eval/tc.js';
 import { labelTemplate } from '../src/detect/predict.js';
 import {
   adjust,
-  classifySpans,
   repetitionCues,
+  techniqueProbabilities,
   type ClassifierDecoding,
 } from '../src/detect/technique-decision.js';
 import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/train/train.js';
@@ -59,7 +59,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
     const gold = goldByArticle.get(a.id) ?? [];
     const template = templateByArticle.get(a.id) ?? [];
     const raw = (spans: readonly TextSpan[]) =>
-      classifySpans(detector.classifier, ctx, spans, neutral);
+      techniqueProbabilities(detector.classifier, ctx, spans, neutral);
     const tuning: TrainingArticle = {
       id: a.id,
       ctx,

@@ -30,10 +30,11 @@ import {
   readSideFile,
 } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
+import { spanContexts } from '../features/span-rows.js';
 import {
-  classifySpans,
-  spanContexts,
-  topClasses,
+  chooseTechniques,
+  decideTechniques,
+  techniqueProbabilities,
   type ClassifierDecoding,
 } from './technique-decision.js';
 import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
@@ -189,7 +190,7 @@ export class Detector {
   /** Technique probabilities for given spans (TC). */
   classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
     const neural = this.neural;
-    return classifySpans(
+    return techniqueProbabilities(
       this.classifier,
       ctx,
       spans,
@@ -219,21 +220,20 @@ export class Detector {
 
   /** The techniques a span gets: the best one, and the second one when it is likely too. */
   chosenTechniques(probabilities: Float64Array): number[] {
-    const [first, second] = topClasses(probabilities, 2) as [number, number];
-    return (probabilities[second] as number) >= this.header.classifier.secondLabelThreshold
-      ? [first, second]
-      : [first];
+    return chooseTechniques(probabilities, this.header.classifier.secondLabelThreshold);
   }
 
-  /** The chosen techniques of a found span with their calibrated confidence. */
-  techniquesOf(span: FoundSpan): { index: number; confidence: number }[] {
-    return this.chosenTechniques(span.probabilities).map((index) => ({
-      index,
-      confidence: applyPlatt(
-        this.header.calibration.technique,
-        span.confidence * (span.probabilities[index] as number),
-      ),
-    }));
+  /** The chosen techniques of a found span with their calibrated confidence (at or above `threshold`). */
+  techniquesOf(span: FoundSpan, threshold = 0): { index: number; confidence: number }[] {
+    return decideTechniques(
+      span.confidence,
+      span.probabilities,
+      {
+        secondLabelThreshold: this.header.classifier.secondLabelThreshold,
+        calibration: this.header.calibration.technique,
+      },
+      threshold,
+    );
   }
 
   analyze(text: string, options: AnalyzeOptions = {}): Analysis {
@@ -245,17 +245,15 @@ export class Detector {
     const found = this.detect(ctx);
     const spans: DetectedSpan[] = [];
     for (const span of found) {
-      const techniques = this.techniquesOf(span)
-        .filter((t) => t.confidence >= threshold)
-        .map((t) => {
-          const technique = TECHNIQUES[t.index]!;
-          return {
-            technique: technique.label,
-            id: technique.id,
-            name: technique.name,
-            confidence: round(t.confidence),
-          };
-        });
+      const techniques = this.techniquesOf(span, threshold).map((t) => {
+        const technique = TECHNIQUES[t.index]!;
+        return {
+          technique: technique.label,
+          id: technique.id,
+          name: technique.name,
+          confidence: round(t.confidence),
+        };
+      });
       if (techniques.length === 0) continue;
       spans.push({
         start: span.cpStart,

@@ -1,110 +1,78 @@
 /**
- * The technique classifier (TC): a multinomial logistic regression over span features,
- * with per-class offsets tuned out of fold (the raw model over-predicts the frequent
- * Loaded_Language), and the Repetition rule of the top published system: a phrase that
- * never recurs in the article is not a Repetition.
+ * The technique decision (TC): which techniques a span gets, and how sure we are. Its steps
+ * run in this order, each a named function below:
+ *
+ *   1. probabilities   rawTechniqueProbabilities: a multinomial logistic regression over the
+ *                      span's features (features/span-rows.ts)
+ *   2. refinement      `refine`: the accurate model's neural classifier replaces them
+ *                      (detect/neural/neural-stack.ts)
+ *   3. offsets         adjust: each class's log-probability shifted by an offset tuned out of
+ *                      fold (the raw model over-predicts the frequent Loaded_Language)
+ *   4. Repetition      adjust: a boost where an earlier span has the same text, and the rule
+ *                      of the top published system: a phrase that never recurs is not a
+ *                      Repetition
+ *   5. second label    chooseTechniques: the runner-up too when it is likely enough
+ *   6. calibration     decideTechniques: Platt scaling of span confidence × technique
+ *                      probability, so that 0.7 means right about 70% of the time
+ *   7. threshold       decideTechniques: techniques below the caller's threshold are dropped
+ *
+ * Steps 1–4 are `techniqueProbabilities`, 5–7 `decideTechniques`. Their parameters are
+ * fitted in train/train.ts (tuneClassBias for 3–4, fitDecisions for 5–6).
  */
-import type { TextSpan } from '../text/document.js';
-import { tokensInSpan } from '../text/document.js';
-import {
-  lowerBound,
-  positionsOfLemmas,
-  spanFeatures,
-  type ArticleContext,
-  type SpanContext,
-} from '../features/features.js';
-import { featureSlot, type Emit } from '../features/hash.js';
-import type { SoftmaxModel } from './linear.js';
+import { addSpanRows, recursInArticle, spanContexts } from '../features/span-rows.js';
+import type { ArticleContext, SpanContext } from '../features/features.js';
 import { SparseRows } from '../features/sparse.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
+import type { TextSpan } from '../text/document.js';
+import { applyPlatt, type Platt } from './calibration.js';
+import type { SoftmaxModel } from './linear.js';
 
 export const REPETITION = TECHNIQUE_LABELS.indexOf('Repetition');
 
-/**
- * What each span of a set (a template, or the tagger's spans) shares with the others. Counted
- * with sorted offsets and maps rather than pairwise, so a huge article's spans stay cheap.
- */
-export function spanContexts(ctx: ArticleContext, spans: readonly TextSpan[]): SpanContext[] {
-  const texts = spans.map((s) => ctx.doc.offsets.slice(s.cpStart, s.cpEnd).toLowerCase());
-  const sameOffsets = new Map<string, number>();
-  for (const s of spans) {
-    const key = `${s.cpStart}:${s.cpEnd}`;
-    sameOffsets.set(key, (sameOffsets.get(key) ?? 0) + 1);
-  }
-  const starts = spans.map((s) => s.cpStart).sort((a, b) => a - b);
-  const ends = spans.map((s) => s.cpEnd).sort((a, b) => a - b);
-  // Distinct starts of the spans with each text.
-  const startsByText = new Map<string, number[]>();
-  spans.forEach((s, i) => {
-    const list = startsByText.get(texts[i] as string) ?? [];
-    list.push(s.cpStart);
-    startsByText.set(texts[i] as string, list);
-  });
-  for (const [text, list] of startsByText)
-    startsByText.set(
-      text,
-      [...new Set(list)].sort((a, b) => a - b),
-    );
-  return spans.map((s, i) => {
-    const sameSpanCount = sameOffsets.get(`${s.cpStart}:${s.cpEnd}`) as number;
-    // Spans that start before s ends, less those that end before s starts: every span that
-    // overlaps s, s and its twins included.
-    const overlapping = lowerBound(starts, s.cpEnd) - upperBound(ends, s.cpStart) - sameSpanCount;
-    // Twins have the same start, so distinct other starts of the same text are other places.
-    const sameText = startsByText.get(texts[i] as string) as number[];
-    const at = lowerBound(sameText, s.cpStart);
-    const beforeCount = at;
-    const afterCount = sameText.length - at - (sameText[at] === s.cpStart ? 1 : 0);
-    return {
-      sameSpanCount,
-      overlapping,
-      sameTextBefore: beforeCount,
-      sameTextAfter: afterCount,
-    };
-  });
-}
-
-/** The first index of a sorted array whose value is > target. */
-function upperBound(sorted: readonly number[], target: number): number {
-  return lowerBound(sorted, target + 1);
-}
-
-/** Append one row of hashed span features per span. */
-export function addSpanRows(
+/** Steps 1–4: the technique probabilities of each span. */
+export function techniqueProbabilities(
+  model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],
-  rows: SparseRows,
-  contexts: readonly SpanContext[] = spanContexts(ctx, spans),
-): void {
-  const slots: number[] = [];
-  const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
-  spans.forEach((span, i) => {
-    slots.length = 0;
-    const [first, last] = tokensInSpan(ctx.doc, span);
-    spanFeatures(ctx, first, last, contexts[i] as SpanContext, emit);
-    rows.push(slots);
-  });
+  decoding: ClassifierDecoding,
+  refine?: (linear: Float64Array[]) => Float64Array[],
+): Float64Array[] {
+  const contexts = spanContexts(ctx, spans);
+  const cues = repetitionCues(ctx, spans, contexts);
+  const linear = rawTechniqueProbabilities(model, ctx, spans, contexts);
+  return (refine ? refine(linear) : linear).map((p, i) =>
+    adjust(p, decoding, cues[i] as RepetitionCues),
+  );
 }
 
-/** Do the span's content words recur, in order, elsewhere in the article? */
-export function recursInArticle(ctx: ArticleContext, span: TextSpan): boolean {
-  const [first, last] = tokensInSpan(ctx.doc, span);
-  const words: string[] = [];
-  for (let i = first; i < last; i++) if (ctx.content[i]) words.push(ctx.lemma[i] as string);
-  if (words.length === 0) return false;
-  // Only where the first word occurs can the phrase start (stop words are skipped between).
-  let occurrences = 0;
-  for (const i of positionsOfLemmas(ctx).get(words[0] as string) ?? []) {
-    if (!ctx.content[i]) continue;
-    let k = 1;
-    for (let j = i + 1; j < ctx.lemma.length && k < words.length; j++) {
-      if (!ctx.content[j]) continue;
-      if (ctx.lemma[j] !== words[k]) break;
-      k++;
-    }
-    if (k === words.length && ++occurrences > 1) return true;
-  }
-  return false;
+/** What steps 5–7 need: the second-label threshold and the technique calibration. */
+export interface LabelDecision {
+  secondLabelThreshold: number;
+  calibration: Platt;
+}
+
+/** Steps 5–7: the span's techniques (best first) with their calibrated confidence. */
+export function decideTechniques(
+  spanConfidence: number,
+  probabilities: Float64Array,
+  decision: LabelDecision,
+  threshold = 0,
+): { index: number; confidence: number }[] {
+  return chooseTechniques(probabilities, decision.secondLabelThreshold)
+    .map((index) => ({
+      index,
+      confidence: applyPlatt(
+        decision.calibration,
+        spanConfidence * (probabilities[index] as number),
+      ),
+    }))
+    .filter((t) => t.confidence >= threshold);
+}
+
+/** Step 5: the best technique, and the second one when its probability reaches `threshold`. */
+export function chooseTechniques(probabilities: Float64Array, threshold: number): number[] {
+  const [first, second] = topClasses(probabilities, 2) as [number, number];
+  return (probabilities[second] as number) >= threshold ? [first, second] : [first];
 }
 
 export interface ClassifierDecoding {
@@ -144,38 +112,19 @@ export function repetitionCues(
   });
 }
 
-/**
- * Technique probabilities of each span, after class offsets and the Repetition rules.
- * `refine` turns the linear model's raw probabilities into better ones (the neural layer).
- */
-export function classifySpans(
-  model: SoftmaxModel,
-  ctx: ArticleContext,
-  spans: readonly TextSpan[],
-  decoding: ClassifierDecoding,
-  refine?: (linear: Float64Array[]) => Float64Array[],
-): Float64Array[] {
-  const contexts = spanContexts(ctx, spans);
-  const cues = repetitionCues(ctx, spans, contexts);
-  const linear = rawTechniqueProbabilities(model, ctx, spans, contexts);
-  return (refine ? refine(linear) : linear).map((p, i) =>
-    adjust(p, decoding, cues[i] as RepetitionCues),
-  );
-}
-
-/** The model's technique probabilities of each span, before offsets and rules. */
+/** Step 1: the linear model's technique probabilities of each span. */
 function rawTechniqueProbabilities(
   model: SoftmaxModel,
   ctx: ArticleContext,
   spans: readonly TextSpan[],
-  contexts: readonly SpanContext[] = spanContexts(ctx, spans),
+  contexts: readonly SpanContext[],
 ): Float64Array[] {
   const rows = new SparseRows(spans.length * 400); // a span has a few hundred features
   addSpanRows(ctx, spans, rows, contexts);
   return spans.map((_, i) => model.probabilities(rows.row(i)));
 }
 
-/** Apply class offsets and the Repetition rules to raw probabilities, renormalised. */
+/** Steps 3–4: class offsets and the Repetition rules applied to probabilities, renormalised. */
 export function adjust(
   p: Float64Array,
   decoding: ClassifierDecoding,

@@ -24,8 +24,8 @@ import { SparseRows } from '../features/sparse.js';
 import { decodeSpans, widenToQuotes } from '../detect/span-tagger.js';
 import { addTokenRows, tokenLabels } from './tagger-rows.js';
 import { trainLogistic, trainSoftmax } from './linear-training.js';
+import { addSpanRows } from '../features/span-rows.js';
 import {
-  addSpanRows,
   adjust,
   repetitionCues,
   topClasses,
