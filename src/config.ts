@@ -18,3 +18,6 @@ export const DEFAULT_MODEL_NAME = 'accurate';
 
 /** Longest extraction of one HTML page in ms (readable pages take well under a second). */
 export const DEFAULT_HTML_TIMEOUT_MS = 5000;
+
+/** HTML pages (files, fetched pages) carry markup around the text: they may be this many times the text limit. */
+export const HTML_FACTOR = 4;

@@ -22,6 +22,7 @@
 import { open, readdir, realpath, stat, lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { extname, join, normalize, relative, sep } from 'node:path';
+import { HTML_FACTOR } from '../config.js';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
 import type { ArticleInput, HtmlHandling } from '../formats/article-input.js';
 import { articleIdFromFileName } from '../formats/corpus.js';
@@ -69,9 +70,6 @@ const JSONL_EXTENSIONS = new Set(['.jsonl', '.ndjson']);
 const MAX_URL_LINE = 64 * 1024;
 /** Counting a JSONL file's lines for the progress total only below this size. */
 export const COUNT_LIMIT_BYTES = 50 * 1024 * 1024;
-
-/** HTML and fetched pages carry markup around the text: they may be this many times maxBytes. */
-export const HTML_FACTOR = 4;
 
 // Fetching and HTML handling are loaded only when an item needs them.
 let articleInput: Promise<typeof import('../formats/article-input.js')> | undefined;

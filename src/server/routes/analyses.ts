@@ -1,0 +1,95 @@
+/** Routes over the stored analyses: listing with search and filters, one analysis, statistics. */
+import type { FastifyInstance } from 'fastify';
+import { SpinscopeError } from '../../errors.js';
+import { isTechniqueLabel } from '../../techniques/catalogue.js';
+import type { ServerContext } from '../context.js';
+import { errorResponses, listQuery } from '../schemas.js';
+
+const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
+
+export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
+  api.get(
+    '/analyses',
+    {
+      schema: {
+        summary: 'List stored analyses, with full-text search and filters',
+        tags: ['analyses'],
+        querystring: listQuery,
+        response: { 200: { $ref: 'AnalysisList#' }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        limit: number;
+        offset: number;
+        q?: string;
+        technique?: string;
+        source?: string;
+      };
+      if (q.technique !== undefined && !isTechniqueLabel(q.technique)) {
+        throw new SpinscopeError('SPN_ERR_BAD_REQUEST', `unknown technique "${q.technique}"`);
+      }
+      return ctx.store.list({
+        limit: q.limit,
+        offset: q.offset,
+        query: q.q,
+        technique: q.technique,
+        source: q.source,
+      });
+    },
+  );
+
+  api.get(
+    '/analyses/:id',
+    {
+      schema: {
+        summary: 'One stored analysis',
+        tags: ['analyses'],
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', maxLength: 64 } },
+          required: ['id'],
+        },
+        response: analyzeResponses,
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const record = ctx.store.get(id);
+      if (!record) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
+      return { ...record, cached: true };
+    },
+  );
+
+  api.get(
+    '/search',
+    {
+      schema: {
+        summary: 'Full-text search over stored articles',
+        tags: ['analyses'],
+        querystring: listQuery,
+        response: { 200: { $ref: 'AnalysisList#' }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query as { limit: number; offset: number; q?: string };
+      return ctx.store.list({ limit: q.limit, offset: q.offset, query: q.q ?? '' });
+    },
+  );
+
+  api.get(
+    '/stats',
+    {
+      schema: {
+        summary: 'Technique counts by source and over time',
+        tags: ['analyses'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => ({
+      bySource: ctx.store.techniquesBySource(),
+      overTime: ctx.store.techniquesOverTime(),
+      sources: ctx.store.sources(),
+    }),
+  );
+}

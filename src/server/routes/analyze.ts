@@ -1,0 +1,105 @@
+/** Routes that analyse an article: from JSON text, an uploaded file, or a URL. */
+import type { FastifyInstance } from 'fastify';
+import { HTML_FACTOR } from '../../config.js';
+import { SpinscopeError } from '../../errors.js';
+import { articleFromBytes, articleFromUrl } from '../../formats/article-input.js';
+import type { ServerContext } from '../context.js';
+import { requireMediaType } from '../http-errors.js';
+import { analyzeTextBody, analyzeUrlBody, errorResponses } from '../schemas.js';
+
+const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
+
+export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
+  api.post(
+    '/analyze',
+    {
+      config: {
+        expects: 'send JSON (Content-Type: application/json) such as {"text": "…"}',
+      },
+      onRequest: requireMediaType('application/json'),
+      schema: {
+        summary: 'Analyse a text',
+        tags: ['analyses'],
+        body: analyzeTextBody,
+        response: analyzeResponses,
+      },
+    },
+    async (request) => {
+      const body = request.body as {
+        text: string;
+        title?: string;
+        source?: string;
+        date?: string;
+      };
+      return ctx.analyzeAndStore(body);
+    },
+  );
+
+  api.post(
+    '/analyze/file',
+    {
+      config: {
+        expects:
+          'send multipart/form-data with one file part named "file" (.txt or .html) and an optional field "source"',
+      },
+      onRequest: requireMediaType('multipart/form-data'),
+      schema: {
+        summary: 'Analyse an uploaded .txt or .html file (multipart field "file")',
+        tags: ['analyses'],
+        consumes: ['multipart/form-data'],
+        response: analyzeResponses,
+      },
+    },
+    async (request) => {
+      // Every part is read, so the fields may come before or after the file.
+      let upload: { bytes: Buffer; filename: string; mimetype: string } | undefined;
+      let source: unknown;
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          const bytes = await part.toBuffer(); // read even when unused, to reach later parts
+          upload ??= { bytes, filename: part.filename, mimetype: part.mimetype };
+        } else if (part.fieldname === 'source') source = part.value;
+      }
+      if (!upload)
+        throw new SpinscopeError(
+          'SPN_ERR_BAD_REQUEST',
+          'send the article as a multipart field named "file"',
+        );
+      const article = await articleFromBytes(
+        upload.bytes,
+        upload.filename || 'upload.txt',
+        ctx.html,
+        upload.mimetype,
+      );
+      return ctx.analyzeAndStore({
+        ...article,
+        source: typeof source === 'string' && source ? source : article.source,
+      });
+    },
+  );
+
+  api.post(
+    '/analyze/url',
+    {
+      config: {
+        expects: 'send JSON (Content-Type: application/json) such as {"url": "https://…"}',
+      },
+      onRequest: requireMediaType('application/json'),
+      schema: {
+        summary: 'Fetch a page and analyse its article',
+        tags: ['analyses'],
+        body: analyzeUrlBody,
+        response: analyzeResponses,
+      },
+    },
+    async (request) => {
+      const { url } = request.body as { url: string };
+      const article = await articleFromUrl(url, ctx.html, {
+        allowPrivate: ctx.allowPrivateUrls,
+        maxBytes: ctx.maxBytes * HTML_FACTOR,
+        timeoutMs: ctx.fetchTimeoutMs,
+      });
+      return ctx.analyzeAndStore(article);
+    },
+  );
+}

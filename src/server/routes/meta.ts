@@ -1,0 +1,52 @@
+/** Routes about the service itself: its OpenAPI document, health, catalogue and model card. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { resolveModelPath } from '../../analyze.js';
+import { TECHNIQUES } from '../../techniques/catalogue.js';
+import type { ServerContext } from '../context.js';
+
+export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
+  api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+
+  api.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Health',
+        tags: ['meta'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => ({ status: 'ok', model: { name: ctx.modelName, version: ctx.modelVersion } }),
+  );
+
+  api.get(
+    '/techniques',
+    {
+      schema: {
+        summary: 'The technique catalogue',
+        tags: ['meta'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => ({ techniques: TECHNIQUES }),
+  );
+
+  api.get(
+    '/model',
+    {
+      schema: {
+        summary: "The model's card",
+        tags: ['meta'],
+        response: { 200: { type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => {
+      const cardFile = join(dirname(resolveModelPath(ctx.model)), 'card.json');
+      return existsSync(cardFile)
+        ? JSON.parse(readFileSync(cardFile, 'utf8'))
+        : { model: ctx.header };
+    },
+  );
+}
