@@ -16,7 +16,7 @@ export default {
       severity: 'error',
       comment:
         'Run-time code (detection, features, surfaces) never imports training code; only the train command does, lazily.',
-      from: { path: '^src/', pathNot: ['^src/train/', '^src/cli/commands/train\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/train/', '^src/cli/actions/train\\.ts$'] },
       to: { path: '^src/train/', dependencyTypesNot: ['type-only'] },
     },
     {

@@ -121,6 +121,17 @@ test('fuzz: JSON bodies of /analyze never crash, hang or answer 5xx', async () =
       .map((value) => JSON.stringify(value)),
     fc.uint8Array({ maxLength: 200 }),
     fc.string({ maxLength: 200 }),
+    // Well-formed requests, often enough that the analysis itself is fuzzed on every run.
+    fc
+      .record(
+        {
+          text: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }),
+          title: fc.string({ maxLength: 40 }),
+          source: fc.string({ maxLength: 20 }),
+        },
+        { requiredKeys: ['text'] },
+      )
+      .map((value) => JSON.stringify({ ...value, text: `The enemy lies. ${value.text}` })),
   );
   const statuses: number[] = [];
   await fc.assert(

@@ -1,88 +1,41 @@
-/** `spinscope analyze`: one article from a file or standard input. */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { analyze } from '../../analyze.js';
-import { SpinscopeError } from '../../errors.js';
-import { articleIdFromFileName } from '../../formats/corpus.js';
-import { decodeText } from '../../formats/files.js';
-import { formatSiLabels, formatTcLabels } from '../../formats/labels.js';
-import { renderAnalysis } from '../render-terminal.js';
+/** `spinscope analyze`: its options and help; what it does is in ../actions/ (loaded when run). */
+import { Option, type Command } from 'commander';
+import { DEFAULT_MODEL_NAME } from '../../config.js';
+import { positiveInteger, unitInterval } from '../options.js';
 import type { Sink } from '../sink.js';
 
-export type AnalyzeFormat = 'text' | 'json' | 'jsonl' | 'si' | 'tc';
-
-export interface AnalyzeCommandOptions {
-  file: string;
-  format: AnalyzeFormat;
-  threshold?: number;
-  model?: string;
-  maxBytes?: number;
-  id?: string;
-  color: boolean;
-}
-
-async function readInput(file: string): Promise<Buffer> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new SpinscopeError('SPN_ERR_FILE_READ', `cannot read: ${(error as Error).message}`, {
-      file,
-    });
-  }
-}
-
-export async function analyzeCommand(options: AnalyzeCommandOptions, out: Sink): Promise<void> {
-  const source = options.file === '-' ? 'standard input' : options.file;
-  const text = decodeText(await readInput(options.file), source);
-  let analysis;
-  try {
-    analysis = analyze(text, {
-      threshold: options.threshold,
-      model: options.model,
-      maxBytes: options.maxBytes,
-    });
-  } catch (error) {
-    // Name the input in input errors: "article.txt: the text is empty".
-    if (error instanceof SpinscopeError && error.code.startsWith('SPN_ERR_INPUT')) {
-      throw new SpinscopeError(error.code, error.message, { file: source });
-    }
-    throw error;
-  }
-  const id = options.id ?? articleIdFromFileName(basename(options.file)) ?? basename(options.file);
-  switch (options.format) {
-    case 'json':
-      out(`${JSON.stringify({ source, ...analysis }, null, 2)}\n`);
-      break;
-    case 'jsonl':
-      out(`${JSON.stringify({ source, ...analysis })}\n`);
-      break;
-    case 'si':
-      out(
-        formatSiLabels(
-          analysis.spans.map((s) => ({ articleId: id, cpStart: s.start, cpEnd: s.end })),
-        ),
+export function analyzeCommand(program: Command, out: Sink): void {
+  program
+    .command('analyze')
+    .description('find propaganda techniques in one article (a file, or - for standard input)')
+    .argument('[file]', 'article text file, or - to read standard input', '-')
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['text', 'json', 'jsonl', 'si', 'tc'])
+        .default('text'),
+    )
+    .option('--threshold <confidence>', 'hide techniques below this confidence (0-1)', unitInterval)
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
+    .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
+    .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
+    .option('--no-color', 'plain text without colours')
+    .action(async (file: string, opts) => {
+      const { analyzeAction } = await import('../actions/analyze.js');
+      await analyzeAction(
+        {
+          file,
+          format: opts.format,
+          threshold: opts.threshold,
+          model: opts.model,
+          maxBytes: opts.maxBytes,
+          id: opts.id,
+          color: opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+        },
+        out,
       );
-      break;
-    case 'tc':
-      out(
-        formatTcLabels(
-          analysis.spans.flatMap((s) =>
-            s.techniques.map((t) => ({
-              articleId: id,
-              technique: t.technique,
-              cpStart: s.start,
-              cpEnd: s.end,
-            })),
-          ),
-        ),
-      );
-      break;
-    default:
-      out(renderAnalysis(text, analysis, { color: options.color }));
-  }
+    });
 }

@@ -1,154 +1,93 @@
-/**
- * `spinscope batch`: a resumable run over files, folders, JSONL files and URL lists, analysed
- * here or (with --queue) by `spinscope worker` processes through Redis.
- */
-import { SpinscopeError } from '../../errors.js';
-import { runBatch, type BatchProgress, type BatchSummary } from '../../batch/run-batch.js';
-import { progressReporter, type ProgressReporter } from '../progress.js';
-import { SIGNAL_EXIT, type Sink } from '../sink.js';
+/** `spinscope batch`: its options and help; what it does is in ../actions/ (loaded when run). */
+import type { Command } from 'commander';
+import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME } from '../../config.js';
+import { positiveInteger } from '../options.js';
+import type { Sink } from '../sink.js';
 
-export interface BatchCommandOptions {
-  inputs: string[];
-  out: string;
-  db?: string;
-  model?: string;
-  workers?: number;
-  maxBytes?: number;
-  allowPrivateUrls?: boolean;
-  fetchTimeoutMs?: number;
-  htmlTimeoutMs?: number;
-  /** redis:// URL: queue the analyses for `spinscope worker` processes instead. */
-  queue?: string;
-  attempts?: number;
-  backoffMs?: number;
-  connectTimeoutMs?: number;
-}
+export function batchCommand(program: Command, out: Sink): void {
+  program
+    .command('batch')
+    .description('analyse files, folders, JSONL files and URL lists into a folder; resumable')
+    .argument('<inputs...>', 'files, folders, .jsonl/.ndjson files, .urls files')
+    .requiredOption('--out <dir>', 'output folder (results.jsonl, labels, summary, failures)')
+    .option('--db <file>', 'SQLite store of analyses (default: <out>/store.sqlite)')
+    .option(
+      '--model <name>',
+      'model name (fast, accurate) or path to a model.bin',
+      DEFAULT_MODEL_NAME,
+    )
+    .option('--workers <n>', 'analysis worker threads (default: cores - 1)', positiveInteger)
+    .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
+    .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
+    .option('--fetch-timeout <ms>', 'deadline of one URL fetch, in ms', positiveInteger, 10_000)
+    .option(
+      '--html-timeout <ms>',
+      'longest extraction of one HTML page, in ms (over it: the item fails)',
+      positiveInteger,
+      DEFAULT_HTML_TIMEOUT_MS,
+    )
+    .option(
+      '--queue <url>',
+      'redis://[user:password@]host[:port][/db]: queue the analyses for `spinscope worker` processes',
+    )
+    .option(
+      '--attempts <n>',
+      'with --queue: tries per article before it fails (default 3)',
+      positiveInteger,
+    )
+    .option(
+      '--backoff <ms>',
+      'with --queue: wait before the first retry, doubled for each further one (default 1000)',
+      positiveInteger,
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'with --queue: how long to wait for Redis to answer, at the start and during the run (default 10000)',
+      positiveInteger,
+    )
+    .addHelpText(
+      'after',
+      `
+  Inputs: folders (every .txt/.html/.htm file below, hidden ones skipped), article files,
+  JSON Lines files (.jsonl/.ndjson: one {"id"?, "text"|"html"|"url", "title"?, "source"?,
+  "date"?} a line) and URL lists (.urls, or any file of http(s) URLs one a line, # comments).
 
-/** Exit codes (also in the command's help). */
-export const EXIT_OK = 0;
-export const EXIT_SOME_FAILED = 3;
+  Writes into --out: results.jsonl (one analysis per article, appended as each finishes;
+  offsets count code points), si.labels and tc.labels (SemEval; article id = item id),
+  failures.jsonl and summary.json. Run the same command again to resume after an
+  interruption or a crash: articles in results.jsonl are skipped, and articles in the store
+  are not analysed again.
 
-/** Counts (and a rate) when the number of items is not known in advance. */
-function countsReporter(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
-  const started = Date.now();
-  let last = 0;
-  let pending: string | undefined;
-  const print = (line: string): void => {
-    stream.write(stream.isTTY ? `\r${line}\u001b[K` : `${line}\n`);
-    pending = undefined;
-  };
-  return {
-    update(stage, done) {
-      const now = Date.now();
-      const seconds = (now - started) / 1000;
-      const rate = seconds >= 1 ? `, ${(done / seconds).toFixed(1)}/s` : '';
-      pending = `${stage}: ${done} items${rate}`;
-      if (now - last < (stream.isTTY ? 200 : 2000)) return;
-      last = now;
-      print(pending);
-    },
-    stop() {
-      if (pending !== undefined) print(pending);
-      if (stream.isTTY && last > 0) stream.write('\n');
-      last = 0;
-    },
-  };
-}
+  With --queue redis://HOST:PORT the articles are read here and analysed by
+  \`spinscope worker --queue redis://HOST:PORT\` processes (on any machines); the outputs are
+  written here all the same, and a run resumes the same way.
 
-function describe(summary: BatchSummary, out: string): string {
-  const parts = [
-    `${summary.analysed} analysed`,
-    `${summary.fromStore} from the store`,
-    `${summary.fromResults} already done`,
-    `${summary.failed} failed`,
-  ];
-  const lines = [
-    `${summary.articles} articles in ${out}/results.jsonl (this run: ${parts.join(', ')}) ` +
-      `in ${summary.seconds.toFixed(1)} s, ${summary.articlesPerSecond} articles/s`,
-  ];
-  if (summary.failed > 0) lines.push(`${summary.failed} failed: see ${out}/failures.jsonl`);
-  if (!summary.complete) lines.push('interrupted: run the same command again to finish');
-  return `${lines.join('\n')}\n`;
-}
-
-/** Run the batch; resolves to the exit code. */
-export async function batchCommand(options: BatchCommandOptions, out: Sink): Promise<number> {
-  if (options.queue === undefined) {
-    const queueOnly = (
-      [
-        ['attempts', '--attempts'],
-        ['backoffMs', '--backoff'],
-        ['connectTimeoutMs', '--connect-timeout'],
-      ] as const
-    ).filter(([key]) => options[key] !== undefined);
-    if (queueOnly.length > 0) {
-      throw new SpinscopeError(
-        'SPN_ERR_USAGE',
-        `${queueOnly.map(([, flag]) => flag).join(', ')} only apply with --queue`,
-      );
-    }
-  } else if (options.workers !== undefined) {
-    throw new SpinscopeError(
-      'SPN_ERR_USAGE',
-      '--workers sets the analysis threads of a local batch; with --queue the analyses run in ' +
-        '`spinscope worker` processes (their --concurrency)',
-    );
-  }
-  const controller = new AbortController();
-  let signalName: string | undefined;
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (signalName !== undefined) process.exit(SIGNAL_EXIT[name] ?? 1); // a second one: stop now
-    signalName = name;
-    process.stderr.write(
-      `\n${name}: finishing the analyses in progress and writing the outputs (again to stop at once)\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let reporter: ProgressReporter | undefined;
-  const stage = options.queue === undefined ? 'analysing' : 'analysing (queue)';
-  const onProgress = (progress: BatchProgress): void => {
-    reporter ??= progress.total === undefined ? countsReporter() : progressReporter();
-    reporter.update(stage, progress.done, progress.total ?? 0);
-  };
-  const common = {
-    inputs: options.inputs,
-    outDir: options.out,
-    dbFile: options.db,
-    model: options.model,
-    maxBytes: options.maxBytes,
-    allowPrivateUrls: options.allowPrivateUrls,
-    fetchTimeoutMs: options.fetchTimeoutMs,
-    htmlTimeoutMs: options.htmlTimeoutMs,
-    signal: controller.signal,
-    onWarning: (message: string) => process.stderr.write(`spinscope: ${message}\n`),
-  };
-  try {
-    let summary: BatchSummary;
-    if (options.queue === undefined) {
-      summary = await runBatch({ ...common, workers: options.workers }, onProgress);
-    } else {
-      const { runQueuedBatch } = await import('../../batch/queue/queue-producer.js');
-      summary = await runQueuedBatch(
+  Exit codes:
+    0        every item succeeded
+    3        some items failed (see failures.jsonl); the others were processed
+    1        fatal error (bad arguments, unreadable model, store or output folder, no Redis)
+    130/143  interrupted by SIGINT/SIGTERM (outputs written; run again to finish)`,
+    )
+    .action(async (inputs: string[], opts) => {
+      const { batchAction } = await import('../actions/batch.js');
+      const code = await batchAction(
         {
-          ...common,
-          queue: options.queue,
-          attempts: options.attempts,
-          backoffMs: options.backoffMs,
-          connectTimeoutMs: options.connectTimeoutMs,
+          inputs,
+          out: opts.out,
+          db: opts.db,
+          model: opts.model,
+          workers: opts.workers,
+          maxBytes: opts.maxBytes,
+          allowPrivateUrls: opts.allowPrivateUrls ?? false,
+          fetchTimeoutMs: opts.fetchTimeout,
+          htmlTimeoutMs: opts.htmlTimeout,
+          queue: opts.queue,
+          attempts: opts.attempts,
+          backoffMs: opts.backoff,
+          connectTimeoutMs: opts.connectTimeout,
         },
-        onProgress,
+        out,
       );
-    }
-    reporter?.stop();
-    reporter = undefined;
-    out(describe(summary, options.out));
-    if (signalName !== undefined) return SIGNAL_EXIT[signalName] ?? 1;
-    return summary.failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
-  } finally {
-    reporter?.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      process.exitCode = code;
+    });
 }

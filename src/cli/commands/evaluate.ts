@@ -1,66 +1,36 @@
-import type { Evaluation } from '../../eval/evaluate.js';
-import { fixed, formatTable } from '../table.js';
+/** `spinscope evaluate`: its options and help; what it does is in ../actions/ (loaded when run). */
+import { Option, type Command } from 'commander';
+import type { Sink } from '../sink.js';
 
-/** The human-readable report of an evaluation; its last line is the headline. */
-export function formatEvaluation(result: Evaluation): string {
-  const out: string[] = [];
-  if (result.task === 'si' || result.task === 'full') {
-    const si = result.si;
-    out.push(
-      'Span identification (SI, official scorer, predicted spans merged)',
-      formatTable(
-        ['precision', 'recall', 'F1', 'gold spans', 'predicted spans'],
-        [
-          [
-            fixed(si.precision),
-            fixed(si.recall),
-            fixed(si.f1),
-            String(si.goldSpans),
-            String(si.predictedSpans),
-          ],
-        ],
-      ),
-      '',
-    );
-  }
-  if (result.task === 'tc') {
-    const tc = result.tc;
-    out.push(
-      `Technique classification (TC, ${tc.pairing} pairing of multi-label spans)`,
-      formatTable(
-        ['technique', 'gold', 'predicted', 'P', 'R', 'F1'],
-        tc.perTechnique.map((t) => [
-          t.technique,
-          String(t.support),
-          String(t.predicted),
-          fixed(t.precision),
-          fixed(t.recall),
-          fixed(t.f1),
-        ]),
-      ),
-      '',
-      `correct ${tc.correct} of ${tc.instances}   macro-F1 ${fixed(tc.macroF1)}`,
-    );
-  }
-  if (result.task === 'full') {
-    const full = result.full;
-    out.push(
-      'Full task (spans with techniques; SI formula per technique, micro-averaged)',
-      formatTable(
-        ['technique', 'gold spans', 'predicted spans', 'P', 'R', 'F1'],
-        full.perTechnique.map((t) => [
-          t.technique,
-          String(t.goldSpans),
-          String(t.predictedSpans),
-          fixed(t.precision),
-          fixed(t.recall),
-          fixed(t.f1),
-        ]),
-      ),
-      '',
-      `micro P ${fixed(full.micro.precision)}   micro R ${fixed(full.micro.recall)}   macro-F1 ${fixed(full.macroF1)}`,
-    );
-  }
-  out.push(result.headline);
-  return out.join('\n');
+export function evaluateCommand(program: Command, out: Sink): void {
+  program
+    .command('evaluate')
+    .description('score predictions against gold labels with the SemEval-2020 Task 11 metrics')
+    .addOption(
+      new Option('--task <task>', 'si, tc or full')
+        .choices(['si', 'tc', 'full'])
+        .makeOptionMandatory(),
+    )
+    .argument('<gold>', 'gold label file, or a folder of *.labels files')
+    .argument('<predicted>', 'predicted label file, or a folder of *.labels files')
+    .option(
+      '--order-free',
+      'TC: pair multi-label spans without regard to order (default: the official pairing)',
+    )
+    .option('--articles <dir>', 'check every span against the articles in this folder')
+    .option('--json', 'print the results as JSON')
+    .action(async (gold: string, predicted: string, opts) => {
+      const { evaluateAction } = await import('../actions/evaluate.js');
+      await evaluateAction(
+        {
+          task: opts.task,
+          gold,
+          predicted,
+          pairing: opts.orderFree ? 'order-free' : 'official',
+          articles: opts.articles,
+          json: opts.json ?? false,
+        },
+        out,
+      );
+    });
 }

@@ -1,40 +1,77 @@
-/**
- * `spinscope worker`: analyse the jobs that `spinscope batch --queue` puts in Redis, until
- * SIGINT or SIGTERM (then the jobs in progress are finished first; a second signal stops at
- * once, and those jobs are taken up by another worker once their lock runs out).
- */
-import { runQueueWorker, type QueueWorkerOptions } from '../../batch/queue/queue-worker.js';
-import { SIGNAL_EXIT, type Sink } from '../sink.js';
+/** `spinscope worker`: its options and help; what it does is in ../actions/ (loaded when run). */
+import type { Command } from 'commander';
+import { DEFAULT_MODEL_NAME } from '../../config.js';
+import { positiveInteger } from '../options.js';
+import type { Sink } from '../sink.js';
 
-export type WorkerCommandOptions = Omit<QueueWorkerOptions, 'signal' | 'log' | 'pollMs'>;
-
-/** Run the worker; resolves to the exit code (0 after a stop by signal). */
-export async function workerCommand(options: WorkerCommandOptions, out: Sink): Promise<number> {
-  const controller = new AbortController();
-  let stopping = false;
-  const onSignal = (name: NodeJS.Signals): void => {
-    if (stopping) process.exit(SIGNAL_EXIT[name] ?? 1); // a second one: stop now
-    stopping = true;
-    process.stderr.write(
-      `spinscope worker: ${name}: finishing the jobs in progress (again to stop at once)\n`,
-    );
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const totals = await runQueueWorker({
-      ...options,
-      signal: controller.signal,
-      log: (line) => process.stderr.write(`spinscope worker: ${line}\n`),
+export function workerCommand(program: Command, out: Sink): void {
+  program
+    .command('worker')
+    .description('analyse the articles that `batch --queue` puts in Redis (run one per machine)')
+    .requiredOption('--queue <url>', 'redis://[user:password@]host[:port][/db]')
+    .option(
+      '--concurrency <n>',
+      'articles analysed at once, one thread each (default: cores)',
+      positiveInteger,
+    )
+    .option(
+      '--model <name>',
+      'model name or path to a model.bin (batches of other models are left alone)',
+      DEFAULT_MODEL_NAME,
+    )
+    .option(
+      '--max-bytes <n>',
+      'largest article text accepted, in bytes (default 2 MiB)',
+      positiveInteger,
+    )
+    .option(
+      '--lock-duration <ms>',
+      'a job whose worker stops answering is given to another after this long',
+      positiveInteger,
+      30_000,
+    )
+    .option(
+      '--stalled-interval <ms>',
+      'how often to look for jobs whose worker stopped answering',
+      positiveInteger,
+      15_000,
+    )
+    .option(
+      '--max-stalled <n>',
+      'times a job is taken up again after its worker died',
+      positiveInteger,
+      2,
+    )
+    .option(
+      '--connect-timeout <ms>',
+      'how long to wait for Redis to answer',
+      positiveInteger,
+      10_000,
+    )
+    .option('--verbose', 'log every job')
+    .addHelpText(
+      'after',
+      `
+  Serves every batch that \`spinscope batch --queue\` producers have announced in this Redis
+  (with the same model), until SIGINT or SIGTERM: then the jobs in progress are finished
+  first (a second signal stops at once). Needs no corpus and no input files: each job
+  carries its article's text.`,
+    )
+    .action(async (opts) => {
+      const { workerAction } = await import('../actions/worker.js');
+      process.exitCode = await workerAction(
+        {
+          queue: opts.queue,
+          concurrency: opts.concurrency,
+          model: opts.model,
+          maxBytes: opts.maxBytes,
+          lockDurationMs: opts.lockDuration,
+          stalledIntervalMs: opts.stalledInterval,
+          maxStalledCount: opts.maxStalled,
+          connectTimeoutMs: opts.connectTimeout,
+          verbose: opts.verbose ?? false,
+        },
+        out,
+      );
     });
-    out(`worker stopped: ${totals.completed} jobs done, ${totals.failed} failed\n`);
-    // With Redis gone, a BullMQ connection may still be trying to reconnect: do not wait for
-    // it (this timer does not hold the process when nothing else does).
-    setTimeout(() => process.exit(0), 2_000).unref();
-    return 0;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }

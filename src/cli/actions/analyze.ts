@@ -1,0 +1,88 @@
+/** `spinscope analyze`: one article from a file or standard input. */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { analyze } from '../../analyze.js';
+import { SpinscopeError } from '../../errors.js';
+import { articleIdFromFileName } from '../../formats/corpus.js';
+import { decodeText } from '../../formats/files.js';
+import { formatSiLabels, formatTcLabels } from '../../formats/labels.js';
+import { renderAnalysis } from '../render-terminal.js';
+import type { Sink } from '../sink.js';
+
+export type AnalyzeFormat = 'text' | 'json' | 'jsonl' | 'si' | 'tc';
+
+export interface AnalyzeCommandOptions {
+  file: string;
+  format: AnalyzeFormat;
+  threshold?: number;
+  model?: string;
+  maxBytes?: number;
+  id?: string;
+  color: boolean;
+}
+
+async function readInput(file: string): Promise<Buffer> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new SpinscopeError('SPN_ERR_FILE_READ', `cannot read: ${(error as Error).message}`, {
+      file,
+    });
+  }
+}
+
+export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): Promise<void> {
+  const source = options.file === '-' ? 'standard input' : options.file;
+  const text = decodeText(await readInput(options.file), source);
+  let analysis;
+  try {
+    analysis = analyze(text, {
+      threshold: options.threshold,
+      model: options.model,
+      maxBytes: options.maxBytes,
+    });
+  } catch (error) {
+    // Name the input in input errors: "article.txt: the text is empty".
+    if (error instanceof SpinscopeError && error.code.startsWith('SPN_ERR_INPUT')) {
+      throw new SpinscopeError(error.code, error.message, { file: source });
+    }
+    throw error;
+  }
+  const id = options.id ?? articleIdFromFileName(basename(options.file)) ?? basename(options.file);
+  switch (options.format) {
+    case 'json':
+      out(`${JSON.stringify({ source, ...analysis }, null, 2)}\n`);
+      break;
+    case 'jsonl':
+      out(`${JSON.stringify({ source, ...analysis })}\n`);
+      break;
+    case 'si':
+      out(
+        formatSiLabels(
+          analysis.spans.map((s) => ({ articleId: id, cpStart: s.start, cpEnd: s.end })),
+        ),
+      );
+      break;
+    case 'tc':
+      out(
+        formatTcLabels(
+          analysis.spans.flatMap((s) =>
+            s.techniques.map((t) => ({
+              articleId: id,
+              technique: t.technique,
+              cpStart: s.start,
+              cpEnd: s.end,
+            })),
+          ),
+        ),
+      );
+      break;
+    default:
+      out(renderAnalysis(text, analysis, { color: options.color }));
+  }
+}

@@ -1,0 +1,121 @@
+/** `spinscope train`: train the detector on a corpus split, evaluate it on another, write model and card. */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { PACKAGE_ROOT } from '../../config.js';
+import { readCorpus } from '../../formats/corpus.js';
+import { writeFileAtomically } from '../../formats/files.js';
+import { evaluateDetector, renderCard, type ModelCard } from '../../train/card.js';
+import { Detector } from '../../detect/detector.js';
+import { trainDetector, type TrainResult, type TrainSettings } from '../../train/train.js';
+import {
+  refitNetworks,
+  trainAccurateDetector,
+  type RefitChoice,
+} from '../../train/train-accurate.js';
+import { progressReporter } from '../progress.js';
+import type { Sink } from '../sink.js';
+
+export interface TrainCommandOptions {
+  data: string;
+  split: string;
+  devSplit?: string;
+  out: string;
+  clusters?: string;
+  /** fast: the linear models; accurate: the fast model with the neural layer over it. */
+  model?: 'fast' | 'accurate';
+  /** Word vectors of the accurate model (default: models/word-vectors.bin). */
+  vectors?: string;
+  settings?: Partial<TrainSettings>;
+  /** Which of the accurate model's networks are trained again on every article. */
+  refit?: RefitChoice;
+  /** How many neural taggers the accurate model averages. */
+  taggers?: number;
+}
+
+/** Side files are found beside the model or one folder up; copy one beside it otherwise. */
+async function placeSideFile(file: string, outDir: string): Promise<void> {
+  const name = basename(file);
+  const nearby = [join(outDir, name), join(outDir, '..', name)];
+  if (!nearby.some((p) => existsSync(p) && resolve(p) === file) && !nearby.some(existsSync)) {
+    await copyFile(file, join(outDir, name));
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
+  // --data may be the corpus root (with train/ and dev/) or a split folder itself.
+  const splitDir = (await isDirectory(join(options.data, options.split)))
+    ? join(options.data, options.split)
+    : options.data;
+  const devDir = options.devSplit ? join(options.data, options.devSplit) : undefined;
+  const progress = progressReporter();
+  const corpus = await readCorpus(splitDir);
+  const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
+  const clustersFile = resolve(
+    options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
+  );
+  const kind = options.model ?? 'fast';
+  const vectorsFile = resolve(options.vectors ?? join(PACKAGE_ROOT, 'models', 'word-vectors.bin'));
+  const input = {
+    corpus,
+    clustersFile,
+    settings: { name: kind, ...options.settings },
+    onProgress: (p: { stage: string; done: number; total: number }) =>
+      progress.update(p.stage, p.done, p.total),
+  };
+  const trained: TrainResult & { fast?: Detector } =
+    kind === 'accurate'
+      ? await trainAccurateDetector({
+          ...input,
+          vectorsFile,
+          accurate: {
+            ...(options.refit && { refit: refitNetworks(options.refit) }),
+            ...(options.taggers && { taggers: options.taggers }),
+          },
+        })
+      : trainDetector(input);
+  const { detector, outOfFold } = trained;
+  progress.stop();
+  const bytes = detector.encode();
+  const modelPath = join(options.out, 'model.bin');
+  await mkdir(options.out, { recursive: true });
+  await placeSideFile(clustersFile, options.out);
+  if (kind === 'accurate') await placeSideFile(vectorsFile, options.out);
+  await writeFileAtomically(modelPath, bytes);
+  // Measure what ships: the quantised model read back from its bytes.
+  const shipped = Detector.fromBytes(bytes, resolve(modelPath));
+  const heldOut = dev ? evaluateDetector(shipped, dev).metrics : undefined;
+  const { biases: _biases, ...classifier } = detector.header.classifier;
+  const card: ModelCard = {
+    model: { ...detector.header, classifier },
+    sizeBytes: bytes.length,
+    outOfFold,
+    heldOut,
+    fastHeldOut:
+      dev && trained.fast
+        ? evaluateDetector(Detector.fromBytes(trained.fast.encode(), resolve(modelPath)), dev)
+            .metrics
+        : undefined,
+  };
+  await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
+  await writeFileAtomically(join(options.out, 'card.md'), renderCard(card));
+  out(
+    `model written to ${join(options.out, 'model.bin')} (${(bytes.length / 1024 / 1024).toFixed(1)} MiB)\n`,
+  );
+  out(
+    `out of fold on ${corpus.articles.length} training articles: SI F1 ${outOfFold.si.toFixed(4)}, TC ${outOfFold.tc.toFixed(4)}, full ${outOfFold.full.toFixed(4)}\n`,
+  );
+  if (heldOut) {
+    out(
+      `held out (${heldOut.articles} articles): SI F1 ${heldOut.si.f1.toFixed(4)}, TC micro-F1 ${heldOut.tc?.microF1.toFixed(4) ?? '-'}, full-task micro-F1 ${heldOut.full.micro.f1.toFixed(4)}\n`,
+    );
+  }
+  return card;
+}
