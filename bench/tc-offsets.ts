@@ -6,7 +6,7 @@
  * - offsets tuned on dev itself, cross-validated: tuned on one half of the dev articles and
  *   scored on the other, both ways, so the figure stays a held-out one.
  * If the last were far above the first, dev's label mix (more Flag-Waving and Repetition
- * than train) would be the lever; it is not (the README has the figures).
+ * than train) would be the lever; it is not (docs/experiments.md has the figures).
  *
  *   npm run bench:tc-offsets [-- --seeds 1,2,3 --data ../shared/data/ptc]
  */

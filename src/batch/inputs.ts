@@ -26,8 +26,8 @@ import { HTML_FACTOR } from '../config.js';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
 import type { ArticleInput, HtmlHandling } from '../formats/article-input.js';
 import { articleIdFromFileName } from '../formats/corpus.js';
-import { decodeText } from '../formats/files.js';
-import { decodeLine, readLines } from './lines.js';
+import { decodeText, decodeUtf8 } from '../formats/files.js';
+import { readLines } from './lines.js';
 
 /** Where an item's article comes from. */
 export type ItemSource =
@@ -96,7 +96,7 @@ export async function isUrlList(path: string): Promise<boolean> {
   try {
     for await (const line of readLines(path, MAX_URL_LINE)) {
       if (!line.bytes) return false;
-      const text = decodeLine(line.bytes)?.trim();
+      const text = decodeUtf8(line.bytes)?.trim();
       if (text === undefined) return false;
       if (text === '' || text.startsWith('#')) continue;
       if (!isHttpUrl(text)) return false;
@@ -208,7 +208,7 @@ async function countLines(path: string, counts: (trimmed: string) => boolean): P
     for await (const line of readLines(path, MAX_URL_LINE)) {
       // A line over the limit is an item too (it fails); bad UTF-8 likewise.
       if (!line.bytes) n += 1;
-      else if (counts((decodeLine(line.bytes) ?? '?').trim())) n += 1;
+      else if (counts((decodeUtf8(line.bytes) ?? '?').trim())) n += 1;
     }
   } catch {
     return n;
@@ -344,7 +344,7 @@ async function* jsonlItems(file: string, limit: number): AsyncGenerator<BatchIte
         );
         continue;
       }
-      const text = decodeLine(line.bytes);
+      const text = decodeUtf8(line.bytes);
       if (text === undefined) {
         yield invalidLine(file, line.lineNo, 'SPN_ERR_INPUT_BINARY', 'is not valid UTF-8 text');
         continue;
@@ -446,7 +446,7 @@ async function* urlListItems(file: string): AsyncGenerator<BatchItem> {
         yield invalidLine(file, line.lineNo, 'SPN_ERR_URL', 'the line is too long for a URL');
         continue;
       }
-      const text = decodeLine(line.bytes)?.trim();
+      const text = decodeUtf8(line.bytes)?.trim();
       if (text === undefined) {
         yield invalidLine(file, line.lineNo, 'SPN_ERR_INPUT_BINARY', 'is not valid UTF-8 text');
         continue;

@@ -80,14 +80,3 @@ export async function* readLines(
   }
   if (offset > lineStart) yield take(offset, false);
 }
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** A line's bytes as text, or undefined when they are not valid UTF-8. */
-export function decodeLine(bytes: Buffer): string | undefined {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}

@@ -19,7 +19,6 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeSync,
@@ -29,7 +28,13 @@ import { SpinscopeError, type ErrorCode } from '../errors.js';
 import { formatSiLabels, formatTcLabels } from '../formats/labels.js';
 import type { Analysis } from '../detect/analysis.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
-import { decodeLine, readLines } from './lines.js';
+import {
+  AtomicFileWriter,
+  decodeUtf8,
+  writeAll,
+  writeFileAtomicallySync,
+} from '../formats/files.js';
+import { readLines } from './lines.js';
 
 export const RESULTS_FILE = 'results.jsonl';
 export const SI_FILE = 'si.labels';
@@ -63,83 +68,6 @@ export interface FailureRecord {
   input: string;
   code: ErrorCode;
   message: string;
-}
-
-// ---------------------------------------------------------------------------------------
-// Writing a file atomically, in pieces (label files can be larger than one wants in memory).
-
-/** Writes to `FILE.tmp-PID`, then fsyncs and renames it over FILE. */
-export class AtomicFileWriter {
-  private readonly tmp: string;
-  private readonly fd: number;
-  private buffered: string[] = [];
-  private bufferedLength = 0;
-
-  constructor(private readonly file: string) {
-    this.tmp = `${file}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
-  }
-
-  write(text: string): void {
-    this.buffered.push(text);
-    this.bufferedLength += text.length;
-    if (this.bufferedLength >= 1 << 20) this.flush();
-  }
-
-  /** Make the new content durable and put it in place. */
-  commit(): void {
-    this.flush();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.file);
-    syncFolder(join(this.file, '..'));
-  }
-
-  /** Give up: remove the temporary file. */
-  discard(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    rmSync(this.tmp, { force: true });
-  }
-
-  private flush(): void {
-    if (this.buffered.length === 0) return;
-    writeAll(this.fd, Buffer.from(this.buffered.join(''), 'utf8'));
-    this.buffered = [];
-    this.bufferedLength = 0;
-  }
-}
-
-export function writeFileAtomicallySync(file: string, content: string): void {
-  const writer = new AtomicFileWriter(file);
-  try {
-    writer.write(content);
-    writer.commit();
-  } catch (error) {
-    writer.discard();
-    throw error;
-  }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-}
-
-/** fsync a folder so that a rename in it survives power loss (not possible everywhere). */
-function syncFolder(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot open or fsync folders; the rename is still atomic.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -206,7 +134,7 @@ export function removeStaleTemporaries(dir: string): void {
 // The journal.
 
 function parseRecord(bytes: Buffer): ResultRecord | undefined {
-  const text = decodeLine(bytes);
+  const text = decodeUtf8(bytes);
   if (text === undefined) return undefined;
   let value: unknown;
   try {
