@@ -434,7 +434,6 @@ export function describeFeature(
     case 'w-1':
       return `after "${value}"`;
     case 'w1':
-    case 'w+1':
       return `before "${value}"`;
     case 'ww-1':
     case 'ww+1':
@@ -485,8 +484,9 @@ export function describeFeature(
   }
 }
 
+/** A feature name's key and value: keys hold neither '=' nor ':' (featureKey's separators). */
 function splitFeature(feature: string): [string, string | undefined] {
-  const at = feature.indexOf('=');
+  const at = feature.search(/[=:]/u);
   return at < 0 ? [feature, undefined] : [feature.slice(0, at), feature.slice(at + 1)];
 }
 
@@ -656,7 +656,6 @@ export function spanFeatures(
   if (/\b[A-Z]{2,}\b/u.test(spanText)) emit(SK.hascaps);
 }
 
-/** How many times the span's lemmas occur as a run elsewhere in the article: [before, after]. */
 /** Where each lemma occurs in an article (token indices, ascending), built once per article. */
 const lemmaPositions = new WeakMap<ArticleContext, Map<string, number[]>>();
 
