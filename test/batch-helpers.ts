@@ -26,11 +26,13 @@ export interface Running {
 }
 
 /** Start the built CLI without blocking this process (a test's servers must keep answering). */
-export function startCli(args: readonly string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function startCli(args: readonly string[]): Running {
+  return startNode([CLI, ...args]);
+}
+
+/** Start `node ARGV` (a script and its arguments) without blocking this process. */
+export function startNode(argv: readonly string[]): Running {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

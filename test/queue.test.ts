@@ -5,8 +5,8 @@
  * (`npm run build` first), as on real machines.
  *
  * Without redis-server the tests are skipped with a message, except in CI (CI=true), where
- * they fail. SPINSCOPE_TEST_JOB_DELAY_MS is a test-only knob of the worker (each job waits
- * that long before its analysis) so that a worker can be killed in the middle of its jobs.
+ * they fail. A slow worker (test/fixtures/slow-worker.ts: the worker command with a pause
+ * before each job, through the library's beforeJob hook) can be killed in the middle of its jobs.
  *
  * Run: npm run build && node --import tsx --test test/queue.test.ts
  */
@@ -34,11 +34,14 @@ import {
   readJsonl,
   readSummary,
   startCli,
+  startNode,
   writeArticles,
   type Run,
   type Running,
 } from './batch-helpers.js';
 import { FIXTURES, tempDir } from './helpers.js';
+
+const SLOW_WORKER = join(FIXTURES, 'slow-worker.ts');
 
 // ---------------------------------------------------------------------------------------
 // redis-server
@@ -114,8 +117,8 @@ async function startRedis(): Promise<void> {
 // Processes
 
 /** Start the CLI; it is killed if still running when the file ends. */
-function startTracked(args: string[], env: Record<string, string> = {}): Running {
-  const running = startCli(args, env);
+function startTracked(args: string[]): Running {
+  const running = startCli(args);
   track(running.child);
   return running;
 }
@@ -145,13 +148,16 @@ interface TestWorker extends Running {
 /** `spinscope worker` (on this file's Redis), once it waits for batches (its model loaded). */
 async function startWorker(
   args: string[] = [],
-  env: Record<string, string> = {},
+  pauseMs?: number,
   url = redisUrl,
 ): Promise<TestWorker> {
-  const running = startTracked(
-    ['worker', '--queue', url, '--concurrency', '1', '--verbose', ...args],
-    env,
-  );
+  const workerArgs = ['--queue', url, '--concurrency', '1', '--verbose', ...args];
+  // A pause before each job (the library's beforeJob hook) lets a test stop a worker mid-job.
+  const running =
+    pauseMs === undefined
+      ? startCli(['worker', ...workerArgs])
+      : startNode(['--import', 'tsx', SLOW_WORKER, String(pauseMs), ...workerArgs]);
+  track(running.child);
   let gone = false;
   void running.exited.then(() => (gone = true));
   await until(
@@ -286,7 +292,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const input = join(dir, 'in');
     const ids = writeArticles(input, 24, 7001);
     const out = join(dir, 'out');
-    const slow = { SPINSCOPE_TEST_JOB_DELAY_MS: '300' };
+    const slow = 300;
     const timing = ['--concurrency', '2', '--lock-duration', '1000', '--stalled-interval', '500'];
     const doomed = await startWorker(timing, slow);
     const survivor = await startWorker(timing, slow);
@@ -324,7 +330,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
     const results = join(out, 'results.jsonl');
-    const slow = { SPINSCOPE_TEST_JOB_DELAY_MS: '100' };
+    const slow = 100;
     const workers = [await startWorker([], slow), await startWorker([], slow)];
     const args = ['batch', input, '--out', out, '--queue', redisUrl, '--attempts', '4'];
     args.push('--backoff', '250');
@@ -367,7 +373,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const input = join(dir, 'in');
     const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
-    const worker = await startWorker([], { SPINSCOPE_TEST_JOB_DELAY_MS: '100' });
+    const worker = await startWorker([], 100);
     const args = ['batch', input, '--out', out, '--queue', redisUrl];
 
     const first = startTracked(args);
@@ -486,11 +492,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     const input = join(dir, 'in');
     const ids = writeArticles(input, 30, 7001);
     const out = join(dir, 'out');
-    const worker = await startWorker(
-      ['--lock-duration', '1000'],
-      { SPINSCOPE_TEST_JOB_DELAY_MS: '100' },
-      own.url,
-    );
+    const worker = await startWorker(['--lock-duration', '1000'], 100, own.url);
     const producer = startTracked([
       'batch',
       input,
@@ -521,7 +523,7 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     // With a Redis (a new, empty one) the same command finishes the batch.
     const again = await spawnRedis();
     track(again.child);
-    const second = await startWorker([], {}, again.url);
+    const second = await startWorker([], undefined, again.url);
     const resumed = await runCli('batch', input, '--out', out, '--queue', again.url);
     assertResumed(out, resumed, ids, partial.length);
     await second.stop();

@@ -14,13 +14,9 @@
  * article (empty, too large, binary text: a SpinscopeError with an input code) fails for good
  * (UnrecoverableError) with its code in the reason; other errors are retried with the
  * producer's backoff.
- *
- * Test-only: the environment variable SPINSCOPE_TEST_JOB_DELAY_MS makes every job wait that
- * many milliseconds before its analysis, so that tests can kill a worker in the middle of
- * jobs. It is not meant for anything else.
+
  */
 import { availableParallelism, hostname } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
@@ -56,7 +52,7 @@ export interface QueueWorkerOptions {
   queue: string;
   /** Jobs analysed at once, each in its own thread (default: the number of cores). */
   concurrency?: number;
-  /** Model name or path (default `fast`); only batches of this model are served. */
+  /** Model name or path (default `accurate`); only batches of this model are served. */
   model?: string;
   /** Largest article text this worker accepts, in UTF-8 bytes (default 2 MiB). */
   maxBytes?: number;
@@ -73,17 +69,13 @@ export interface QueueWorkerOptions {
   log?: (line: string) => void;
   /** Also log every job. */
   verbose?: boolean;
+  /** Awaited before each job's analysis (the tests pause there to stop a worker mid-job). */
+  beforeJob?: () => Promise<void>;
 }
 
 export interface WorkerTotals {
   completed: number;
   failed: number;
-}
-
-/** Test-only: a delay before each job's analysis (see the module comment). */
-function testJobDelay(): number {
-  const value = Number(process.env.SPINSCOPE_TEST_JOB_DELAY_MS ?? '0');
-  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 function sameModel(a: ModelId, b: ModelId): boolean {
@@ -146,7 +138,6 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
   const signal = options.signal;
   await checkRedis(target, connectTimeout);
 
-  const delay = testJobDelay();
   const totals: WorkerTotals = { completed: 0, failed: 0 };
   const pool = new Piscina<AnalysisTask, Analysis>({
     filename: ANALYSIS_WORKER_URL,
@@ -188,7 +179,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
         `this worker has model ${modelId.name} ${modelId.version}, the job needs ${data.model.name} ${data.model.version}`,
       );
     }
-    if (delay > 0) await sleep(delay);
+    await options.beforeJob?.();
     let text: string;
     try {
       text = validateText(data.text, { maxBytes: Math.min(maxBytes, data.maxBytes) });
