@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as spinscope from '../src/index.js';
+import { ROOT } from './helpers.js';
 
 test('the public API exposes exactly these names', () => {
   assert.deepEqual(Object.keys(spinscope).sort(), [
@@ -43,4 +46,15 @@ test('heavy parts have entry points of their own', async () => {
   assert.equal(typeof store.AnalysisStore.open, 'function');
   const html = await import('../src/formats/html.js');
   assert.equal(typeof html.extractArticle, 'function');
+});
+
+test('spinscope/types is a types-only entry: importing it loads nothing', async () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    exports: Record<string, { types: string; default: string }>;
+  };
+  assert.deepEqual(pkg.exports['./types'], {
+    types: './dist/types.d.ts',
+    default: './dist/types.js',
+  });
+  assert.deepEqual(Object.keys(await import('../src/types.js')), []);
 });

@@ -35,6 +35,7 @@ import {
 } from '../web/src/render.js';
 import { EXAMPLE_TITLE } from '../web/src/example.js';
 import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
+import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import {
   SCREENSHOTS,
   browserSkipReason,
@@ -52,14 +53,19 @@ import {
 
 const NAMES: Record<string, string> = { Loaded_Language: 'Loaded language', Doubt: 'Doubt' };
 
-function span(start: number, end: number, technique = 'Loaded_Language', confidence = 0.5): Span {
+function span(
+  start: number,
+  end: number,
+  technique: TechniqueLabel = 'Loaded_Language',
+  confidence = 0.5,
+): Span {
   const name = NAMES[technique] ?? technique;
   return {
     start,
     end,
     text: '',
     confidence,
-    techniques: [{ technique, id: technique.toLowerCase(), name, confidence }],
+    techniques: [{ technique, id: techniqueByLabel(technique)!.id, name, confidence }],
     cues: [{ text: `cue ${start}`, source: 'span', weight: 1 }],
   };
 }
@@ -73,6 +79,7 @@ const CATALOGUE: CatalogueTechnique[] = [
     example: 'x',
     exampleSpan: 'x',
     color: '#EE8866',
+    ansi256: 209,
   },
   {
     id: 'doubt',
@@ -82,16 +89,20 @@ const CATALOGUE: CatalogueTechnique[] = [
     example: 'x',
     exampleSpan: 'x',
     color: '#BBCC33',
+    ansi256: 149,
   },
 ];
 
 function record(text: string, spans: Span[], extra: Partial<AnalysisRecord> = {}): AnalysisRecord {
   const cps = Array.from(text);
-  for (const s of spans) s.text = cps.slice(s.start, s.end).join('');
+  const withText = spans.map((s) => ({ ...s, text: cps.slice(s.start, s.end).join('') }));
   return {
     id: 'abc',
     cached: false,
     contentHash: 'h',
+    modelName: 'fast',
+    modelVersion: '1',
+    durationMs: null,
     source: null,
     title: null,
     date: null,
@@ -102,9 +113,15 @@ function record(text: string, spans: Span[], extra: Partial<AnalysisRecord> = {}
       model: { name: 'fast', version: '1' },
       length: cps.length,
       title: undefined,
-      spans,
+      spans: withText,
       sentences: [],
-      document: { score: 0.5, spans: spans.length, words: 10, density: 1, techniqueCounts: {} },
+      document: {
+        score: 0.5,
+        spans: spans.length,
+        words: 10,
+        density: 1,
+        techniqueCounts: {} as Record<TechniqueLabel, number>,
+      },
       timing: { milliseconds: 1 },
     },
     ...extra,
@@ -242,8 +259,13 @@ describe('web render functions', () => {
     const s: Span = {
       ...span(0, 3),
       techniques: [
-        { technique: 'Loaded_Language', id: 'l', name: 'Loaded language', confidence: 0.8 },
-        { technique: 'Doubt', id: 'd', name: 'Doubt', confidence: 0.3 },
+        {
+          technique: 'Loaded_Language',
+          id: 'loaded-language',
+          name: 'Loaded language',
+          confidence: 0.8,
+        },
+        { technique: 'Doubt', id: 'doubt', name: 'Doubt', confidence: 0.3 },
       ],
     };
     assert.equal(visibleTechniques(s, { threshold: 0, hidden: new Set() }).length, 2);
@@ -323,8 +345,11 @@ describe('web render functions', () => {
       title: 'Evil <b>title</b>',
       source: '"><script>alert(1)</script>',
     });
-    rec.analysis.title = 'Evil <b>title</b>';
-    const html = exportHtml(rec, CATALOGUE, { generatedAt: '2024-01-01' });
+    const html = exportHtml(
+      { ...rec, analysis: { ...rec.analysis, title: 'Evil <b>title</b>' } },
+      CATALOGUE,
+      { generatedAt: '2024-01-01' },
+    );
     assert.doesNotMatch(html, /<script/i);
     assert.doesNotMatch(html, /<img/i);
     assert.doesNotMatch(html, /<b>/);
@@ -1083,15 +1108,22 @@ describe('web UI in Chromium', { skip }, () => {
         }),
       })
     ).json();
-    const rec = stored as AnalysisRecord;
-    const cps = Array.from(rec.text);
-    const at = (needle: string) => Array.from(rec.text.slice(0, rec.text.indexOf(needle))).length;
-    const make = (start: number, end: number, label: string, name: string, confidence: number) => ({
+    const storedRecord = stored as AnalysisRecord;
+    const cps = Array.from(storedRecord.text);
+    const at = (needle: string) =>
+      Array.from(storedRecord.text.slice(0, storedRecord.text.indexOf(needle))).length;
+    const make = (
+      start: number,
+      end: number,
+      label: TechniqueLabel,
+      name: string,
+      confidence: number,
+    ): Span => ({
       start,
       end,
       text: cps.slice(start, end).join(''),
       confidence,
-      techniques: [{ technique: label, id: label, name, confidence }],
+      techniques: [{ technique: label, id: techniqueByLabel(label)!.id, name, confidence }],
       cues: [{ text: `cue for ${name}`, source: 'span' as const, weight: 1 }],
     });
     const outer = make(
@@ -1109,7 +1141,10 @@ describe('web UI in Chromium', { skip }, () => {
       0.6,
     );
     const overlap = make(at('our proud'), at(' we love'), 'Flag-Waving', 'Flag-waving', 0.5);
-    rec.analysis.spans = [outer, inner, overlap];
+    const rec: AnalysisRecord = {
+      ...storedRecord,
+      analysis: { ...storedRecord.analysis, spans: [outer, inner, overlap] },
+    };
     const s = await open();
     try {
       const { page } = s;

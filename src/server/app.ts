@@ -44,7 +44,7 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
-export type { AnalysisRecord } from './context.js';
+export type { AnalysisRecord } from '../types.js';
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;

@@ -1,13 +1,8 @@
 /** What the routes share: the model's identity, the store, HTML handling and the analysis path. */
 import type { ModelHeader } from '../detect/detector.js';
 import type { ArticleInput, HtmlHandling } from '../formats/article-input.js';
-import type { AnalysisStore, StoredAnalysis } from '../store/store.js';
-
-/** A stored analysis as the API returns it. */
-export interface AnalysisRecord extends StoredAnalysis {
-  /** True when this article was already analysed by this model (nothing was computed). */
-  cached: boolean;
-}
+import type { AnalysisStore } from '../store/store.js';
+import type { AnalysisRecord } from '../types.js';
 
 export interface ServerContext {
   /** The model's name or path, as the server was started with it. */

@@ -14,6 +14,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpinscopeError } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
+import type { AnalysisList, AnalysisSummary, StoredAnalysis } from '../types.js';
+
+export type { AnalysisMeta, AnalysisSummary, StoredAnalysis } from '../types.js';
 import {
   isTechniqueLabel,
   TECHNIQUE_LABELS,
@@ -44,36 +47,6 @@ export interface SaveInput {
   /** Publication date, ISO 8601 (`2024-05-01` or a full timestamp), when known. */
   date?: string;
   durationMs?: number;
-}
-
-/** What identifies and describes a stored analysis, full record and summary alike. */
-export interface AnalysisMeta {
-  id: string;
-  contentHash: string;
-  modelName: string;
-  modelVersion: string;
-  source: string | null;
-  title: string | null;
-  date: string | null;
-  /** ISO 8601 timestamp of the first save. */
-  createdAt: string;
-}
-
-export interface StoredAnalysis extends AnalysisMeta {
-  durationMs: number | null;
-  text: string;
-  analysis: Analysis;
-}
-
-export interface AnalysisSummary extends AnalysisMeta {
-  /** `analysis.document.score`. */
-  score: number;
-  /** Number of spans. */
-  spans: number;
-  /** Spans per technique (a span with two techniques counts for both). */
-  techniqueCounts: Record<TechniqueLabel, number>;
-  /** Best-matching passage, matches between SNIPPET_OPEN and SNIPPET_CLOSE; only when searching. */
-  snippet?: string;
 }
 
 export interface ListQuery {
@@ -238,7 +211,7 @@ export class AnalysisStore {
   }
 
   /** A page of summaries, newest first (best match first when searching), and the total. */
-  list(query: ListQuery = {}): { total: number; items: AnalysisSummary[] } {
+  list(query: ListQuery = {}): AnalysisList {
     const limit = checkCount(query.limit ?? DEFAULT_LIST_LIMIT, 'limit');
     const offset = checkCount(query.offset ?? 0, 'offset');
     const match = ftsQuery(query.query ?? '');

@@ -247,7 +247,7 @@ export class CorpusView {
     const canvas = $<HTMLCanvasElement>(selector);
     const figure = canvas.closest('figure') as HTMLElement;
     const byLabel = this.deps.byLabel();
-    const labels = this.deps
+    const labels: string[] = this.deps
       .catalogue()
       .map((t) => t.label)
       .filter((label) => rows.some((r) => r.technique === label && r.count > 0));

@@ -1,0 +1,77 @@
+/**
+ * The shapes of Spinscope's results and of its HTTP API, types only: what the web UI and
+ * other clients import (`spinscope/types`) without loading any of the library. All offsets
+ * count Unicode code points, half-open.
+ */
+import type { Analysis } from './detect/analysis.js';
+import type { TechniqueLabel } from './techniques/catalogue.js';
+
+export type {
+  Analysis,
+  Cue,
+  DetectedSpan,
+  DocumentScore,
+  SentenceScore,
+  SpanTechnique,
+} from './detect/analysis.js';
+export type { Technique, TechniqueId, TechniqueLabel } from './techniques/catalogue.js';
+
+/** What identifies and describes a stored analysis, full record and summary alike. */
+export interface AnalysisMeta {
+  id: string;
+  contentHash: string;
+  modelName: string;
+  modelVersion: string;
+  source: string | null;
+  title: string | null;
+  date: string | null;
+  /** ISO 8601 timestamp of the first save. */
+  createdAt: string;
+}
+
+export interface StoredAnalysis extends AnalysisMeta {
+  durationMs: number | null;
+  text: string;
+  analysis: Analysis;
+}
+
+export interface AnalysisSummary extends AnalysisMeta {
+  /** `analysis.document.score`. */
+  score: number;
+  /** Number of spans. */
+  spans: number;
+  /** Spans per technique (a span with two techniques counts for both). */
+  techniqueCounts: Record<TechniqueLabel, number>;
+  /** Best-matching passage, matches between SNIPPET_OPEN and SNIPPET_CLOSE; only when searching. */
+  snippet?: string;
+}
+
+/** A stored analysis as the API returns it. */
+export interface AnalysisRecord extends StoredAnalysis {
+  /** True when this article was already analysed by this model (nothing was computed). */
+  cached: boolean;
+}
+
+/** A page of stored analyses, and how many match in all. */
+export interface AnalysisList {
+  total: number;
+  items: AnalysisSummary[];
+}
+
+/** Technique counts for charts (`GET /api/v1/stats`). */
+export interface TechniqueStats {
+  bySource: { source: string; technique: TechniqueLabel; count: number }[];
+  overTime: { period: string; technique: TechniqueLabel; count: number }[];
+  sources: { source: string; count: number }[];
+}
+
+/** A model's identity, as analyses and `GET /api/v1/health` give it. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+}
+
+/** Every error the API answers with. */
+export interface ApiErrorBody {
+  error: { code: string; message: string; statusCode: number };
+}
