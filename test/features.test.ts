@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeFeature } from '../src/features/features.js';
+import { describeFeature } from '../src/features/describe.js';
 import { featureName, featureKey } from '../src/features/hash.js';
 
 test('cue texts: sentence flags (key:value) and window words (key=value) read as words', () => {

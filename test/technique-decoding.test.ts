@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readClusters } from '../src/features/clusters.js';
-import { articleContext } from '../src/features/features.js';
+import { articleContext } from '../src/features/context.js';
 import { adjust, repetitionCues, REPETITION } from '../src/detect/technique-decision.js';
 import { tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../src/techniques/catalogue.js';

@@ -11,15 +11,10 @@ import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
 import { applyPlatt, type Platt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
 import { WordVectors } from '../features/vectors.js';
-import {
-  articleContext,
-  describeFeature,
-  lowerBound,
-  sentenceFeatures,
-  spanFeatures,
-  tokenFeatures,
-  type ArticleContext,
-} from '../features/features.js';
+import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
+import { describeFeature } from '../features/describe.js';
+import { spanFeatures } from '../features/span-features.js';
+import { sentenceFeatures, tokenFeatures } from '../features/token-features.js';
 import { featureName, featureSlot, type Emit } from '../features/hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import {

@@ -5,7 +5,7 @@
 import type { SpanLabel, TechniqueSpanLabel } from '../formats/labels.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import type { TextSpan } from '../text/document.js';
-import type { ArticleContext } from '../features/features.js';
+import type { ArticleContext } from '../features/context.js';
 import { toTextSpan, type Detector, type FoundSpan } from './detector.js';
 import { topClasses } from './technique-decision.js';
 

@@ -4,6 +4,7 @@
  * in train/tagger-rows.ts.
  */
 import { type ArticleDocument, type Token } from '../text/document.js';
+import type { ArticleContext } from '../features/context.js';
 import {
   AFTER_SHARE,
   BEFORE_SHARE,
@@ -13,8 +14,7 @@ import {
   sentenceFeatures,
   tokenFeatures,
   wordFeatures,
-  type ArticleContext,
-} from '../features/features.js';
+} from '../features/token-features.js';
 import { featureSlot, type Emit } from '../features/hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
 

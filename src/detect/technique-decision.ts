@@ -20,7 +20,8 @@
  * fitted in train/train.ts (tuneClassBias for 3–4, fitDecisions for 5–6).
  */
 import { addSpanRows, recursInArticle, spanContexts } from '../features/span-rows.js';
-import type { ArticleContext, SpanContext } from '../features/features.js';
+import type { ArticleContext } from '../features/context.js';
+import type { SpanContext } from '../features/span-features.js';
 import { SparseRows } from '../features/sparse.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import type { TextSpan } from '../text/document.js';

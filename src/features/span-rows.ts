@@ -4,13 +4,8 @@
  * features the technique classifier reads, one row per span.
  */
 import { tokensInSpan, type TextSpan } from '../text/document.js';
-import {
-  lowerBound,
-  positionsOfLemmas,
-  spanFeatures,
-  type ArticleContext,
-  type SpanContext,
-} from './features.js';
+import { lowerBound, positionsOfLemmas, type ArticleContext } from './context.js';
+import { spanFeatures, type SpanContext } from './span-features.js';
 import { featureSlot, type Emit } from './hash.js';
 import type { SparseRows } from './sparse.js';
 

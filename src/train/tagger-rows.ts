@@ -2,7 +2,8 @@
  * The span tagger's training rows (detect/span-tagger.ts scores the same features at run
  * time, word by word): one row of hashed features per token, and its 0/1 label.
  */
-import { sentenceFeatures, tokenFeatures, type ArticleContext } from '../features/features.js';
+import type { ArticleContext } from '../features/context.js';
+import { sentenceFeatures, tokenFeatures } from '../features/token-features.js';
 import { featureSlot, type Emit } from '../features/hash.js';
 import type { SparseRows } from '../features/sparse.js';
 import type { SpanLabel } from '../formats/labels.js';

@@ -17,7 +17,7 @@ import { fitPlatt } from './calibration.js';
 import { readClusters } from '../features/clusters.js';
 import { sha256 } from '../detect/model-file.js';
 import { Detector, toTextSpan, type ModelHeader, type SpanDecoding } from '../detect/detector.js';
-import { articleContext, type ArticleContext } from '../features/features.js';
+import { articleContext, type ArticleContext } from '../features/context.js';
 import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
 import { fullTaskLabels } from '../detect/predict.js';
 import { SparseRows } from '../features/sparse.js';

@@ -4,7 +4,7 @@
  * technique probabilities. Both read the same token inputs, computed once per article.
  */
 import { tokensInSpan, type TextSpan } from '../../text/document.js';
-import type { ArticleContext } from '../../features/features.js';
+import type { ArticleContext } from '../../features/context.js';
 import { tensorOf } from '../model-file.js';
 import type { WordVectors } from '../../features/vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';

@@ -3,7 +3,7 @@
  * probability (the neural model refines the linear one rather than starting over), and a few
  * hand features that vectors do not carry (title, quotes, repetition, valence, case).
  */
-import type { ArticleContext } from '../../features/features.js';
+import type { ArticleContext } from '../../features/context.js';
 import type { WordVectors } from '../../features/vectors.js';
 
 const HAND_FEATURES = 18;

@@ -1,0 +1,207 @@
+/**
+ * Everything about an article that features look up more than once (lemmas, shapes, cue
+ * words, repetitions, clusters, quotes), built once per article, and indexes over it.
+ */
+import { type ArticleDocument, type Token, tokensInSpan } from '../text/document.js';
+import type { WordClusters } from './clusters.js';
+import { lexicons } from './lexicons.js';
+
+/** Everything about an article that features look up more than once. */
+export interface ArticleContext {
+  readonly doc: ArticleDocument;
+  readonly lower: readonly string[];
+  readonly lemma: readonly string[];
+  readonly shape: readonly string[];
+  readonly pos: readonly string[];
+  /** Content word: a word that is not a stop word. */
+  readonly content: readonly boolean[];
+  /** How many times the token's lemma occurs in the article (content words only, else 0). */
+  readonly lemmaCount: readonly number[];
+  /** The lemma occurred earlier in the article (Repetition marks every repeat after the first). */
+  readonly seenBefore: readonly boolean[];
+  /** The lemma bigram starting here occurs more than once in the article. */
+  readonly bigramRepeated: readonly boolean[];
+  readonly inQuote: readonly boolean[];
+  readonly inCliche: readonly boolean[];
+  /** Cue-list names per token. */
+  readonly cues: readonly (readonly string[])[];
+  readonly valence: readonly number[];
+  /** Word-vector clusters of each token, coarse to fine (empty when unknown): words of similar use. */
+  readonly cluster: readonly (readonly number[])[];
+  /** Per sentence: distinct content words, distinct cue names, flags. */
+  readonly sentenceWords: readonly (readonly string[])[];
+  readonly sentenceCues: readonly (readonly string[])[];
+  readonly sentenceFlags: readonly (readonly string[])[];
+  readonly bodyLines: number;
+}
+
+const QUOTES = new Set(['"', '“', '”', '«', '»', "''", '``']);
+const NO_CUES: readonly string[] = [];
+const NO_CLUSTERS: readonly number[] = [];
+
+const shortShapes = new Map<string, string>();
+
+function shortShape(shape: string): string {
+  let short = shortShapes.get(shape);
+  if (short === undefined) {
+    short = capShape(shape);
+    if (shortShapes.size < 100_000) shortShapes.set(shape, short);
+  }
+  return short;
+}
+
+function capShape(shape: string): string {
+  // wink's shape keeps length for long words (xxxx); cap runs at 4 so shapes generalise.
+  return shape
+    .replace(/(x{4})x+/gu, '$1')
+    .replace(/(X{4})X+/gu, '$1')
+    .replace(/(d{4})d+/gu, '$1');
+}
+
+export function articleContext(doc: ArticleDocument, clusters: WordClusters): ArticleContext {
+  const lex = lexicons();
+  const tokens = doc.tokens;
+  const n = tokens.length;
+  const lower = tokens.map((t) => t.text.toLowerCase());
+  const lemma = tokens.map((t) => t.lemma.toLowerCase());
+  const content = tokens.map((t) => t.type === 'word' && !t.isStopWord && t.text.length > 1);
+  const counts = new Map<string, number>();
+  const seenBefore: boolean[] = new Array(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    if (!content[i]) continue;
+    const key = lemma[i] as string;
+    const c = counts.get(key) ?? 0;
+    seenBefore[i] = c > 0;
+    counts.set(key, c + 1);
+  }
+  // Bigrams by the ids of their lemmas: no string is built per token.
+  const lemmaIds = new Map<string, number>();
+  const lemmaId = lemma.map((l) => {
+    let id = lemmaIds.get(l);
+    if (id === undefined) lemmaIds.set(l, (id = lemmaIds.size));
+    return id;
+  });
+  const bigrams = new Map<number, number>();
+  const bigramKey = (i: number) => (lemmaId[i] as number) * 0x100000 + (lemmaId[i + 1] as number);
+  for (let i = 0; i + 1 < n; i++) {
+    if (content[i] || content[i + 1]) {
+      const key = bigramKey(i);
+      bigrams.set(key, (bigrams.get(key) ?? 0) + 1);
+    }
+  }
+  const inQuote: boolean[] = new Array(n).fill(false);
+  let open = false;
+  let line = -1;
+  for (let i = 0; i < n; i++) {
+    const t = tokens[i] as Token;
+    if (t.line !== line) {
+      open = false;
+      line = t.line;
+    }
+    if (QUOTES.has(t.text)) open = !open;
+    else inQuote[i] = open;
+  }
+  const inCliche: boolean[] = new Array(n).fill(false);
+  // Lower-cased once; the rare text whose lower case changes length is lower-cased per place.
+  const lowerText = doc.text.toLowerCase();
+  const sameLength = lowerText.length === doc.text.length;
+  for (let i = 0; i < n; i++) {
+    const candidates = lex.clichesByFirstWord.get(lower[i] as string);
+    if (!candidates) continue;
+    const start = doc.offsets.toUnit((tokens[i] as Token).cpStart);
+    const rest = sameLength ? lowerText : doc.text.slice(start, start + 60).toLowerCase();
+    const at = sameLength ? start : 0;
+    for (const cliche of candidates) {
+      if (!rest.startsWith(cliche, at) || /\w/u.test(rest[at + cliche.length] ?? '')) continue;
+      const [, last] = tokensInSpan(doc, {
+        cpStart: (tokens[i] as Token).cpStart,
+        cpEnd: doc.offsets.toCodePoint(start + cliche.length),
+      });
+      for (let j = i; j < last; j++) inCliche[j] = true;
+    }
+  }
+  const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
+  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * 0.8);
+  const cluster = lower.map((w) => clusters.get(w) ?? NO_CLUSTERS);
+
+  const sentenceWords: string[][] = [];
+  const sentenceCues: string[][] = [];
+  const sentenceFlags: string[][] = [];
+  for (const s of doc.sentences) {
+    const words = new Set<string>();
+    const cueSet = new Set<string>();
+    let negative = 0;
+    let positive = 0;
+    for (let i = s.tokenStart; i < s.tokenEnd; i++) {
+      if (content[i]) words.add(lemma[i] as string);
+      for (const c of cues[i] as string[]) cueSet.add(c);
+      const v = valence[i] as number;
+      if (v <= -1.5) negative++;
+      if (v >= 1.5) positive++;
+    }
+    const flags: string[] = [];
+    if (s.text.includes('!')) flags.push('excl');
+    if (s.text.includes('?')) flags.push('question');
+    if (/["“”]/u.test(s.text)) flags.push('quote');
+    flags.push(`neg=${Math.min(negative, 3)}`, `pos=${Math.min(positive, 3)}`);
+    const len = s.tokenEnd - s.tokenStart;
+    flags.push(
+      `len=${len <= 5 ? 'xs' : len <= 12 ? 's' : len <= 25 ? 'm' : len <= 40 ? 'l' : 'xl'}`,
+    );
+    sentenceWords.push([...words].slice(0, 40));
+    sentenceCues.push([...cueSet]);
+    sentenceFlags.push(flags);
+  }
+  const bodyLines = Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length);
+  const shape = tokens.map((t) => shortShape(t.shape));
+  const pos = tokens.map((t) => t.pos);
+  return {
+    doc,
+    lower,
+    lemma,
+    shape,
+    pos,
+    content,
+    lemmaCount: lemma.map((l, i) => (content[i] ? (counts.get(l) ?? 0) : 0)),
+    seenBefore,
+    bigramRepeated: lemma.map((_, i) => i + 1 < n && (bigrams.get(bigramKey(i)) ?? 0) > 1),
+    inQuote,
+    inCliche,
+    cues,
+    valence,
+    cluster,
+    sentenceWords,
+    sentenceCues,
+    sentenceFlags,
+    bodyLines,
+  };
+}
+
+/** Where each lemma occurs in an article (token indices, ascending), built once per article. */
+const lemmaPositions = new WeakMap<ArticleContext, Map<string, number[]>>();
+
+export function positionsOfLemmas(ctx: ArticleContext): Map<string, number[]> {
+  let index = lemmaPositions.get(ctx);
+  if (!index) {
+    index = new Map();
+    ctx.lemma.forEach((lemma, i) => {
+      const list = index!.get(lemma);
+      if (list) list.push(i);
+      else index!.set(lemma, [i]);
+    });
+    lemmaPositions.set(ctx, index);
+  }
+  return index;
+}
+
+/** The first index of a sorted array whose value is >= target. */
+export function lowerBound(sorted: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
