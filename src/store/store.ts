@@ -60,7 +60,8 @@ export interface ListQuery {
   source?: string;
 }
 
-interface AnalysisRow {
+/** The columns every row of the analyses table has. */
+interface MetaRow {
   id: string;
   content_hash: string;
   model_name: string;
@@ -69,20 +70,15 @@ interface AnalysisRow {
   title: string | null;
   date: string | null;
   created_at: string;
+}
+
+interface AnalysisRow extends MetaRow {
   duration_ms: number | null;
   text: string;
   result: string;
 }
 
-interface SummaryRow {
-  id: string;
-  content_hash: string;
-  model_name: string;
-  model_version: string;
-  source: string | null;
-  title: string | null;
-  date: string | null;
-  created_at: string;
+interface SummaryRow extends MetaRow {
   score: number;
   span_count: number;
   snippet?: string;
