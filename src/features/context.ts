@@ -35,6 +35,18 @@ export interface ArticleContext {
   readonly bodyLines: number;
 }
 
+/** AFINN scores words -5..5, VADER -4..4: AFINN's are scaled onto VADER's range. */
+const AFINN_TO_VADER = 0.8;
+/** A valence this far from neutral counts as a charged word (VADER's "strongly" valenced words). */
+export const CHARGED_VALENCE = 1.5;
+/** A sentence's distinct content words kept as features: enough for a long sentence's gist. */
+const SENTENCE_WORDS = 40;
+
+/** Sentence length in tokens, bucketed: very short, short, medium, long, very long. */
+function sentenceLengthBucket(tokens: number): string {
+  return tokens <= 5 ? 'xs' : tokens <= 12 ? 's' : tokens <= 25 ? 'm' : tokens <= 40 ? 'l' : 'xl';
+}
+
 const QUOTES = new Set(['"', '“', '”', '«', '»', "''", '``']);
 const NO_CUES: readonly string[] = [];
 const NO_CLUSTERS: readonly number[] = [];
@@ -121,7 +133,7 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     }
   }
   const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
-  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * 0.8);
+  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * AFINN_TO_VADER);
   const cluster = lower.map((w) => clusters.get(w) ?? NO_CLUSTERS);
 
   const sentenceWords: string[][] = [];
@@ -136,19 +148,16 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
       if (content[i]) words.add(lemma[i] as string);
       for (const c of cues[i] as string[]) cueSet.add(c);
       const v = valence[i] as number;
-      if (v <= -1.5) negative++;
-      if (v >= 1.5) positive++;
+      if (v <= -CHARGED_VALENCE) negative++;
+      if (v >= CHARGED_VALENCE) positive++;
     }
     const flags: string[] = [];
     if (s.text.includes('!')) flags.push('excl');
     if (s.text.includes('?')) flags.push('question');
     if (/["“”]/u.test(s.text)) flags.push('quote');
     flags.push(`neg=${Math.min(negative, 3)}`, `pos=${Math.min(positive, 3)}`);
-    const len = s.tokenEnd - s.tokenStart;
-    flags.push(
-      `len=${len <= 5 ? 'xs' : len <= 12 ? 's' : len <= 25 ? 'm' : len <= 40 ? 'l' : 'xl'}`,
-    );
-    sentenceWords.push([...words].slice(0, 40));
+    flags.push(`len=${sentenceLengthBucket(s.tokenEnd - s.tokenStart)}`);
+    sentenceWords.push([...words].slice(0, SENTENCE_WORDS));
     sentenceCues.push([...cueSet]);
     sentenceFlags.push(flags);
   }

@@ -1,8 +1,11 @@
 /** Features of a span, for the technique classifier. */
 import type { Token } from '../text/document.js';
-import { type ArticleContext, lowerBound, positionsOfLemmas } from './context.js';
+import { CHARGED_VALENCE, type ArticleContext, lowerBound, positionsOfLemmas } from './context.js';
 import { type Emit, featureKey } from './hash.js';
 import { bucket, emitClusters, K, levelKeys } from './token-features.js';
+
+/** Content words this many tokens either side of a span (within its sentence) are its context. */
+const CONTEXT_WINDOW = 8;
 
 /** What the technique classifier knows about a span beyond its tokens. */
 export interface SpanContext {
@@ -107,8 +110,8 @@ export function spanFeatures(
     if (i + 1 < tokenEnd) emit(SK.sb, ctx.lemma[i], ctx.lemma[i + 1]);
     for (const c of ctx.cues[i] as string[]) emit(SK.cue, c);
     const v = ctx.valence[i] as number;
-    if (v <= -1.5) negative++;
-    if (v >= 1.5) positive++;
+    if (v <= -CHARGED_VALENCE) negative++;
+    if (v >= CHARGED_VALENCE) positive++;
     if (ctx.content[i]) {
       contentWords++;
       const count = ctx.lemmaCount[i] as number;
@@ -157,8 +160,8 @@ export function spanFeatures(
     if (after < sentence.tokenEnd) emit(SK.cwAfter[d]!, ctx.lower[after]);
   }
   for (
-    let i = Math.max(sentence.tokenStart, tokenStart - 8);
-    i < Math.min(sentence.tokenEnd, tokenEnd + 8);
+    let i = Math.max(sentence.tokenStart, tokenStart - CONTEXT_WINDOW);
+    i < Math.min(sentence.tokenEnd, tokenEnd + CONTEXT_WINDOW);
     i++
   ) {
     if ((i < tokenStart || i >= tokenEnd) && ctx.content[i]) emit(SK.ctx, ctx.lemma[i]);

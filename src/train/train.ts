@@ -40,9 +40,12 @@ export interface TrainSettings {
   taggerBits: number;
   taggerEpochs: number;
   taggerLearningRate: number;
+  /** The tagger's L2, set apart from the classifier's (the shipped models used 1e-6 and 1e-5). */
+  taggerL2: number;
   classifierBits: number;
   classifierEpochs: number;
   classifierLearningRate: number;
+  /** The technique classifier's L2. */
   l2: number;
 }
 
@@ -53,6 +56,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   taggerBits: 20,
   taggerEpochs: 4,
   taggerLearningRate: 0.05,
+  taggerL2: 1e-6,
   classifierBits: 18,
   classifierEpochs: 8,
   classifierLearningRate: 0.2,
@@ -134,7 +138,7 @@ export function trainDetector(input: TrainInput): TrainResult {
     trainLogistic(model, rows, Uint8Array.from(labels), {
       epochs: settings.taggerEpochs,
       learningRate: settings.taggerLearningRate,
-      l2: 1e-6,
+      l2: settings.taggerL2,
       seed,
     });
     return model;

@@ -12,6 +12,14 @@ export function tokenInputSize(vectors: WordVectors): number {
   return vectors.dimensions + HAND_FEATURES;
 }
 
+// The BiLSTM's hand inputs are scaled to about -1..1, the range of the word vectors' values:
+/** The linear tagger's logit, clipped at ±ln(9999) ≈ ±9.2. */
+const LOGIT_SCALE = 4;
+/** log(1 + occurrences of the lemma): 3 is about 20 occurrences. */
+const LOG_COUNT_SCALE = 3;
+/** Valence runs -4..4 (VADER's range). */
+const VALENCE_SCALE = 4;
+
 const PUNCTUATION_MARK = /^[!?]+$/u;
 const QUOTE = /^["“”'‘’]+$/u;
 const CAPITALISED = /^\p{Lu}/u;
@@ -47,15 +55,15 @@ export function tokenInputs(
     const hand = [
       row < 0 ? 1 : 0,
       p,
-      Math.log(p / (1 - p)) / 4,
+      Math.log(p / (1 - p)) / LOGIT_SCALE,
       ctx.doc.lines[token.line]?.isTitle ? 1 : 0,
       ctx.inQuote[i] ? 1 : 0,
       ctx.inCliche[i] ? 1 : 0,
       ctx.content[i] ? 1 : 0,
       ctx.seenBefore[i] ? 1 : 0,
       ctx.bigramRepeated[i] ? 1 : 0,
-      Math.log1p(ctx.lemmaCount[i] as number) / 3,
-      (ctx.valence[i] as number) / 4,
+      Math.log1p(ctx.lemmaCount[i] as number) / LOG_COUNT_SCALE,
+      (ctx.valence[i] as number) / VALENCE_SCALE,
       (ctx.cues[i] as readonly string[]).length > 0 ? 1 : 0,
       CAPITALISED.test(text) ? 1 : 0,
       text.length > 1 && HAS_UPPER.test(text) && !HAS_LOWER.test(text) ? 1 : 0,
