@@ -45,6 +45,7 @@ import {
   within,
   type AnalysisJobData,
   type BatchRegistration,
+  type RedisTarget,
 } from './queue.js';
 
 export interface QueueWorkerOptions {
@@ -106,45 +107,58 @@ function checkJobData(data: unknown): AnalysisJobData {
   return job as AnalysisJobData;
 }
 
-/** Serve the queue until `signal` aborts; resolves with what was done once all is closed. */
-export async function runQueueWorker(options: QueueWorkerOptions): Promise<WorkerTotals> {
-  const target = parseRedisUrl(options.queue);
-  const concurrency = checkPositive(
-    'concurrency',
-    options.concurrency ?? Math.max(1, availableParallelism()),
-  );
-  const maxBytes = checkPositive('max-bytes', options.maxBytes ?? DEFAULT_MAX_BYTES);
-  const lockDuration = checkPositive(
-    'lock-duration',
-    options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
-  );
-  const stalledInterval = checkPositive(
-    'stalled-interval',
-    options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
-  );
-  const maxStalledCount = checkPositive(
-    'max-stalled',
-    options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
-  );
-  const connectTimeout = checkPositive(
-    'connect-timeout',
-    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-  );
-  const pollMs = checkPositive('poll', options.pollMs ?? 1000);
-  const model = options.model ?? DEFAULT_MODEL_NAME;
-  const detector = loadDetector(model); // fails early on a bad model
-  const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
-  const log = options.log ?? (() => {});
-  const signal = options.signal;
-  await checkRedis(target, connectTimeout);
+/** The worker's settings, checked (a bad value is a usage error before anything starts). */
+interface WorkerSettings {
+  target: RedisTarget;
+  concurrency: number;
+  maxBytes: number;
+  lockDuration: number;
+  stalledInterval: number;
+  maxStalledCount: number;
+  connectTimeout: number;
+  pollMs: number;
+  model: string;
+}
 
-  const totals: WorkerTotals = { completed: 0, failed: 0 };
+function workerSettings(options: QueueWorkerOptions): WorkerSettings {
+  return {
+    target: parseRedisUrl(options.queue),
+    concurrency: checkPositive(
+      'concurrency',
+      options.concurrency ?? Math.max(1, availableParallelism()),
+    ),
+    maxBytes: checkPositive('max-bytes', options.maxBytes ?? DEFAULT_MAX_BYTES),
+    lockDuration: checkPositive(
+      'lock-duration',
+      options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    ),
+    stalledInterval: checkPositive(
+      'stalled-interval',
+      options.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+    ),
+    maxStalledCount: checkPositive(
+      'max-stalled',
+      options.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    ),
+    connectTimeout: checkPositive(
+      'connect-timeout',
+      options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    ),
+    pollMs: checkPositive('poll', options.pollMs ?? 1000),
+    model: options.model ?? DEFAULT_MODEL_NAME,
+  };
+}
+
+/** The analysis threads, with the model loaded in every one (not in the first jobs). */
+async function startAnalysisPool(
+  settings: WorkerSettings,
+): Promise<Piscina<AnalysisTask, Analysis>> {
+  const { concurrency, model, maxBytes } = settings;
   const pool = new Piscina<AnalysisTask, Analysis>({
     filename: ANALYSIS_WORKER_URL,
     maxThreads: concurrency,
     minThreads: concurrency,
   });
-  // Load the model in every thread now, not in the first jobs.
   try {
     await Promise.all(
       Array.from({ length: concurrency }, () =>
@@ -155,34 +169,79 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
     await pool.destroy();
     throw error;
   }
-  const registry = new Redis(redisOptions(target, { connectTimeout, maxRetriesPerRequest: null }));
-  let lastTrouble = 0;
-  const trouble = (what: string, error: unknown): void => {
-    const now = Date.now();
-    if (now - lastTrouble < 10_000) return; // a dead Redis would say it many times a second
-    lastTrouble = now;
-    log(`${what}: ${(error as Error).message ?? String(error)} (retrying)`);
-  };
-  registry.on('error', (error) => trouble(`Redis at ${target.display}`, error));
-  // Told at once when a producer adds or removes a batch (and polling in case a message is lost).
-  let wake: (() => void) | undefined;
-  const subscriber = registry.duplicate();
-  subscriber.on('error', () => {}); // the registry connection reports trouble
-  subscriber.on('message', () => wake?.());
-  void subscriber.subscribe(REGISTRY_CHANNEL).catch(() => {});
+  return pool;
+}
 
-  const processor = async (job: Job<AnalysisJobData, Analysis>): Promise<Analysis> => {
+/** Serve the queue until `signal` aborts; resolves with what was done once all is closed. */
+export async function runQueueWorker(options: QueueWorkerOptions): Promise<WorkerTotals> {
+  const settings = workerSettings(options);
+  const detector = loadDetector(settings.model); // fails early on a bad model
+  const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
+  await checkRedis(settings.target, settings.connectTimeout);
+  const pool = await startAnalysisPool(settings);
+  const run = new WorkerRun(settings, options, modelId, pool);
+  try {
+    await run.serveUntilStopped();
+  } finally {
+    await run.close();
+  }
+  return run.totals;
+}
+
+/**
+ * One worker's life: the registry of batches (polled, and woken by its channel), a BullMQ
+ * worker per batch it serves, the job processor, and the totals.
+ */
+class WorkerRun {
+  readonly totals: WorkerTotals = { completed: 0, failed: 0 };
+  private readonly registry: Redis;
+  private readonly subscriber: Redis;
+  private readonly served = new Map<string, Worker<AnalysisJobData, Analysis>>();
+  private readonly skipped = new Set<string>();
+  private readonly name = `${hostname()}-${process.pid}`;
+  private readonly log: (line: string) => void;
+  private lastTrouble = 0;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly settings: WorkerSettings,
+    private readonly options: QueueWorkerOptions,
+    private readonly modelId: ModelId,
+    private readonly pool: Piscina<AnalysisTask, Analysis>,
+  ) {
+    this.log = options.log ?? (() => {});
+    const { target, connectTimeout } = settings;
+    this.registry = new Redis(redisOptions(target, { connectTimeout, maxRetriesPerRequest: null }));
+    this.registry.on('error', (error) => this.trouble(`Redis at ${target.display}`, error));
+    // Told at once when a producer adds or removes a batch (and polling in case a message is lost).
+    this.subscriber = this.registry.duplicate();
+    this.subscriber.on('error', () => {}); // the registry connection reports trouble
+    this.subscriber.on('message', () => this.wake?.());
+    void this.subscriber.subscribe(REGISTRY_CHANNEL).catch(() => {});
+  }
+
+  /** Connection trouble, said at most every 10 s (a dead Redis would say it many times a second). */
+  private trouble(what: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastTrouble < 10_000) return;
+    this.lastTrouble = now;
+    this.log(`${what}: ${(error as Error).message ?? String(error)} (retrying)`);
+  }
+
+  /** Analyse one job: a job that is wrong in itself fails for good, anything else is retried. */
+  private readonly processJob = async (job: Job<AnalysisJobData, Analysis>): Promise<Analysis> => {
     const data = checkJobData(job.data);
+    const { modelId } = this;
     if (!sameModel(data.model, modelId)) {
       // Not this job's fault: another worker (with that model) can do it.
       throw new Error(
         `this worker has model ${modelId.name} ${modelId.version}, the job needs ${data.model.name} ${data.model.version}`,
       );
     }
-    await options.beforeJob?.();
+    await this.options.beforeJob?.();
     let text: string;
     try {
-      text = validateText(data.text, { maxBytes: Math.min(maxBytes, data.maxBytes) });
+      text = validateText(data.text, { maxBytes: Math.min(this.settings.maxBytes, data.maxBytes) });
     } catch (error) {
       if (error instanceof SpinscopeError) throw permanent(error);
       throw error;
@@ -193,7 +252,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
       );
     }
     try {
-      return await pool.run({ text, model, maxBytes: data.maxBytes });
+      return await this.pool.run({ text, model: this.settings.model, maxBytes: data.maxBytes });
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (isItemFault(code)) {
@@ -203,134 +262,158 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Worke
     }
   };
 
-  const served = new Map<string, Worker<AnalysisJobData, Analysis>>();
-  // BullMQ reports a connection that was still being set up when it was closed as an error
-  // nobody can listen to any more (and the process dies of it): let it be set up first.
-  // Closing waits for the jobs in progress; when Redis is gone it cannot finish (their locks
-  // run out, and other workers do them again), so then the connection is cut.
-  const closeWorker = async (worker: Worker<AnalysisJobData, Analysis>): Promise<void> => {
+  /**
+   * BullMQ reports a connection that was still being set up when it was closed as an error
+   * nobody can listen to any more (and the process dies of it): let it be set up first.
+   * Closing waits for the jobs in progress; when Redis is gone it cannot finish (their locks
+   * run out, and other workers do them again), so then the connection is cut.
+   */
+  private async closeWorker(worker: Worker<AnalysisJobData, Analysis>): Promise<void> {
+    const { connectTimeout, lockDuration } = this.settings;
     await within(connectTimeout, worker.waitUntilReady());
     if (!(await within(lockDuration, worker.close()))) await within(500, worker.disconnect());
-  };
-  const skipped = new Set<string>();
-  const workerName = `${hostname()}-${process.pid}`;
+  }
 
-  const serve = (registration: BatchRegistration): void => {
+  /** Take up a batch: a BullMQ worker on its queue, reporting as it goes. */
+  private serve(registration: BatchRegistration): void {
     const queueName = registration.queue;
-    const worker = new Worker<AnalysisJobData, Analysis>(queueName, processor, {
+    const { target, connectTimeout, concurrency, lockDuration, stalledInterval, maxStalledCount } =
+      this.settings;
+    const verbose = this.options.verbose;
+    const log = this.log;
+    const worker = new Worker<AnalysisJobData, Analysis>(queueName, this.processJob, {
       connection: redisOptions(target, { connectTimeout, maxRetriesPerRequest: null }),
       prefix: QUEUE_PREFIX,
       concurrency,
       lockDuration,
       stalledInterval,
       maxStalledCount,
-      name: workerName,
+      name: this.name,
     });
-    worker.on('error', (error) => trouble(`batch ${queueName}`, error));
+    worker.on('error', (error) => this.trouble(`batch ${queueName}`, error));
     worker.on('completed', (job) => {
-      totals.completed += 1;
-      if (options.verbose) log(`${queueName}: job ${job.id} (${job.data.id}) done`);
+      this.totals.completed += 1;
+      if (verbose) log(`${queueName}: job ${job.id} (${job.data.id}) done`);
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
       const final =
         error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-      if (final) totals.failed += 1;
-      if (options.verbose || final) {
+      if (final) this.totals.failed += 1;
+      if (verbose || final) {
         log(
           `${queueName}: job ${job.id} (${job.data?.id}) ${final ? 'failed' : 'will be retried'}: ${error.message}`,
         );
       }
     });
     worker.on('active', (job) => {
-      if (options.verbose) log(`${queueName}: job ${job.id} (${job.data.id}) started`);
+      if (verbose) log(`${queueName}: job ${job.id} (${job.data.id}) started`);
     });
     worker.on('stalled', (jobId) => {
       log(`${queueName}: job ${jobId} lost its worker; it is taken up again`);
     });
-    served.set(queueName, worker);
+    this.served.set(queueName, worker);
     log(
       `serving batch ${queueName} (${registration.out} on ${registration.host}, model ${registration.model.name} ${registration.model.version})`,
     );
-  };
-
-  const refresh = async (): Promise<void> => {
-    const entries = await registry.hgetall(REGISTRY_KEY);
-    if (signal?.aborted) return; // stopping: take up nothing new
-    for (const [queueName, json] of Object.entries(entries)) {
-      if (served.has(queueName) || skipped.has(queueName)) continue;
-      let registration: BatchRegistration;
-      try {
-        registration = JSON.parse(json) as BatchRegistration;
-        if (registration.queue !== queueName || typeof registration.model?.name !== 'string') {
-          throw new Error('not a batch');
-        }
-      } catch {
-        skipped.add(queueName);
-        log(`ignoring ${REGISTRY_KEY} entry ${queueName}: not a Spinscope batch`);
-        continue;
-      }
-      if (!sameModel(registration.model, modelId)) {
-        skipped.add(queueName);
-        log(
-          `not serving batch ${queueName}: it needs model ${registration.model.name} ${registration.model.version}, ` +
-            `this worker has ${modelId.name} ${modelId.version}`,
-        );
-        continue;
-      }
-      try {
-        serve(registration);
-      } catch (error) {
-        skipped.add(queueName);
-        log(`not serving batch ${queueName}: ${(error as Error).message}`);
-      }
-    }
-    for (const [queueName, worker] of served) {
-      if (queueName in entries) continue;
-      served.delete(queueName);
-      await closeWorker(worker);
-      log(`batch ${queueName} is finished`);
-    }
-    for (const queueName of skipped) if (!(queueName in entries)) skipped.delete(queueName);
-  };
-
-  log(
-    `worker ${workerName}: model ${modelId.name} ${modelId.version}, ${concurrency} at once, ` +
-      `waiting for batches on ${target.display}`,
-  );
-  // Wait for `promise`, or less when the worker is told to stop.
-  const untilStopped = (promise: Promise<unknown>): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const onAbort = (): void => resolve();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void promise.then(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-    });
-  const stopWaiting = (): void => wake?.();
-  signal?.addEventListener('abort', stopWaiting, { once: true });
-  try {
-    while (!signal?.aborted) {
-      await untilStopped(refresh().catch((error) => trouble('reading the batches', error)));
-      if (signal?.aborted) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  } finally {
-    // Graceful: each BullMQ worker finishes the jobs it has started, then lets go.
-    await Promise.allSettled([...served.values()].map(closeWorker));
-    signal?.removeEventListener('abort', stopWaiting);
-    await pool.destroy();
-    subscriber.disconnect();
-    registry.disconnect();
   }
-  return totals;
+
+  /** Why a registry entry is not served by this worker (undefined: serve it). */
+  private refusal(queueName: string, json: string): string | undefined {
+    let registration: BatchRegistration;
+    try {
+      registration = JSON.parse(json) as BatchRegistration;
+      if (registration.queue !== queueName || typeof registration.model?.name !== 'string') {
+        throw new Error('not a batch');
+      }
+    } catch {
+      return `ignoring ${REGISTRY_KEY} entry ${queueName}: not a Spinscope batch`;
+    }
+    const { modelId } = this;
+    if (!sameModel(registration.model, modelId)) {
+      return (
+        `not serving batch ${queueName}: it needs model ${registration.model.name} ${registration.model.version}, ` +
+        `this worker has ${modelId.name} ${modelId.version}`
+      );
+    }
+    try {
+      this.serve(registration);
+    } catch (error) {
+      return `not serving batch ${queueName}: ${(error as Error).message}`;
+    }
+    return undefined;
+  }
+
+  /** Take up the batches new in the registry, let go of those that left it. */
+  private async refresh(): Promise<void> {
+    const entries = await this.registry.hgetall(REGISTRY_KEY);
+    if (this.options.signal?.aborted) return; // stopping: take up nothing new
+    for (const [queueName, json] of Object.entries(entries)) {
+      if (this.served.has(queueName) || this.skipped.has(queueName)) continue;
+      const refused = this.refusal(queueName, json);
+      if (refused === undefined) continue;
+      this.skipped.add(queueName);
+      this.log(refused);
+    }
+    for (const [queueName, worker] of this.served) {
+      if (queueName in entries) continue;
+      this.served.delete(queueName);
+      await this.closeWorker(worker);
+      this.log(`batch ${queueName} is finished`);
+    }
+    for (const queueName of this.skipped)
+      if (!(queueName in entries)) this.skipped.delete(queueName);
+  }
+
+  /** Look at the registry every pollMs (or when told of a change) until the signal aborts. */
+  async serveUntilStopped(): Promise<void> {
+    const { signal } = this.options;
+    const { modelId, settings } = this;
+    this.log(
+      `worker ${this.name}: model ${modelId.name} ${modelId.version}, ${settings.concurrency} at once, ` +
+        `waiting for batches on ${settings.target.display}`,
+    );
+    const stopWaiting = (): void => this.wake?.();
+    signal?.addEventListener('abort', stopWaiting, { once: true });
+    try {
+      while (!signal?.aborted) {
+        await untilAborted(
+          signal,
+          this.refresh().catch((error) => this.trouble('reading the batches', error)),
+        );
+        if (signal?.aborted) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, settings.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stopWaiting);
+    }
+  }
+
+  /** Graceful: each BullMQ worker finishes the jobs it has started, then lets go. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.served.values()].map((worker) => this.closeWorker(worker)));
+    await this.pool.destroy();
+    this.subscriber.disconnect();
+    this.registry.disconnect();
+  }
+}
+
+/** Wait for `promise`, or less when `signal` aborts. */
+function untilAborted(signal: AbortSignal | undefined, promise: Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = (): void => resolve();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void promise.then(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
