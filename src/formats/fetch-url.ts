@@ -110,16 +110,9 @@ interface RawResponse {
   body: Buffer;
 }
 
-function request(
-  url: URL,
-  signal: AbortSignal,
-  maxBytes: number,
-  allowPrivate: boolean,
-  timeoutMs: number,
-): Promise<RawResponse> {
-  // Every connection resolves through this check, so DNS answers (and rebinding between
-  // look-ups) cannot lead to an internal address.
-  const lookup = (
+/** A DNS look-up that refuses internal addresses (every connection resolves through it). */
+function guardedLookup(allowPrivate: boolean) {
+  return (
     hostname: string,
     lookupOptions: object,
     callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
@@ -141,6 +134,57 @@ function request(
       return callback(null, first.address, first.family);
     });
   };
+}
+
+/** A response's body, refused as soon as it is known to be over `maxBytes`. */
+function readBody(
+  res: http.IncomingMessage,
+  url: URL,
+  maxBytes: number,
+  done: (error: Error | null, body?: Buffer) => void,
+): void {
+  const declared = Number(res.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    res.destroy();
+    done(
+      new SpinscopeError(
+        'SPN_ERR_FETCH',
+        `${url.href} is ${declared} bytes, over the limit of ${maxBytes}`,
+      ),
+    );
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.destroy();
+      done(
+        new SpinscopeError('SPN_ERR_FETCH', `${url.href} is over the limit of ${maxBytes} bytes`),
+      );
+    } else chunks.push(chunk);
+  });
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+  res.on('error', (error) => done(error));
+}
+
+/** A request's failure in the catalogue's terms. */
+function fetchError(url: URL, timeoutMs: number, error: Error & { code?: string }): SpinscopeError {
+  if (error instanceof SpinscopeError) return error;
+  if (error.name === 'AbortError' || error.name === 'TimeoutError' || error.code === 'ABORT_ERR') {
+    return new SpinscopeError('SPN_ERR_FETCH', `${url.href} did not answer within ${timeoutMs} ms`);
+  }
+  return new SpinscopeError('SPN_ERR_FETCH', `${url.href}: ${error.message}`);
+}
+
+function request(
+  url: URL,
+  signal: AbortSignal,
+  maxBytes: number,
+  allowPrivate: boolean,
+  timeoutMs: number,
+): Promise<RawResponse> {
   // A literal IP skips DNS entirely, so it is checked here.
   const host = url.hostname.replace(/^\[|\]$/gu, '');
   if (isIP(host) && !allowPrivate && isInternalAddress(host)) {
@@ -157,7 +201,7 @@ function request(
       url,
       {
         signal,
-        lookup,
+        lookup: guardedLookup(allowPrivate),
         headers: {
           'user-agent': 'Spinscope (+offline propaganda analysis)',
           accept: 'text/html, text/plain;q=0.9',
@@ -175,39 +219,15 @@ function request(
             body: Buffer.alloc(0),
           });
         }
-        const declared = Number(res.headers['content-length'] ?? 0);
-        if (declared > maxBytes) {
-          res.destroy();
-          return reject(
-            new SpinscopeError(
-              'SPN_ERR_FETCH',
-              `${url.href} is ${declared} bytes, over the limit of ${maxBytes}`,
-            ),
-          );
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBytes) {
-            res.destroy();
-            reject(
-              new SpinscopeError(
-                'SPN_ERR_FETCH',
-                `${url.href} is over the limit of ${maxBytes} bytes`,
-              ),
-            );
-          } else chunks.push(chunk);
-        });
-        res.on('end', () =>
+        readBody(res, url, maxBytes, (error, body) => {
+          if (error) return reject(fetchError(url, timeoutMs, error));
           resolve({
             status,
             location: undefined,
             contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on('error', reject);
+            body: body as Buffer,
+          });
+        });
       },
     );
     req.on('timeout', () =>
@@ -215,18 +235,8 @@ function request(
         new SpinscopeError('SPN_ERR_FETCH', `${url.href} did not answer within ${timeoutMs} ms`),
       ),
     );
-    req.on('error', (error: Error & { code?: string }) => {
-      if (error instanceof SpinscopeError) return reject(error);
-      if (
-        error.name === 'AbortError' ||
-        error.name === 'TimeoutError' ||
-        error.code === 'ABORT_ERR'
-      ) {
-        return reject(
-          new SpinscopeError('SPN_ERR_FETCH', `${url.href} did not answer within ${timeoutMs} ms`),
-        );
-      }
-      reject(new SpinscopeError('SPN_ERR_FETCH', `${url.href}: ${error.message}`));
-    });
+    req.on('error', (error: Error & { code?: string }) =>
+      reject(fetchError(url, timeoutMs, error)),
+    );
   });
 }
