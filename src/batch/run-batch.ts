@@ -186,108 +186,42 @@ export async function runInFolder(
   onProgress: (progress: BatchProgress) => void = () => {},
 ): Promise<BatchSummary> {
   const started = performance.now();
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const model = options.model ?? DEFAULT_MODEL_NAME;
   const detector = loadDetector(model); // fails early on a bad model; its identity keys the store
   const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
-  const warn = options.onWarning ?? (() => {});
-
-  try {
-    mkdirSync(options.outDir, { recursive: true });
-  } catch (error) {
-    throw new SpinscopeError(
-      'SPN_ERR_FILE_READ',
-      `cannot create the output folder: ${(error as Error).message}`,
-      { file: options.outDir },
-    );
-  }
+  createFolder(options.outDir);
   const unlock = lockFolder(options.outDir);
+  const folder: FolderState = {
+    failures: [],
+    progress: {
+      done: 0,
+      total: typeof options.total === 'number' ? options.total : undefined,
+      analysed: 0,
+      fromStore: 0,
+      fromResults: 0,
+      failed: 0,
+    },
+    exhausted: false,
+    undone: false,
+  };
   let journal: ResultsJournal | undefined;
   let store: AnalysisStore | undefined;
-  const extractor = new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs });
-  const failures: FailureRecord[] = [];
-  const progress: BatchProgress = {
-    done: 0,
-    total: typeof options.total === 'number' ? options.total : undefined,
-    analysed: 0,
-    fromStore: 0,
-    fromResults: 0,
-    failed: 0,
-  };
   let fatal: unknown;
-  /** Every item was taken from the inputs (set by forEachItem), and none was left undone. */
-  const state = { exhausted: false, undone: false };
+  const extractor = new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs });
   try {
     removeStaleTemporaries(options.outDir);
-    journal = await ResultsJournal.open(options.outDir, modelId);
-    if (journal.scan.truncatedBytes > 0) {
-      warn(
-        `${journal.file}: cut off ${journal.scan.truncatedBytes} bytes from line ` +
-          `${journal.scan.truncatedAtLine} on (a write torn by a crash); those articles will be done again`,
-      );
-    }
+    journal = await openJournal(options, modelId);
     store = AnalysisStore.open(options.dbFile ?? join(options.outDir, 'store.sqlite'));
-    const theJournal = journal;
-    const written = new Set<string>();
-    const loadOptions: LoadOptions = {
-      maxBytes,
-      allowPrivateUrls: options.allowPrivateUrls ?? false,
-      fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
-      html: { extractor, signal: options.signal },
-    };
-    let reported = -1;
-    const run: BatchRun = {
-      outDir: options.outDir,
-      model,
-      modelId,
-      maxBytes,
-      store,
-      progress,
-      signal: options.signal,
-      warn,
-      leaveUndone() {
-        state.undone = true;
-      },
-      isDone(id) {
-        return theJournal.scan.ids.has(id);
-      },
-      async load(item) {
-        const article = await loadArticle(item, loadOptions);
-        const text = validateText(article.text, { maxBytes });
-        return { article, text, contentHash: AnalysisStore.contentHash(text) };
-      },
-      write(item, loaded, analysis) {
-        if (theJournal.scan.ids.has(item.id) || written.has(item.id)) return;
-        written.add(item.id);
-        const { article } = loaded;
-        theJournal.append({
-          id: item.id,
-          input: item.input,
-          source: article.source ?? null,
-          title: article.title ?? analysis.title ?? null,
-          date: article.date ?? null,
-          contentHash: loaded.contentHash,
-          model: modelId,
-          analysis,
-        });
-      },
-      fail(item, error) {
-        failures.push(failureOf(item, error));
-        progress.failed += 1;
-      },
-      report() {
-        progress.done =
-          progress.analysed + progress.fromStore + progress.fromResults + progress.failed;
-        if (progress.done === reported) return;
-        reported = progress.done;
-        onProgress({ ...progress });
-      },
-    };
+    const run = folderRun(
+      options,
+      { model, modelId, store, journal, extractor, folder },
+      onProgress,
+    );
     if (typeof options.total === 'function' && !options.signal?.aborted) {
-      progress.total = await options.total();
+      folder.progress.total = await options.total();
     }
     try {
-      state.exhausted = await engine(run);
+      folder.exhausted = await engine(run);
     } finally {
       run.report();
     }
@@ -302,26 +236,11 @@ export async function runInFolder(
     let summary: BatchSummary | undefined;
     if (journal !== undefined) {
       try {
-        journal.close();
-        const totals = await writeLabelFiles(options.outDir);
-        writeFailures(options.outDir, failures);
-        const seconds = (performance.now() - started) / 1000;
-        const written = progress.analysed + progress.fromStore;
-        summary = {
-          articles: totals.articles,
-          analysed: progress.analysed,
-          fromStore: progress.fromStore,
-          fromResults: progress.fromResults,
-          failed: progress.failed,
-          spans: totals.spans,
-          spansPerTechnique: totals.spansPerTechnique,
-          seconds: Math.round(seconds * 1000) / 1000,
-          articlesPerSecond: seconds > 0 ? Math.round((written / seconds) * 100) / 100 : 0,
-          model: modelId,
-          offsetUnit: 'codepoint',
-          complete: state.exhausted && !state.undone && fatal === undefined,
-        };
-        writeSummary(options.outDir, summary);
+        summary = await writeOutputs(options.outDir, journal, folder, {
+          modelId,
+          started,
+          complete: folder.exhausted && !folder.undone && fatal === undefined,
+        });
       } catch (error) {
         if (fatal === undefined) throw error; // else the first error is the one to report
       }
@@ -331,6 +250,144 @@ export async function runInFolder(
   } finally {
     unlock();
   }
+}
+
+/** What a run gathers in its folder: failures, counts, and whether it took every item. */
+interface FolderState {
+  readonly failures: FailureRecord[];
+  readonly progress: BatchProgress;
+  /** Every item was taken from the inputs (set by the engine's forEachItem). */
+  exhausted: boolean;
+  /** Some item was left for the next run. */
+  undone: boolean;
+}
+
+function createFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new SpinscopeError(
+      'SPN_ERR_FILE_READ',
+      `cannot create the output folder: ${(error as Error).message}`,
+      { file: dir },
+    );
+  }
+}
+
+/** results.jsonl, opened for appending; a line torn by a crash is cut off, with a warning. */
+async function openJournal(options: FolderOptions, modelId: ModelId): Promise<ResultsJournal> {
+  const journal = await ResultsJournal.open(options.outDir, modelId);
+  if (journal.scan.truncatedBytes > 0) {
+    options.onWarning?.(
+      `${journal.file}: cut off ${journal.scan.truncatedBytes} bytes from line ` +
+        `${journal.scan.truncatedAtLine} on (a write torn by a crash); those articles will be done again`,
+    );
+  }
+  return journal;
+}
+
+/** The BatchRun an engine works through: loading, writing and failing items, and progress. */
+function folderRun(
+  options: FolderOptions,
+  parts: {
+    model: string;
+    modelId: ModelId;
+    store: AnalysisStore;
+    journal: ResultsJournal;
+    extractor: HtmlExtractor;
+    folder: FolderState;
+  },
+  onProgress: (progress: BatchProgress) => void,
+): BatchRun {
+  const { model, modelId, store, journal, extractor, folder } = parts;
+  const { progress } = folder;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const written = new Set<string>();
+  const loadOptions: LoadOptions = {
+    maxBytes,
+    allowPrivateUrls: options.allowPrivateUrls ?? false,
+    fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
+    html: { extractor, signal: options.signal },
+  };
+  let reported = -1;
+  return {
+    outDir: options.outDir,
+    model,
+    modelId,
+    maxBytes,
+    store,
+    progress,
+    signal: options.signal,
+    warn: options.onWarning ?? (() => {}),
+    leaveUndone() {
+      folder.undone = true;
+    },
+    isDone(id) {
+      return journal.scan.ids.has(id);
+    },
+    async load(item) {
+      const article = await loadArticle(item, loadOptions);
+      const text = validateText(article.text, { maxBytes });
+      return { article, text, contentHash: AnalysisStore.contentHash(text) };
+    },
+    write(item, loaded, analysis) {
+      if (journal.scan.ids.has(item.id) || written.has(item.id)) return;
+      written.add(item.id);
+      const { article } = loaded;
+      journal.append({
+        id: item.id,
+        input: item.input,
+        source: article.source ?? null,
+        title: article.title ?? analysis.title ?? null,
+        date: article.date ?? null,
+        contentHash: loaded.contentHash,
+        model: modelId,
+        analysis,
+      });
+    },
+    fail(item, error) {
+      folder.failures.push(failureOf(item, error));
+      progress.failed += 1;
+    },
+    report() {
+      progress.done =
+        progress.analysed + progress.fromStore + progress.fromResults + progress.failed;
+      if (progress.done === reported) return;
+      reported = progress.done;
+      onProgress({ ...progress });
+    },
+  };
+}
+
+/** Close the journal and rebuild the label files, failures.jsonl and summary.json from it. */
+async function writeOutputs(
+  outDir: string,
+  journal: ResultsJournal,
+  folder: FolderState,
+  run: { modelId: ModelId; started: number; complete: boolean },
+): Promise<BatchSummary> {
+  const { progress } = folder;
+  journal.close();
+  const totals = await writeLabelFiles(outDir);
+  writeFailures(outDir, folder.failures);
+  const seconds = (performance.now() - run.started) / 1000;
+  const written = progress.analysed + progress.fromStore;
+  const summary: BatchSummary = {
+    articles: totals.articles,
+    analysed: progress.analysed,
+    fromStore: progress.fromStore,
+    fromResults: progress.fromResults,
+    failed: progress.failed,
+    spans: totals.spans,
+    spansPerTechnique: totals.spansPerTechnique,
+    seconds: Math.round(seconds * 1000) / 1000,
+    articlesPerSecond: seconds > 0 ? Math.round((written / seconds) * 100) / 100 : 0,
+    model: run.modelId,
+    offsetUnit: 'codepoint',
+    complete: run.complete,
+  };
+  writeSummary(outDir, summary);
+  return summary;
 }
 
 /**
