@@ -16,12 +16,11 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { Piscina } from 'piscina';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../config.js';
 import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
-import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../analysis-worker.js';
+import { startAnalysisPool } from '../analysis-pool.js';
 import { AnalysisStore } from '../store/store.js';
 import type { ArticleInput } from '../formats/article-input.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
@@ -489,11 +488,7 @@ export async function processItems(
   return runInFolder(
     options,
     async (run) => {
-      const pool = new Piscina<AnalysisTask, Analysis>({
-        filename: ANALYSIS_WORKER_URL,
-        maxThreads: threads,
-        minThreads: threads,
-      });
+      const pool = await startAnalysisPool({ model: run.model, threads, maxBytes: run.maxBytes });
       try {
         // As in the server: hand the pool exactly as many tasks as it has threads, in order.
         const inOrder = pLimit(threads);

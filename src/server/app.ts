@@ -11,8 +11,7 @@ import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import pLimit from 'p-limit';
-import { Piscina } from 'piscina';
-import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../analysis-worker.js';
+import { startAnalysisPool } from '../analysis-pool.js';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
@@ -56,17 +55,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The event loop (HTTP, JSON, SQLite) needs a core of its own: on 2 cores, 1 worker gives
   // a p95 of 165 ms under 20 clients where 2 workers give 500 ms (npm run bench:latency).
   const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
-  const pool = new Piscina<AnalysisTask, ReturnType<typeof detector.analyze>>({
-    filename: ANALYSIS_WORKER_URL,
-    maxThreads: threads,
-    minThreads: threads,
-  });
+  const pool = await startAnalysisPool({ model, threads, maxBytes });
   // Piscina's own queue let some tasks wait seconds behind later ones under load; a FIFO
   // limiter in front of it hands out exactly as many tasks as there are threads, in order.
   const inOrder = pLimit(threads);
-
-  // Load the model in the worker now, so that the first requests do not wait for it.
-  await pool.run({ text: 'Warm-up.', model, maxBytes });
 
   // HTML pages are extracted in a thread of their own, within budgets, so that no page can
   // hold up the event loop (health checks, other requests).

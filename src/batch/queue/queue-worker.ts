@@ -19,12 +19,11 @@
 import { availableParallelism, hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Piscina } from 'piscina';
 import { loadDetector } from '../../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
 import { SpinscopeError } from '../../errors.js';
 import type { Analysis } from '../../detect/analysis.js';
-import { ANALYSIS_WORKER_URL, type AnalysisTask } from '../../analysis-worker.js';
+import { startAnalysisPool, type AnalysisPool } from '../../analysis-pool.js';
 import { AnalysisStore } from '../../store/store.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../../text/validate.js';
 import type { ModelId } from '../outputs.js';
@@ -149,36 +148,17 @@ function workerSettings(options: QueueWorkerOptions): WorkerSettings {
   };
 }
 
-/** The analysis threads, with the model loaded in every one (not in the first jobs). */
-async function startAnalysisPool(
-  settings: WorkerSettings,
-): Promise<Piscina<AnalysisTask, Analysis>> {
-  const { concurrency, model, maxBytes } = settings;
-  const pool = new Piscina<AnalysisTask, Analysis>({
-    filename: ANALYSIS_WORKER_URL,
-    maxThreads: concurrency,
-    minThreads: concurrency,
-  });
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, () =>
-        pool.run({ text: 'The council met on Monday.', model, maxBytes }),
-      ),
-    );
-  } catch (error) {
-    await pool.destroy();
-    throw error;
-  }
-  return pool;
-}
-
 /** Serve the queue until `signal` aborts; resolves with what was done once all is closed. */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<WorkerTotals> {
   const settings = workerSettings(options);
   const detector = loadDetector(settings.model); // fails early on a bad model
   const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
   await checkRedis(settings.target, settings.connectTimeout);
-  const pool = await startAnalysisPool(settings);
+  const pool = await startAnalysisPool({
+    model: settings.model,
+    threads: settings.concurrency,
+    maxBytes: settings.maxBytes,
+  });
   const run = new WorkerRun(settings, options, modelId, pool);
   try {
     await run.serveUntilStopped();
@@ -207,7 +187,7 @@ class WorkerRun {
     private readonly settings: WorkerSettings,
     private readonly options: QueueWorkerOptions,
     private readonly modelId: ModelId,
-    private readonly pool: Piscina<AnalysisTask, Analysis>,
+    private readonly pool: AnalysisPool,
   ) {
     this.log = options.log ?? (() => {});
     const { target, connectTimeout } = settings;

@@ -1,0 +1,34 @@
+/**
+ * The threads analyses run in (Piscina over analysis-worker.ts), for the server, local
+ * batches and queue workers: each thread loads the model before the first real task, so that
+ * no request or job waits for it.
+ */
+import { Piscina } from 'piscina';
+import type { Analysis } from './detect/analysis.js';
+import { ANALYSIS_WORKER_URL, type AnalysisTask } from './analysis-worker.js';
+
+export type AnalysisPool = Piscina<AnalysisTask, Analysis>;
+
+export async function startAnalysisPool(options: {
+  model: string;
+  threads: number;
+  maxBytes: number;
+}): Promise<AnalysisPool> {
+  const { model, threads, maxBytes } = options;
+  const pool: AnalysisPool = new Piscina({
+    filename: ANALYSIS_WORKER_URL,
+    maxThreads: threads,
+    minThreads: threads,
+  });
+  try {
+    await Promise.all(
+      Array.from({ length: threads }, () =>
+        pool.run({ text: 'The council met on Monday.', model, maxBytes }),
+      ),
+    );
+  } catch (error) {
+    await pool.destroy();
+    throw error;
+  }
+  return pool;
+}
