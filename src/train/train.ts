@@ -14,7 +14,7 @@ import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.j
 import { parseArticle, type TextSpan } from '../text/document.js';
 import { applyPlatt } from '../detect/calibration.js';
 import { fitPlatt } from './calibration.js';
-import { readClusters } from '../features/clusters.js';
+import { readClusters, type WordClusters } from '../features/clusters.js';
 import { sha256 } from '../detect/model-file.js';
 import { Detector, toTextSpan, type ModelHeader, type SpanDecoding } from '../detect/detector.js';
 import { articleContext, type ArticleContext } from '../features/context.js';
@@ -107,91 +107,23 @@ export function trainDetector(input: TrainInput): TrainResult {
   const progress = input.onProgress ?? (() => {});
   const { corpus } = input;
   if (!corpus.si || !corpus.tc) throw new Error(`${corpus.dir}: training needs SI and TC labels`);
-  const clusterBytes = readFileSync(input.clustersFile);
   const clusters = readClusters(input.clustersFile);
-  const siByArticle = groupByArticle(corpus.si);
-  const tcByArticle = groupByArticle(corpus.tc);
+  const articles = trainingArticles(corpus, clusters, settings.folds, progress);
+  const { tokens, techniques, foldModels } = outOfFoldModels(
+    articles,
+    settings,
+    clusters,
+    progress,
+  );
 
-  const articles: TrainingArticle[] = [];
-  corpus.articles.forEach((article, i) => {
-    const doc = parseArticle(article.text);
-    const si = siByArticle.get(article.id) ?? [];
-    articles.push({
-      id: article.id,
-      ctx: articleContext(doc, clusters),
-      fold: i % settings.folds,
-      labels: tokenLabels(doc, si),
-      si,
-      tc: tcByArticle.get(article.id) ?? [],
-    });
-    progress({ stage: 'reading articles', done: i + 1, total: corpus.articles.length });
-  });
-
-  const trainTagger = (subset: TrainingArticle[], seed: number): LogisticModel => {
-    const rows = new SparseRows();
-    const labels: number[] = [];
-    for (const a of subset) {
-      addTokenRows(a.ctx, rows);
-      for (const l of a.labels) labels.push(l);
-    }
-    const model = LogisticModel.create(settings.taggerBits);
-    trainLogistic(model, rows, Uint8Array.from(labels), {
-      epochs: settings.taggerEpochs,
-      learningRate: settings.taggerLearningRate,
-      l2: settings.taggerL2,
-      seed,
-    });
-    return model;
-  };
-  const trainClassifier = (subset: TrainingArticle[], seed: number): SoftmaxModel => {
-    const rows = new SparseRows();
-    const labels: number[] = [];
-    for (const a of subset) {
-      addSpanRows(a.ctx, a.tc, rows);
-      for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
-    }
-    const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
-    trainSoftmax(model, rows, Uint8Array.from(labels), {
-      epochs: settings.classifierEpochs,
-      learningRate: settings.classifierLearningRate,
-      l2: settings.l2,
-      seed,
-    });
-    return model;
-  };
-
-  // Out-of-fold predictions: token probabilities and raw technique probabilities.
-  const oofTokens = new Map<string, Float32Array>();
-  const oofTechniques = new Map<string, Float64Array[]>();
-  const foldModels: { tagger: LogisticModel; classifier: SoftmaxModel }[] = [];
-  const steps = settings.folds + 1;
-  for (let k = 0; k < settings.folds; k++) {
-    progress({ stage: 'training out-of-fold models', done: k, total: steps });
-    const inFold = articles.filter((a) => a.fold !== k);
-    const tagger = trainTagger(inFold, settings.seed + k);
-    const classifier = trainClassifier(inFold, settings.seed + k);
-    foldModels.push({ tagger, classifier });
-    const probe = new Detector(emptyHeader(), tagger, classifier, clusters);
-    for (const a of articles.filter((x) => x.fold === k)) {
-      oofTokens.set(a.id, probe.tokenProbabilities(a.ctx));
-      const rows = new SparseRows();
-      addSpanRows(a.ctx, a.tc, rows);
-      oofTechniques.set(
-        a.id,
-        a.tc.map((_, i) => Float64Array.from(classifier.probabilities(rows.row(i)))),
-      );
-    }
-  }
-  progress({ stage: 'training out-of-fold models', done: settings.folds, total: steps });
-
-  const { accuracy, ...classDecoding } = tuneClassBias(articles, oofTechniques);
+  const { accuracy, ...classDecoding } = tuneClassBias(articles, techniques);
   const header = emptyHeader();
   header.classifier = { ...header.classifier, ...classDecoding };
   // Only the header matters to `probe`: it decodes spans and chooses labels.
   const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
   const outOfFold = fitDecisions(probe, {
     articles,
-    tokens: oofTokens,
+    tokens,
     classify: (a, spans) => {
       const { tagger, classifier } = foldModels[a.fold]!;
       return new Detector(header, tagger, classifier, clusters).classify(a.ctx, spans);
@@ -201,9 +133,10 @@ export function trainDetector(input: TrainInput): TrainResult {
   });
 
   // The shipped models see every training article.
+  const steps = settings.folds + 1;
   progress({ stage: 'training final models', done: settings.folds, total: steps });
-  const tagger = trainTagger(articles, settings.seed);
-  const classifier = trainClassifier(articles, settings.seed);
+  const tagger = trainTagger(articles, settings, settings.seed);
+  const classifier = trainClassifier(articles, settings, settings.seed);
   progress({ stage: 'training final models', done: steps, total: steps });
 
   const finalHeader: ModelHeader = {
@@ -219,7 +152,10 @@ export function trainDetector(input: TrainInput): TrainResult {
       folds: settings.folds,
       seconds: Math.round((Date.now() - started) / 1000),
     },
-    clusters: { file: basename(input.clustersFile), sha256: sha256(clusterBytes) },
+    clusters: {
+      file: basename(input.clustersFile),
+      sha256: sha256(readFileSync(input.clustersFile)),
+    },
     tagger: { bits: settings.taggerBits, bias: tagger.bias, decoding: header.tagger.decoding },
     classifier: {
       ...header.classifier,
@@ -231,9 +167,112 @@ export function trainDetector(input: TrainInput): TrainResult {
     detector: new Detector(finalHeader, tagger, classifier, clusters),
     outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
     articles,
-    outOfFoldPredictions: { tokens: oofTokens, techniques: oofTechniques },
+    outOfFoldPredictions: { tokens, techniques },
     foldModels,
   };
+}
+
+/** The corpus's articles, parsed, with their gold labels and their fold (by position). */
+function trainingArticles(
+  corpus: Corpus,
+  clusters: WordClusters,
+  folds: number,
+  progress: (p: TrainProgress) => void,
+): TrainingArticle[] {
+  const siByArticle = groupByArticle(corpus.si ?? []);
+  const tcByArticle = groupByArticle(corpus.tc ?? []);
+  return corpus.articles.map((article, i) => {
+    const doc = parseArticle(article.text);
+    const si = siByArticle.get(article.id) ?? [];
+    progress({ stage: 'reading articles', done: i + 1, total: corpus.articles.length });
+    return {
+      id: article.id,
+      ctx: articleContext(doc, clusters),
+      fold: i % folds,
+      labels: tokenLabels(doc, si),
+      si,
+      tc: tcByArticle.get(article.id) ?? [],
+    };
+  });
+}
+
+/** The linear span tagger, trained on some articles. */
+function trainTagger(
+  subset: TrainingArticle[],
+  settings: TrainSettings,
+  seed: number,
+): LogisticModel {
+  const rows = new SparseRows();
+  const labels: number[] = [];
+  for (const a of subset) {
+    addTokenRows(a.ctx, rows);
+    for (const l of a.labels) labels.push(l);
+  }
+  const model = LogisticModel.create(settings.taggerBits);
+  trainLogistic(model, rows, Uint8Array.from(labels), {
+    epochs: settings.taggerEpochs,
+    learningRate: settings.taggerLearningRate,
+    l2: settings.taggerL2,
+    seed,
+  });
+  return model;
+}
+
+/** The linear technique classifier, trained on the gold spans of some articles. */
+function trainClassifier(
+  subset: TrainingArticle[],
+  settings: TrainSettings,
+  seed: number,
+): SoftmaxModel {
+  const rows = new SparseRows();
+  const labels: number[] = [];
+  for (const a of subset) {
+    addSpanRows(a.ctx, a.tc, rows);
+    for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
+  }
+  const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
+  trainSoftmax(model, rows, Uint8Array.from(labels), {
+    epochs: settings.classifierEpochs,
+    learningRate: settings.classifierLearningRate,
+    l2: settings.l2,
+    seed,
+  });
+  return model;
+}
+
+/**
+ * One tagger and classifier per fold, trained on the other folds, and their predictions on
+ * the articles they did not see: token probabilities and raw technique probabilities.
+ */
+function outOfFoldModels(
+  articles: TrainingArticle[],
+  settings: TrainSettings,
+  clusters: WordClusters,
+  progress: (p: TrainProgress) => void,
+) {
+  const tokens = new Map<string, Float32Array>();
+  const techniques = new Map<string, Float64Array[]>();
+  const foldModels: { tagger: LogisticModel; classifier: SoftmaxModel }[] = [];
+  const steps = settings.folds + 1;
+  for (let k = 0; k < settings.folds; k++) {
+    progress({ stage: 'training out-of-fold models', done: k, total: steps });
+    const inFold = articles.filter((a) => a.fold !== k);
+    const tagger = trainTagger(inFold, settings, settings.seed + k);
+    const classifier = trainClassifier(inFold, settings, settings.seed + k);
+    foldModels.push({ tagger, classifier });
+    const probe = new Detector(emptyHeader(), tagger, classifier, clusters);
+    for (const a of articles.filter((x) => x.fold === k)) {
+      tokens.set(a.id, probe.tokenProbabilities(a.ctx));
+      const rows = new SparseRows();
+      addSpanRows(a.ctx, a.tc, rows);
+      techniques.set(
+        a.id,
+        a.tc.map((_, i) => Float64Array.from(classifier.probabilities(rows.row(i)))),
+      );
+    }
+  }
+  progress({ stage: 'training out-of-fold models', done: settings.folds, total: steps });
+  return { tokens, techniques, foldModels };
 }
 
 /** Out-of-fold (or held-out) predictions from which the decisions of a model are fitted. */
