@@ -1,0 +1,225 @@
+/**
+ * The yardstick for model choices: article-level K-fold cross-validation over every labelled
+ * article (train and dev together, 446). The fold of each article is fixed and committed
+ * (bench/cv-folds.json). Each fold is predicted by a model that a recipe trained on the other
+ * folds, scored as shipped (after the model file's int8 round trip); the pooled out-of-fold
+ * predictions are scored with the official scorers (SI F1, TC micro-F1 on the gold spans,
+ * TC macro-F1, full-task micro-F1), with the mean and sd over folds, and per technique.
+ * `--against RECIPE` trains a second recipe on the same folds and gives the paired
+ * difference per fold: a change is kept only when its mean gain exceeds twice its sd.
+ *
+ *   npm run bench:cv [-- --recipe fast --against fast-no-offsets --out cv.json]
+ *   npm run bench:cv -- --write-folds    (only to make a new fold assignment)
+ *
+ * The fast recipe takes about 2 minutes a fold on a 2-core machine.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
+import { Detector } from '../src/detect/detector.js';
+import { scoreFullTask } from '../src/eval/full.js';
+import { scoreSi } from '../src/eval/si.js';
+import { scoreTc } from '../src/eval/tc.js';
+import { readCorpus, type Corpus } from '../src/formats/corpus.js';
+import type { SpanLabel, TechniqueSpanLabel } from '../src/formats/labels.js';
+import { evaluateDetector } from '../src/train/card.js';
+import { seededRandom, shuffle } from '../src/train/random.js';
+import { trainDetector } from '../src/train/train.js';
+import { trainAccurateDetector } from '../src/train/train-accurate.js';
+import { meanAndSd } from './spread.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: defaultCorpusDir() },
+    recipe: { type: 'string', default: 'fast' },
+    against: { type: 'string' },
+    folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
+    'write-folds': { type: 'boolean', default: false },
+    k: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');
+const VECTORS = join(PACKAGE_ROOT, 'models', 'word-vectors.bin');
+
+/** A recipe: how a model is trained from a corpus. Names say what differs from `fast`. */
+const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
+  fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).detector,
+  accurate: async (corpus) =>
+    (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
+      .detector,
+};
+
+interface FoldFile {
+  k: number;
+  seed: number;
+  /** Article ids of each fold. */
+  folds: string[][];
+}
+
+const train = await readCorpus(join(values.data as string, 'train'));
+const dev = await readCorpus(join(values.data as string, 'dev'));
+const articles = [...train.articles, ...dev.articles];
+const goldSi = [...(train.si ?? []), ...(dev.si ?? [])];
+const goldTc = [...(train.tc ?? []), ...(dev.tc ?? [])];
+
+if (values['write-folds']) {
+  const k = Number(values.k);
+  const ids = articles.map((a) => a.id).sort();
+  shuffle(ids, seededRandom(20261206));
+  const folds: string[][] = Array.from({ length: k }, (_, i) =>
+    ids.filter((_, j) => j % k === i).sort(),
+  );
+  writeFileSync(values.folds as string, `${JSON.stringify({ k, seed: 20261206, folds })}\n`);
+  console.log(`${values.folds}: ${k} folds of ${folds.map((f) => f.length).join(', ')} articles`);
+  process.exit(0);
+}
+if (!existsSync(values.folds as string)) throw new Error(`no fold file ${values.folds}`);
+const foldFile = JSON.parse(readFileSync(values.folds as string, 'utf8')) as FoldFile;
+const known = new Set(articles.map((a) => a.id));
+const assigned = foldFile.folds.flat();
+if (assigned.length !== known.size || assigned.some((id) => !known.has(id)))
+  throw new Error(`${values.folds} does not assign the ${known.size} labelled articles`);
+
+/** The articles of some folds as a corpus; the gold TC spans are its TC template. */
+function corpusOf(ids: Set<string>, name: string): Corpus {
+  const tc = goldTc.filter((l) => ids.has(l.articleId));
+  return {
+    dir: join(values.data as string, name),
+    articles: articles.filter((a) => ids.has(a.id)),
+    si: goldSi.filter((l) => ids.has(l.articleId)),
+    tc,
+    template: tc.map(({ articleId, cpStart, cpEnd }): SpanLabel => ({ articleId, cpStart, cpEnd })),
+  };
+}
+
+interface FoldScores {
+  si: number;
+  tc: number;
+  tcMacro: number;
+  full: number;
+}
+
+interface RecipeRun {
+  recipe: string;
+  perFold: FoldScores[];
+  predictions: { si: SpanLabel[]; tc: TechniqueSpanLabel[]; full: TechniqueSpanLabel[] };
+  seconds: number;
+}
+
+async function runRecipe(recipe: string): Promise<RecipeRun> {
+  const train = RECIPES[recipe];
+  if (!train)
+    throw new Error(`unknown recipe ${recipe} (known: ${Object.keys(RECIPES).join(', ')})`);
+  const started = performance.now();
+  const run: RecipeRun = {
+    recipe,
+    perFold: [],
+    predictions: { si: [], tc: [], full: [] },
+    seconds: 0,
+  };
+  const only = values.only === undefined ? undefined : Number(values.only);
+  for (let k = 0; k < foldFile.folds.length; k++) {
+    if (only !== undefined && k !== only) continue;
+    const heldOut = new Set(foldFile.folds[k]);
+    const rest = new Set(assigned.filter((id) => !heldOut.has(id)));
+    const foldStarted = performance.now();
+    const trained = await train(corpusOf(rest, `cv-${k}`));
+    // Scored as shipped: through the model file (int8 weights).
+    const detector = Detector.fromBytes(
+      trained.encode(),
+      join(PACKAGE_ROOT, 'models', recipe, 'model.bin'),
+    );
+    const { metrics, predictions } = evaluateDetector(detector, corpusOf(heldOut, `fold-${k}`));
+    run.predictions.si.push(...predictions.si);
+    run.predictions.tc.push(...predictions.tc);
+    run.predictions.full.push(...predictions.full);
+    const scores: FoldScores = {
+      si: metrics.si.f1,
+      tc: metrics.tc!.microF1,
+      tcMacro: metrics.tc!.macroF1,
+      full: metrics.full.micro.f1,
+    };
+    run.perFold.push(scores);
+    console.log(
+      `${recipe} fold ${k} (${heldOut.size} articles, ${((performance.now() - foldStarted) / 1000).toFixed(0)} s): ` +
+        `SI ${f(scores.si)}  TC ${f(scores.tc)}  TC macro ${f(scores.tcMacro)}  full ${f(scores.full)}`,
+    );
+  }
+  run.seconds = (performance.now() - started) / 1000;
+  return run;
+}
+
+const f = (n: number) => n.toFixed(4);
+const spreadOf = (xs: number[]) => {
+  const { mean, sd } = meanAndSd(xs);
+  return `${f(mean)} ± ${f(sd)}`;
+};
+
+function report(run: RecipeRun): Record<string, unknown> {
+  const scored = new Set(
+    foldFile.folds.flatMap((fold, k) =>
+      values.only === undefined || Number(values.only) === k ? fold : [],
+    ),
+  );
+  const si = scoreSi(
+    goldSi.filter((l) => scored.has(l.articleId)),
+    run.predictions.si,
+  );
+  const gold = goldTc.filter((l) => scored.has(l.articleId));
+  const tc = scoreTc(gold, run.predictions.tc);
+  const full = scoreFullTask(gold, run.predictions.full);
+  console.log(
+    `\n${run.recipe}: ${scored.size} articles out of fold, ${(run.seconds / 60).toFixed(1)} min`,
+  );
+  console.log('| figure | pooled | mean ± sd over folds |');
+  console.log('| --- | --- | --- |');
+  const column = (key: keyof FoldScores) => spreadOf(run.perFold.map((s) => s[key]));
+  console.log(`| SI F1 | ${f(si.f1)} | ${column('si')} |`);
+  console.log(`| TC micro-F1 (gold spans) | ${f(tc.microF1)} | ${column('tc')} |`);
+  console.log(`| TC macro-F1 | ${f(tc.macroF1)} | ${column('tcMacro')} |`);
+  console.log(`| full-task micro-F1 | ${f(full.micro.f1)} | ${column('full')} |`);
+  console.log('\n| technique | gold | predicted | P | R | F1 |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  const scarce: string[] = [];
+  for (const c of tc.perTechnique) {
+    console.log(
+      `| ${c.technique} | ${c.support} | ${c.predicted} | ${f(c.precision)} | ${f(c.recall)} | ${f(c.f1)} |`,
+    );
+    if (c.predicted < c.support / 2) scarce.push(c.technique);
+  }
+  console.log(
+    scarce.length === 0
+      ? 'every technique is predicted at least half as often as it occurs'
+      : `predicted less than half as often as they occur: ${scarce.join(', ')}`,
+  );
+  return {
+    recipe: run.recipe,
+    articles: scored.size,
+    minutes: run.seconds / 60,
+    pooled: { si: si.f1, tc: tc.microF1, tcMacro: tc.macroF1, full: full.micro.f1 },
+    perFold: run.perFold,
+    perTechnique: tc.perTechnique,
+  };
+}
+
+const main = await runRecipe(values.recipe as string);
+const results: Record<string, unknown>[] = [report(main)];
+if (values.against) {
+  const other = await runRecipe(values.against);
+  results.push(report(other));
+  console.log(`\n${main.recipe} − ${other.recipe}, paired by fold:`);
+  console.log('| figure | mean difference ± sd | per fold | kept (gain > 2 sd)? |');
+  console.log('| --- | --- | --- | --- |');
+  for (const key of ['si', 'tc', 'tcMacro', 'full'] as const) {
+    const diffs = main.perFold.map((s, i) => s[key] - other.perFold[i]![key]);
+    const { mean, sd } = meanAndSd(diffs);
+    console.log(
+      `| ${key} | ${mean >= 0 ? '+' : ''}${f(mean)} ± ${f(sd)} | ${diffs.map((d) => d.toFixed(3)).join(' ')} | ${mean > 2 * sd ? 'yes' : 'no'} |`,
+    );
+  }
+}
+if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
