@@ -20,7 +20,12 @@ import { NeuralClassifier, type NeuralClassifierWeights } from '../detect/neural
 import { trainNeuralClassifier } from './neural/train-classifier.js';
 import { NeuralTagger, type NeuralTaggerWeights } from '../detect/neural/tagger.js';
 import { trainNeuralTagger } from './neural/train-tagger.js';
-import { sentencePieces, tokenInputs, tokenInputSize } from '../detect/neural/token-inputs.js';
+import {
+  sentencePieces,
+  tokenInputs,
+  tokenInputSize,
+  type TokenInputs,
+} from '../detect/neural/token-inputs.js';
 import { topClasses } from '../detect/technique-decision.js';
 import { tokensInSpan } from '../text/document.js';
 import {
@@ -30,6 +35,7 @@ import {
   tuneDecoding,
   type TrainInput,
   type TrainingArticle,
+  type TrainProgress,
   type TrainResult,
 } from './train.js';
 import { WordVectors } from '../features/vectors.js';
@@ -92,80 +98,141 @@ export async function trainAccurateDetector(
   input: AccurateTrainInput,
 ): Promise<AccurateTrainResult> {
   const started = Date.now();
-  const settings = { ...DEFAULT_ACCURATE_SETTINGS, ...input.accurate };
-  const progress = input.onProgress ?? (() => {});
   const fast = trainDetector(input);
-  const seed = fast.detector.header.training.seed;
-  const vectorBytes = readFileSync(input.vectorsFile);
-  const vectors = WordVectors.decode(vectorBytes, input.vectorsFile);
-  const inputs = tokenInputSize(vectors);
-  const { tokens: oofTokens, techniques: oofTechniques } = fast.outOfFoldPredictions;
-  const prepared = fast.articles.map((a) => ({
-    article: a,
-    ...tokenInputs(a.ctx, vectors, oofTokens.get(a.id) as Float32Array),
-  }));
-  const heldOut = prepared.filter((p) => p.article.fold === settings.heldOutFold);
-  const training = prepared.filter((p) => p.article.fold !== settings.heldOutFold);
-  if (heldOut.length === 0 || training.length === 0)
-    throw new Error('the accurate model needs articles in more than one fold');
-  const heldOutArticles = heldOut.map((p) => p.article);
-  const heldOutSi = heldOutArticles.flatMap((a) => a.si);
+  const run = new AccurateTraining(input, fast);
+  // Each tagger keeps its own best epoch on the held-out fold; the decisions are fitted to
+  // their mean.
+  const taggers: TrainedTagger[] = [];
+  for (let member = 0; member < run.settings.taggers; member++) {
+    taggers.push(await run.fitTaggerOnTraining(member));
+  }
+  const classifier = await run.fitClassifierOnTraining();
+  const neural = run.quantised(
+    taggers,
+    classifier,
+    taggers.map((t) => t.weights),
+    classifier.weights,
+  );
+  const { header, heldOutTc, decided } = run.fitDecisions(neural);
+  const shipped = await run.refit(taggers, classifier, neural);
+  header.neural = shipped.header;
+  header.training.seconds = Math.round((Date.now() - started) / 1000);
+  const base = fast.detector;
+  return {
+    ...fast,
+    fast: base,
+    detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
+    outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
+  };
+}
 
-  const pieces = (a: TrainingArticle) => sentencePieces(a.ctx, settings.pieceLength);
-  type Prepared = (typeof prepared)[number];
+type TrainedTagger = Awaited<ReturnType<typeof trainNeuralTagger>>;
+type TrainedClassifier = Awaited<ReturnType<typeof trainNeuralClassifier>>;
+
+/** An article ready for the networks: its context, token inputs and word-vector keys. */
+interface PreparedArticle extends TokenInputs {
+  article: TrainingArticle;
+}
+
+/**
+ * The neural layer's training over the fast model's out-of-fold predictions: the training
+ * and held-out articles, and each step (fitting a network, quantising the layer, fitting the
+ * decisions on the held-out fold, refitting on every article) as a method.
+ */
+class AccurateTraining {
+  readonly settings: AccurateSettings;
+  private readonly seed: number;
+  private readonly progress: (p: TrainProgress) => void;
+  private readonly vectorBytes: Buffer;
+  private readonly vectors: WordVectors;
+  private readonly inputs: number;
+  private readonly prepared: PreparedArticle[];
+  private readonly heldOut: PreparedArticle[];
+  private readonly training: PreparedArticle[];
+  private readonly heldOutArticles: TrainingArticle[];
+
+  constructor(
+    private readonly input: AccurateTrainInput,
+    private readonly fast: TrainResult,
+  ) {
+    this.settings = { ...DEFAULT_ACCURATE_SETTINGS, ...input.accurate };
+    this.progress = input.onProgress ?? (() => {});
+    this.seed = fast.detector.header.training.seed;
+    this.vectorBytes = readFileSync(input.vectorsFile);
+    this.vectors = WordVectors.decode(this.vectorBytes, input.vectorsFile);
+    this.inputs = tokenInputSize(this.vectors);
+    const { tokens } = fast.outOfFoldPredictions;
+    this.prepared = fast.articles.map((a) => ({
+      article: a,
+      ...tokenInputs(a.ctx, this.vectors, tokens.get(a.id) as Float32Array),
+    }));
+    const held = this.settings.heldOutFold;
+    this.heldOut = this.prepared.filter((p) => p.article.fold === held);
+    this.training = this.prepared.filter((p) => p.article.fold !== held);
+    if (this.heldOut.length === 0 || this.training.length === 0)
+      throw new Error('the accurate model needs articles in more than one fold');
+    this.heldOutArticles = this.heldOut.map((p) => p.article);
+  }
+
+  private pieces(a: TrainingArticle) {
+    return sentencePieces(a.ctx, this.settings.pieceLength);
+  }
+
   /**
    * Train tagger `member` (its own seed) on some articles; keep the best epoch by `score`, or
    * else the last.
    */
-  const fitTagger = (
+  private fitTagger(
     member: number,
-    on: Prepared[],
+    on: PreparedArticle[],
     epochs: number,
     stage: string,
     score?: (weights: NeuralTaggerWeights) => number,
-  ) =>
-    trainNeuralTagger(
-      on.map((p) => ({ x: p.x, labels: p.article.labels, pieces: pieces(p.article) })),
-      inputs,
+  ): Promise<TrainedTagger> {
+    const { settings } = this;
+    return trainNeuralTagger(
+      on.map((p) => ({ x: p.x, labels: p.article.labels, pieces: this.pieces(p.article) })),
+      this.inputs,
       {
         hidden: settings.hidden,
         epochs,
         learningRate: settings.taggerLearningRate,
         dropout: settings.dropout,
         batchSize: settings.batchSize,
-        seed: seed + 1000 * member,
-        onProgress: (done, total) => progress({ stage, done, total }),
+        seed: this.seed + 1000 * member,
+        onProgress: (done, total) => this.progress({ stage, done, total }),
         // Without a held-out score, the last epoch is kept.
         score: score ? (weights) => score(weights) : (_, epoch) => epoch,
       },
     );
-  // Each tagger keeps its own best epoch on the held-out fold; the decisions below are fitted
-  // to their mean.
-  const taggers: Awaited<ReturnType<typeof fitTagger>>[] = [];
-  for (let member = 0; member < settings.taggers; member++) {
+  }
+
+  /** Tagger `member` on the training folds, its epoch chosen by span F1 on the held-out fold. */
+  fitTaggerOnTraining(member: number): Promise<TrainedTagger> {
+    const { settings, heldOut } = this;
     const numbered = settings.taggers > 1 ? ` ${member + 1} of ${settings.taggers}` : '';
-    taggers.push(
-      await fitTagger(
-        member,
-        training,
-        settings.taggerEpochs,
-        `training the neural tagger${numbered}`,
-        (weights) => {
-          const tagger = new NeuralTagger(weights, vectors.dimensions);
-          const probs = new Map(
-            heldOut.map((p) => [
-              p.article.id,
-              tagger.tokenProbabilities(p.x, pieces(p.article), p.keys),
-            ]),
-          );
-          return tuneDecoding(heldOutArticles, probs, heldOutSi).f1;
-        },
-      ),
+    const heldOutSi = this.heldOutArticles.flatMap((a) => a.si);
+    return this.fitTagger(
+      member,
+      this.training,
+      settings.taggerEpochs,
+      `training the neural tagger${numbered}`,
+      (weights) => {
+        const tagger = new NeuralTagger(weights, this.vectors.dimensions);
+        const probs = new Map(
+          heldOut.map((p) => [
+            p.article.id,
+            tagger.tokenProbabilities(p.x, this.pieces(p.article), p.keys),
+          ]),
+        );
+        return tuneDecoding(this.heldOutArticles, probs, heldOutSi).f1;
+      },
     );
   }
 
-  const spansOf = (a: TrainingArticle) => {
-    const linear = oofTechniques.get(a.id) as Float64Array[];
+  /** An article's gold spans as the classifier reads them, with the linear probabilities. */
+  private spansOf(a: TrainingArticle) {
+    const linear = this.fast.outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
     return a.tc.map((span, i) => {
       const [first, last] = tokensInSpan(a.ctx.doc, span);
       return {
@@ -175,16 +242,18 @@ export async function trainAccurateDetector(
         label: TECHNIQUE_LABELS.indexOf(span.technique),
       };
     });
-  };
-  const fitClassifier = (
-    on: Prepared[],
+  }
+
+  private fitClassifier(
+    on: PreparedArticle[],
     epochs: number,
     stage: string,
     score?: (weights: NeuralClassifierWeights) => number,
-  ) =>
-    trainNeuralClassifier(
-      on.map((p) => ({ x: p.x, spans: spansOf(p.article) })),
-      inputs,
+  ): Promise<TrainedClassifier> {
+    const { settings } = this;
+    return trainNeuralClassifier(
+      on.map((p) => ({ x: p.x, spans: this.spansOf(p.article) })),
+      this.inputs,
       TECHNIQUE_LABELS.length,
       {
         hidden: settings.classifierHidden,
@@ -192,40 +261,48 @@ export async function trainAccurateDetector(
         learningRate: settings.classifierLearningRate,
         dropout: settings.dropout,
         batchSize: settings.batchSize,
-        seed: seed + 1,
-        onProgress: (done, total) => progress({ stage, done, total }),
+        seed: this.seed + 1,
+        onProgress: (done, total) => this.progress({ stage, done, total }),
         // Without a held-out score, the last epoch is kept.
         score: score ? (weights) => score(weights) : (_, epoch) => epoch,
       },
     );
-  const classifier = await fitClassifier(
-    training,
-    settings.classifierEpochs,
-    'training the neural classifier',
-    (weights) => {
-      let right = 0;
-      let total = 0;
-      const classifier = new NeuralClassifier(weights, vectors.dimensions);
-      for (const p of heldOut) {
-        const spans = spansOf(p.article);
-        classifier.techniqueProbabilities(p.x, spans, p.keys).forEach((probs, i) => {
-          total++;
-          if (topClasses(probs, 1)[0] === spans[i]!.label) right++;
-        });
-      }
-      return right / Math.max(1, total);
-    },
-  );
+  }
+
+  /** The classifier on the training folds, its epoch chosen by accuracy on the held-out fold. */
+  fitClassifierOnTraining(): Promise<TrainedClassifier> {
+    return this.fitClassifier(
+      this.training,
+      this.settings.classifierEpochs,
+      'training the neural classifier',
+      (weights) => {
+        let right = 0;
+        let total = 0;
+        const classifier = new NeuralClassifier(weights, this.vectors.dimensions);
+        for (const p of this.heldOut) {
+          const spans = this.spansOf(p.article);
+          classifier.techniqueProbabilities(p.x, spans, p.keys).forEach((probs, i) => {
+            total++;
+            if (topClasses(probs, 1)[0] === spans[i]!.label) right++;
+          });
+        }
+        return right / Math.max(1, total);
+      },
+    );
+  }
 
   /** The layer as it ships: weights after int8 quantisation, so decisions fit what runs. */
-  const quantised = (
+  quantised(
+    taggers: readonly TrainedTagger[],
+    classifier: TrainedClassifier,
     taggerWeights: readonly NeuralTaggerWeights[],
     classifierWeights: NeuralClassifierWeights,
     refitted: readonly NeuralNetworkName[] = [],
-  ): NeuralStack => {
+  ): NeuralStack {
+    const { settings, vectors } = this;
     const neuralHeader: NeuralHeader = {
-      vectors: { file: basename(input.vectorsFile), sha256: sha256(vectorBytes) },
-      inputs,
+      vectors: { file: basename(this.input.vectorsFile), sha256: sha256(this.vectorBytes) },
+      inputs: this.inputs,
       pieceLength: settings.pieceLength,
       tagger: {
         hidden: settings.hidden,
@@ -253,80 +330,86 @@ export async function trainAccurateDetector(
       'the neural weights',
     );
     return NeuralStack.fromTensors(neuralHeader, stored.tensors, vectors);
-  };
-  const neural = quantised(
-    taggers.map((t) => t.weights),
-    classifier.weights,
-  );
-
-  const base = fast.detector;
-  const header = structuredClone({
-    ...base.header,
-    name: input.settings?.name ?? 'accurate',
-    neural: neural.header,
-  });
-  // Class offsets and the Repetition rule, tuned again for the neural probabilities.
-  const heldOutTechniques = new Map(
-    heldOut.map((p) => [
-      p.article.id,
-      neural.classifier.techniqueProbabilities(p.x, spansOf(p.article), p.keys),
-    ]),
-  );
-  const { accuracy: heldOutTc, ...classDecoding } = tuneClassBias(
-    heldOutArticles,
-    heldOutTechniques,
-  );
-  header.classifier = { ...header.classifier, ...classDecoding };
-  const fold = fast.foldModels[settings.heldOutFold]!;
-  const probe = new Detector(header, fold.tagger, fold.classifier, base.clusters, neural);
-  const heldOutTokens = new Map(
-    heldOut.map((p) => [
-      p.article.id,
-      neural.tokenProbabilities(p.article.ctx, oofTokens.get(p.article.id)!),
-    ]),
-  );
-  const decided = fitDecisions(probe, {
-    articles: heldOutArticles,
-    tokens: heldOutTokens,
-    classify: (a, spans) => probe.classify(a.ctx, spans),
-    si: heldOutSi,
-    tc: heldOutArticles.flatMap((a) => a.tc),
-  });
-  // Decisions stay those fitted on the held-out fold; the shipped networks may then learn
-  // from every article for the epochs the fold chose.
-  const refits = new Set(settings.refit);
-  const shippedTaggers: NeuralTaggerWeights[] = [];
-  for (const [member, tagger] of taggers.entries()) {
-    shippedTaggers.push(
-      refits.has('tagger')
-        ? (
-            await fitTagger(
-              member,
-              prepared,
-              tagger.epoch,
-              'refitting the neural tagger on every article',
-            )
-          ).weights
-        : tagger.weights,
-    );
   }
-  const shippedClassifier = refits.has('classifier')
-    ? (
-        await fitClassifier(
-          prepared,
-          classifier.epoch,
-          'refitting the neural classifier on every article',
-        )
-      ).weights
-    : classifier.weights;
-  const shipped =
-    refits.size > 0 ? quantised(shippedTaggers, shippedClassifier, [...refits]) : neural;
-  header.neural = shipped.header;
-  header.training.seconds = Math.round((Date.now() - started) / 1000);
-  return {
-    ...fast,
-    fast: fast.detector,
-    detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
-    outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
-  };
+
+  /**
+   * Class offsets and the Repetition rule tuned again for the neural probabilities, then span
+   * decoding, second label and calibration, all on the held-out fold.
+   */
+  fitDecisions(neural: NeuralStack) {
+    const { fast, heldOut, heldOutArticles, settings } = this;
+    const base = fast.detector;
+    const header = structuredClone({
+      ...base.header,
+      name: this.input.settings?.name ?? 'accurate',
+      neural: neural.header,
+    });
+    const heldOutTechniques = new Map(
+      heldOut.map((p) => [
+        p.article.id,
+        neural.classifier.techniqueProbabilities(p.x, this.spansOf(p.article), p.keys),
+      ]),
+    );
+    const { accuracy: heldOutTc, ...classDecoding } = tuneClassBias(
+      heldOutArticles,
+      heldOutTechniques,
+    );
+    header.classifier = { ...header.classifier, ...classDecoding };
+    const fold = fast.foldModels[settings.heldOutFold]!;
+    const probe = new Detector(header, fold.tagger, fold.classifier, base.clusters, neural);
+    const { tokens } = fast.outOfFoldPredictions;
+    const heldOutTokens = new Map(
+      heldOut.map((p) => [
+        p.article.id,
+        neural.tokenProbabilities(p.article.ctx, tokens.get(p.article.id)!),
+      ]),
+    );
+    const decided = fitDecisions(probe, {
+      articles: heldOutArticles,
+      tokens: heldOutTokens,
+      classify: (a, spans) => probe.classify(a.ctx, spans),
+      si: heldOutArticles.flatMap((a) => a.si),
+      tc: heldOutArticles.flatMap((a) => a.tc),
+    });
+    return { header, heldOutTc, decided };
+  }
+
+  /**
+   * The shipped networks: those named in `refit` learn again from every article for the
+   * epochs the held-out fold chose (the decisions stay those fitted on the fold).
+   */
+  async refit(
+    taggers: readonly TrainedTagger[],
+    classifier: TrainedClassifier,
+    neural: NeuralStack,
+  ): Promise<NeuralStack> {
+    const refits = new Set(this.settings.refit);
+    const shippedTaggers: NeuralTaggerWeights[] = [];
+    for (const [member, tagger] of taggers.entries()) {
+      shippedTaggers.push(
+        refits.has('tagger')
+          ? (
+              await this.fitTagger(
+                member,
+                this.prepared,
+                tagger.epoch,
+                'refitting the neural tagger on every article',
+              )
+            ).weights
+          : tagger.weights,
+      );
+    }
+    const shippedClassifier = refits.has('classifier')
+      ? (
+          await this.fitClassifier(
+            this.prepared,
+            classifier.epoch,
+            'refitting the neural classifier on every article',
+          )
+        ).weights
+      : classifier.weights;
+    return refits.size > 0
+      ? this.quantised(taggers, classifier, shippedTaggers, shippedClassifier, [...refits])
+      : neural;
+  }
 }
