@@ -73,10 +73,32 @@ function capShape(shape: string): string {
 export function articleContext(doc: ArticleDocument, clusters: WordClusters): ArticleContext {
   const lex = lexicons();
   const tokens = doc.tokens;
-  const n = tokens.length;
   const lower = tokens.map((t) => t.text.toLowerCase());
   const lemma = tokens.map((t) => t.lemma.toLowerCase());
   const content = tokens.map((t) => t.type === 'word' && !t.isStopWord && t.text.length > 1);
+  const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
+  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * AFINN_TO_VADER);
+  return {
+    doc,
+    lower,
+    lemma,
+    shape: tokens.map((t) => shortShape(t.shape)),
+    pos: tokens.map((t) => t.pos),
+    content,
+    ...repetitions(lemma, content),
+    inQuote: quoted(tokens),
+    inCliche: inCliches(doc, lower, lex.clichesByFirstWord),
+    cues,
+    valence,
+    cluster: lower.map((w) => clusters.get(w) ?? NO_CLUSTERS),
+    ...sentenceSummaries(doc, lemma, content, cues, valence),
+    bodyLines: Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length),
+  };
+}
+
+/** How often each content lemma occurs, whether it occurred before, and repeated bigrams. */
+function repetitions(lemma: readonly string[], content: readonly boolean[]) {
+  const n = lemma.length;
   const counts = new Map<string, number>();
   const seenBefore: boolean[] = new Array(n).fill(false);
   for (let i = 0; i < n; i++) {
@@ -101,24 +123,42 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
       bigrams.set(key, (bigrams.get(key) ?? 0) + 1);
     }
   }
-  const inQuote: boolean[] = new Array(n).fill(false);
+  return {
+    lemmaCount: lemma.map((l, i) => (content[i] ? (counts.get(l) ?? 0) : 0)),
+    seenBefore,
+    bigramRepeated: lemma.map((_, i) => i + 1 < n && (bigrams.get(bigramKey(i)) ?? 0) > 1),
+  };
+}
+
+/** Tokens between quotation marks (a quote never runs past its line). */
+function quoted(tokens: readonly Token[]): boolean[] {
+  const inQuote: boolean[] = new Array(tokens.length).fill(false);
   let open = false;
   let line = -1;
-  for (let i = 0; i < n; i++) {
-    const t = tokens[i] as Token;
+  tokens.forEach((t, i) => {
     if (t.line !== line) {
       open = false;
       line = t.line;
     }
     if (QUOTES.has(t.text)) open = !open;
     else inQuote[i] = open;
-  }
-  const inCliche: boolean[] = new Array(n).fill(false);
+  });
+  return inQuote;
+}
+
+/** Tokens inside a known cliché, looked up by its first word. */
+function inCliches(
+  doc: ArticleDocument,
+  lower: readonly string[],
+  clichesByFirstWord: ReadonlyMap<string, readonly string[]>,
+): boolean[] {
+  const tokens = doc.tokens;
+  const inCliche: boolean[] = new Array(tokens.length).fill(false);
   // Lower-cased once; the rare text whose lower case changes length is lower-cased per place.
   const lowerText = doc.text.toLowerCase();
   const sameLength = lowerText.length === doc.text.length;
-  for (let i = 0; i < n; i++) {
-    const candidates = lex.clichesByFirstWord.get(lower[i] as string);
+  for (let i = 0; i < tokens.length; i++) {
+    const candidates = clichesByFirstWord.get(lower[i] as string);
     if (!candidates) continue;
     const start = doc.offsets.toUnit((tokens[i] as Token).cpStart);
     const rest = sameLength ? lowerText : doc.text.slice(start, start + 60).toLowerCase();
@@ -132,10 +172,17 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
       for (let j = i; j < last; j++) inCliche[j] = true;
     }
   }
-  const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
-  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * AFINN_TO_VADER);
-  const cluster = lower.map((w) => clusters.get(w) ?? NO_CLUSTERS);
+  return inCliche;
+}
 
+/** Per sentence: its distinct content words, its cue-list names, and its flags. */
+function sentenceSummaries(
+  doc: ArticleDocument,
+  lemma: readonly string[],
+  content: readonly boolean[],
+  cues: readonly (readonly string[])[],
+  valence: readonly number[],
+) {
   const sentenceWords: string[][] = [];
   const sentenceCues: string[][] = [];
   const sentenceFlags: string[][] = [];
@@ -161,29 +208,7 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     sentenceCues.push([...cueSet]);
     sentenceFlags.push(flags);
   }
-  const bodyLines = Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length);
-  const shape = tokens.map((t) => shortShape(t.shape));
-  const pos = tokens.map((t) => t.pos);
-  return {
-    doc,
-    lower,
-    lemma,
-    shape,
-    pos,
-    content,
-    lemmaCount: lemma.map((l, i) => (content[i] ? (counts.get(l) ?? 0) : 0)),
-    seenBefore,
-    bigramRepeated: lemma.map((_, i) => i + 1 < n && (bigrams.get(bigramKey(i)) ?? 0) > 1),
-    inQuote,
-    inCliche,
-    cues,
-    valence,
-    cluster,
-    sentenceWords,
-    sentenceCues,
-    sentenceFlags,
-    bodyLines,
-  };
+  return { sentenceWords, sentenceCues, sentenceFlags };
 }
 
 /** Where each lemma occurs in an article (token indices, ascending), built once per article. */
