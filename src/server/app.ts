@@ -71,22 +71,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler: handleClientError,
   });
   configureRequestParsing(app);
-  app.addSchema(errorSchema);
-  app.addSchema(analysisSchema);
-  app.addSchema(recordSchema);
-  app.addSchema(summarySchema);
-  app.addSchema(listSchema);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Spinscope API',
-        version: '1',
-        description:
-          'Finds propaganda techniques in news articles. All offsets count Unicode code points (start inclusive, end exclusive).',
-      },
-    },
-  });
+  await documentApi(app);
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 } });
 
   app.setErrorHandler(handleError);
@@ -129,6 +114,37 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     { prefix: '/api/v1' },
   );
 
+  await serveWebUi(app);
+
+  app.addHook('onClose', async () => {
+    await Promise.all([pool.destroy(), html.extractor.close()]);
+    store.close();
+  });
+  return app;
+}
+
+/** The schemas every route refers to, and the OpenAPI document built from them. */
+async function documentApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(errorSchema);
+  app.addSchema(analysisSchema);
+  app.addSchema(recordSchema);
+  app.addSchema(summarySchema);
+  app.addSchema(listSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Spinscope API',
+        version: '1',
+        description:
+          'Finds propaganda techniques in news articles. All offsets count Unicode code points (start inclusive, end exclusive).',
+      },
+    },
+  });
+}
+
+/** The web UI at / (or a note saying where the API is, when the UI is not built). */
+async function serveWebUi(app: FastifyInstance): Promise<void> {
   const webRoot = join(PACKAGE_ROOT, 'web', 'dist');
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
@@ -141,12 +157,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         ),
     );
   }
-
-  app.addHook('onClose', async () => {
-    await Promise.all([pool.destroy(), html.extractor.close()]);
-    store.close();
-  });
-  return app;
 }
 
 export interface RunningServer {
