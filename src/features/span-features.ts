@@ -76,13 +76,23 @@ export function spanFeatures(
   spanContext: SpanContext,
   emit: Emit,
 ): void {
-  const tokens = ctx.doc.tokens;
   if (tokenEnd <= tokenStart) {
     emit(SK.empty);
     return;
   }
-  const first = tokens[tokenStart] as Token;
-  const sentence = ctx.doc.sentences[first.sentence]!;
+  // In this order: a model's score sums the weights as they are emitted.
+  spanShapeFeatures(ctx, tokenStart, tokenEnd, emit);
+  spanWordFeatures(ctx, tokenStart, tokenEnd, emit);
+  spanPlaceFeatures(ctx, tokenStart, tokenEnd, spanContext, emit);
+}
+
+/** Its length, edge words and parts of speech, and short phrases whole. */
+function spanShapeFeatures(
+  ctx: ArticleContext,
+  tokenStart: number,
+  tokenEnd: number,
+  emit: Emit,
+): void {
   const length = tokenEnd - tokenStart;
   const last = tokenEnd - 1;
   emit(SK.bias);
@@ -95,6 +105,16 @@ export function spanFeatures(
     emit(SK.edgepos, `${ctx.pos[tokenStart]}_${ctx.pos[tokenStart + 1]}..${ctx.pos[tokenEnd - 1]}`);
   if (length <= 4) emit(SK.pospat, ctx.pos.slice(tokenStart, tokenEnd).join('_'));
   if (length <= 3) emit(SK.phrase, ctx.lower.slice(tokenStart, tokenEnd).join(' '));
+}
+
+/** Its words, their clusters, cues and valence, character n-grams, and how they recur. */
+function spanWordFeatures(
+  ctx: ArticleContext,
+  tokenStart: number,
+  tokenEnd: number,
+  emit: Emit,
+): void {
+  const tokens = ctx.doc.tokens;
   let text = '';
   let maxRepeat = 0;
   let contentWords = 0;
@@ -139,6 +159,19 @@ export function spanFeatures(
     emit(SK.reprate, Math.round((4 * repeatedWords) / contentWords));
     emit(SK.seenrate, Math.round((4 * seen) / contentWords));
   } else emit(SK.nocontent);
+}
+
+/** Where it sits: among the other spans, in its line and sentence, and the words around it. */
+function spanPlaceFeatures(
+  ctx: ArticleContext,
+  tokenStart: number,
+  tokenEnd: number,
+  spanContext: SpanContext,
+  emit: Emit,
+): void {
+  const tokens = ctx.doc.tokens;
+  const first = tokens[tokenStart] as Token;
+  const sentence = ctx.doc.sentences[first.sentence]!;
   // The input's own structure: multi-label groups and nesting.
   emit(SK.group, Math.min(spanContext.sameSpanCount, 3));
   emit(SK.overlap, Math.min(spanContext.overlapping, 3));
