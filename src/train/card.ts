@@ -130,8 +130,16 @@ const ACCURATE_DESCRIPTION = [
 ];
 
 export function renderCard(card: ModelCard): string {
-  const { model, heldOut } = card;
-  const lines = [
+  const lines = [...trainingSection(card)];
+  if (card.heldOut) lines.push(...heldOutSection(card, card.heldOut));
+  lines.push(...limitsSection(card.model));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The model's description, its training and its out-of-fold figures. */
+function trainingSection(card: ModelCard): string[] {
+  const { model } = card;
+  return [
     `# Model card: \`${model.name}\` (${model.version})`,
     '',
     ...(model.neural ? ACCURATE_DESCRIPTION : FAST_DESCRIPTION),
@@ -155,72 +163,82 @@ export function renderCard(card: ModelCard): string {
       : '## Out-of-fold figures on the training articles',
     `SI F1 ${f4(card.outOfFold.si)} · TC accuracy ${f4(card.outOfFold.tc)} · full-task micro-F1 ${f4(card.outOfFold.full)}`,
   ];
-  if (heldOut) {
+}
+
+/** Figures on the held-out split: per task, per technique, calibration and speed. */
+function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
+  const { model } = card;
+  const lines: string[] = [];
+  lines.push(
+    '',
+    `## Held-out figures (${heldOut.articles} articles of \`${heldOut.split}\`, official scorers)`,
+    '',
+    '| task | precision | recall | F1 |',
+    '|---|---|---|---|',
+    `| SI (span identification) | ${f4(heldOut.si.precision)} | ${f4(heldOut.si.recall)} | **${f4(heldOut.si.f1)}** |`,
+    `| full task (spans with techniques, micro) | ${f4(heldOut.full.micro.precision)} | ${f4(heldOut.full.micro.recall)} | **${f4(heldOut.full.micro.f1)}** |`,
+  );
+  const fast = card.fastHeldOut;
+  if (fast) {
+    const row = (name: string, m: HeldOutMetrics) =>
+      `| \`${name}\` | ${f4(m.si.f1)} | ${m.tc ? f4(m.tc.microF1) : '-'} | ${f4(m.full.micro.f1)} | ${m.speed.articlesPerSecond.toFixed(0)} |`;
     lines.push(
       '',
-      `## Held-out figures (${heldOut.articles} articles of \`${heldOut.split}\`, official scorers)`,
+      'Side by side with the fast model trained on the way (same seed, same split):',
       '',
-      '| task | precision | recall | F1 |',
-      '|---|---|---|---|',
-      `| SI (span identification) | ${f4(heldOut.si.precision)} | ${f4(heldOut.si.recall)} | **${f4(heldOut.si.f1)}** |`,
-      `| full task (spans with techniques, micro) | ${f4(heldOut.full.micro.precision)} | ${f4(heldOut.full.micro.recall)} | **${f4(heldOut.full.micro.f1)}** |`,
-    );
-    const fast = card.fastHeldOut;
-    if (fast) {
-      const row = (name: string, m: HeldOutMetrics) =>
-        `| \`${name}\` | ${f4(m.si.f1)} | ${m.tc ? f4(m.tc.microF1) : '-'} | ${f4(m.full.micro.f1)} | ${m.speed.articlesPerSecond.toFixed(0)} |`;
-      lines.push(
-        '',
-        'Side by side with the fast model trained on the way (same seed, same split):',
-        '',
-        '| model | SI F1 | TC micro-F1 | full-task micro-F1 | articles/s (while training) |',
-        '|---|---|---|---|---|',
-        row(model.name, heldOut),
-        row('fast', fast),
-      );
-    }
-    if (heldOut.tc && heldOut.tcOrderFree) {
-      lines.push(
-        '',
-        `TC (technique classification on the gold template): micro-F1 **${f4(heldOut.tc.microF1)}** (official pairing), ${f4(heldOut.tcOrderFree.microF1)} order-free, macro-F1 ${f4(heldOut.tc.macroF1)}.`,
-      );
-    }
-    lines.push(
-      '',
-      '| technique | TC gold | TC P | TC R | TC F1 | full P | full R | full F1 |',
-      '|---|---|---|---|---|---|---|---|',
-    );
-    TECHNIQUE_LABELS.forEach((label, i) => {
-      const tc = heldOut.tc?.perTechnique[i];
-      const full = heldOut.full.perTechnique[i]!;
-      lines.push(
-        `| ${label} | ${tc?.support ?? '-'} | ${tc ? f4(tc.precision) : '-'} | ${tc ? f4(tc.recall) : '-'} | ${tc ? f4(tc.f1) : '-'} | ${f4(full.precision)} | ${f4(full.recall)} | ${f4(full.f1)} |`,
-      );
-    });
-    lines.push(
-      '',
-      '## Calibration (held out)',
-      'A span counts as right when at least half of its characters lie in gold spans (of the',
-      'predicted technique, for technique confidence).',
-      '',
-      `Expected calibration error: spans ${f4(heldOut.calibration.span.ece)}, techniques ${f4(heldOut.calibration.technique.ece)}.`,
-      '',
-      '| confidence | spans | mean confidence | right | techniques | mean confidence | right |',
-      '|---|---|---|---|---|---|---|',
-    );
-    heldOut.calibration.span.bins.forEach((bin, i) => {
-      const t = heldOut.calibration.technique.bins[i]!;
-      if (bin.count === 0 && t.count === 0) return;
-      lines.push(
-        `| ${bin.from.toFixed(1)}–${bin.to.toFixed(1)} | ${bin.count} | ${bin.count ? bin.meanConfidence.toFixed(3) : '-'} | ${bin.count ? bin.accuracy.toFixed(3) : '-'} | ${t.count} | ${t.count ? t.meanConfidence.toFixed(3) : '-'} | ${t.count ? t.accuracy.toFixed(3) : '-'} |`,
-      );
-    });
-    lines.push(
-      '',
-      '## Speed',
-      `${heldOut.speed.articlesPerSecond.toFixed(0)} articles/s (${Math.round(heldOut.speed.charactersPerSecond).toLocaleString('en')} characters/s) for spans, techniques and the TC template, one process, measured while training. \`npm run bench\` measures it on its own.`,
+      '| model | SI F1 | TC micro-F1 | full-task micro-F1 | articles/s (while training) |',
+      '|---|---|---|---|---|',
+      row(model.name, heldOut),
+      row('fast', fast),
     );
   }
+  if (heldOut.tc && heldOut.tcOrderFree) {
+    lines.push(
+      '',
+      `TC (technique classification on the gold template): micro-F1 **${f4(heldOut.tc.microF1)}** (official pairing), ${f4(heldOut.tcOrderFree.microF1)} order-free, macro-F1 ${f4(heldOut.tc.macroF1)}.`,
+    );
+  }
+  lines.push(
+    '',
+    '| technique | TC gold | TC P | TC R | TC F1 | full P | full R | full F1 |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  TECHNIQUE_LABELS.forEach((label, i) => {
+    const tc = heldOut.tc?.perTechnique[i];
+    const full = heldOut.full.perTechnique[i]!;
+    lines.push(
+      `| ${label} | ${tc?.support ?? '-'} | ${tc ? f4(tc.precision) : '-'} | ${tc ? f4(tc.recall) : '-'} | ${tc ? f4(tc.f1) : '-'} | ${f4(full.precision)} | ${f4(full.recall)} | ${f4(full.f1)} |`,
+    );
+  });
+  lines.push(
+    '',
+    '## Calibration (held out)',
+    'A span counts as right when at least half of its characters lie in gold spans (of the',
+    'predicted technique, for technique confidence).',
+    '',
+    `Expected calibration error: spans ${f4(heldOut.calibration.span.ece)}, techniques ${f4(heldOut.calibration.technique.ece)}.`,
+    '',
+    '| confidence | spans | mean confidence | right | techniques | mean confidence | right |',
+    '|---|---|---|---|---|---|---|',
+  );
+  heldOut.calibration.span.bins.forEach((bin, i) => {
+    const t = heldOut.calibration.technique.bins[i]!;
+    if (bin.count === 0 && t.count === 0) return;
+    lines.push(
+      `| ${bin.from.toFixed(1)}–${bin.to.toFixed(1)} | ${bin.count} | ${bin.count ? bin.meanConfidence.toFixed(3) : '-'} | ${bin.count ? bin.accuracy.toFixed(3) : '-'} | ${t.count} | ${t.count ? t.meanConfidence.toFixed(3) : '-'} | ${t.count ? t.accuracy.toFixed(3) : '-'} |`,
+    );
+  });
+  lines.push(
+    '',
+    '## Speed',
+    `${heldOut.speed.articlesPerSecond.toFixed(0)} articles/s (${Math.round(heldOut.speed.charactersPerSecond).toLocaleString('en')} characters/s) for spans, techniques and the TC template, one process, measured while training. \`npm run bench\` measures it on its own.`,
+  );
+  return lines;
+}
+
+/** What the model cannot do, and how to train it again. */
+function limitsSection(model: ModelCard['model']): string[] {
+  const lines: string[] = [];
   lines.push(
     '',
     '## Limits',
@@ -229,7 +247,7 @@ export function renderCard(card: ModelCard): string {
     '',
     `Reproduce: \`spinscope train --data ../shared/data/ptc --model ${model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** The neural tagger line of a card: one BiLSTM, or several averaged. */
