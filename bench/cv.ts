@@ -5,10 +5,11 @@
  * folds, scored as shipped (after the model file's int8 round trip); the pooled out-of-fold
  * predictions are scored with the official scorers (SI F1, TC micro-F1 on the gold spans,
  * TC macro-F1, full-task micro-F1), with the mean and sd over folds, and per technique.
- * `--against RECIPE` trains a second recipe on the same folds and gives the paired
- * difference per fold: a change is kept only when its mean gain exceeds twice its sd.
+ * `--against RECIPE` trains a second recipe on the same folds (or `--against FILE.json` reads
+ * the `--out` file of an earlier run) and gives the paired difference per fold: a change is
+ * kept only when its mean gain exceeds twice its sd.
  *
- *   npm run bench:cv [-- --recipe fast --against fast-no-offsets --out cv.json]
+ *   npm run bench:cv [-- --recipe fast-offsets-0 --against fast --out cv.json]
  *   npm run bench:cv -- --write-folds    (only to make a new fold assignment)
  *
  * The fast recipe takes about 2 minutes a fold on a 2-core machine.
@@ -48,6 +49,10 @@ const VECTORS = join(PACKAGE_ROOT, 'models', 'word-vectors.bin');
 /** A recipe: how a model is trained from a corpus. Names say what differs from `fast`. */
 const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
   fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).detector,
+  'fast-offsets-0': async (corpus) =>
+    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0 } }).detector,
+  'fast-offsets-half': async (corpus) =>
+    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0.5 } }).detector,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
       .detector,
@@ -209,8 +214,11 @@ function report(run: RecipeRun): Record<string, unknown> {
 const main = await runRecipe(values.recipe as string);
 const results: Record<string, unknown>[] = [report(main)];
 if (values.against) {
-  const other = await runRecipe(values.against);
-  results.push(report(other));
+  // A recipe to train, or the --out file of an earlier run on the same folds (its first recipe).
+  const other: Pick<RecipeRun, 'recipe' | 'perFold'> = values.against.endsWith('.json')
+    ? (JSON.parse(readFileSync(values.against, 'utf8')) as RecipeRun[])[0]!
+    : await runRecipe(values.against);
+  if (!values.against.endsWith('.json')) results.push(report(other as RecipeRun));
   console.log(`\n${main.recipe} − ${other.recipe}, paired by fold:`);
   console.log('| figure | mean difference ± sd | per fold | kept (gain > 2 sd)? |');
   console.log('| --- | --- | --- | --- |');

@@ -47,6 +47,11 @@ export interface TrainSettings {
   classifierLearningRate: number;
   /** The technique classifier's L2. */
   l2: number;
+  /**
+   * The class offsets tuned out of fold are multiplied by this: 1 keeps them as tuned, 0
+   * drops them, between shrinks them toward zero (against a label mix that shifts).
+   */
+  classOffsetScale: number;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
@@ -61,6 +66,7 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   classifierEpochs: 8,
   classifierLearningRate: 0.2,
   l2: 1e-5,
+  classOffsetScale: 1,
 };
 
 export interface TrainProgress {
@@ -116,9 +122,10 @@ export function trainDetector(input: TrainInput): TrainResult {
     progress,
   );
 
-  const { accuracy, ...classDecoding } = tuneClassBias(articles, techniques);
+  const { accuracy, ...tuned } = tuneClassBias(articles, techniques);
+  const classBias = tuned.classBias.map((b) => b * settings.classOffsetScale);
   const header = emptyHeader();
-  header.classifier = { ...header.classifier, ...classDecoding };
+  header.classifier = { ...header.classifier, ...tuned, classBias };
   // Only the header matters to `probe`: it decodes spans and chooses labels.
   const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
   const outOfFold = fitDecisions(probe, {
