@@ -89,6 +89,10 @@ const assigned = foldFile.folds.flat();
 if (assigned.length !== known.size || assigned.some((id) => !known.has(id)))
   throw new Error(`${values.folds} does not assign the ${known.size} labelled articles`);
 
+/** The folds to train and score: all, or the one `--only K` names (a quick check). */
+const foldsToRun =
+  values.only === undefined ? foldFile.folds.map((_, k) => k) : [Number(values.only)];
+
 /** The articles of some folds as a corpus; the gold TC spans are its TC template. */
 function corpusOf(ids: Set<string>, name: string): Corpus {
   const tc = goldTc.filter((l) => ids.has(l.articleId));
@@ -126,9 +130,7 @@ async function runRecipe(recipe: string): Promise<RecipeRun> {
     predictions: { si: [], tc: [], full: [] },
     seconds: 0,
   };
-  const only = values.only === undefined ? undefined : Number(values.only);
-  for (let k = 0; k < foldFile.folds.length; k++) {
-    if (only !== undefined && k !== only) continue;
+  for (const k of foldsToRun) {
     const heldOut = new Set(foldFile.folds[k]);
     const rest = new Set(assigned.filter((id) => !heldOut.has(id)));
     const foldStarted = performance.now();
@@ -165,11 +167,7 @@ const spreadOf = (xs: number[]) => {
 };
 
 function report(run: RecipeRun): Record<string, unknown> {
-  const scored = new Set(
-    foldFile.folds.flatMap((fold, k) =>
-      values.only === undefined || Number(values.only) === k ? fold : [],
-    ),
-  );
+  const scored = new Set(foldsToRun.flatMap((k) => foldFile.folds[k]!));
   const si = scoreSi(
     goldSi.filter((l) => scored.has(l.articleId)),
     run.predictions.si,
@@ -216,7 +214,9 @@ const results: Record<string, unknown>[] = [report(main)];
 if (values.against) {
   // A recipe to train, or the --out file of an earlier run on the same folds (its first recipe).
   const other: Pick<RecipeRun, 'recipe' | 'perFold'> = values.against.endsWith('.json')
-    ? (JSON.parse(readFileSync(values.against, 'utf8')) as RecipeRun[])[0]!
+    ? (
+        JSON.parse(readFileSync(values.against, 'utf8')) as Pick<RecipeRun, 'recipe' | 'perFold'>[]
+      )[0]!
     : await runRecipe(values.against);
   if (!values.against.endsWith('.json')) results.push(report(other as RecipeRun));
   console.log(`\n${main.recipe} − ${other.recipe}, paired by fold:`);

@@ -10,7 +10,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SpinscopeError, type ErrorCode } from '../errors.js';
 
 /** The HTTP status of each code (400 for any code not listed). */
-export const STATUS: Partial<Record<ErrorCode, number>> = {
+const STATUS: Partial<Record<ErrorCode, number>> = {
   SPN_ERR_INPUT_EMPTY: 400,
   SPN_ERR_INPUT_TYPE: 400,
   SPN_ERR_BAD_REQUEST: 400,
@@ -90,7 +90,7 @@ function toSpinscopeError(
   return undefined;
 }
 
-export function errorBody(code: ErrorCode, message: string, statusCode: number) {
+function errorBody(code: ErrorCode, message: string, statusCode: number) {
   return { error: { code, message, statusCode } };
 }
 
