@@ -38,7 +38,7 @@ if (!Number.isInteger(resamples) || resamples < 0)
 const TASKS = ['si', 'tc', 'full'] as const;
 type Task = (typeof TASKS)[number];
 const corpus = await readCorpus(values.data as string);
-const { metrics, predictions } = evaluateDetector(loadDetector(values.model), corpus);
+const { metrics, predictions } = await evaluateDetector(loadDetector(values.model), corpus);
 const f = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(4));
 console.log(`${metrics.articles} articles of ${values.data}`);
 console.log(
@@ -80,7 +80,7 @@ if (resamples > 0 && corpus.si && corpus.tc) {
   };
   const score = scorer(predictions);
   const other = values.against
-    ? scorer(evaluateDetector(loadDetector(values.against), corpus).predictions)
+    ? scorer((await evaluateDetector(loadDetector(values.against), corpus)).predictions)
     : undefined;
   const random = seededRandom(1);
   const draws = { si: [] as number[], tc: [] as number[], full: [] as number[] };

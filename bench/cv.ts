@@ -28,6 +28,8 @@ import { evaluateDetector } from '../src/train/card.js';
 import { seededRandom, shuffle } from '../src/train/random.js';
 import { trainDetector } from '../src/train/train.js';
 import { trainAccurateDetector } from '../src/train/train-accurate.js';
+import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
+import { VectorFile } from '../src/train/vector-file.js';
 import { meanAndSd } from './spread.js';
 
 const { values } = parseArgs({
@@ -44,6 +46,8 @@ const { values } = parseArgs({
 });
 
 const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');
+/** Sentence vectors encoded by earlier runs: each text is encoded once, whatever the fold. */
+const vectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin'));
 const VECTORS = join(PACKAGE_ROOT, 'models', 'word-vectors.bin');
 
 /** A recipe: how a model is trained from a corpus. Names say what differs from `fast`. */
@@ -53,6 +57,17 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
     trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0 } }).detector,
   'fast-offsets-half': async (corpus) =>
     trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0.5 } }).detector,
+  'fast-use': async (corpus) =>
+    (
+      await trainSentenceHeadDetector({
+        corpus,
+        clustersFile: CLUSTERS,
+        vectorCache: vectorFile,
+        onProgress: ({ stage, done, total }) => {
+          if (done === total) console.log(`  ${stage}: ${total}`);
+        },
+      })
+    ).detector,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
       .detector,
@@ -140,7 +155,12 @@ async function runRecipe(recipe: string): Promise<RecipeRun> {
       trained.encode(),
       join(PACKAGE_ROOT, 'models', recipe, 'model.bin'),
     );
-    const { metrics, predictions } = evaluateDetector(detector, corpusOf(heldOut, `fold-${k}`));
+    detector.vectorCache = vectorFile;
+    const { metrics, predictions } = await evaluateDetector(
+      detector,
+      corpusOf(heldOut, `fold-${k}`),
+    );
+    vectorFile.save();
     run.predictions.si.push(...predictions.si);
     run.predictions.tc.push(...predictions.tc);
     run.predictions.full.push(...predictions.full);

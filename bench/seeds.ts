@@ -54,8 +54,8 @@ const dev = await readCorpus(join(values.data, 'dev'));
 /** A model as it ships: written to bytes (int8) and read back. */
 const shipped = (d: Detector) =>
   Detector.fromBytes(d.encode(), join(PACKAGE_ROOT, 'models/accurate/model.bin'));
-function score(seed: number, model: string, detector: Detector, minutes: number): void {
-  const { metrics } = evaluateDetector(detector, dev);
+async function score(seed: number, model: string, detector: Detector, minutes: number) {
+  const { metrics } = await evaluateDetector(detector, dev);
   const line: SeedResult = {
     seed,
     model,
@@ -71,7 +71,12 @@ function score(seed: number, model: string, detector: Detector, minutes: number)
 if (values.shipped) {
   for (const model of ['fast', 'accurate']) {
     const detector = loadDetector(model);
-    score(detector.header.training.seed, model, detector, detector.header.training.seconds / 60);
+    await score(
+      detector.header.training.seed,
+      model,
+      detector,
+      detector.header.training.seconds / 60,
+    );
   }
 } else if (!values.summary) {
   const train = await readCorpus(join(values.data, 'train'));
@@ -90,8 +95,8 @@ if (values.shipped) {
     });
     process.stderr.write('\n');
     const minutes = (Date.now() - started) / 60_000;
-    score(seed, 'fast', shipped(result.fast), result.fast.header.training.seconds / 60);
-    score(seed, 'accurate', shipped(result.detector), minutes);
+    await score(seed, 'fast', shipped(result.fast), result.fast.header.training.seconds / 60);
+    await score(seed, 'accurate', shipped(result.detector), minutes);
   }
 }
 

@@ -23,12 +23,12 @@ const corpus = await readCorpus(values.data as string);
 const texts = corpus.articles.map((a) => a.text);
 const characters = texts.reduce((n, t) => n + t.length, 0);
 
-function measure(name: string, run: (text: string) => void): void {
-  for (const text of texts.slice(0, 5)) run(text); // warm up the JIT
+async function measure(name: string, run: (text: string) => unknown): Promise<void> {
+  for (const text of texts.slice(0, 5)) await run(text); // warm up the JIT
   let best = Infinity;
   for (let round = 0; round < Number(values.rounds); round++) {
     const started = performance.now();
-    for (const text of texts) run(text);
+    for (const text of texts) await run(text);
     best = Math.min(best, (performance.now() - started) / 1000);
   }
   const perSecond = texts.length / best;
@@ -49,11 +49,12 @@ for (const model of (values.model as string).split(',')) {
   console.log(
     `\nmodel ${detector.header.name} ${detector.header.version}: load ${loadMs.toFixed(0)} ms`,
   );
-  measure('SI + TC (spans and techniques)', (text) => {
-    const ctx = detector.context(parseArticle(text));
-    detector.detect(ctx);
-  });
-  measure('analyze() without explanations', (text) => detector.analyze(text, { explain: false }));
-  measure('analyze() with explanations', (text) => detector.analyze(text));
+  await measure('SI + TC (spans and techniques)', (text) =>
+    detector.detect(detector.context(parseArticle(text))),
+  );
+  await measure('analyze() without explanations', (text) =>
+    detector.analyze(text, { explain: false }),
+  );
+  await measure('analyze() with explanations', (text) => detector.analyze(text));
   console.log(`peak RSS so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 }

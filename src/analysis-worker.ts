@@ -12,7 +12,7 @@ export interface AnalysisTask {
   maxBytes: number;
 }
 
-export default function run(task: AnalysisTask): Analysis {
+export default function run(task: AnalysisTask): Promise<Analysis> {
   return analyze(task.text, { model: task.model, maxBytes: task.maxBytes });
 }
 

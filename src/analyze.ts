@@ -39,6 +39,9 @@ export interface AnalyzeTextOptions extends AnalyzeOptions {
 }
 
 /** Find the propaganda techniques in an article: spans, confidences, cues and scores. */
-export function analyze(text: string, options: AnalyzeTextOptions = {}): Analysis {
+export async function analyze(
+  text: string,
+  options: AnalyzeTextOptions = {},
+): Promise<Analysis> {
   return loadDetector(options.model).analyze(text, options);
 }

@@ -148,7 +148,7 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
     tensors(first.detector).get('neural.tagger.forward.kernel'),
   );
 
-  const analysis = loaded.analyze(corpus.articles[1]!.text);
+  const analysis = await loaded.analyze(corpus.articles[1]!.text);
   for (const span of analysis.spans) {
     assert.ok(span.techniques.length >= 1);
     for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
@@ -156,22 +156,22 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
 });
 
 for (const model of MODELS) {
-  test(`the shipped ${model} model handles awkward text`, () => {
+  test(`the shipped ${model} model handles awkward text`, async () => {
     const bomText = '\ufeffShameful traitors 🇺🇸! 😀 Stand firm, stand proud! They lie and lie.';
-    const bom = analyze(bomText, { model });
+    const bom = await analyze(bomText, { model });
     const codePoints = Array.from(bomText);
     assert.equal(bom.length, codePoints.length);
     for (const s of bom.spans) {
       assert.ok(s.start >= 1 && s.end <= codePoints.length);
       assert.equal(codePoints.slice(s.start, s.end).join(''), s.text);
     }
-    assert.equal(analyze('Hello', { model }).sentences.length, 1);
-    assert.equal(analyze('😀🇫🇷', { model }).spans.length, 0);
+    assert.equal((await analyze('Hello', { model })).sentences.length, 1);
+    assert.equal((await analyze('😀🇫🇷', { model })).spans.length, 0);
     for (const [text, code] of [
       ['', 'SPN_ERR_INPUT_EMPTY'],
       ['x'.repeat(5 * 1024 * 1024), 'SPN_ERR_INPUT_TOO_LARGE'],
     ] as const) {
-      assert.throws(
+      await assert.rejects(
         () => analyze(text, { model }),
         (error: unknown) => error instanceof SpinscopeError && error.code === code,
       );

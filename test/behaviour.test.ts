@@ -18,12 +18,12 @@ import { FIXTURES, SHARED } from './helpers.js';
 const DEV = join(SHARED, 'data/ptc/dev');
 const DIGESTS = join(FIXTURES, 'prediction-digests.json');
 
-function digestsOf(model: string, texts: readonly string[]) {
+async function digestsOf(model: string, texts: readonly string[]) {
   const detector = loadDetector(model);
   const predictions = createHash('sha256');
   const analyses = createHash('sha256');
   for (const text of texts) {
-    const { timing: _timing, ...analysis } = detector.analyze(text);
+    const { timing: _timing, ...analysis } = await detector.analyze(text);
     analyses.update(JSON.stringify(analysis)).update('\n');
     const spans = analysis.spans.map(({ cues: _cues, ...span }) => span);
     predictions.update(JSON.stringify({ ...analysis, spans })).update('\n');
@@ -35,7 +35,10 @@ test('the shipped models analyse the dev articles exactly as pinned', async (t) 
   if (!existsSync(DEV)) return t.skip(`no corpus at ${DEV}`);
   const texts = (await readCorpus(DEV)).articles.map((a) => a.text);
   assert.equal(texts.length, 75);
-  const digests = { fast: digestsOf('fast', texts), accurate: digestsOf('accurate', texts) };
+  const digests = {
+    fast: await digestsOf('fast', texts),
+    accurate: await digestsOf('accurate', texts),
+  };
   if (process.env.SPINSCOPE_WRITE_DIGESTS === '1') {
     writeFileSync(DIGESTS, `${JSON.stringify(digests, null, 2)}\n`);
   }

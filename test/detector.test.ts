@@ -23,12 +23,20 @@ Everyone knows the truth: stand firm, stand proud!
 Why do the corrupt elites always lie to us?
 `;
 
-function expectError(run: () => unknown, code: string): void {
-  assert.throws(run, (error: unknown) => error instanceof SpinscopeError && error.code === code);
+function isError(code: string) {
+  return (error: unknown) => error instanceof SpinscopeError && error.code === code;
 }
 
-test('the shipped model loads and finds techniques with valid code-point offsets', () => {
-  const analysis = analyze(ARTICLE);
+function expectError(run: () => unknown, code: string): void {
+  assert.throws(run, isError(code));
+}
+
+async function expectRejection(run: () => Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(run, isError(code));
+}
+
+test('the shipped model loads and finds techniques with valid code-point offsets', async () => {
+  const analysis = await analyze(ARTICLE);
   const codePoints = Array.from(ARTICLE);
   assert.equal(analysis.offsetUnit, 'codepoint');
   assert.equal(analysis.length, codePoints.length);
@@ -54,37 +62,43 @@ test('the shipped model loads and finds techniques with valid code-point offsets
   );
 });
 
-test('the threshold hides low-confidence techniques, explain=false drops cues', () => {
-  const all = analyze(ARTICLE);
-  const none = analyze(ARTICLE, { threshold: 1, explain: false });
+test('the threshold hides low-confidence techniques, explain=false drops cues', async () => {
+  const all = await analyze(ARTICLE);
+  const none = await analyze(ARTICLE, { threshold: 1, explain: false });
   assert.equal(none.spans.length, 0);
-  const some = analyze(ARTICLE, { threshold: 0.2 });
+  const some = await analyze(ARTICLE, { threshold: 0.2 });
   assert.ok(some.spans.length <= all.spans.length);
   for (const s of some.spans) for (const t of s.techniques) assert.ok(t.confidence >= 0.2);
-  assert.ok(analyze(ARTICLE, { explain: false }).spans.every((s) => s.cues.length === 0));
+  assert.ok((await analyze(ARTICLE, { explain: false })).spans.every((s) => s.cues.length === 0));
 });
 
-test('bad input is refused clearly', () => {
-  expectError(() => analyze(''), 'SPN_ERR_INPUT_EMPTY');
-  expectError(() => analyze(' \n\t\n '), 'SPN_ERR_INPUT_EMPTY');
-  expectError(() => analyze('a\u0000b'), 'SPN_ERR_INPUT_BINARY');
-  expectError(() => analyze(42 as unknown as string), 'SPN_ERR_INPUT_TYPE');
-  expectError(() => analyze('x'.repeat(5 * 1024 * 1024)), 'SPN_ERR_INPUT_TOO_LARGE');
-  assert.throws(() => analyze('x'.repeat(5 * 1024 * 1024)), /5\.0 MiB, over the limit of 2\.0 MiB/);
+test('bad input is refused clearly', async () => {
+  await expectRejection(() => analyze(''), 'SPN_ERR_INPUT_EMPTY');
+  await expectRejection(() => analyze(' \n\t\n '), 'SPN_ERR_INPUT_EMPTY');
+  await expectRejection(() => analyze('a\u0000b'), 'SPN_ERR_INPUT_BINARY');
+  await expectRejection(() => analyze(42 as unknown as string), 'SPN_ERR_INPUT_TYPE');
+  await expectRejection(() => analyze('x'.repeat(5 * 1024 * 1024)), 'SPN_ERR_INPUT_TOO_LARGE');
+  await assert.rejects(
+    () => analyze('x'.repeat(5 * 1024 * 1024)),
+    /5\.0 MiB, over the limit of 2\.0 MiB/,
+  );
   // The limit is configurable.
-  assert.equal(analyze('word '.repeat(1000), { maxBytes: 10_000 }).length, 5000);
-  expectError(() => analyze('word '.repeat(1000), { maxBytes: 100 }), 'SPN_ERR_INPUT_TOO_LARGE');
+  assert.equal((await analyze('word '.repeat(1000), { maxBytes: 10_000 })).length, 5000);
+  await expectRejection(
+    () => analyze('word '.repeat(1000), { maxBytes: 100 }),
+    'SPN_ERR_INPUT_TOO_LARGE',
+  );
 });
 
-test('awkward text: one word, a leading BOM, emoji only', () => {
-  assert.equal(analyze('Hello').sentences.length, 1);
-  const bom = analyze('\ufeffShameful traitors! 😀 Stand firm, stand proud!');
+test('awkward text: one word, a leading BOM, emoji only', async () => {
+  assert.equal((await analyze('Hello')).sentences.length, 1);
+  const bom = await analyze('\ufeffShameful traitors! 😀 Stand firm, stand proud!');
   assert.equal(
     bom.length,
     Array.from('\ufeffShameful traitors! 😀 Stand firm, stand proud!').length,
   );
   for (const s of bom.spans) assert.ok(s.start >= 1);
-  assert.equal(analyze('😀🇫🇷').spans.length, 0);
+  assert.equal((await analyze('😀🇫🇷')).spans.length, 0);
 });
 
 test('an unknown model is a clear error', () => {
@@ -130,7 +144,7 @@ test('training on a tiny corpus gives a working, reproducible model', async () =
   before.forEach((p, i) =>
     assert.ok(Math.abs(p - (after[i] as number)) < 0.02, `token ${i}: ${p} vs ${after[i]}`),
   );
-  const analysis = loaded.analyze(corpus.articles[1]!.text);
+  const analysis = await loaded.analyze(corpus.articles[1]!.text);
   assert.equal(analysis.offsetUnit, 'codepoint');
 });
 

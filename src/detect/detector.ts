@@ -25,6 +25,13 @@ import {
   readSideFile,
 } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
+import { SentenceHead } from './sentence-head.js';
+import {
+  SentenceEncoder,
+  spanTexts,
+  TextVectors,
+  type VectorCache,
+} from '../features/sentence-encoder.js';
 import { spanContexts } from '../features/span-rows.js';
 import {
   chooseTechniques,
@@ -68,6 +75,8 @@ export interface ModelHeader {
   calibration: { span: Platt; technique: Platt };
   /** The accurate model's neural layer (absent in the fast model). */
   neural?: NeuralHeader;
+  /** The technique head over sentence vectors (absent: the linear or neural classifier decides). */
+  sentenceHead?: { encoder: string; epochs: number };
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -93,6 +102,10 @@ export class Detector {
   private clusterIndex: Map<number, string[]> | undefined;
   /** The linear tagger's probabilities of each article, which the neural layer reads twice. */
   private readonly linearTokens = new WeakMap<ArticleContext, Float32Array>();
+  /** The sentence vectors of each article's spans, encoded by `prepare`. */
+  private readonly vectors = new WeakMap<ArticleContext, TextVectors>();
+  /** Where vectors encoded before are found (training keeps them in a file). */
+  vectorCache?: VectorCache;
 
   constructor(
     readonly header: ModelHeader,
@@ -100,6 +113,7 @@ export class Detector {
     readonly classifier: SoftmaxModel,
     readonly clusters: WordClusters,
     readonly neural?: NeuralStack,
+    readonly sentenceHead?: SentenceHead,
   ) {}
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
@@ -133,6 +147,7 @@ export class Detector {
       classifier,
       decodeClusters(clusterBytes, header.clusters.file),
       neural,
+      header.sentenceHead && SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors),
     );
   }
 
@@ -150,6 +165,7 @@ export class Detector {
         ['tagger', this.tagger.weights],
         ['classifier', this.classifier.classMajorWeights()],
         ...(this.neural?.tensors() ?? []),
+        ...(this.sentenceHead?.tensors() ?? []),
       ]),
     );
   }
@@ -182,26 +198,53 @@ export class Detector {
       .map((span) => widenToQuotes(ctx.doc, span));
   }
 
-  /** Technique probabilities for given spans (TC). */
-  classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
-    const neural = this.neural;
-    return techniqueProbabilities(
-      this.classifier,
-      ctx,
-      spans,
-      this.header.classifier,
-      neural &&
-        ((linear) =>
-          neural.techniqueProbabilities(ctx, spans, linear, () =>
-            this.linearTokenProbabilities(ctx),
-          )),
+  /**
+   * Encode what the sentence head will read of these spans (their texts and sentences);
+   * `classify` needs it first. Nothing to do for a model without the head.
+   */
+  async prepare(ctx: ArticleContext, spans: readonly TextSpan[]): Promise<void> {
+    if (!this.sentenceHead) return;
+    let vectors = this.vectors.get(ctx);
+    if (!vectors) {
+      vectors = new TextVectors(await SentenceEncoder.load(), this.vectorCache);
+      this.vectors.set(ctx, vectors);
+    }
+    await vectors.ensure(
+      spans.flatMap((span) => {
+        const texts = spanTexts(ctx.doc, span);
+        return [texts.span, texts.sentence];
+      }),
     );
   }
 
+  /** Technique probabilities for given spans (TC); a model with the sentence head needs `prepare`. */
+  classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
+    const { neural, sentenceHead } = this;
+    if (!neural && !sentenceHead)
+      return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier);
+    return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier, (linear) => {
+      const refined = neural
+        ? neural.techniqueProbabilities(ctx, spans, linear, () =>
+            this.linearTokenProbabilities(ctx),
+          )
+        : linear;
+      if (!sentenceHead) return refined;
+      const vectors = this.vectors.get(ctx);
+      if (!vectors)
+        throw new Error('classify: prepare the spans first (the sentence head reads them)');
+      return spans.map((span, i) => {
+        const texts = spanTexts(ctx.doc, span);
+        const x = sentenceHead.inputs(vectors.get(texts.span), vectors.get(texts.sentence));
+        return sentenceHead.probabilities(x, refined[i] as Float64Array);
+      });
+    });
+  }
+
   /** Spans with techniques (the full task). */
-  detect(ctx: ArticleContext): FoundSpan[] {
+  async detect(ctx: ArticleContext): Promise<FoundSpan[]> {
     const tokenSpans = this.findSpans(ctx);
     const spans = tokenSpans.map((s) => toTextSpan(ctx.doc, s));
+    await this.prepare(ctx, spans);
     const probabilities = this.classify(ctx, spans);
     return tokenSpans.map((s, i) => ({
       ...(spans[i] as TextSpan),
@@ -231,13 +274,13 @@ export class Detector {
     );
   }
 
-  analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  async analyze(text: string, options: AnalyzeOptions = {}): Promise<Analysis> {
     const started = performance.now();
     validateText(text, options);
     const doc = parseArticle(text);
     const ctx = this.context(doc);
     const threshold = options.threshold ?? 0;
-    const found = this.detect(ctx);
+    const found = await this.detect(ctx);
     const spans: DetectedSpan[] = [];
     for (const span of found) {
       const techniques = this.techniquesOf(span, threshold).map((t) => {

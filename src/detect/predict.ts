@@ -45,12 +45,13 @@ export function labelTemplate(
   return labels;
 }
 
-export function predictTc(
+export async function predictTc(
   detector: Detector,
   ctx: ArticleContext,
   articleId: string,
   template: readonly TextSpan[],
-): TechniqueSpanLabel[] {
+): Promise<TechniqueSpanLabel[]> {
+  await detector.prepare(ctx, template);
   return labelTemplate(detector.classify(ctx, template), template, articleId);
 }
 
@@ -69,10 +70,10 @@ export function fullTaskLabels(
   );
 }
 
-export function predictFull(
+export async function predictFull(
   detector: Detector,
   ctx: ArticleContext,
   articleId: string,
-): TechniqueSpanLabel[] {
-  return fullTaskLabels(detector, detector.detect(ctx), articleId);
+): Promise<TechniqueSpanLabel[]> {
+  return fullTaskLabels(detector, await detector.detect(ctx), articleId);
 }

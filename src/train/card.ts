@@ -37,10 +37,10 @@ export interface HeldOutPredictions {
 }
 
 /** Predict every task on a labelled corpus and score it. */
-export function evaluateDetector(
+export async function evaluateDetector(
   detector: Detector,
   corpus: Corpus,
-): { metrics: HeldOutMetrics; predictions: HeldOutPredictions } {
+): Promise<{ metrics: HeldOutMetrics; predictions: HeldOutPredictions }> {
   if (!corpus.si || !corpus.tc) throw new Error(`${corpus.dir}: evaluation needs SI and TC labels`);
   const templateByArticle = groupByArticle(corpus.template ?? []);
   const goldSi = groupByArticle(corpus.si);
@@ -55,7 +55,7 @@ export function evaluateDetector(
   for (const article of corpus.articles) {
     characters += article.text.length;
     const ctx = detector.context(parseArticle(article.text));
-    const found = detector.detect(ctx);
+    const found = await detector.detect(ctx);
     for (const span of found) {
       predictions.si.push({ articleId: article.id, cpStart: span.cpStart, cpEnd: span.cpEnd });
       spanConfidence.push(span.confidence);
@@ -69,7 +69,7 @@ export function evaluateDetector(
     }
     predictions.full.push(...fullTaskLabels(detector, found, article.id));
     const template = templateByArticle.get(article.id);
-    if (template) predictions.tc.push(...predictTc(detector, ctx, article.id, template));
+    if (template) predictions.tc.push(...(await predictTc(detector, ctx, article.id, template)));
   }
   const seconds = (performance.now() - started) / 1000;
   const hasTemplate = corpus.template !== undefined;

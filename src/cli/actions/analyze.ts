@@ -41,7 +41,7 @@ export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): 
   const text = decodeText(await readInput(options.file), source);
   let analysis;
   try {
-    analysis = analyze(text, {
+    analysis = await analyze(text, {
       threshold: options.threshold,
       model: options.model,
       maxBytes: options.maxBytes,

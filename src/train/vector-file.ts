@@ -1,0 +1,57 @@
+/**
+ * Sentence vectors kept in a file between training runs, so that cross-validation and
+ * retraining encode each text once. A record is the sha256 of the text (32 bytes) and its
+ * vector (512 float32); new vectors are appended by `save`. A torn last record (a crash
+ * mid-write) is ignored.
+ */
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SENTENCE_VECTOR_SIZE, type VectorCache } from '../features/sentence-encoder.js';
+
+const KEY_BYTES = 32;
+const RECORD_BYTES = KEY_BYTES + 4 * SENTENCE_VECTOR_SIZE;
+
+export class VectorFile implements VectorCache {
+  private readonly vectors = new Map<string, Float32Array>();
+  private pending: Buffer[] = [];
+
+  constructor(readonly path: string) {
+    if (!existsSync(path)) return;
+    const bytes = readFileSync(path);
+    for (let at = 0; at + RECORD_BYTES <= bytes.length; at += RECORD_BYTES) {
+      const key = bytes.toString('hex', at, at + KEY_BYTES);
+      const values = new Float32Array(SENTENCE_VECTOR_SIZE);
+      Buffer.from(values.buffer).set(bytes.subarray(at + KEY_BYTES, at + RECORD_BYTES));
+      this.vectors.set(key, values);
+    }
+    const torn = bytes.length % RECORD_BYTES;
+    if (torn > 0) truncateSync(path, bytes.length - torn);
+  }
+
+  get size(): number {
+    return this.vectors.size;
+  }
+
+  get(text: string): Float32Array | undefined {
+    return this.vectors.get(keyOf(text).toString('hex'));
+  }
+
+  add(text: string, vector: Float32Array): void {
+    const key = keyOf(text);
+    this.vectors.set(key.toString('hex'), vector);
+    this.pending.push(key, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+  }
+
+  /** Append the vectors added since the last save. */
+  save(): void {
+    if (this.pending.length === 0) return;
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendFileSync(this.path, Buffer.concat(this.pending));
+    this.pending = [];
+  }
+}
+
+function keyOf(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

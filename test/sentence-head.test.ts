@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Detector } from '../src/detect/detector.js';
+import { HEAD_INPUTS, SentenceHead } from '../src/detect/sentence-head.js';
+import { parseArticle } from '../src/text/document.js';
+import { readCorpus } from '../src/formats/corpus.js';
+import {
+  SENTENCE_VECTOR_SIZE,
+  SentenceEncoder,
+  spanTexts,
+  TextVectors,
+} from '../src/features/sentence-encoder.js';
+import { trainSentenceHead } from '../src/train/sentence-head.js';
+import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
+import { VectorFile } from '../src/train/vector-file.js';
+import { seededRandom } from '../src/train/random.js';
+import { FIXTURES, ROOT, tempDir } from './helpers.js';
+
+test('the sentence encoder runs offline and gives similar vectors to similar sentences', async () => {
+  const encoder = await SentenceEncoder.load();
+  const [a, b, c, empty] = await encoder.embed([
+    'The invaders will destroy our homes.',
+    'The invaders are going to wreck our houses.',
+    'The committee approved the budget on Tuesday.',
+    '',
+  ]);
+  assert.equal(a!.length, SENTENCE_VECTOR_SIZE);
+  assert.equal(empty!.length, SENTENCE_VECTOR_SIZE);
+  const cosine = (x: Float32Array, y: Float32Array) => {
+    let dot = 0;
+    let nx = 0;
+    let ny = 0;
+    x.forEach((v, i) => {
+      dot += v * y[i]!;
+      nx += v * v;
+      ny += y[i]! * y[i]!;
+    });
+    return dot / Math.sqrt(nx * ny);
+  };
+  assert.ok(cosine(a!, b!) > cosine(a!, c!) + 0.2, `${cosine(a!, b!)} vs ${cosine(a!, c!)}`);
+});
+
+test('text vectors are encoded once, and the vector file keeps them across runs', async () => {
+  const path = join(tempDir(), 'vectors.bin');
+  const file = new VectorFile(path);
+  const vectors = new TextVectors(await SentenceEncoder.load(), file);
+  assert.throws(() => vectors.get('Stand firm! 🇺🇸'), /ensure it first/);
+  await vectors.ensure(['Stand firm! 🇺🇸', 'Stand firm! 🇺🇸', '\ufeffThey lie.']);
+  file.save();
+  assert.equal(statSync(path).size, 2 * (32 + 4 * SENTENCE_VECTOR_SIZE));
+  // A crash mid-write leaves a torn record: it is dropped, and the file stays appendable.
+  appendFileSync(path, Buffer.alloc(100, 7));
+  const reread = new VectorFile(path);
+  assert.equal(reread.size, 2);
+  assert.deepEqual(reread.get('Stand firm! 🇺🇸'), vectors.get('Stand firm! 🇺🇸'));
+  assert.equal(reread.get('Stand firm!'), undefined);
+  assert.equal(statSync(path).size, 2 * (32 + 4 * SENTENCE_VECTOR_SIZE));
+});
+
+test('a span is read with its own sentence, in code points', () => {
+  const doc = parseArticle('\ufeffFlags 🇫🇷 wave. Cowards run away! Then calm.');
+  const start = Array.from(doc.text).indexOf('C');
+  const texts = spanTexts(doc, { cpStart: start, cpEnd: start + 7 });
+  assert.equal(texts.span, 'Cowards');
+  assert.equal(texts.sentence, 'Cowards run away!');
+});
+
+test('the head learns a technique that the vectors carry and the linear model misses', () => {
+  // Class 1 shifts 32 of the 1,024 inputs a little; the linear model says 50/50 everywhere.
+  const random = seededRandom(3);
+  const examples = Array.from({ length: 400 }, (_, i) => {
+    const label = i % 2;
+    const raw = Float32Array.from(
+      { length: HEAD_INPUTS },
+      (_, j) => random() - 0.5 + (j < 32 ? 0.25 * label : 0),
+    );
+    return { raw, linear: [0.5, 0.5], label, fold: Math.floor(i / 2) % 4 };
+  });
+  const head = trainSentenceHead(examples, 2, {
+    maxEpochs: 6,
+    learningRate: 1e-3,
+    l2: 1e-4,
+    batchSize: 16,
+    seed: 1,
+  });
+  assert.ok(head.epochs >= 1 && head.epochs <= 6);
+  assert.equal(head.outOfFold.length, 400);
+  assert.equal(head.foldWeights.size, 4);
+  const right = head.outOfFold.filter((p, i) => (p[1]! > 0.5 ? 1 : 0) === examples[i]!.label);
+  assert.ok(right.length > 340, `out of fold ${right.length}/400 right`);
+  // Trained on the other folds only: an example's out-of-fold probability is its fold head's.
+  const model = new SentenceHead(head.foldWeights.get(examples[2]!.fold)!);
+  const x = model.inputs(
+    examples[2]!.raw.subarray(0, SENTENCE_VECTOR_SIZE),
+    examples[2]!.raw.subarray(SENTENCE_VECTOR_SIZE),
+  );
+  const p = model.probabilities(x, [0.5, 0.5]);
+  assert.ok(Math.abs(p[1]! - head.outOfFold[2]![1]!) < 1e-6);
+});
+
+test('a model with the sentence head trains, survives its file, and needs its spans prepared', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const { detector } = await trainSentenceHeadDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
+    head: { maxEpochs: 3 },
+  });
+  assert.equal(detector.header.sentenceHead?.epochs !== undefined, true);
+  const loaded = Detector.fromBytes(detector.encode(), join(ROOT, 'models/fast/model.bin'));
+  assert.ok(loaded.sentenceHead);
+  const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
+  const spans = [{ cpStart: 0, cpEnd: 20 }];
+  assert.throws(() => loaded.classify(ctx, spans), /prepare the spans first/);
+  await loaded.prepare(ctx, spans);
+  const [p] = loaded.classify(ctx, spans);
+  assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  // The int8 file keeps the head's decisions: the same best technique as before writing.
+  const original = detector.context(parseArticle(corpus.articles[0]!.text));
+  await detector.prepare(original, spans);
+  const [q] = detector.classify(original, spans);
+  assert.equal(p!.indexOf(Math.max(...p!)), q!.indexOf(Math.max(...q!)));
+  const analysis = await loaded.analyze(corpus.articles[1]!.text);
+  for (const span of analysis.spans)
+    for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
+});
