@@ -15,7 +15,7 @@
  * The fast recipe takes about 2 minutes a fold on a 2-core machine.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector } from '../src/detect/detector.js';
@@ -23,6 +23,7 @@ import { scoreFullTask } from '../src/eval/full.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
 import { readCorpus, type Corpus } from '../src/formats/corpus.js';
+import { readMemeCorpus } from '../src/formats/memes.js';
 import type { SpanLabel, TechniqueSpanLabel } from '../src/formats/labels.js';
 import { evaluateDetector } from '../src/train/card.js';
 import { seededRandom, shuffle } from '../src/train/random.js';
@@ -35,6 +36,8 @@ import { meanAndSd } from './spread.js';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: defaultCorpusDir() },
+    /** The meme texts (recipes with `memes` in their name). */
+    memes: { type: 'string' },
     recipe: { type: 'string', default: 'fast' },
     against: { type: 'string' },
     folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
@@ -50,6 +53,16 @@ const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');
 const vectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin'));
 const VECTORS = join(PACKAGE_ROOT, 'models', 'word-vectors.bin');
 
+const memesDir = values.memes ?? join(dirname(values.data as string), 'memes');
+/** The meme spans, `weight` times each, less those of the `without` techniques. */
+const memes = async (weight: number, without: string[] = []) => {
+  const corpus = await readMemeCorpus(memesDir);
+  return {
+    corpus: { ...corpus, tc: corpus.tc!.filter((l) => !without.includes(l.technique)) },
+    weight,
+  };
+};
+
 /** A recipe: how a model is trained from a corpus. Names say what differs from `fast`. */
 const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
   fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).detector,
@@ -57,6 +70,14 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
     trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0 } }).detector,
   'fast-offsets-half': async (corpus) =>
     trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0.5 } }).detector,
+  'fast-memes': async (corpus) =>
+    trainDetector({ corpus, clustersFile: CLUSTERS, extraTechniqueSpans: await memes(1) }).detector,
+  'fast-memes-rare': async (corpus) =>
+    trainDetector({
+      corpus,
+      clustersFile: CLUSTERS,
+      extraTechniqueSpans: await memes(1, ['Loaded_Language', 'Name_Calling,Labeling']),
+    }).detector,
   'fast-use': async (corpus) =>
     (
       await trainSentenceHeadDetector({

@@ -50,13 +50,16 @@ test('text vectors are encoded once, and the vector file keeps them across runs'
   await vectors.ensure(['Stand firm! 🇺🇸', 'Stand firm! 🇺🇸', '\ufeffThey lie.']);
   file.save();
   assert.equal(statSync(path).size, 2 * (32 + 4 * SENTENCE_VECTOR_SIZE));
-  // A crash mid-write leaves a torn record: it is dropped, and the file stays appendable.
+  // A crash mid-write leaves a torn record: it is ignored, and cut off by the next save.
   appendFileSync(path, Buffer.alloc(100, 7));
   const reread = new VectorFile(path);
   assert.equal(reread.size, 2);
   assert.deepEqual(reread.get('Stand firm! 🇺🇸'), vectors.get('Stand firm! 🇺🇸'));
   assert.equal(reread.get('Stand firm!'), undefined);
-  assert.equal(statSync(path).size, 2 * (32 + 4 * SENTENCE_VECTOR_SIZE));
+  reread.add('Stand firm!', new Float32Array(SENTENCE_VECTOR_SIZE).fill(0.5));
+  reread.save();
+  assert.equal(statSync(path).size, 3 * (32 + 4 * SENTENCE_VECTOR_SIZE));
+  assert.equal(new VectorFile(path).get('Stand firm!')![7], 0.5);
 });
 
 test('a span is read with its own sentence, in code points', () => {

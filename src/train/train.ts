@@ -80,6 +80,11 @@ export interface TrainInput {
   /** The word-cluster file the model will use (its file name is recorded in the model). */
   clustersFile: string;
   settings?: Partial<TrainSettings>;
+  /**
+   * Technique spans from elsewhere (the meme texts) that the technique classifier also
+   * learns from, `weight` times each; they are never held out nor scored.
+   */
+  extraTechniqueSpans?: { corpus: Corpus; weight: number };
   onProgress?: (progress: TrainProgress) => void;
 }
 
@@ -115,8 +120,15 @@ export function trainDetector(input: TrainInput): TrainResult {
   if (!corpus.si || !corpus.tc) throw new Error(`${corpus.dir}: training needs SI and TC labels`);
   const clusters = readClusters(input.clustersFile);
   const articles = trainingArticles(corpus, clusters, settings.folds, progress);
+  const extra = input.extraTechniqueSpans;
+  const extraArticles = extra
+    ? trainingArticles(extra.corpus, clusters, 1, progress).flatMap((a) =>
+        Array.from({ length: extra.weight }, () => a),
+      )
+    : [];
   const { tokens, techniques, foldModels } = outOfFoldModels(
     articles,
+    extraArticles,
     settings,
     clusters,
     progress,
@@ -143,7 +155,7 @@ export function trainDetector(input: TrainInput): TrainResult {
   const steps = settings.folds + 1;
   progress({ stage: 'training final models', done: settings.folds, total: steps });
   const tagger = trainTagger(articles, settings, settings.seed);
-  const classifier = trainClassifier(articles, settings, settings.seed);
+  const classifier = trainClassifier([...articles, ...extraArticles], settings, settings.seed);
   progress({ stage: 'training final models', done: steps, total: steps });
 
   const finalHeader: ModelHeader = {
@@ -253,6 +265,7 @@ function trainClassifier(
  */
 function outOfFoldModels(
   articles: TrainingArticle[],
+  extraArticles: TrainingArticle[],
   settings: TrainSettings,
   clusters: WordClusters,
   progress: (p: TrainProgress) => void,
@@ -265,7 +278,7 @@ function outOfFoldModels(
     progress({ stage: 'training out-of-fold models', done: k, total: steps });
     const inFold = articles.filter((a) => a.fold !== k);
     const tagger = trainTagger(inFold, settings, settings.seed + k);
-    const classifier = trainClassifier(inFold, settings, settings.seed + k);
+    const classifier = trainClassifier([...inFold, ...extraArticles], settings, settings.seed + k);
     foldModels.push({ tagger, classifier });
     const probe = new Detector(emptyHeader(), tagger, classifier, clusters);
     for (const a of articles.filter((x) => x.fold === k)) {

@@ -2,10 +2,17 @@
  * Sentence vectors kept in a file between training runs, so that cross-validation and
  * retraining encode each text once. A record is the sha256 of the text (32 bytes) and its
  * vector (512 float32); new vectors are appended by `save`. A torn last record (a crash
- * mid-write) is ignored.
+ * mid-write) is ignored, and cut off by the next save. One process writes at a time.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { SENTENCE_VECTOR_SIZE, type VectorCache } from '../features/sentence-encoder.js';
 
@@ -25,8 +32,6 @@ export class VectorFile implements VectorCache {
       Buffer.from(values.buffer).set(bytes.subarray(at + KEY_BYTES, at + RECORD_BYTES));
       this.vectors.set(key, values);
     }
-    const torn = bytes.length % RECORD_BYTES;
-    if (torn > 0) truncateSync(path, bytes.length - torn);
   }
 
   get size(): number {
@@ -47,6 +52,8 @@ export class VectorFile implements VectorCache {
   save(): void {
     if (this.pending.length === 0) return;
     mkdirSync(dirname(this.path), { recursive: true });
+    const size = existsSync(this.path) ? statSync(this.path).size : 0;
+    if (size % RECORD_BYTES > 0) truncateSync(this.path, size - (size % RECORD_BYTES));
     appendFileSync(this.path, Buffer.concat(this.pending));
     this.pending = [];
   }
