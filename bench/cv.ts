@@ -29,7 +29,10 @@ import { evaluateDetector } from '../src/train/card.js';
 import { seededRandom, shuffle } from '../src/train/random.js';
 import { trainDetector } from '../src/train/train.js';
 import { trainAccurateDetector } from '../src/train/train-accurate.js';
-import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
+import {
+  accurateWithSentenceHead,
+  trainSentenceHeadDetector,
+} from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import { meanAndSd } from './spread.js';
 
@@ -63,8 +66,11 @@ const memes = async (weight: number, without: string[] = []) => {
   };
 };
 
-/** A recipe: how a model is trained from a corpus. Names say what differs from `fast`. */
-const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
+/**
+ * A recipe: how a model is trained from a corpus. Names say what differs from `fast`. A
+ * recipe may give several models from one training, each scored (`accurate-and-lg`).
+ */
+const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<string, Detector>>> = {
   fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).detector,
   'fast-offsets-0': async (corpus) =>
     trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0 } }).detector,
@@ -92,6 +98,19 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector>> = {
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
       .detector,
+  /** The accurate model, and its taggers with the sentence head of `fast-use` (one training). */
+  'accurate-and-lg': async (corpus) => {
+    const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
+    const accurate = await trainAccurateDetector(input);
+    const headModel = await trainSentenceHeadDetector(input, {
+      ...accurate,
+      detector: accurate.fast,
+    });
+    return {
+      accurate: accurate.detector,
+      lg: accurateWithSentenceHead(accurate.detector, headModel.detector),
+    };
+  },
 };
 
 interface FoldFile {
@@ -155,50 +174,56 @@ interface RecipeRun {
   seconds: number;
 }
 
-async function runRecipe(recipe: string): Promise<RecipeRun> {
+/** Train a recipe on each fold's other folds and score what it gives: a run per model. */
+async function runRecipe(recipe: string): Promise<RecipeRun[]> {
   const train = RECIPES[recipe];
   if (!train)
     throw new Error(`unknown recipe ${recipe} (known: ${Object.keys(RECIPES).join(', ')})`);
   const started = performance.now();
-  const run: RecipeRun = {
-    recipe,
-    perFold: [],
-    predictions: { si: [], tc: [], full: [] },
-    seconds: 0,
-  };
+  const runs = new Map<string, RecipeRun>();
   for (const k of foldsToRun) {
     const heldOut = new Set(foldFile.folds[k]);
     const rest = new Set(assigned.filter((id) => !heldOut.has(id)));
     const foldStarted = performance.now();
     const trained = await train(corpusOf(rest, `cv-${k}`));
-    // Scored as shipped: through the model file (int8 weights).
-    const detector = Detector.fromBytes(
-      trained.encode(),
-      join(PACKAGE_ROOT, 'models', recipe, 'model.bin'),
-    );
-    detector.vectorCache = vectorFile;
-    const { metrics, predictions } = await evaluateDetector(
-      detector,
-      corpusOf(heldOut, `fold-${k}`),
-    );
-    vectorFile.save();
-    run.predictions.si.push(...predictions.si);
-    run.predictions.tc.push(...predictions.tc);
-    run.predictions.full.push(...predictions.full);
-    const scores: FoldScores = {
-      si: metrics.si.f1,
-      tc: metrics.tc!.microF1,
-      tcMacro: metrics.tc!.macroF1,
-      full: metrics.full.micro.f1,
-    };
-    run.perFold.push(scores);
-    console.log(
-      `${recipe} fold ${k} (${heldOut.size} articles, ${((performance.now() - foldStarted) / 1000).toFixed(0)} s): ` +
-        `SI ${f(scores.si)}  TC ${f(scores.tc)}  TC macro ${f(scores.tcMacro)}  full ${f(scores.full)}`,
-    );
+    const models = trained instanceof Detector ? { [recipe]: trained } : trained;
+    for (const [name, model] of Object.entries(models)) {
+      // Scored as shipped: through the model file (int8 weights).
+      const detector = Detector.fromBytes(
+        model.encode(),
+        join(PACKAGE_ROOT, 'models', name, 'model.bin'),
+      );
+      detector.vectorCache = vectorFile;
+      const { metrics, predictions } = await evaluateDetector(
+        detector,
+        corpusOf(heldOut, `fold-${k}`),
+      );
+      vectorFile.save();
+      const run = runs.get(name) ?? {
+        recipe: name,
+        perFold: [],
+        predictions: { si: [], tc: [], full: [] },
+        seconds: 0,
+      };
+      runs.set(name, run);
+      run.predictions.si.push(...predictions.si);
+      run.predictions.tc.push(...predictions.tc);
+      run.predictions.full.push(...predictions.full);
+      const scores: FoldScores = {
+        si: metrics.si.f1,
+        tc: metrics.tc!.microF1,
+        tcMacro: metrics.tc!.macroF1,
+        full: metrics.full.micro.f1,
+      };
+      run.perFold.push(scores);
+      console.log(
+        `${name} fold ${k} (${heldOut.size} articles, ${((performance.now() - foldStarted) / 1000).toFixed(0)} s): ` +
+          `SI ${f(scores.si)}  TC ${f(scores.tc)}  TC macro ${f(scores.tcMacro)}  full ${f(scores.full)}`,
+      );
+    }
   }
-  run.seconds = (performance.now() - started) / 1000;
-  return run;
+  for (const run of runs.values()) run.seconds = (performance.now() - started) / 1000;
+  return [...runs.values()];
 }
 
 const f = (n: number) => n.toFixed(4);
@@ -250,16 +275,11 @@ function report(run: RecipeRun): Record<string, unknown> {
   };
 }
 
-const main = await runRecipe(values.recipe as string);
-const results: Record<string, unknown>[] = [report(main)];
-if (values.against) {
-  // A recipe to train, or the --out file of an earlier run on the same folds (its first recipe).
-  const other: Pick<RecipeRun, 'recipe' | 'perFold'> = values.against.endsWith('.json')
-    ? (
-        JSON.parse(readFileSync(values.against, 'utf8')) as Pick<RecipeRun, 'recipe' | 'perFold'>[]
-      )[0]!
-    : await runRecipe(values.against);
-  if (!values.against.endsWith('.json')) results.push(report(other as RecipeRun));
+/** The paired difference of two runs on the same folds. */
+function paired(
+  main: Pick<RecipeRun, 'recipe' | 'perFold'>,
+  other: Pick<RecipeRun, 'recipe' | 'perFold'>,
+) {
   console.log(`\n${main.recipe} − ${other.recipe}, paired by fold:`);
   console.log('| figure | mean difference ± sd | per fold | kept (gain > 2 sd)? |');
   console.log('| --- | --- | --- | --- |');
@@ -270,5 +290,21 @@ if (values.against) {
       `| ${key} | ${mean >= 0 ? '+' : ''}${f(mean)} ± ${f(sd)} | ${diffs.map((d) => d.toFixed(3)).join(' ')} | ${mean > 2 * sd ? 'yes' : 'no'} |`,
     );
   }
+}
+
+const runs = await runRecipe(values.recipe as string);
+const results: Record<string, unknown>[] = runs.map(report);
+const main = runs[0]!;
+// A recipe that gives several models: each later one against the first.
+for (const run of runs.slice(1)) paired(run, main);
+if (values.against) {
+  // A recipe to train, or the --out file of an earlier run on the same folds (its first recipe).
+  const other: Pick<RecipeRun, 'recipe' | 'perFold'> = values.against.endsWith('.json')
+    ? (
+        JSON.parse(readFileSync(values.against, 'utf8')) as Pick<RecipeRun, 'recipe' | 'perFold'>[]
+      )[0]!
+    : (await runRecipe(values.against))[0]!;
+  if (!values.against.endsWith('.json')) results.push(report(other as RecipeRun));
+  for (const run of runs) paired(run, other);
 }
 if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);

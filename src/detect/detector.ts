@@ -223,19 +223,18 @@ export class Detector {
     if (!neural && !sentenceHead)
       return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier);
     return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier, (linear) => {
-      const refined = neural
-        ? neural.techniqueProbabilities(ctx, spans, linear, () =>
-            this.linearTokenProbabilities(ctx),
-          )
-        : linear;
-      if (!sentenceHead) return refined;
+      if (!sentenceHead)
+        return neural!.techniqueProbabilities(ctx, spans, linear, () =>
+          this.linearTokenProbabilities(ctx),
+        );
+      // The head reads the linear probabilities: it learnt from them, out of fold.
       const vectors = this.vectors.get(ctx);
       if (!vectors)
         throw new Error('classify: prepare the spans first (the sentence head reads them)');
       return spans.map((span, i) => {
         const texts = spanTexts(ctx.doc, span);
         const x = sentenceHead.inputs(vectors.get(texts.span), vectors.get(texts.sentence));
-        return sentenceHead.probabilities(x, refined[i] as Float64Array);
+        return sentenceHead.probabilities(x, linear[i] as Float64Array);
       });
     });
   }

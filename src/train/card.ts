@@ -151,7 +151,7 @@ function trainingSection(card: ModelCard): string[] {
     ...(model.neural
       ? [
           `- Word vectors: \`${model.neural.vectors.file}\` (sha256 \`${model.neural.vectors.sha256.slice(0, 16)}…\`), ${model.neural.inputs} inputs per token.`,
-          `- Neural tagger: ${neuralTaggers(model.neural)}; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}.${model.neural.refitted?.length ? ` Then trained again on all the training articles for those epochs: ${model.neural.refitted.join(' and ')}; the decisions stay those fitted on the held-out fold, and the held-out-fold figures below are those of the networks before that refit.` : ''}`,
+          `- Neural tagger: ${neuralTaggers(model.neural)}${model.neural.classifier ? `; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}` : ''}.${model.neural.refitted?.length ? ` Then trained again on all the training articles for those epochs: ${model.neural.refitted.join(' and ')}; the decisions stay those fitted on the held-out fold, and the held-out-fold figures below are those of the networks before that refit.` : ''}`,
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,

@@ -347,7 +347,7 @@ class AccurateTraining {
     const heldOutTechniques = new Map(
       heldOut.map((p) => [
         p.article.id,
-        neural.classifier.techniqueProbabilities(p.x, this.spansOf(p.article), p.keys),
+        neural.classifier!.techniqueProbabilities(p.x, this.spansOf(p.article), p.keys),
       ]),
     );
     const { accuracy: heldOutTc, ...classDecoding } = tuneClassBias(

@@ -32,12 +32,13 @@ export interface SentenceHeadTrainInput extends TrainInput {
   head?: Partial<HeadSettings>;
 }
 
+/** `fast`: the fast model trained from the same input, when it was trained already. */
 export async function trainSentenceHeadDetector(
   input: SentenceHeadTrainInput,
+  fast: TrainResult = trainDetector(input),
 ): Promise<TrainResult> {
   const started = Date.now();
   const progress = input.onProgress ?? (() => {});
-  const fast = trainDetector(input);
   const { articles, outOfFoldPredictions, foldModels } = fast;
   const cache = memoryOver(input.vectorCache);
   const vectors = new TextVectors(await SentenceEncoder.load(), cache);
@@ -127,6 +128,33 @@ export async function trainSentenceHeadDetector(
     outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
     outOfFoldPredictions: { tokens: outOfFoldPredictions.tokens, techniques },
   };
+}
+
+/**
+ * The accurate model's spans with the sentence head's techniques: the neural taggers and
+ * span decisions of `accurate`; the linear classifier, head and technique decisions of
+ * `headModel`. Both must come from the same fast model (the same input and seed), so that
+ * the linear classifier the head learnt from is the one it reads.
+ */
+export function accurateWithSentenceHead(accurate: Detector, headModel: Detector): Detector {
+  if (!accurate.neural || !headModel.sentenceHead)
+    throw new Error('needs an accurate model and a model with the sentence head');
+  const header = structuredClone(accurate.header);
+  const neural = accurate.neural.withoutClassifier();
+  header.neural = neural.header;
+  header.classifier = structuredClone(headModel.header.classifier);
+  header.calibration.technique = headModel.header.calibration.technique;
+  header.sentenceHead = headModel.header.sentenceHead;
+  const detector = new Detector(
+    header,
+    accurate.tagger,
+    headModel.classifier,
+    accurate.clusters,
+    neural,
+    headModel.sentenceHead,
+  );
+  detector.vectorCache = headModel.vectorCache;
+  return detector;
 }
 
 /** Vectors kept in memory for this run, in front of the file of earlier runs. */

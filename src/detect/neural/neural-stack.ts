@@ -30,7 +30,8 @@ export interface NeuralHeader {
      */
     more?: { outputBias: number; epoch: number }[];
   };
-  classifier: { hidden: number; classes: number; epoch: number };
+  /** Absent where the sentence head decides techniques instead (detect/sentence-head.ts). */
+  classifier?: { hidden: number; classes: number; epoch: number };
   /** Networks trained again on every article after the held-out fold chose their epochs. */
   refitted?: readonly NeuralNetworkName[];
 }
@@ -43,16 +44,27 @@ function taggerPrefix(k: number): string {
 export class NeuralStack {
   private readonly inputs = new WeakMap<ArticleContext, TokenInputs>();
   readonly taggers: NeuralTagger[];
-  readonly classifier: NeuralClassifier;
+  readonly classifier: NeuralClassifier | undefined;
 
   constructor(
     readonly header: NeuralHeader,
     readonly vectors: WordVectors,
     taggers: readonly NeuralTaggerWeights[],
-    classifier: NeuralClassifierWeights,
+    classifier: NeuralClassifierWeights | undefined,
   ) {
     this.taggers = taggers.map((weights) => new NeuralTagger(weights, vectors.dimensions));
-    this.classifier = new NeuralClassifier(classifier, vectors.dimensions);
+    this.classifier = classifier && new NeuralClassifier(classifier, vectors.dimensions);
+  }
+
+  /** The same taggers without the technique classifier. */
+  withoutClassifier(): NeuralStack {
+    const { classifier: _classifier, ...header } = this.header;
+    return new NeuralStack(
+      header,
+      this.vectors,
+      this.taggers.map((t) => t.weights),
+      undefined,
+    );
   }
 
   /** Token inputs of an article, computed once from the fast tagger's probabilities. */
@@ -85,6 +97,7 @@ export class NeuralStack {
     linearTechniques: readonly Float64Array[],
     linearTokens: () => Float32Array,
   ): Float64Array[] {
+    if (!this.classifier) throw new Error('this neural layer has no technique classifier');
     const { x, keys } = this.tokenInputs(ctx, linearTokens);
     return this.classifier.techniqueProbabilities(
       x,
@@ -102,10 +115,7 @@ export class NeuralStack {
         ...bilstmTensors(taggerPrefix(k), tagger.weights.encoder),
         [`${taggerPrefix(k)}.output`, tagger.weights.output],
       ]),
-      ...bilstmTensors('neural.classifier', this.classifier.weights.encoder),
-      ['neural.classifier.head', this.classifier.weights.head],
-      ['neural.classifier.headBias', this.classifier.weights.headBias],
-      ['neural.classifier.mix', this.classifier.weights.mix],
+      ...(this.classifier ? classifierTensors(this.classifier.weights) : []),
     ];
   }
 
@@ -120,18 +130,31 @@ export class NeuralStack {
       );
     const get = (name: string, length: number) => tensorOf(tensors, name, length);
     const { tagger, classifier, inputs } = header;
-    const C = classifier.classes;
     const taggers = [tagger, ...(tagger.more ?? [])].map((member, k) => ({
       encoder: bilstmFromTensors(taggerPrefix(k), inputs, tagger.hidden, tensors),
       output: get(`${taggerPrefix(k)}.output`, 2 * tagger.hidden),
       outputBias: member.outputBias,
     }));
-    return new NeuralStack(header, vectors, taggers, {
-      classes: C,
-      encoder: bilstmFromTensors('neural.classifier', inputs + 1, classifier.hidden, tensors),
-      head: get('neural.classifier.head', 4 * classifier.hidden * C),
-      headBias: get('neural.classifier.headBias', C),
-      mix: get('neural.classifier.mix', C * C),
-    });
+    return new NeuralStack(
+      header,
+      vectors,
+      taggers,
+      classifier && {
+        classes: classifier.classes,
+        encoder: bilstmFromTensors('neural.classifier', inputs + 1, classifier.hidden, tensors),
+        head: get('neural.classifier.head', 4 * classifier.hidden * classifier.classes),
+        headBias: get('neural.classifier.headBias', classifier.classes),
+        mix: get('neural.classifier.mix', classifier.classes * classifier.classes),
+      },
+    );
   }
+}
+
+function classifierTensors(weights: NeuralClassifierWeights): [string, Float32Array][] {
+  return [
+    ...bilstmTensors('neural.classifier', weights.encoder),
+    ['neural.classifier.head', weights.head],
+    ['neural.classifier.headBias', weights.headBias],
+    ['neural.classifier.mix', weights.mix],
+  ];
 }
