@@ -21,7 +21,7 @@ import { seededRandom } from '../src/train/random.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
 import { scoreFullTask } from '../src/eval/full.js';
-import { meanAndSd } from './spread.js';
+import { meanAndSd } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
   options: {

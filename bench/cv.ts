@@ -10,6 +10,8 @@
  * kept only when its mean gain exceeds twice its sd.
  *
  *   npm run bench:cv [-- --recipe fast-offsets-0 --against fast --out cv.json]
+ *   npm run bench:cv -- --recipe R --only 0,1,2 --out a.json   (and --only 3,4 --out b.json
+ *   in a second process; then: npm run bench:cv -- --merge a.json,b.json --against fast)
  *   npm run bench:cv -- --write-folds    (only to make a new fold assignment)
  *
  * The fast recipe takes about 2 minutes a fold on a 2-core machine.
@@ -34,7 +36,7 @@ import {
   trainSentenceHeadDetector,
 } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
-import { meanAndSd } from './spread.js';
+import { meanAndSd } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
   options: {
@@ -47,6 +49,7 @@ const { values } = parseArgs({
     'write-folds': { type: 'boolean', default: false },
     k: { type: 'string', default: '5' },
     only: { type: 'string' },
+    merge: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -144,9 +147,12 @@ const assigned = foldFile.folds.flat();
 if (assigned.length !== known.size || assigned.some((id) => !known.has(id)))
   throw new Error(`${values.folds} does not assign the ${known.size} labelled articles`);
 
-/** The folds to train and score: all, or the one `--only K` names (a quick check). */
+/**
+ * The folds to train and score: all, or those `--only K[,K…]` names (a quick check, or a
+ * share of the folds for each of several processes, joined by `--merge`).
+ */
 const foldsToRun =
-  values.only === undefined ? foldFile.folds.map((_, k) => k) : [Number(values.only)];
+  values.only === undefined ? foldFile.folds.map((_, k) => k) : values.only.split(',').map(Number);
 
 /** The articles of some folds as a corpus; the gold TC spans are its TC template. */
 function corpusOf(ids: Set<string>, name: string): Corpus {
@@ -169,6 +175,8 @@ interface FoldScores {
 
 interface RecipeRun {
   recipe: string;
+  /** The folds run, in the order of perFold. */
+  folds: number[];
   perFold: FoldScores[];
   predictions: { si: SpanLabel[]; tc: TechniqueSpanLabel[]; full: TechniqueSpanLabel[] };
   seconds: number;
@@ -201,6 +209,7 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
       vectorFile.save();
       const run = runs.get(name) ?? {
         recipe: name,
+        folds: [],
         perFold: [],
         predictions: { si: [], tc: [], full: [] },
         seconds: 0,
@@ -216,6 +225,7 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
         full: metrics.full.micro.f1,
       };
       run.perFold.push(scores);
+      run.folds.push(k);
       console.log(
         `${name} fold ${k} (${heldOut.size} articles, ${((performance.now() - foldStarted) / 1000).toFixed(0)} s): ` +
           `SI ${f(scores.si)}  TC ${f(scores.tc)}  TC macro ${f(scores.tcMacro)}  full ${f(scores.full)}`,
@@ -233,7 +243,7 @@ const spreadOf = (xs: number[]) => {
 };
 
 function report(run: RecipeRun): Record<string, unknown> {
-  const scored = new Set(foldsToRun.flatMap((k) => foldFile.folds[k]!));
+  const scored = new Set(run.folds.flatMap((k) => foldFile.folds[k]!));
   const si = scoreSi(
     goldSi.filter((l) => scored.has(l.articleId)),
     run.predictions.si,
@@ -270,21 +280,57 @@ function report(run: RecipeRun): Record<string, unknown> {
     articles: scored.size,
     minutes: run.seconds / 60,
     pooled: { si: si.f1, tc: tc.microF1, tcMacro: tc.macroF1, full: full.micro.f1 },
+    folds: run.folds,
     perFold: run.perFold,
     perTechnique: tc.perTechnique,
+    predictions: run.predictions,
   };
 }
 
-/** The paired difference of two runs on the same folds. */
-function paired(
-  main: Pick<RecipeRun, 'recipe' | 'perFold'>,
-  other: Pick<RecipeRun, 'recipe' | 'perFold'>,
-) {
+/** Runs written by `--out` from processes that ran different folds, joined by recipe. */
+function mergeRuns(files: string[]): RecipeRun[] {
+  const byRecipe = new Map<string, RecipeRun>();
+  for (const file of files) {
+    for (const part of JSON.parse(readFileSync(file, 'utf8')) as (RecipeRun & {
+      minutes: number;
+    })[]) {
+      const run = byRecipe.get(part.recipe) ?? {
+        recipe: part.recipe,
+        folds: [],
+        perFold: [],
+        predictions: { si: [], tc: [], full: [] },
+        seconds: 0,
+      };
+      byRecipe.set(part.recipe, run);
+      part.folds.forEach((k, i) => {
+        run.folds.push(k);
+        run.perFold.push(part.perFold[i]!);
+      });
+      for (const task of ['si', 'tc', 'full'] as const)
+        (run.predictions[task] as SpanLabel[]).push(...part.predictions[task]);
+      run.seconds = Math.max(run.seconds, part.minutes * 60);
+    }
+  }
+  // Folds in order, so that runs pair fold by fold.
+  for (const run of byRecipe.values()) {
+    const order = run.folds.map((k, i) => [k, i] as const).sort((a, b) => a[0] - b[0]);
+    run.perFold = order.map(([, i]) => run.perFold[i]!);
+    run.folds = order.map(([k]) => k);
+  }
+  return [...byRecipe.values()];
+}
+
+type Scored = Pick<RecipeRun, 'recipe' | 'perFold'> & { folds?: number[] };
+
+/** The paired difference of two runs, fold by fold (files from before `folds` ran them all). */
+function paired(main: Scored, other: Scored) {
+  const at = (run: Scored, k: number) => run.perFold[run.folds ? run.folds.indexOf(k) : k]!;
+  const folds = main.folds ?? main.perFold.map((_, k) => k);
   console.log(`\n${main.recipe} − ${other.recipe}, paired by fold:`);
   console.log('| figure | mean difference ± sd | per fold | kept (gain > 2 sd)? |');
   console.log('| --- | --- | --- | --- |');
   for (const key of ['si', 'tc', 'tcMacro', 'full'] as const) {
-    const diffs = main.perFold.map((s, i) => s[key] - other.perFold[i]![key]);
+    const diffs = folds.map((k) => at(main, k)[key] - at(other, k)[key]);
     const { mean, sd } = meanAndSd(diffs);
     console.log(
       `| ${key} | ${mean >= 0 ? '+' : ''}${f(mean)} ± ${f(sd)} | ${diffs.map((d) => d.toFixed(3)).join(' ')} | ${mean > 2 * sd ? 'yes' : 'no'} |`,
@@ -292,17 +338,17 @@ function paired(
   }
 }
 
-const runs = await runRecipe(values.recipe as string);
+const runs = values.merge
+  ? mergeRuns(values.merge.split(','))
+  : await runRecipe(values.recipe as string);
 const results: Record<string, unknown>[] = runs.map(report);
 const main = runs[0]!;
 // A recipe that gives several models: each later one against the first.
 for (const run of runs.slice(1)) paired(run, main);
 if (values.against) {
   // A recipe to train, or the --out file of an earlier run on the same folds (its first recipe).
-  const other: Pick<RecipeRun, 'recipe' | 'perFold'> = values.against.endsWith('.json')
-    ? (
-        JSON.parse(readFileSync(values.against, 'utf8')) as Pick<RecipeRun, 'recipe' | 'perFold'>[]
-      )[0]!
+  const other: Scored = values.against.endsWith('.json')
+    ? (JSON.parse(readFileSync(values.against, 'utf8')) as Scored[])[0]!
     : (await runRecipe(values.against))[0]!;
   if (!values.against.endsWith('.json')) results.push(report(other as RecipeRun));
   for (const run of runs) paired(run, other);

@@ -27,7 +27,7 @@ import {
   trainAccurateDetector,
   type RefitChoice,
 } from '../src/train/train-accurate.js';
-import { spread } from './spread.js';
+import { spread } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
   options: {

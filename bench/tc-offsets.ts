@@ -26,7 +26,7 @@ import {
 import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../src/text/document.js';
-import { spread } from './spread.js';
+import { spread } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, mkdirSync, cpSync, readdirSync } from 'nod
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { SpinscopeError } from '../src/errors.js';
-import { readCorpus } from '../src/formats/corpus.js';
+import { corpusName, mergeCorpora, readCorpus } from '../src/formats/corpus.js';
 import { readMemeCorpus } from '../src/formats/memes.js';
 import { decodeText, writeFileAtomically } from '../src/formats/files.js';
 import {
@@ -184,5 +184,30 @@ test('meme texts read as technique spans in code points, unmapped techniques dro
   await assert.rejects(
     () => readMemeCorpus(join(FIXTURES, 'corpus')),
     (error: unknown) => error instanceof SpinscopeError && error.code === 'SPN_ERR_CORPUS_LAYOUT',
+  );
+});
+
+test('corpus folders merge into one, in id order; an article in two folders is refused', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const [first, ...rest] = corpus.articles;
+  const part = (articles: typeof corpus.articles, dir: string) => ({
+    dir,
+    articles,
+    si: corpus.si!.filter((l) => articles.some((a) => a.id === l.articleId)),
+    tc: corpus.tc!.filter((l) => articles.some((a) => a.id === l.articleId)),
+    template: undefined,
+  });
+  const merged = mergeCorpora([part(rest, '/data/ptc/train'), part([first!], '/data/ptc/dev')]);
+  assert.deepEqual(
+    merged.articles.map((a) => a.id),
+    corpus.articles.map((a) => a.id),
+  );
+  assert.equal(merged.si!.length, corpus.si!.length);
+  assert.equal(merged.tc!.length, corpus.tc!.length);
+  assert.equal(merged.template, undefined);
+  assert.equal(corpusName(merged.dir), 'ptc/train + ptc/dev');
+  assert.throws(
+    () => mergeCorpora([corpus, part([first!], 'dev')]),
+    (error: unknown) => error instanceof SpinscopeError && /is in two folders/.test(error.message),
   );
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Detector } from '../src/detect/detector.js';
@@ -16,10 +16,10 @@ import { trainSentenceHead } from '../src/train/sentence-head.js';
 import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import { seededRandom } from '../src/train/random.js';
-import { FIXTURES, ROOT, tempDir } from './helpers.js';
+import { FIXTURES, ROOT, spinscope, tempDir } from './helpers.js';
 
 test('the sentence encoder runs offline and gives similar vectors to similar sentences', async () => {
-  const encoder = await SentenceEncoder.load();
+  const encoder = SentenceEncoder.load();
   const [a, b, c, empty] = await encoder.embed([
     'The invaders will destroy our homes.',
     'The invaders are going to wreck our houses.',
@@ -45,7 +45,7 @@ test('the sentence encoder runs offline and gives similar vectors to similar sen
 test('text vectors are encoded once, and the vector file keeps them across runs', async () => {
   const path = join(tempDir(), 'vectors.bin');
   const file = new VectorFile(path);
-  const vectors = new TextVectors(await SentenceEncoder.load(), file);
+  const vectors = new TextVectors(SentenceEncoder.load(), file);
   assert.throws(() => vectors.get('Stand firm! 🇺🇸'), /ensure it first/);
   await vectors.ensure(['Stand firm! 🇺🇸', 'Stand firm! 🇺🇸', '\ufeffThey lie.']);
   file.save();
@@ -128,4 +128,55 @@ test('a model with the sentence head trains, survives its file, and needs its sp
   const analysis = await loaded.analyze(corpus.articles[1]!.text);
   for (const span of analysis.spans)
     for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
+});
+
+test('train --model lg writes a model with the sentence head whose card reports cross-validation', () => {
+  const dir = tempDir();
+  const out = join(dir, 'tiny-lg');
+  const cv = join(dir, 'cv.json');
+  const fold = { si: 0.4, tc: 0.6, tcMacro: 0.4, full: 0.16 };
+  writeFileSync(
+    cv,
+    JSON.stringify([
+      {
+        recipe: 'lg',
+        articles: 446,
+        minutes: 60,
+        pooled: fold,
+        perFold: [fold, { ...fold, tc: 0.62 }],
+      },
+    ]),
+  );
+  const trained = spinscope(
+    'train',
+    '--model',
+    'lg',
+    '--data',
+    join(FIXTURES, 'corpus'),
+    '--dev-split',
+    '',
+    '--out',
+    out,
+    '--vector-cache',
+    join(dir, 'vectors.bin'),
+    '--cv',
+    cv,
+  );
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.ok(existsSync(join(dir, 'vectors.bin')), 'the sentence vectors are kept for next time');
+  const card = readFileSync(join(out, 'card.md'), 'utf8');
+  assert.match(card, /# Model card: `lg`/);
+  assert.match(card, /Universal Sentence Encoder/);
+  assert.match(card, /## Cross-validated figures \(recipe `lg`\)/);
+  assert.match(card, /\| TC micro-F1 \(gold spans\) \| 0\.6000 \| 0\.6100 ± 0\.0141 \|/);
+  const analysed = spinscope(
+    'analyze',
+    join(FIXTURES, 'corpus/articles/article1002.txt'),
+    '--model',
+    join(out, 'model.bin'),
+    '--format',
+    'json',
+  );
+  assert.equal(analysed.code, 0, analysed.stderr);
+  assert.equal(JSON.parse(analysed.stdout).model.name, 'lg');
 });

@@ -206,7 +206,7 @@ export class Detector {
     if (!this.sentenceHead) return;
     let vectors = this.vectors.get(ctx);
     if (!vectors) {
-      vectors = new TextVectors(await SentenceEncoder.load(), this.vectorCache);
+      vectors = new TextVectors(SentenceEncoder.load(), this.vectorCache);
       this.vectors.set(ctx, vectors);
     }
     await vectors.ensure(

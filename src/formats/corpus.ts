@@ -33,9 +33,15 @@ export interface Corpus {
 
 const ARTICLE_FILE = /^article(.+)\.txt$/u;
 
-/** A short, machine-independent name for a corpus folder: its last two path parts (`ptc/dev`). */
+/**
+ * A short, machine-independent name for a corpus folder: its last two path parts (`ptc/dev`);
+ * for merged folders (mergeCorpora), each one's (`ptc/train + ptc/dev`).
+ */
 export function corpusName(dir: string): string {
-  return dir.split(/[\\/]/u).filter(Boolean).slice(-2).join('/');
+  return dir
+    .split('+')
+    .map((one) => one.split(/[\\/]/u).filter(Boolean).slice(-2).join('/'))
+    .join(' + ');
 }
 
 /** The article id of a file name such as `article111111111.txt` or `article1.task-si.labels`. */
@@ -85,6 +91,31 @@ export async function readCorpus(dir: string): Promise<Corpus> {
       }).spans
     : undefined;
   return { dir, articles, si, tc, template };
+}
+
+/**
+ * Several corpus folders as one (train and dev, say): their articles in id order and their
+ * labels; labels of a kind only when every folder has them. An article id may occur once.
+ */
+export function mergeCorpora(corpora: readonly Corpus[]): Corpus {
+  const articles = corpora
+    .flatMap((c) => c.articles)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  articles.forEach((a, i) => {
+    if (i > 0 && articles[i - 1]!.id === a.id)
+      throw new SpinscopeError('SPN_ERR_CORPUS_LAYOUT', `article ${a.id} is in two folders`, {
+        file: a.file,
+      });
+  });
+  const all = <T>(labels: (readonly T[] | undefined)[]) =>
+    labels.every((l) => l !== undefined) ? labels.flatMap((l) => l!) : undefined;
+  return {
+    dir: corpora.map((c) => c.dir).join('+'),
+    articles,
+    si: all(corpora.map((c) => c.si)),
+    tc: all(corpora.map((c) => c.tc)),
+    template: all(corpora.map((c) => c.template)),
+  };
 }
 
 /** Combined file (`*-task-si.labels`) if present, else the per-article folder (`labels-si/`). */

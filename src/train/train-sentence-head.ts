@@ -41,7 +41,7 @@ export async function trainSentenceHeadDetector(
   const progress = input.onProgress ?? (() => {});
   const { articles, outOfFoldPredictions, foldModels } = fast;
   const cache = memoryOver(input.vectorCache);
-  const vectors = new TextVectors(await SentenceEncoder.load(), cache);
+  const vectors = new TextVectors(SentenceEncoder.load(), cache);
   for (const [i, a] of articles.entries()) {
     await vectors.ensure(a.tc.flatMap((s) => Object.values(spanTexts(a.ctx.doc, s))));
     progress({ stage: 'encoding sentences', done: i + 1, total: articles.length });
@@ -91,7 +91,8 @@ export async function trainSentenceHeadDetector(
       m.classifier,
       clusters,
       undefined,
-      new SentenceHead(head.foldWeights.get(fold)!),
+      // A fold without gold spans has no head of its own: the full head never saw it either.
+      new SentenceHead(head.foldWeights.get(fold) ?? head.weights),
     );
     detector.vectorCache = cache;
     return detector;

@@ -165,7 +165,10 @@ export function trainDetector(input: TrainInput): TrainResult {
     createdAt: new Date(started).toISOString(),
     training: {
       corpus: corpusName(corpus.dir),
-      split: basename(corpus.dir),
+      split: corpus.dir
+        .split('+')
+        .map((dir) => basename(dir))
+        .join('+'),
       articles: articles.length,
       seed: settings.seed,
       folds: settings.folds,

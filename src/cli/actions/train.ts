@@ -3,9 +3,19 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../config.js';
-import { readCorpus } from '../../formats/corpus.js';
+import { mergeCorpora, readCorpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
-import { evaluateDetector, renderCard, type ModelCard } from '../../train/card.js';
+import {
+  evaluateDetector,
+  readCrossValidation,
+  renderCard,
+  type ModelCard,
+} from '../../train/card.js';
+import {
+  accurateWithSentenceHead,
+  trainSentenceHeadDetector,
+} from '../../train/train-sentence-head.js';
+import { VectorFile } from '../../train/vector-file.js';
 import { Detector } from '../../detect/detector.js';
 import { trainDetector, type TrainResult, type TrainSettings } from '../../train/train.js';
 import {
@@ -22,8 +32,15 @@ export interface TrainCommandOptions {
   devSplit?: string;
   out: string;
   clusters?: string;
-  /** fast: the linear models; accurate: the fast model with the neural layer over it. */
-  model?: 'fast' | 'accurate';
+  /**
+   * fast: the linear models; accurate: the fast model with the neural layer over it; lg: the
+   * accurate model's taggers with the sentence-vector technique head.
+   */
+  model?: ModelKind;
+  /** lg: where sentence vectors are kept between runs. */
+  vectorCache?: string;
+  /** A `bench:cv --out` file whose figures the card reports (and the recipe in it). */
+  crossValidation?: { file: string; recipe?: string };
   /** Word vectors of the accurate model (default: models/word-vectors.bin). */
   vectors?: string;
   settings?: Partial<TrainSettings>;
@@ -49,14 +66,21 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
+export type ModelKind = 'fast' | 'accurate' | 'lg';
+
 export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
-  // --data may be the corpus root (with train/ and dev/) or a split folder itself.
-  const splitDir = (await isDirectory(join(options.data, options.split)))
-    ? join(options.data, options.split)
-    : options.data;
+  // --data may be the corpus root (with train/ and dev/) or a split folder itself; --split
+  // may name several splits (train,dev), trained on together.
+  const splitDirs = await Promise.all(
+    options.split
+      .split(',')
+      .map(async (split) =>
+        (await isDirectory(join(options.data, split))) ? join(options.data, split) : options.data,
+      ),
+  );
   const devDir = options.devSplit ? join(options.data, options.devSplit) : undefined;
   const progress = progressReporter();
-  const corpus = await readCorpus(splitDir);
+  const corpus = mergeCorpora(await Promise.all([...new Set(splitDirs)].map(readCorpus)));
   const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
   const clustersFile = resolve(
     options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
@@ -70,24 +94,40 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
     onProgress: (p: { stage: string; done: number; total: number }) =>
       progress.update(p.stage, p.done, p.total),
   };
-  const trained: TrainResult & { fast?: Detector } =
-    kind === 'accurate'
-      ? await trainAccurateDetector({
-          ...input,
-          vectorsFile,
-          accurate: {
-            ...(options.refit && { refit: refitNetworks(options.refit) }),
-            ...(options.taggers && { taggers: options.taggers }),
-          },
-        })
-      : trainDetector(input);
+  const accurateInput = {
+    ...input,
+    vectorsFile,
+    accurate: {
+      ...(options.refit && { refit: refitNetworks(options.refit) }),
+      ...(options.taggers && { taggers: options.taggers }),
+    },
+  };
+  let trained: TrainResult & { fast?: Detector };
+  if (kind === 'fast') trained = trainDetector(input);
+  else if (kind === 'accurate') trained = await trainAccurateDetector(accurateInput);
+  else {
+    const vectorCache = new VectorFile(
+      resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
+    );
+    const accurate = await trainAccurateDetector(accurateInput);
+    const headModel = await trainSentenceHeadDetector(
+      { ...input, vectorCache },
+      { ...accurate, detector: accurate.fast },
+    );
+    vectorCache.save();
+    trained = {
+      ...headModel,
+      fast: accurate.fast,
+      detector: accurateWithSentenceHead(accurate.detector, headModel.detector),
+    };
+  }
   const { detector, outOfFold } = trained;
   progress.stop();
   const bytes = detector.encode();
   const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });
   await placeSideFile(clustersFile, options.out);
-  if (kind === 'accurate') await placeSideFile(vectorsFile, options.out);
+  if (kind !== 'fast') await placeSideFile(vectorsFile, options.out);
   await writeFileAtomically(modelPath, bytes);
   // Measure what ships: the quantised model read back from its bytes.
   const shipped = Detector.fromBytes(bytes, resolve(modelPath));
@@ -98,10 +138,17 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
     sizeBytes: bytes.length,
     outOfFold,
     heldOut,
+    crossValidated:
+      options.crossValidation &&
+      (await readCrossValidation(options.crossValidation.file, options.crossValidation.recipe)),
     fastHeldOut:
       dev && trained.fast
-        ? (await evaluateDetector(Detector.fromBytes(trained.fast.encode(), resolve(modelPath)), dev))
-            .metrics
+        ? (
+            await evaluateDetector(
+              Detector.fromBytes(trained.fast.encode(), resolve(modelPath)),
+              dev,
+            )
+          ).metrics
         : undefined,
   };
   await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { defaultCorpusDir } from '../../config.js';
 import type { RefitChoice } from '../../train/train-accurate.js';
+import type { ModelKind } from '../actions/train.js';
 import { positiveInteger } from '../options.js';
 import type { Sink } from '../sink.js';
 
@@ -14,11 +15,18 @@ export function trainCommand(program: Command, out: Sink): void {
       'corpus folder (with train/ and dev/), or a split folder',
       defaultCorpusDir(),
     )
-    .option('--split <name>', 'split to train on', 'train')
+    .option(
+      '--split <names>',
+      'split(s) to train on, comma-separated (train,dev: all 446)',
+      'train',
+    )
     .option('--dev-split <name>', 'split to measure the model on for its card ("" for none)', 'dev')
     .addOption(
-      new Option('--model <kind>', 'fast (linear models) or accurate (fast + neural layer)')
-        .choices(['fast', 'accurate'])
+      new Option(
+        '--model <kind>',
+        'fast (linear models), accurate (fast + neural layer) or lg (accurate spans + sentence-vector techniques)',
+      )
+        .choices(['fast', 'accurate', 'lg'] satisfies ModelKind[])
         .default('fast'),
     )
     .option('--out <dir>', 'folder for model.bin, card.md and card.json (default: models/<kind>)')
@@ -27,6 +35,15 @@ export function trainCommand(program: Command, out: Sink): void {
       '--vectors <file>',
       'word vectors of the accurate model (default: models/word-vectors.bin)',
     )
+    .option(
+      '--vector-cache <file>',
+      'lg: sentence vectors kept between runs (default: .cache/sentence-vectors.bin in the package)',
+    )
+    .option(
+      '--cv <file>',
+      'a `npm run bench:cv -- --out` file whose figures the card reports (its first recipe, or --cv-recipe)',
+    )
+    .option('--cv-recipe <name>', 'the recipe of the --cv file to report')
     .option('--seed <n>', 'random seed', positiveInteger, 1)
     .addOption(
       new Option(
@@ -55,6 +72,8 @@ export function trainCommand(program: Command, out: Sink): void {
           settings: { seed: opts.seed },
           refit: opts.refit,
           taggers: opts.taggers,
+          vectorCache: opts.vectorCache,
+          crossValidation: opts.cv && { file: opts.cv, recipe: opts.cvRecipe },
         },
         out,
       );
