@@ -40,6 +40,14 @@ test('the sentence encoder runs offline and gives similar vectors to similar sen
     return dot / Math.sqrt(nx * ny);
   };
   assert.ok(cosine(a!, b!) > cosine(a!, c!) + 0.2, `${cosine(a!, b!)} vs ${cosine(a!, c!)}`);
+  // A long list is shared between threads: the vectors come back in order all the same.
+  const texts = Array.from(
+    { length: 12 },
+    (_, i) => `Sentence number ${i} says ${'so '.repeat(i)}`,
+  );
+  const together = await encoder.embed(texts);
+  const alone = await Promise.all(texts.map(async (t) => (await encoder.embed([t]))[0]!));
+  together.forEach((v, i) => assert.ok(cosine(v, alone[i]!) > 0.999, `text ${i} out of order`));
 });
 
 test('text vectors are encoded once, and the vector file keeps them across runs', async () => {

@@ -6,6 +6,7 @@
  * core), so every text is encoded once: `TextVectors` remembers them, and training keeps
  * them in a file between runs.
  */
+import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -15,6 +16,10 @@ export const SENTENCE_VECTOR_SIZE = 512;
 
 /** An idle encoder thread ends after this long (the next call starts one, about 0.3 s). */
 const IDLE_THREAD_MS = 60_000;
+/** Threads that share one call's texts: one article's wait is what a reader feels. */
+const THREADS = Math.min(2, availableParallelism());
+/** Fewer texts than this are not worth splitting. */
+const SPLIT_FROM = 8;
 
 let shared: SentenceEncoder | undefined;
 
@@ -27,7 +32,7 @@ export class SentenceEncoder {
       import.meta.url,
     ).href,
     minThreads: 0,
-    maxThreads: 1,
+    maxThreads: THREADS,
     idleTimeout: IDLE_THREAD_MS,
   });
 
@@ -37,8 +42,19 @@ export class SentenceEncoder {
     return shared;
   }
 
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return texts.length === 0 ? Promise.resolve([]) : this.pool.run(texts);
+  /** The texts' vectors, in order; a long list is split between the threads by length. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    if (texts.length < SPLIT_FROM || THREADS === 1) return this.pool.run(texts);
+    const total = texts.reduce((n, t) => n + t.length, 0);
+    const chunks: string[][] = [[]];
+    let length = 0;
+    for (const text of texts) {
+      if (length >= (chunks.length * total) / THREADS) chunks.push([]);
+      chunks.at(-1)!.push(text);
+      length += text.length;
+    }
+    return (await Promise.all(chunks.map((chunk) => this.pool.run(chunk)))).flat();
   }
 }
 
