@@ -14,9 +14,12 @@ import {
 
 const loaded = new Map<string, Detector>();
 
-/** The model file of a model name (`fast`) or path (`some/model.bin`). */
+/** Sizes, as spaCy names its models: small is quickest, large the most accurate. */
+const SIZE_NAMES: Readonly<Record<string, string>> = { sm: 'fast', md: 'accurate' };
+
+/** The model file of a model name (`fast`, `sm`, `lg`) or path (`some/model.bin`). */
 export function resolveModelPath(model: string = DEFAULT_MODEL_NAME): string {
-  return /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(model);
+  return /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(SIZE_NAMES[model] ?? model);
 }
 
 /** A model by name (`fast`) or by path to a model.bin, loaded once per process. */

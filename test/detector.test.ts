@@ -101,6 +101,12 @@ test('awkward text: one word, a leading BOM, emoji only', async () => {
   assert.equal((await analyze('😀🇫🇷')).spans.length, 0);
 });
 
+test('models answer to their size names too: sm is fast, md is accurate', () => {
+  assert.equal(loadDetector('sm'), loadDetector('fast'));
+  assert.equal(loadDetector('md'), loadDetector('accurate'));
+  assert.equal(loadDetector('sm').header.name, 'fast');
+});
+
 test('an unknown model is a clear error', () => {
   expectError(() => loadDetector('no-such-model'), 'SPN_ERR_MODEL');
   expectError(() => Detector.fromBytes(Buffer.from('not a model'), 'x.bin'), 'SPN_ERR_MODEL');
