@@ -12,6 +12,8 @@
  *   npm run bench:cv [-- --recipe fast-offsets-0 --against fast --out cv.json]
  *   npm run bench:cv -- --recipe R --only 0,1,2 --out a.json   (and --only 3,4 --out b.json
  *   in a second process; then: npm run bench:cv -- --merge a.json,b.json --against fast)
+ *   npm run bench:cv -- --merge a.json,b.json --card models/lg --card-recipe lg
+ *                                        (the figures into the card of a model of that recipe)
  *   npm run bench:cv -- --write-folds    (only to make a new fold assignment)
  *
  * The fast recipe takes about 2 minutes a fold on a 2-core machine.
@@ -27,7 +29,12 @@ import { scoreTc } from '../src/eval/tc.js';
 import { readCorpus, type Corpus } from '../src/formats/corpus.js';
 import { readMemeCorpus } from '../src/formats/memes.js';
 import type { SpanLabel, TechniqueSpanLabel } from '../src/formats/labels.js';
-import { evaluateDetector } from '../src/train/card.js';
+import {
+  evaluateDetector,
+  renderCard,
+  type CrossValidated,
+  type ModelCard,
+} from '../src/train/card.js';
 import { seededRandom, shuffle } from '../src/train/random.js';
 import { trainDetector } from '../src/train/train.js';
 import { trainAccurateDetector } from '../src/train/train-accurate.js';
@@ -50,6 +57,9 @@ const { values } = parseArgs({
     k: { type: 'string', default: '5' },
     only: { type: 'string' },
     merge: { type: 'string' },
+    /** A model folder (trained by this recipe on every article) whose card gets the figures. */
+    card: { type: 'string' },
+    'card-recipe': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -354,3 +364,15 @@ if (values.against) {
   for (const run of runs) paired(run, other);
 }
 if (values.out) writeFileSync(values.out, `${JSON.stringify(results, null, 2)}\n`);
+if (values.card) {
+  const run = values['card-recipe'] ? runs.find((r) => r.recipe === values['card-recipe']) : main;
+  if (!run) throw new Error(`no recipe ${values['card-recipe']} in this run`);
+  const file = join(values.card, 'card.json');
+  const card = JSON.parse(readFileSync(file, 'utf8')) as ModelCard;
+  const figures = results[runs.indexOf(run)] as unknown as CrossValidated;
+  const { recipe, articles, minutes, pooled, perFold } = figures;
+  card.crossValidated = { recipe, articles, minutes, pooled, perFold };
+  writeFileSync(file, `${JSON.stringify(card, null, 2)}\n`);
+  writeFileSync(join(values.card, 'card.md'), renderCard(card));
+  console.log(`\n${values.card}: the card reports these figures`);
+}
