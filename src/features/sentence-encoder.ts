@@ -16,8 +16,13 @@ export const SENTENCE_VECTOR_SIZE = 512;
 
 /** An idle encoder thread ends after this long (the next call starts one, about 0.3 s). */
 const IDLE_THREAD_MS = 60_000;
-/** Threads that share one call's texts: one article's wait is what a reader feels. */
-const THREADS = Math.min(2, availableParallelism());
+/**
+ * One call's texts are split in this many parts, run by up to as many threads: one article's
+ * wait is what a reader feels. The split does not depend on the machine, because a vector
+ * differs in its last bits with the batch it was encoded in.
+ */
+const PARTS = 2;
+const THREADS = Math.min(PARTS, availableParallelism());
 /** Fewer texts than this are not worth splitting. */
 const SPLIT_FROM = 8;
 
@@ -42,15 +47,15 @@ export class SentenceEncoder {
     return shared;
   }
 
-  /** The texts' vectors, in order; a long list is split between the threads by length. */
+  /** The texts' vectors, in order; a long list is split in parts of about equal length. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (texts.length < SPLIT_FROM || THREADS === 1) return this.pool.run(texts);
+    if (texts.length < SPLIT_FROM) return this.pool.run(texts);
     const total = texts.reduce((n, t) => n + t.length, 0);
     const chunks: string[][] = [[]];
     let length = 0;
     for (const text of texts) {
-      if (length >= (chunks.length * total) / THREADS) chunks.push([]);
+      if (length >= (chunks.length * total) / PARTS) chunks.push([]);
       chunks.at(-1)!.push(text);
       length += text.length;
     }
