@@ -31,3 +31,7 @@ export function positiveNumber(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+/** The help of every command's `--model`. */
+export const MODEL_HELP =
+  'model: sm or fast (quickest), md or accurate, lg (best techniques, slowest), or the path of a model.bin';

@@ -1,7 +1,7 @@
 /** `spinscope analyze`: its options and help; what it does is in ../actions/ (loaded when run). */
 import { Option, type Command } from 'commander';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
-import { positiveInteger, unitInterval } from '../options.js';
+import { positiveInteger, unitInterval, MODEL_HELP } from '../options.js';
 import type { Sink } from '../sink.js';
 
 export function analyzeCommand(program: Command, out: Sink): void {
@@ -15,11 +15,7 @@ export function analyzeCommand(program: Command, out: Sink): void {
         .default('text'),
     )
     .option('--threshold <confidence>', 'hide techniques below this confidence (0-1)', unitInterval)
-    .option(
-      '--model <name>',
-      'model name (fast, accurate) or path to a model.bin',
-      DEFAULT_MODEL_NAME,
-    )
+    .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
     .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
     .option('--no-color', 'plain text without colours')

@@ -1,7 +1,7 @@
 /** `spinscope batch`: its options and help; what it does is in ../actions/ (loaded when run). */
 import type { Command } from 'commander';
 import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME } from '../../config.js';
-import { positiveInteger } from '../options.js';
+import { positiveInteger, MODEL_HELP } from '../options.js';
 import type { Sink } from '../sink.js';
 
 export function batchCommand(program: Command, out: Sink): void {
@@ -11,11 +11,7 @@ export function batchCommand(program: Command, out: Sink): void {
     .argument('<inputs...>', 'files, folders, .jsonl/.ndjson files, .urls files')
     .requiredOption('--out <dir>', 'output folder (results.jsonl, labels, summary, failures)')
     .option('--db <file>', 'SQLite store of analyses (default: <out>/store.sqlite)')
-    .option(
-      '--model <name>',
-      'model name (fast, accurate) or path to a model.bin',
-      DEFAULT_MODEL_NAME,
-    )
+    .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .option('--workers <n>', 'analysis worker threads (default: cores - 1)', positiveInteger)
     .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
     .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')

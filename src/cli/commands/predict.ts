@@ -1,4 +1,5 @@
 /** `spinscope predict`: its options and help; what it does is in ../actions/ (loaded when run). */
+import { MODEL_HELP } from '../options.js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
 import type { Sink } from '../sink.js';
@@ -15,11 +16,7 @@ export function predictCommand(program: Command, out: Sink): void {
     .requiredOption('--articles <dir>', 'folder of article<ID>.txt files (or a corpus folder)')
     .option('--template <file>', "TC: the spans to label (default: the folder's *-tc-template.out)")
     .requiredOption('--out <file>', 'where to write the predictions')
-    .option(
-      '--model <name>',
-      'model name (fast, accurate) or path to a model.bin',
-      DEFAULT_MODEL_NAME,
-    )
+    .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .action(async (opts) => {
       const { predictAction } = await import('../actions/predict.js');
       await predictAction(

@@ -1,7 +1,7 @@
 /** `spinscope serve`: its options and help; what it does is in ../actions/ (loaded when run). */
 import type { Command } from 'commander';
 import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME } from '../../config.js';
-import { nonNegativeInteger, positiveInteger } from '../options.js';
+import { nonNegativeInteger, positiveInteger, MODEL_HELP } from '../options.js';
 import type { Sink } from '../sink.js';
 
 export function serveCommand(program: Command, out: Sink): void {
@@ -11,11 +11,7 @@ export function serveCommand(program: Command, out: Sink): void {
     .option('--port <n>', 'port (0 picks a free one)', nonNegativeInteger, 8080)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--db <file>', 'SQLite file of stored analyses', 'data/spinscope.sqlite')
-    .option(
-      '--model <name>',
-      'model name (fast, accurate) or path to a model.bin',
-      DEFAULT_MODEL_NAME,
-    )
+    .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .option('--max-bytes <n>', 'largest article accepted, in bytes', positiveInteger)
     .option('--workers <n>', 'analysis worker threads', positiveInteger)
     .option('--allow-private-urls', 'let /analyze/url fetch private and loopback addresses')
