@@ -3,7 +3,7 @@
  * clients (autocannon against 127.0.0.1): every request carries a new article (a fresh
  * analysis), then the same article again (answered from the store).
  *
- *   npm run bench:latency [-- --connections 20 --duration 20 --workers N]
+ *   npm run bench:latency [-- --connections 20 --duration 20 --workers N --model lg]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '20' },
     duration: { type: 'string', default: '20' },
     workers: { type: 'string' },
+    model: { type: 'string' },
     data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
   },
 });
@@ -31,6 +32,7 @@ const { app, url } = await startServer({
   port: 0,
   dbFile: join(dir, 'bench.sqlite'),
   workers: values.workers ? Number(values.workers) : undefined,
+  model: values.model,
 });
 
 function percentile(sorted: number[], p: number): number {
@@ -82,7 +84,7 @@ async function run(
 }
 
 console.log(
-  `${article.length}-character article, ${values.connections} connections, ${values.duration} s each, ${values.workers ?? 'default'} worker threads`,
+  `${article.length}-character article, model ${values.model ?? 'default'}, ${values.connections} connections, ${values.duration} s each, ${values.workers ?? 'default'} worker threads`,
 );
 // The first seconds include the JIT warming up in the worker: measured, then measured apart.
 await run('cold start, first 3 s', true, 3);

@@ -15,7 +15,8 @@ import { trainAccurateDetector } from '../src/train/train-accurate.js';
 import { parseArticle } from '../src/text/document.js';
 import { FIXTURES, ROOT, spinscope, tempDir } from './helpers.js';
 
-const MODELS = ['fast', 'accurate'] as const;
+/** The shipped models (lg: the accurate model's spans with the sentence head). */
+const MODELS = ['fast', 'accurate', 'lg'] as const;
 
 test('the TypeScript BiLSTM gives the states that TensorFlow.js trains, with and without the word cache', async () => {
   await readyBackend();
@@ -179,7 +180,7 @@ for (const model of MODELS) {
   });
 }
 
-test('analyze --model accurate and --model fast both answer, with their names', () => {
+test('analyze --model fast, accurate and lg all answer, with their names', () => {
   const file = join(tempDir(), 'article.txt');
   writeFileSync(file, 'These traitors will destroy everything we love. Stand firm, stand proud!\n');
   for (const model of MODELS) {

@@ -38,6 +38,7 @@ test('the shipped models analyse the dev articles exactly as pinned', async (t) 
   const digests = {
     fast: await digestsOf('fast', texts),
     accurate: await digestsOf('accurate', texts),
+    lg: await digestsOf('lg', texts),
   };
   if (process.env.SPINSCOPE_WRITE_DIGESTS === '1') {
     writeFileSync(DIGESTS, `${JSON.stringify(digests, null, 2)}\n`);
