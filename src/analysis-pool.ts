@@ -23,7 +23,7 @@ export async function startAnalysisPool(options: {
   try {
     await Promise.all(
       Array.from({ length: threads }, () =>
-        pool.run({ text: 'The council met on Monday.', model, maxBytes }),
+        pool.run({ text: 'The council met on Monday.', model, maxBytes, warmUp: true }),
       ),
     );
   } catch (error) {

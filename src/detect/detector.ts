@@ -198,6 +198,11 @@ export class Detector {
       .map((span) => widenToQuotes(ctx.doc, span));
   }
 
+  /** Start what the first analysis would wait for: the sentence encoder's threads. */
+  async warmUp(): Promise<void> {
+    if (this.sentenceHead) await SentenceEncoder.load().warmUp();
+  }
+
   /**
    * Encode what the sentence head will read of these spans (their texts and sentences);
    * `classify` needs it first. Nothing to do for a model without the head.
