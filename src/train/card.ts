@@ -196,9 +196,11 @@ function trainingSection(card: ModelCard): string[] {
     `- Second technique when its probability ≥ ${model.classifier.secondLabelThreshold > 1 ? 'never' : model.classifier.secondLabelThreshold}; Repetition rule: ${model.classifier.repetitionNeedsRecurrence ? 'on' : 'off'}; Repetition offset for a span whose text an earlier span had: ${model.classifier.repeatedSpanBoost ?? 0}.`,
     `- Size: ${(card.sizeBytes / 1024 / 1024).toFixed(1)} MiB (int8 weights in blocks of 64, gzip).`,
     '',
-    model.neural
-      ? '## Figures on the held-out fold of the training articles'
-      : '## Out-of-fold figures on the training articles',
+    model.sentenceHead
+      ? "## Out-of-fold figures of the technique head on the training articles (with the fast tagger's spans)"
+      : model.neural
+        ? '## Figures on the held-out fold of the training articles'
+        : '## Out-of-fold figures on the training articles',
     `SI F1 ${f4(card.outOfFold.si)} · TC accuracy ${f4(card.outOfFold.tc)} · full-task micro-F1 ${f4(card.outOfFold.full)}`,
   ];
 }

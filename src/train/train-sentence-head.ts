@@ -146,6 +146,7 @@ export function accurateWithSentenceHead(accurate: Detector, headModel: Detector
   header.classifier = structuredClone(headModel.header.classifier);
   header.calibration.technique = headModel.header.calibration.technique;
   header.sentenceHead = headModel.header.sentenceHead;
+  header.training.seconds += headModel.header.training.seconds;
   const detector = new Detector(
     header,
     accurate.tagger,

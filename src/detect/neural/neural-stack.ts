@@ -58,9 +58,9 @@ export class NeuralStack {
 
   /** The same taggers without the technique classifier. */
   withoutClassifier(): NeuralStack {
-    const { classifier: _classifier, ...header } = this.header;
+    const { classifier: _classifier, refitted, ...header } = this.header;
     return new NeuralStack(
-      header,
+      { ...header, refitted: refitted?.filter((network) => network !== 'classifier') },
       this.vectors,
       this.taggers.map((t) => t.weights),
       undefined,
