@@ -42,9 +42,6 @@ export interface AnalyzeTextOptions extends AnalyzeOptions {
 }
 
 /** Find the propaganda techniques in an article: spans, confidences, cues and scores. */
-export async function analyze(
-  text: string,
-  options: AnalyzeTextOptions = {},
-): Promise<Analysis> {
+export async function analyze(text: string, options: AnalyzeTextOptions = {}): Promise<Analysis> {
   return loadDetector(options.model).analyze(text, options);
 }
