@@ -25,3 +25,17 @@ export function spinscope(...args: string[]): {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** `spinscope analyze --format json` of a fixture article with a model; fails on a non-zero exit. */
+export function analyzeFixture(model: string): { model: { name: string }; offsetUnit: string } {
+  const run = spinscope(
+    'analyze',
+    join(FIXTURES, 'corpus/articles/article1002.txt'),
+    '--model',
+    model,
+    '--format',
+    'json',
+  );
+  if (run.code !== 0) throw new Error(`analyze --model ${model} exited ${run.code}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
