@@ -106,17 +106,21 @@ export class SoftmaxModel {
   }
 
   probabilities(slots: ArrayLike<number>, out = new Float64Array(this.classes)): Float64Array {
-    this.scores(slots, out);
-    let max = -Infinity;
-    for (let c = 0; c < this.classes; c++) max = Math.max(max, out[c] as number);
-    let sum = 0;
-    for (let c = 0; c < this.classes; c++) {
-      out[c] = Math.exp((out[c] as number) - max);
-      sum += out[c] as number;
-    }
-    for (let c = 0; c < this.classes; c++) out[c] = (out[c] as number) / sum;
-    return out;
+    return softmax(this.scores(slots, out));
   }
+}
+
+/** Scores turned into probabilities, in place. */
+export function softmax(scores: Float64Array): Float64Array {
+  let max = -Infinity;
+  for (const s of scores) max = Math.max(max, s);
+  let sum = 0;
+  for (let c = 0; c < scores.length; c++) {
+    scores[c] = Math.exp((scores[c] as number) - max);
+    sum += scores[c] as number;
+  }
+  for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] as number) / sum;
+  return scores;
 }
 
 /** A rows × columns matrix (row-major) transposed. */

@@ -8,6 +8,7 @@
  */
 import { SENTENCE_VECTOR_SIZE } from '../features/sentence-encoder.js';
 import { logLinear } from './neural/classifier.js';
+import { softmax } from './linear.js';
 import { tensorOf } from './model-file.js';
 
 /** The span's vector, then its sentence's. */
@@ -101,14 +102,5 @@ export function headScores(
     for (let c = 0; c < C; c++)
       scores[c] = (scores[c] as number) + l * (w.mix[m * C + c] as number);
   }
-  return scores;
-}
-
-export function softmax(scores: Float64Array): Float64Array {
-  let max = -Infinity;
-  for (const s of scores) max = Math.max(max, s);
-  let sum = 0;
-  for (let c = 0; c < scores.length; c++) sum += scores[c] = Math.exp((scores[c] as number) - max);
-  for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] as number) / sum;
   return scores;
 }

@@ -8,10 +8,10 @@
 import {
   HEAD_INPUTS,
   headScores,
-  softmax,
   standardise,
   type SentenceHeadWeights,
 } from '../detect/sentence-head.js';
+import { softmax } from '../detect/linear.js';
 import { seededRandom, shuffle } from './random.js';
 
 export interface HeadExample {
