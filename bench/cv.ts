@@ -97,6 +97,25 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
       clustersFile: CLUSTERS,
       extraTechniqueSpans: await memes(1, ['Loaded_Language', 'Name_Calling,Labeling']),
     }).detector,
+  /** Clause cues (conditionals, either/or, modals, negation, causal words) for the classifier. */
+  'fast-clauses': async (corpus) =>
+    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { clauseFeatures: true } }).detector,
+  /**
+   * The fast model with spans snapped to their phrase by up to 1, 2 or 3 words, from one
+   * training (the decoding thresholds stay those fitted without snapping).
+   */
+  'fast-snap': async (corpus) => {
+    const fast = trainDetector({ corpus, clustersFile: CLUSTERS }).detector;
+    const snapped = (snapWords: number) => {
+      const { tagger } = fast.header;
+      const header = {
+        ...fast.header,
+        tagger: { ...tagger, decoding: { ...tagger.decoding, snapWords } },
+      };
+      return new Detector(header, fast.tagger, fast.classifier, fast.clusters);
+    };
+    return { fast, 'snap-1': snapped(1), 'snap-2': snapped(2), 'snap-3': snapped(3) };
+  },
   'fast-use': async (corpus) =>
     (
       await trainSentenceHeadDetector({

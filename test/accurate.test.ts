@@ -217,4 +217,36 @@ test('train --model accurate writes a model that carries its word vectors and lo
   assert.match(card, /# Model card: `accurate`/);
   assert.match(card, /trained again on all the training articles.*: tagger and classifier;/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'accurate');
+
+  // lg from this accurate model: its taggers are taken as they are, only the head is trained.
+  const lgOut = join(tempDir(), 'tiny-lg');
+  const lg = (...extra: string[]) =>
+    spinscope(
+      'train',
+      '--model',
+      'lg',
+      '--data',
+      join(FIXTURES, 'corpus'),
+      '--dev-split',
+      '',
+      '--out',
+      lgOut,
+      '--vector-cache',
+      join(lgOut, 'vectors.bin'),
+      '--accurate',
+      join(out, 'model.bin'),
+      ...extra,
+    );
+  const mismatched = lg('--seed', '2');
+  assert.equal(mismatched.code, 1, mismatched.stderr);
+  assert.match(mismatched.stderr, /trained on 3 articles with seed 1, this run has 3 with seed 2/);
+  const reused = lg();
+  assert.equal(reused.code, 0, reused.stderr);
+  const accurate = Detector.load(join(out, 'model.bin'));
+  const lgModel = Detector.load(join(lgOut, 'model.bin'));
+  assert.ok(lgModel.sentenceHead);
+  assert.deepEqual(lgModel.header.tagger, accurate.header.tagger);
+  const taggerTensors = (d: Detector) =>
+    new Map(d.neural!.tensors().filter(([name]) => !name.includes('classifier')));
+  assert.deepEqual(taggerTensors(lgModel), taggerTensors(accurate));
 });

@@ -12,7 +12,7 @@ import {
   spanTexts,
   TextVectors,
 } from '../src/features/sentence-encoder.js';
-import { trainSentenceHead } from '../src/train/sentence-head.js';
+import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
 import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import { seededRandom } from '../src/train/random.js';
@@ -90,11 +90,9 @@ test('the head learns a technique that the vectors carry and the linear model mi
     return { raw, linear: [0.5, 0.5], label, fold: Math.floor(i / 2) % 4 };
   });
   const head = trainSentenceHead(examples, 2, {
+    ...DEFAULT_HEAD_SETTINGS,
     maxEpochs: 6,
-    learningRate: 1e-3,
-    l2: 1e-4,
     batchSize: 16,
-    seed: 1,
   });
   assert.ok(head.epochs >= 1 && head.epochs <= 6);
   assert.equal(head.outOfFold.length, 400);
@@ -111,17 +109,42 @@ test('the head learns a technique that the vectors carry and the linear model mi
   assert.ok(Math.abs(p[1]! - head.outOfFold[2]![1]!) < 1e-6);
 });
 
+test('a hidden layer learns what one dense layer cannot (the sign of a product)', () => {
+  const random = seededRandom(5);
+  const examples = Array.from({ length: 600 }, (_, i) => {
+    // Two inputs carry the label; the others are constant (zero once standardised).
+    const raw = new Float32Array(HEAD_INPUTS);
+    raw[0] = random() - 0.5;
+    raw[1] = random() - 0.5;
+    return { raw, linear: [0.5, 0.5], label: raw[0]! * raw[1]! > 0 ? 1 : 0, fold: i % 3 };
+  });
+  const outOfFoldRight = (hidden: number) => {
+    const head = trainSentenceHead(examples, 2, {
+      ...DEFAULT_HEAD_SETTINGS,
+      maxEpochs: 15,
+      learningRate: 1e-2,
+      batchSize: 32,
+      hidden,
+    });
+    return head.outOfFold.filter((p, i) => (p[1]! > 0.5 ? 1 : 0) === examples[i]!.label).length;
+  };
+  const direct = outOfFoldRight(0);
+  const withHidden = outOfFoldRight(16);
+  assert.ok(direct < 400, `one layer: ${direct}/600 right`);
+  assert.ok(withHidden > direct + 60, `hidden layer: ${withHidden}/600 right, one layer ${direct}`);
+});
+
 test('a model with the sentence head trains, survives its file, and needs its spans prepared', async () => {
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   const { detector } = await trainSentenceHeadDetector({
     corpus,
     clustersFile: join(ROOT, 'models/word-clusters.bin'),
     settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
-    head: { maxEpochs: 3 },
+    head: { maxEpochs: 3, hidden: 4 },
   });
   assert.equal(detector.header.sentenceHead?.epochs !== undefined, true);
   const loaded = Detector.fromBytes(detector.encode(), join(ROOT, 'models/fast/model.bin'));
-  assert.ok(loaded.sentenceHead);
+  assert.equal(loaded.sentenceHead?.weights.hidden?.size, 4);
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
   const spans = [{ cpStart: 0, cpEnd: 20 }];
   assert.throws(() => loaded.classify(ctx, spans), /prepare the spans first/);

@@ -39,21 +39,17 @@ import {
   techniqueProbabilities,
   type ClassifierDecoding,
 } from './technique-decision.js';
-import { decodeSpans, tokenProbabilities, widenToQuotes, type TokenSpan } from './span-tagger.js';
+import {
+  findTokenSpans,
+  tokenProbabilities,
+  type SpanDecoding,
+  type TokenSpan,
+} from './span-tagger.js';
 
-export { DEFAULT_MODEL_NAME };
+export { DEFAULT_MODEL_NAME, type SpanDecoding };
 
 export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
   return join(PACKAGE_ROOT, 'models', name, 'model.bin');
-}
-
-export interface SpanDecoding {
-  /** Tokens at or above `low` can be in a span... */
-  low: number;
-  /** ...and a span needs one token at or above `high`. */
-  high: number;
-  /** Runs separated by at most this many tokens are joined. */
-  maxGap: number;
 }
 
 export interface ModelHeader {
@@ -76,7 +72,7 @@ export interface ModelHeader {
   /** The accurate model's neural layer (absent in the fast model). */
   neural?: NeuralHeader;
   /** The technique head over sentence vectors (absent: the linear or neural classifier decides). */
-  sentenceHead?: { encoder: string; epochs: number };
+  sentenceHead?: { encoder: string; epochs: number; hidden?: number };
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -147,7 +143,8 @@ export class Detector {
       classifier,
       decodeClusters(clusterBytes, header.clusters.file),
       neural,
-      header.sentenceHead && SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors),
+      header.sentenceHead &&
+        SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors, header.sentenceHead.hidden),
     );
   }
 
@@ -187,15 +184,7 @@ export class Detector {
 
   /** The spans of an article (SI), with their calibrated confidence. */
   findSpans(ctx: ArticleContext, probs = this.tokenProbabilities(ctx)): TokenSpan[] {
-    const { low, high, maxGap } = this.header.tagger.decoding;
-    return decodeSpans(ctx.doc, probs, { threshold: low, maxGap })
-      .filter((span) => {
-        let max = 0;
-        for (let i = span.tokenStart; i < span.tokenEnd; i++)
-          max = Math.max(max, probs[i] as number);
-        return max >= high;
-      })
-      .map((span) => widenToQuotes(ctx.doc, span));
+    return findTokenSpans(ctx.doc, probs, this.header.tagger.decoding);
   }
 
   /** Start what the first analysis would wait for: the sentence encoder's threads. */
@@ -343,10 +332,17 @@ export class Detector {
     sentenceFeatures(ctx, (ctx.doc.tokens[span.tokenStart] as Token).sentence, addTaggerWeight(1));
     const techniqueWeights = new Map<string, number>();
     const [context] = spanContexts(ctx, [span]);
-    spanFeatures(ctx, span.tokenStart, span.tokenEnd, context!, (key, value, value2) => {
-      const weight = this.classifier.relativeWeight(featureSlot(key, value, value2), technique);
-      if (weight > 0) techniqueWeights.set(featureName(key, value, value2), weight);
-    });
+    spanFeatures(
+      ctx,
+      span.tokenStart,
+      span.tokenEnd,
+      context!,
+      (key, value, value2) => {
+        const weight = this.classifier.relativeWeight(featureSlot(key, value, value2), technique);
+        if (weight > 0) techniqueWeights.set(featureName(key, value, value2), weight);
+      },
+      this.header.classifier.features,
+    );
     const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] => {
       const cues: Cue[] = [];
       for (const [name, weight] of [...weights].sort((a, b) => b[1] - a[1])) {

@@ -24,6 +24,17 @@ export interface SentenceHeadWeights {
   readonly biases: Float32Array;
   /** [classes x classes]: linear log-probabilities to scores. */
   readonly mix: Float32Array;
+  /** An optional hidden layer of ReLU units beside the direct one; its scores are added. */
+  readonly hidden?: HiddenLayer;
+}
+
+export interface HiddenLayer {
+  readonly size: number;
+  /** [HEAD_INPUTS x size], input-major. */
+  readonly weights: Float32Array;
+  readonly biases: Float32Array;
+  /** [size x classes]. */
+  readonly out: Float32Array;
 }
 
 export class SentenceHead {
@@ -47,10 +58,22 @@ export class SentenceHead {
       ['sentenceHead.weights', w.weights],
       ['sentenceHead.biases', w.biases],
       ['sentenceHead.mix', w.mix],
+      ...(w.hidden
+        ? ([
+            ['sentenceHead.hidden.weights', w.hidden.weights],
+            ['sentenceHead.hidden.biases', w.hidden.biases],
+            ['sentenceHead.hidden.out', w.hidden.out],
+          ] as [string, Float32Array][])
+        : []),
     ];
   }
 
-  static fromTensors(classes: number, tensors: ReadonlyMap<string, Float32Array>): SentenceHead {
+  /** `hidden`: the hidden layer's size (0: none). */
+  static fromTensors(
+    classes: number,
+    tensors: ReadonlyMap<string, Float32Array>,
+    hidden = 0,
+  ): SentenceHead {
     const get = (name: string, size: number) => tensorOf(tensors, `sentenceHead.${name}`, size);
     return new SentenceHead({
       classes,
@@ -59,6 +82,14 @@ export class SentenceHead {
       weights: get('weights', HEAD_INPUTS * classes),
       biases: get('biases', classes),
       mix: get('mix', classes * classes),
+      ...(hidden > 0 && {
+        hidden: {
+          size: hidden,
+          weights: get('hidden.weights', HEAD_INPUTS * hidden),
+          biases: get('hidden.biases', hidden),
+          out: get('hidden.out', hidden * classes),
+        },
+      }),
     });
   }
 }
@@ -82,14 +113,41 @@ export function standardise(
   return x;
 }
 
-/** The head's scores (logits): biases + x · weights + log(linear) · mix. */
+/** The hidden layer's activations: relu(x · weights + biases). */
+export function hiddenActivations(layer: HiddenLayer, x: Float32Array): Float64Array {
+  const H = layer.size;
+  const a = Float64Array.from(layer.biases);
+  for (let j = 0; j < x.length; j++) {
+    const v = x[j] as number;
+    if (v === 0) continue;
+    const row = j * H;
+    for (let h = 0; h < H; h++) a[h] = (a[h] as number) + v * (layer.weights[row + h] as number);
+  }
+  for (let h = 0; h < H; h++) if ((a[h] as number) < 0) a[h] = 0;
+  return a;
+}
+
+/**
+ * The head's scores (logits): biases + x · weights + log(linear) · mix, plus the hidden
+ * layer's activations · out when there is one (`activations`: already computed).
+ */
 export function headScores(
   w: SentenceHeadWeights,
   x: Float32Array,
   linear: ArrayLike<number>,
+  activations = w.hidden && hiddenActivations(w.hidden, x),
 ): Float64Array {
   const C = w.classes;
   const scores = Float64Array.from(w.biases);
+  if (w.hidden && activations) {
+    const { out, size } = w.hidden;
+    for (let h = 0; h < size; h++) {
+      const a = activations[h] as number;
+      if (a === 0) continue;
+      for (let c = 0; c < C; c++)
+        scores[c] = (scores[c] as number) + a * (out[h * C + c] as number);
+    }
+  }
   for (let j = 0; j < x.length; j++) {
     const v = x[j] as number;
     if (v === 0) continue;

@@ -25,11 +25,32 @@ export interface TokenSpan {
   score: number;
 }
 
-export interface DecodeOptions {
-  /** Tokens with probability >= threshold are inside a span. */
-  threshold: number;
-  /** Bridge a gap of this many tokens between two runs of the same sentence. */
+/** How token probabilities become spans; fitted on held-out predictions in training. */
+export interface SpanDecoding {
+  /** Tokens at or above `low` can be in a span... */
+  low: number;
+  /** ...and a span needs one token at or above `high`. */
+  high: number;
+  /** Runs separated by at most this many tokens are joined. */
   maxGap: number;
+  /**
+   * A span that ends on a word that needs another ("while the going is") takes in up to this
+   * many more words to finish its phrase, and drops a leading conjunction (absent: 0, off).
+   */
+  snapWords?: number;
+}
+
+/** The spans a model with this decoding finds in token probabilities. */
+export function findTokenSpans(
+  doc: ArticleDocument,
+  probs: Float32Array,
+  decoding: SpanDecoding,
+): TokenSpan[] {
+  return decodeRuns(doc, probs, decoding)
+    .filter((span) =>
+      probs.subarray(span.tokenStart, span.tokenEnd).some((p) => p >= decoding.high),
+    )
+    .map((span) => snapToPhrase(doc, widenToQuotes(doc, span), decoding.snapWords ?? 0));
 }
 
 /** A word's share of a tagger's score at each place it can take (see WORD_SHARES). */
@@ -129,10 +150,10 @@ const EDGE_PUNCTUATION = /^[.,;:!?)\]}\-–—]+$/u;
 const OPENING = /^[([{]+$/u;
 
 /** Runs of likely tokens, within one sentence, trimmed of edge punctuation. */
-export function decodeSpans(
+function decodeRuns(
   doc: ArticleDocument,
   probs: Float32Array,
-  options: DecodeOptions,
+  decoding: SpanDecoding,
 ): TokenSpan[] {
   const spans: TokenSpan[] = [];
   for (const sentence of doc.sentences) {
@@ -143,8 +164,8 @@ export function decodeSpans(
       start = -1;
     };
     for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
-      if ((probs[i] as number) < options.threshold) continue;
-      if (start >= 0 && i - lastInside - 1 > options.maxGap) close();
+      if ((probs[i] as number) < decoding.low) continue;
+      if (start >= 0 && i - lastInside - 1 > decoding.maxGap) close();
       if (start < 0) start = i;
       lastInside = i;
     }
@@ -186,11 +207,41 @@ function hasQuoteIn(tokens: readonly Token[], start: number, end: number): boole
  * Take in the quotation marks that enclose a span exactly ("traitors" rather than traitors),
  * as annotators did.
  */
-export function widenToQuotes(doc: ArticleDocument, span: TokenSpan): TokenSpan {
+function widenToQuotes(doc: ArticleDocument, span: TokenSpan): TokenSpan {
   const before = doc.tokens[span.tokenStart - 1];
   const after = doc.tokens[span.tokenEnd];
   if (before && after && isQuote(before) && isQuote(after) && before.sentence === after.sentence) {
     return { ...span, tokenStart: span.tokenStart - 1, tokenEnd: span.tokenEnd + 1 };
   }
   return span;
+}
+
+/** Parts of speech that leave a phrase unfinished when it ends on them. */
+const DANGLING = new Set(['DET', 'ADP', 'AUX', 'CCONJ', 'SCONJ', 'PART']);
+const CONJUNCTION = new Set(['CCONJ', 'SCONJ']);
+
+/**
+ * Snap a span to its phrase: a span that ends on a word needing another ("is", "the", "of")
+ * takes in the next words of its sentence, up to `maxWords`, until it ends on one that does
+ * not (never across punctuation); one that starts with a conjunction ("and some remnants")
+ * drops it. The score is kept: it was the run's.
+ */
+function snapToPhrase(doc: ArticleDocument, span: TokenSpan, maxWords: number): TokenSpan {
+  if (maxWords === 0) return span;
+  const tokens = doc.tokens;
+  let { tokenStart, tokenEnd } = span;
+  const sentence = (tokens[tokenStart] as Token).sentence;
+  const dangling = (i: number) => DANGLING.has((tokens[i] as Token).pos);
+  let end = tokenEnd;
+  while (
+    dangling(end - 1) &&
+    end - tokenEnd < maxWords &&
+    end < tokens.length &&
+    (tokens[end] as Token).sentence === sentence &&
+    (tokens[end] as Token).type === 'word'
+  )
+    end++;
+  if (!dangling(end - 1)) tokenEnd = end;
+  if (tokenEnd - tokenStart > 1 && CONJUNCTION.has((tokens[tokenStart] as Token).pos)) tokenStart++;
+  return { ...span, tokenStart, tokenEnd };
 }

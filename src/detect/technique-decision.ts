@@ -21,7 +21,7 @@
  */
 import { addSpanRows, recursInArticle, spanContexts } from '../features/span-rows.js';
 import type { ArticleContext } from '../features/context.js';
-import type { SpanContext } from '../features/span-features.js';
+import type { SpanContext, SpanFeatureSet } from '../features/span-features.js';
 import { SparseRows } from '../features/sparse.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import type { TextSpan } from '../text/document.js';
@@ -40,7 +40,7 @@ export function techniqueProbabilities(
 ): Float64Array[] {
   const contexts = spanContexts(ctx, spans);
   const cues = repetitionCues(ctx, spans, contexts);
-  const linear = rawTechniqueProbabilities(model, ctx, spans, contexts);
+  const linear = rawTechniqueProbabilities(model, ctx, spans, contexts, decoding.features);
   return (refine ? refine(linear) : linear).map((p, i) =>
     adjust(p, decoding, cues[i] as RepetitionCues),
   );
@@ -87,6 +87,8 @@ export interface ClassifierDecoding {
    * lets the phrase's own words outvote that. Absent in older model files (no offset).
    */
   repeatedSpanBoost?: number;
+  /** The optional span features the linear classifier was trained with (absent: none). */
+  features?: SpanFeatureSet;
 }
 
 /** What the decoding knows of a span's repetition. */
@@ -119,9 +121,10 @@ function rawTechniqueProbabilities(
   ctx: ArticleContext,
   spans: readonly TextSpan[],
   contexts: readonly SpanContext[],
+  features?: SpanFeatureSet,
 ): Float64Array[] {
   const rows = new SparseRows(spans.length * 400); // a span has a few hundred features
-  addSpanRows(ctx, spans, rows, contexts);
+  addSpanRows(ctx, spans, rows, contexts, features);
   return spans.map((_, i) => model.probabilities(rows.row(i)));
 }
 

@@ -8,7 +8,9 @@
 import {
   HEAD_INPUTS,
   headScores,
+  hiddenActivations,
   standardise,
+  type HiddenLayer,
   type SentenceHeadWeights,
 } from '../detect/sentence-head.js';
 import { softmax } from '../detect/linear.js';
@@ -29,6 +31,8 @@ export interface HeadSettings {
   l2: number;
   batchSize: number;
   seed: number;
+  /** ReLU units of a hidden layer beside the direct one (0: none). */
+  hidden: number;
 }
 
 export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
@@ -37,6 +41,7 @@ export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   l2: 1e-4,
   batchSize: 32,
   seed: 1,
+  hidden: 0,
 };
 
 export interface TrainedHead {
@@ -108,6 +113,20 @@ function fit(
   afterEpoch?: (epoch: number, weights: SentenceHeadWeights) => void,
 ): SentenceHeadWeights {
   const C = classes;
+  const random = seededRandom(settings.seed);
+  const H = settings.hidden;
+  const hidden: HiddenLayer | undefined =
+    H > 0
+      ? {
+          size: H,
+          // He initialisation; `out` starts at zero, so training starts from the direct layer.
+          weights: Float32Array.from({ length: HEAD_INPUTS * H }, () =>
+            gaussian(random, Math.sqrt(2 / HEAD_INPUTS)),
+          ),
+          biases: new Float32Array(H),
+          out: new Float32Array(H * C),
+        }
+      : undefined;
   const w: SentenceHeadWeights = {
     classes,
     mean,
@@ -115,28 +134,35 @@ function fit(
     weights: new Float32Array(HEAD_INPUTS * C),
     biases: new Float32Array(C),
     mix: new Float32Array(C * C),
+    ...(hidden && { hidden }),
   };
   for (let c = 0; c < C; c++) w.mix[c * C + c] = 1;
-  const params = [w.weights, w.biases, w.mix];
+  // Parameters with L2 toward zero (dense and hidden), then those without (biases, the mix).
+  const decayed = [w.weights, ...(hidden ? [hidden.weights, hidden.out] : [])];
+  const params = [...decayed, w.biases, w.mix, ...(hidden ? [hidden.biases] : [])];
   const grads = params.map((p) => new Float32Array(p.length));
+  const gradOf = (param: Float32Array) => grads[params.indexOf(param)]!;
   const adam = params.map((p) => ({
     m: new Float32Array(p.length),
     v: new Float32Array(p.length),
   }));
-  const random = seededRandom(settings.seed);
   const order = [...rows];
   const logLinear = new Float64Array(C);
+  const hiddenGrad = new Float64Array(H);
   let step = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
     for (let at = 0; at < order.length; at += settings.batchSize) {
       const batch = order.slice(at, at + settings.batchSize);
       for (const g of grads) g.fill(0);
-      const [gw, gb, gm] = grads as [Float32Array, Float32Array, Float32Array];
+      const gw = gradOf(w.weights);
+      const gb = gradOf(w.biases);
+      const gm = gradOf(w.mix);
       for (const i of batch) {
         const e = examples[i]!;
         const xi = x[i]!;
-        const p = softmax(headScores(w, xi, e.linear));
+        const activations = hidden && hiddenActivations(hidden, xi);
+        const p = softmax(headScores(w, xi, e.linear, activations));
         p[e.label]! -= 1;
         for (let m = 0; m < C; m++) logLinear[m] = Math.log(Math.max(e.linear[m] as number, 1e-6));
         for (let j = 0; j < HEAD_INPUTS; j++) {
@@ -147,11 +173,19 @@ function fit(
         for (let c = 0; c < C; c++) gb[c]! += p[c] as number;
         for (let m = 0; m < C; m++)
           for (let c = 0; c < C; c++) gm[m * C + c]! += (logLinear[m] as number) * (p[c] as number);
+        if (hidden && activations)
+          backpropHidden(hidden, xi, activations, p, C, hiddenGrad, gradOf);
       }
       const n = batch.length;
-      for (let k = 0; k < gw.length; k++)
-        gw[k] = (gw[k] as number) / n + settings.l2 * (w.weights[k] as number);
-      for (let c = 0; c < C; c++) gb[c]! /= n;
+      for (const param of decayed) {
+        const g = gradOf(param);
+        for (let k = 0; k < g.length; k++)
+          g[k] = (g[k] as number) / n + settings.l2 * (param[k] as number);
+      }
+      for (const param of [w.biases, ...(hidden ? [hidden.biases] : [])]) {
+        const g = gradOf(param);
+        for (let k = 0; k < g.length; k++) g[k]! /= n;
+      }
       for (let k = 0; k < gm.length; k++) {
         const identity = Math.floor(k / C) === k % C ? 1 : 0;
         gm[k] = (gm[k] as number) / n + settings.l2 * ((w.mix[k] as number) - identity);
@@ -164,6 +198,44 @@ function fit(
     afterEpoch?.(epoch, w);
   }
   return w;
+}
+
+/** Add one example's gradients of the hidden layer; `dScores` is p minus the one-hot label. */
+function backpropHidden(
+  layer: HiddenLayer,
+  x: Float32Array,
+  activations: Float64Array,
+  dScores: Float64Array,
+  C: number,
+  hiddenGrad: Float64Array,
+  gradOf: (param: Float32Array) => Float32Array,
+): void {
+  const H = layer.size;
+  const gOut = gradOf(layer.out);
+  const gWeights = gradOf(layer.weights);
+  const gBiases = gradOf(layer.biases);
+  for (let h = 0; h < H; h++) {
+    const a = activations[h] as number;
+    let back = 0;
+    for (let c = 0; c < C; c++) {
+      gOut[h * C + c]! += a * (dScores[c] as number);
+      back += (layer.out[h * C + c] as number) * (dScores[c] as number);
+    }
+    hiddenGrad[h] = a > 0 ? back : 0;
+    gBiases[h]! += hiddenGrad[h] as number;
+  }
+  for (let j = 0; j < x.length; j++) {
+    const v = x[j] as number;
+    if (v === 0) continue;
+    const row = j * H;
+    for (let h = 0; h < H; h++) gWeights[row + h]! += v * (hiddenGrad[h] as number);
+  }
+}
+
+/** A normal draw (Box–Muller) with this standard deviation. */
+function gaussian(random: () => number, sd: number): number {
+  const u = Math.max(random(), 1e-12);
+  return sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 function adamStep(

@@ -82,7 +82,12 @@ export async function trainSentenceHeadDetector(
     ...tuned,
     classBias: tuned.classBias.map((b) => b * scale),
   };
-  header.sentenceHead = { encoder: SENTENCE_ENCODER_NAME, epochs: head.epochs };
+  const hidden = head.weights.hidden?.size;
+  header.sentenceHead = {
+    encoder: SENTENCE_ENCODER_NAME,
+    epochs: head.epochs,
+    ...(hidden && { hidden }),
+  };
   const { clusters } = fast.detector;
   const foldDetectors = foldModels.map((m, fold) => {
     const detector = new Detector(

@@ -21,10 +21,11 @@ import { articleContext, type ArticleContext } from '../features/context.js';
 import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
 import { fullTaskLabels } from '../detect/predict.js';
 import { SparseRows } from '../features/sparse.js';
-import { decodeSpans, widenToQuotes } from '../detect/span-tagger.js';
+import { findTokenSpans } from '../detect/span-tagger.js';
 import { addTokenRows, tokenLabels } from './tagger-rows.js';
 import { trainLogistic, trainSoftmax } from './linear-training.js';
 import { addSpanRows } from '../features/span-rows.js';
+import type { SpanFeatureSet } from '../features/span-features.js';
 import {
   adjust,
   repetitionCues,
@@ -52,6 +53,10 @@ export interface TrainSettings {
    * drops them, between shrinks them toward zero (against a label mix that shifts).
    */
   classOffsetScale: number;
+  /** Clause cues among the technique classifier's features (SpanFeatureSet.clauses). */
+  clauseFeatures: boolean;
+  /** Spans snap to their phrase by up to this many words (SpanDecoding.snapWords; 0: off). */
+  snapWords: number;
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
@@ -67,6 +72,8 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   classifierLearningRate: 0.2,
   l2: 1e-5,
   classOffsetScale: 1,
+  clauseFeatures: false,
+  snapWords: 0,
 };
 
 export interface TrainProgress {
@@ -137,7 +144,13 @@ export function trainDetector(input: TrainInput): TrainResult {
   const { accuracy, ...tuned } = tuneClassBias(articles, techniques);
   const classBias = tuned.classBias.map((b) => b * settings.classOffsetScale);
   const header = emptyHeader();
-  header.classifier = { ...header.classifier, ...tuned, classBias };
+  header.classifier = {
+    ...header.classifier,
+    ...tuned,
+    classBias,
+    ...(settings.clauseFeatures && { features: spanFeatureSet(settings) }),
+  };
+  if (settings.snapWords > 0) header.tagger.decoding.snapWords = settings.snapWords;
   // Only the header matters to `probe`: it decodes spans and chooses labels.
   const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
   const outOfFold = fitDecisions(probe, {
@@ -240,6 +253,11 @@ function trainTagger(
   return model;
 }
 
+/** The optional span features that the settings ask for (none by default). */
+function spanFeatureSet(settings: TrainSettings): SpanFeatureSet | undefined {
+  return settings.clauseFeatures ? { clauses: true } : undefined;
+}
+
 /** The linear technique classifier, trained on the gold spans of some articles. */
 function trainClassifier(
   subset: TrainingArticle[],
@@ -249,7 +267,7 @@ function trainClassifier(
   const rows = new SparseRows();
   const labels: number[] = [];
   for (const a of subset) {
-    addSpanRows(a.ctx, a.tc, rows);
+    addSpanRows(a.ctx, a.tc, rows, undefined, spanFeatureSet(settings));
     for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
   }
   const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
@@ -287,7 +305,7 @@ function outOfFoldModels(
     for (const a of articles.filter((x) => x.fold === k)) {
       tokens.set(a.id, probe.tokenProbabilities(a.ctx));
       const rows = new SparseRows();
-      addSpanRows(a.ctx, a.tc, rows);
+      addSpanRows(a.ctx, a.tc, rows, undefined, spanFeatureSet(settings));
       techniques.set(
         a.id,
         a.tc.map((_, i) => Float64Array.from(classifier.probabilities(rows.row(i)))),
@@ -321,7 +339,12 @@ export function fitDecisions(
 ): { si: number; full: number } {
   const header = probe.header;
   const { articles } = held;
-  header.tagger.decoding = tuneDecoding(articles, held.tokens, held.si).decoding;
+  header.tagger.decoding = tuneDecoding(
+    articles,
+    held.tokens,
+    held.si,
+    header.tagger.decoding.snapWords,
+  ).decoding;
   const found = articles.map((a) => {
     const spans = probe.findSpans(a.ctx, held.tokens.get(a.id));
     const textSpans = spans.map((s) => toTextSpan(a.ctx.doc, s));
@@ -391,36 +414,41 @@ export function coverage(span: TextSpan, gold: readonly TextSpan[]): number {
   return covered.size / Math.max(1, span.cpEnd - span.cpStart);
 }
 
-/** The span decoding with the best SI F1 on the given articles, and that F1. */
+/**
+ * The span decoding with the best SI F1 on the given articles, and that F1; spans are snapped
+ * to phrases by `snapWords` (SpanDecoding), which is a setting, not tuned here.
+ */
 export function tuneDecoding(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float32Array>,
   gold: readonly SpanLabel[],
+  snapWords = 0,
 ): { decoding: SpanDecoding; f1: number } {
-  let best: SpanDecoding & { f1: number } = { low: 0.2, high: 0.3, maxGap: 1, f1: -1 };
+  const snap = snapWords > 0 ? { snapWords } : {};
+  let best = { decoding: { low: 0.2, high: 0.3, maxGap: 1, ...snap } as SpanDecoding, f1: -1 };
   for (const low of [0.1, 0.15, 0.2, 0.25, 0.3]) {
     for (const high of [0.25, 0.3, 0.35, 0.4, 0.5]) {
       if (high < low) continue;
       for (const maxGap of [1, 2, 3, 4]) {
-        const predicted = articles.flatMap((a) => {
-          const p = probs.get(a.id) as Float32Array;
-          return decodeSpans(a.ctx.doc, p, { threshold: low, maxGap })
-            .filter((s) => p.subarray(s.tokenStart, s.tokenEnd).some((v) => v >= high))
-            .map((s) => ({
-              articleId: a.id,
-              ...toTextSpan(a.ctx.doc, widenToQuotes(a.ctx.doc, s)),
-            }));
-        });
+        const decoding = { low, high, maxGap, ...snap };
+        const predicted = articles.flatMap((a) =>
+          findTokenSpans(a.ctx.doc, probs.get(a.id) as Float32Array, decoding).map((s) => ({
+            articleId: a.id,
+            ...toTextSpan(a.ctx.doc, s),
+          })),
+        );
         const f1 = scoreSi(gold, predicted).f1;
-        if (f1 > best.f1) best = { low, high, maxGap, f1 };
+        if (f1 > best.f1) best = { decoding, f1 };
       }
     }
   }
-  return { decoding: { low: best.low, high: best.high, maxGap: best.maxGap }, f1: best.f1 };
+  return best;
 }
 
 /** The decoding of technique probabilities that tuneClassBias fits. */
-export type TunedClassDecoding = Required<ClassifierDecoding> & { classBias: number[] };
+export type TunedClassDecoding = Required<Omit<ClassifierDecoding, 'features'>> & {
+  classBias: number[];
+};
 
 /**
  * Per-class log-probability offsets, the Repetition rule and the repeated-span boost that

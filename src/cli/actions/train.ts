@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../config.js';
-import { mergeCorpora, readCorpus } from '../../formats/corpus.js';
+import { mergeCorpora, readCorpus, type Corpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
 import {
   evaluateDetector,
@@ -17,7 +17,13 @@ import {
 } from '../../train/train-sentence-head.js';
 import { VectorFile } from '../../train/vector-file.js';
 import { Detector } from '../../detect/detector.js';
-import { trainDetector, type TrainResult, type TrainSettings } from '../../train/train.js';
+import {
+  DEFAULT_TRAIN_SETTINGS,
+  trainDetector,
+  type TrainResult,
+  type TrainSettings,
+} from '../../train/train.js';
+import { SpinscopeError } from '../../errors.js';
 import {
   refitNetworks,
   trainAccurateDetector,
@@ -39,6 +45,11 @@ export interface TrainCommandOptions {
   model?: ModelKind;
   /** lg: where sentence vectors are kept between runs. */
   vectorCache?: string;
+  /**
+   * lg: an accurate model trained on the same articles with the same seed, whose taggers and
+   * span decisions are taken as they are (only the technique head is trained).
+   */
+  accurateModel?: string;
   /** A `bench:cv --out` file whose figures the card reports (and the recipe in it). */
   crossValidation?: { file: string; recipe?: string };
   /** Word vectors of the accurate model (default: models/word-vectors.bin). */
@@ -67,6 +78,25 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 export type ModelKind = 'fast' | 'accurate' | 'lg';
+
+/** The accurate model that `--accurate` names, if it was trained as this run would train it. */
+function givenAccurateModel(
+  path: string,
+  corpus: Corpus,
+  input: { settings: Partial<TrainSettings> },
+): Detector {
+  const model = Detector.load(resolve(path));
+  const { training } = model.header;
+  const seed = input.settings.seed ?? DEFAULT_TRAIN_SETTINGS.seed;
+  if (!model.neural)
+    throw new SpinscopeError('SPN_ERR_USAGE', `--accurate ${path}: not an accurate model`);
+  if (training.articles !== corpus.articles.length || training.seed !== seed)
+    throw new SpinscopeError(
+      'SPN_ERR_USAGE',
+      `--accurate ${path}: trained on ${training.articles} articles with seed ${training.seed}, this run has ${corpus.articles.length} with seed ${seed}`,
+    );
+  return model;
+}
 
 export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
   // --data may be the corpus root (with train/ and dev/) or a split folder itself; --split
@@ -109,16 +139,21 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
     const vectorCache = new VectorFile(
       resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
     );
-    const accurate = await trainAccurateDetector(accurateInput);
-    const headModel = await trainSentenceHeadDetector(
-      { ...input, vectorCache },
-      { ...accurate, detector: accurate.fast },
-    );
+    const given = options.accurateModel && givenAccurateModel(options.accurateModel, corpus, input);
+    const accurate = given
+      ? { ...trainDetector(input), model: given }
+      : await trainAccurateDetector(accurateInput).then((a) => ({
+          ...a,
+          detector: a.fast,
+          model: a.detector,
+        }));
+    const fast = accurate.detector;
+    const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, accurate);
     vectorCache.save();
     trained = {
       ...headModel,
-      fast: accurate.fast,
-      detector: accurateWithSentenceHead(accurate.detector, headModel.detector),
+      fast,
+      detector: accurateWithSentenceHead(accurate.model, headModel.detector),
     };
   }
   const { detector, outOfFold } = trained;

@@ -40,6 +40,10 @@ export function trainCommand(program: Command, out: Sink): void {
       'lg: sentence vectors kept between runs (default: .cache/sentence-vectors.bin in the package)',
     )
     .option(
+      '--accurate <model>',
+      'lg: reuse the taggers of this accurate model.bin (same articles and seed) and train only the technique head',
+    )
+    .option(
       '--cv <file>',
       'a `npm run bench:cv -- --out` file whose figures the card reports (its first recipe, or --cv-recipe)',
     )
@@ -73,6 +77,7 @@ export function trainCommand(program: Command, out: Sink): void {
           refit: opts.refit,
           taggers: opts.taggers,
           vectorCache: opts.vectorCache,
+          accurateModel: opts.accurate,
           crossValidation: opts.cv && { file: opts.cv, recipe: opts.cvRecipe },
         },
         out,
