@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Detector } from '../src/detect/detector.js';
 import { HEAD_INPUTS, SentenceHead } from '../src/detect/sentence-head.js';
+import { fuse, SentenceScorer } from '../src/detect/sentence-scorer.js';
+import { DEFAULT_SCORER_SETTINGS, trainSentenceScorer } from '../src/train/sentence-scorer.js';
+import { trainSentenceScorerDetector } from '../src/train/train-sentence-scorer.js';
 import { parseArticle } from '../src/text/document.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import {
@@ -147,7 +150,7 @@ test('a model with the sentence head trains, survives its file, and needs its sp
   assert.equal(loaded.sentenceHead?.weights.hidden?.size, 4);
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
   const spans = [{ cpStart: 0, cpEnd: 20 }];
-  assert.throws(() => loaded.classify(ctx, spans), /prepare the spans first/);
+  assert.throws(() => loaded.classify(ctx, spans), /prepare the article first/);
   await loaded.prepare(ctx, spans);
   const [p] = loaded.classify(ctx, spans);
   assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);
@@ -201,4 +204,54 @@ test('train --model lg writes a model with the sentence head whose card reports 
   assert.match(card, /## Cross-validated figures \(recipe `lg`\)/);
   assert.match(card, /\| TC micro-F1 \(gold spans\) \| 0\.6000 \| 0\.6100 ± 0\.0141 \|/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'lg');
+});
+
+test('the sentence scorer learns which sentences hold spans, and moves token probabilities toward them', () => {
+  const random = seededRandom(7);
+  const examples = Array.from({ length: 300 }, (_, i) => {
+    const label = i % 3 === 0 ? 1 : 0;
+    // Sixteen inputs carry the label; the others are constant (zero once standardised).
+    const raw = new Float32Array(SENTENCE_VECTOR_SIZE);
+    for (let j = 0; j < 16; j++) raw[j] = random() - 0.5 + 0.3 * label;
+    return { raw, label, fold: i % 3 === 0 ? Math.floor(i / 3) % 3 : i % 3 };
+  });
+  const { weights, outOfFold } = trainSentenceScorer(examples, {
+    ...DEFAULT_SCORER_SETTINGS,
+    epochs: 30,
+    learningRate: 1e-2,
+    batchSize: 16,
+  });
+  const right = examples.filter((e, i) => (outOfFold[i]! > 0.5 ? 1 : 0) === e.label).length;
+  assert.ok(right > 270, `out of fold ${right}/300 right`);
+  const scorer = new SentenceScorer(weights);
+  assert.ok(scorer.probability(examples[0]!.raw) > scorer.probability(examples[1]!.raw));
+  // Fusion: weight 0 changes nothing; a sentence at the centre moves nothing; above, up.
+  const tokens = Float32Array.of(0.2, 0.5, 0.2);
+  const sentenceOf = (i: number) => (i < 2 ? 0 : 1);
+  assert.deepEqual(fuse(tokens, sentenceOf, [0.9, 0.1], 0, 0.3), tokens);
+  const fused = fuse(tokens, sentenceOf, [0.3, 0.9], 1, 0.3);
+  assert.ok(Math.abs(fused[0]! - 0.2) < 1e-6 && Math.abs(fused[1]! - 0.5) < 1e-6);
+  assert.ok(fused[2]! > 0.5, `a token in a likely sentence rises: ${fused[2]}`);
+});
+
+test('a fast model with the sentence scorer trains, survives its file, and reads whole articles', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const { detector } = await trainSentenceScorerDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
+  });
+  const fusion = detector.header.sentenceScorer!;
+  assert.ok(fusion.weight >= 0 && fusion.centre > 0 && fusion.centre < 1);
+  const loaded = Detector.fromBytes(detector.encode(), join(ROOT, 'models/fast/model.bin'));
+  assert.ok(loaded.sentenceScorer);
+  const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
+  assert.throws(() => loaded.tokenProbabilities(ctx), /prepare the article first/);
+  const analysis = await loaded.analyze(corpus.articles[0]!.text);
+  assert.equal(analysis.model.name, detector.header.name);
+  const again = await detector.analyze(corpus.articles[0]!.text);
+  assert.deepEqual(
+    analysis.spans.map((s) => [s.start, s.end]),
+    again.spans.map((s) => [s.start, s.end]),
+  );
 });

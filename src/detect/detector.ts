@@ -26,6 +26,7 @@ import {
 } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import { SentenceHead } from './sentence-head.js';
+import { fuse, SentenceScorer } from './sentence-scorer.js';
 import {
   SentenceEncoder,
   spanTexts,
@@ -73,6 +74,11 @@ export interface ModelHeader {
   neural?: NeuralHeader;
   /** The technique head over sentence vectors (absent: the linear or neural classifier decides). */
   sentenceHead?: { encoder: string; epochs: number; hidden?: number };
+  /**
+   * The sentence scorer whose probabilities move the tagger's (`fuse`): the weight of the
+   * sentence's log-odds, and the sentence probability that moves nothing (absent: none).
+   */
+  sentenceScorer?: { encoder: string; weight: number; centre: number };
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -110,6 +116,7 @@ export class Detector {
     readonly clusters: WordClusters,
     readonly neural?: NeuralStack,
     readonly sentenceHead?: SentenceHead,
+    readonly sentenceScorer?: SentenceScorer,
   ) {}
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
@@ -145,6 +152,7 @@ export class Detector {
       neural,
       header.sentenceHead &&
         SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors, header.sentenceHead.hidden),
+      header.sentenceScorer && SentenceScorer.fromTensors(tensors),
     );
   }
 
@@ -163,6 +171,7 @@ export class Detector {
         ['classifier', this.classifier.classMajorWeights()],
         ...(this.neural?.tensors() ?? []),
         ...(this.sentenceHead?.tensors() ?? []),
+        ...(this.sentenceScorer?.tensors() ?? []),
       ]),
     );
   }
@@ -171,9 +180,33 @@ export class Detector {
     return articleContext(doc, this.clusters);
   }
 
+  /** P(inside a span) of every token; a model with the sentence scorer needs `prepare` first. */
   tokenProbabilities(ctx: ArticleContext): Float32Array {
     const linear = this.linearTokenProbabilities(ctx);
-    return this.neural ? this.neural.tokenProbabilities(ctx, linear) : linear;
+    const tagged = this.neural ? this.neural.tokenProbabilities(ctx, linear) : linear;
+    return this.withSentenceScores(ctx, tagged);
+  }
+
+  /** Token probabilities moved toward their sentence's (when the model has the scorer). */
+  withSentenceScores(ctx: ArticleContext, tokens: Float32Array): Float32Array {
+    const scorer = this.sentenceScorer;
+    const fusion = this.header.sentenceScorer;
+    if (!scorer || !fusion) return tokens;
+    const vectors = this.preparedVectors(ctx);
+    const sentences = ctx.doc.sentences.map((s) => scorer.probability(vectors.get(s.text)));
+    return fuse(
+      tokens,
+      (i) => (ctx.doc.tokens[i] as Token).sentence,
+      sentences,
+      fusion.weight,
+      fusion.centre,
+    );
+  }
+
+  private preparedVectors(ctx: ArticleContext): TextVectors {
+    const vectors = this.vectors.get(ctx);
+    if (!vectors) throw new Error('prepare the article first (its sentence vectors are read)');
+    return vectors;
   }
 
   private linearTokenProbabilities(ctx: ArticleContext): Float32Array {
@@ -189,26 +222,30 @@ export class Detector {
 
   /** Start what the first analysis would wait for: the sentence encoder's threads. */
   async warmUp(): Promise<void> {
-    if (this.sentenceHead) await SentenceEncoder.load().warmUp();
+    if (this.sentenceHead || this.sentenceScorer) await SentenceEncoder.load().warmUp();
   }
 
   /**
    * Encode what the sentence head will read of these spans (their texts and sentences);
    * `classify` needs it first. Nothing to do for a model without the head.
    */
-  async prepare(ctx: ArticleContext, spans: readonly TextSpan[]): Promise<void> {
-    if (!this.sentenceHead) return;
+  async prepare(ctx: ArticleContext, spans: readonly TextSpan[] = []): Promise<void> {
+    const texts = [
+      ...(this.sentenceScorer ? ctx.doc.sentences.map((s) => s.text) : []),
+      ...(this.sentenceHead
+        ? spans.flatMap((span) => {
+            const texts = spanTexts(ctx.doc, span);
+            return [texts.span, texts.sentence];
+          })
+        : []),
+    ];
+    if (texts.length === 0 && !this.sentenceScorer) return;
     let vectors = this.vectors.get(ctx);
     if (!vectors) {
       vectors = new TextVectors(SentenceEncoder.load(), this.vectorCache);
       this.vectors.set(ctx, vectors);
     }
-    await vectors.ensure(
-      spans.flatMap((span) => {
-        const texts = spanTexts(ctx.doc, span);
-        return [texts.span, texts.sentence];
-      }),
-    );
+    await vectors.ensure(texts);
   }
 
   /** Technique probabilities for given spans (TC); a model with the sentence head needs `prepare`. */
@@ -222,9 +259,7 @@ export class Detector {
           this.linearTokenProbabilities(ctx),
         );
       // The head reads the linear probabilities: it learnt from them, out of fold.
-      const vectors = this.vectors.get(ctx);
-      if (!vectors)
-        throw new Error('classify: prepare the spans first (the sentence head reads them)');
+      const vectors = this.preparedVectors(ctx);
       return spans.map((span, i) => {
         const texts = spanTexts(ctx.doc, span);
         const x = sentenceHead.inputs(vectors.get(texts.span), vectors.get(texts.sentence));
@@ -235,6 +270,7 @@ export class Detector {
 
   /** Spans with techniques (the full task). */
   async detect(ctx: ArticleContext): Promise<FoundSpan[]> {
+    await this.prepare(ctx);
     const tokenSpans = this.findSpans(ctx);
     const spans = tokenSpans.map((s) => toTextSpan(ctx.doc, s));
     await this.prepare(ctx, spans);

@@ -9,7 +9,12 @@ import type { ArticleContext } from '../features/context.js';
 import { toTextSpan, type Detector, type FoundSpan } from './detector.js';
 import { topClasses } from './technique-decision.js';
 
-export function predictSi(detector: Detector, ctx: ArticleContext, articleId: string): SpanLabel[] {
+export async function predictSi(
+  detector: Detector,
+  ctx: ArticleContext,
+  articleId: string,
+): Promise<SpanLabel[]> {
+  await detector.prepare(ctx);
   return detector.findSpans(ctx).map((s) => ({ articleId, ...toTextSpan(ctx.doc, s) }));
 }
 

@@ -60,7 +60,10 @@ export function trainSentenceHead(
   classes: number,
   settings: HeadSettings = DEFAULT_HEAD_SETTINGS,
 ): TrainedHead {
-  const { mean, scale } = standardisation(examples);
+  const { mean, scale } = standardisation(
+    examples.map((e) => e.raw),
+    HEAD_INPUTS,
+  );
   const x = examples.map((e) => standardise(e.raw, mean, scale));
   const folds = [...new Set(examples.map((e) => e.fold))].sort((a, b) => a - b);
   // held[e][epoch]: example e's probabilities after each epoch of the model that did not see it.
@@ -238,7 +241,8 @@ function gaussian(random: () => number, sd: number): number {
   return sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
-function adamStep(
+/** One Adam step on `param` from its gradient. */
+export function adamStep(
   param: Float32Array,
   grad: Float32Array,
   state: { m: Float32Array; v: Float32Array },
@@ -259,21 +263,24 @@ function adamStep(
   }
 }
 
-/** Mean and inverse standard deviation of each input over the examples. */
-function standardisation(examples: readonly HeadExample[]): {
+/** Mean and inverse standard deviation of each of `size` inputs over the rows. */
+export function standardisation(
+  rows: readonly Float32Array[],
+  size: number,
+): {
   mean: Float32Array;
   scale: Float32Array;
 } {
-  const mean = new Float32Array(HEAD_INPUTS);
-  const squares = new Float64Array(HEAD_INPUTS);
-  for (const e of examples)
-    for (let j = 0; j < HEAD_INPUTS; j++) {
-      mean[j]! += e.raw[j] as number;
-      squares[j]! += (e.raw[j] as number) ** 2;
+  const mean = new Float32Array(size);
+  const squares = new Float64Array(size);
+  for (const raw of rows)
+    for (let j = 0; j < size; j++) {
+      mean[j]! += raw[j] as number;
+      squares[j]! += (raw[j] as number) ** 2;
     }
-  const n = Math.max(1, examples.length);
-  const scale = new Float32Array(HEAD_INPUTS);
-  for (let j = 0; j < HEAD_INPUTS; j++) {
+  const n = Math.max(1, rows.length);
+  const scale = new Float32Array(size);
+  for (let j = 0; j < size; j++) {
     mean[j]! /= n;
     const variance = (squares[j] as number) / n - (mean[j] as number) ** 2;
     scale[j] = 1 / Math.sqrt(Math.max(variance, 1e-8));

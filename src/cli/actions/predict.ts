@@ -46,7 +46,8 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
   const lines: string[] = [];
   for (const [i, article] of corpus.articles.entries()) {
     const ctx = detector.context(parseArticle(article.text));
-    if (options.task === 'si') lines.push(formatSiLabels(predictSi(detector, ctx, article.id)));
+    if (options.task === 'si')
+      lines.push(formatSiLabels(await predictSi(detector, ctx, article.id)));
     else if (options.task === 'full')
       lines.push(formatTcLabels(await predictFull(detector, ctx, article.id)));
     else {
