@@ -94,3 +94,39 @@ test('tuneClassBias fits a boost when later mentions are Repetition and the mode
   assert.equal(tuned.accuracy, 1);
   assert.ok(tuned.repeatedSpanBoost > 0, `boost ${tuned.repeatedSpanBoost}`);
 });
+
+test('tuneClassBias with a floor raises a starved technique until it is predicted often enough', () => {
+  const ctx = articleContext(parseArticle(TEXT), clusters);
+  const DOUBT = TECHNIQUE_LABELS.indexOf('Doubt');
+  // Ten spans: six Loaded Language, four Doubt; the "model" leans to Loaded Language on all
+  // of them, a little less on Doubt's. The offset search for accuracy takes steps too
+  // coarse to find the narrow offset that separates them, so it never predicts Doubt.
+  const spans = Array.from({ length: 10 }, (_, i) => spanOf(i % 2 ? 'smear' : 'budget'));
+  const tc = spans.map((span, i) => ({
+    articleId: 'a',
+    technique: (i < 4 ? 'Doubt' : 'Loaded_Language') as TechniqueLabel,
+    ...span,
+  }));
+  const article: TrainingArticle = { id: 'a', ctx, fold: 0, labels: new Uint8Array(), si: [], tc };
+  const probabilities = tc.map((_, i) => {
+    const p = new Float64Array(TECHNIQUE_LABELS.length).fill(0.001);
+    p[LOADED] = 0.6;
+    p[DOUBT] = i < 4 ? 0.3 : 0.25;
+    return p;
+  });
+  const predictedDoubt = (bias: readonly number[]) =>
+    probabilities.filter((p) => {
+      const q = Float64Array.from(p, (v, c) => v * Math.exp(bias[c] ?? 0));
+      return q.indexOf(Math.max(...q)) === DOUBT;
+    }).length;
+  const plain = tuneClassBias([article], new Map([['a', probabilities]]));
+  const floored = tuneClassBias([article], new Map([['a', probabilities]]), 0.5);
+  assert.equal(predictedDoubt(plain.classBias), 0);
+  assert.ok(
+    predictedDoubt(floored.classBias) >= 2,
+    `Doubt predicted ${predictedDoubt(floored.classBias)} times`,
+  );
+  assert.ok(floored.classBias[DOUBT]! > plain.classBias[DOUBT]!);
+  assert.equal(plain.accuracy, 0.6);
+  assert.equal(floored.accuracy, 1);
+});

@@ -148,7 +148,7 @@ const FAST_DESCRIPTION = [
   'AFINN valence, hedge and cue lists, clichés, and k-means clusters of skip-gram word vectors).',
   'Everything that decides how they are used (span decoding, class offsets, the second-label',
   'threshold, confidence calibration) was chosen on out-of-fold predictions over the training',
-  'articles, so the held-out figures below are clean.',
+  'articles, never on the articles it is measured on.',
 ];
 
 const ACCURATE_DESCRIPTION = [
@@ -158,8 +158,8 @@ const ACCURATE_DESCRIPTION = [
   'token its probability of lying in a span; a second BiLSTM reads a window around each span and',
   "corrects the linear classifier's technique probabilities. The neural models were trained on",
   "the linear models' out-of-fold predictions, on three folds of the training articles; the fourth",
-  'fold chose their epochs, the span decoding and the calibration, so the held-out figures below',
-  'are clean. Training runs in TensorFlow.js (WebAssembly); analysis runs in plain TypeScript.',
+  'fold chose their epochs, the span decoding and the calibration. Training runs in TensorFlow.js',
+  '(WebAssembly); analysis runs in plain TypeScript.',
 ];
 
 export function renderCard(card: ModelCard): string {
@@ -299,13 +299,14 @@ function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
 /** What the model cannot do, and how to train it again. */
 function limitsSection(model: ModelCard['model']): string[] {
   const lines: string[] = [];
+  const splits = model.training.split.split('+');
   lines.push(
     '',
     '## Limits',
     `- Trained on ${model.training.articles} English news articles from 2017–2019; other genres, languages and years will score lower.`,
     '- A highlight is a statistical guess with a confidence, never a verdict: read the cues, judge for yourself.',
     '',
-    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${model.training.split.replaceAll('+', ',')} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
+    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${splits.join(',')}${splits.includes('dev') ? ' --dev-split ""' : ''} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
   return lines;
 }

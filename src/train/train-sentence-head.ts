@@ -74,7 +74,11 @@ export async function trainSentenceHeadDetector(
       a.id,
       a.tc.map(() => head.outOfFold[next++]!),
     );
-  const { accuracy, ...tuned } = tuneClassBias(articles, techniques);
+  const { accuracy, ...tuned } = tuneClassBias(
+    articles,
+    techniques,
+    input.settings?.minPredictedShare,
+  );
   const scale = input.settings?.classOffsetScale ?? 1;
   const header = structuredClone(fast.detector.header);
   header.classifier = {
