@@ -43,7 +43,10 @@ import {
   trainSentenceHeadDetector,
 } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
-import { trainSentenceScorerDetector } from '../src/train/train-sentence-scorer.js';
+import {
+  trainSentenceScorerDetector,
+  withSentenceScorer,
+} from '../src/train/train-sentence-scorer.js';
 import type { HeadSettings } from '../src/train/sentence-head.js';
 import { meanAndSd } from '../src/eval/spread.js';
 
@@ -179,6 +182,30 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
       lg: accurateWithSentenceHead(accurate.detector, headModel.detector),
     };
   },
+};
+
+/**
+ * One accurate training per fold gives: `accurate`; `lg` (as shipped); `lg-sentence`, lg
+ * with the sentence scorer over its taggers (direction 5f); and `lg-sentence-floor`, that
+ * with every technique predicted out of fold at least 0.6 times as often as it occurs.
+ */
+RECIPES['accurate-lg-sentence'] = async (corpus) => {
+  const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
+  const accurate = await trainAccurateDetector(input);
+  const fast = { ...accurate, detector: accurate.fast };
+  const lgWith = async (minPredictedShare: number) =>
+    accurateWithSentenceHead(
+      accurate.detector,
+      (await trainSentenceHeadDetector({ ...input, settings: { minPredictedShare } }, fast))
+        .detector,
+    );
+  const lg = await lgWith(0);
+  return {
+    accurate: accurate.detector,
+    lg,
+    'lg-sentence': await withSentenceScorer(lg, fast, input),
+    'lg-sentence-floor': await withSentenceScorer(await lgWith(0.6), fast, input),
+  };
 };
 
 interface FoldFile {

@@ -6,7 +6,11 @@ import { Detector } from '../src/detect/detector.js';
 import { HEAD_INPUTS, SentenceHead } from '../src/detect/sentence-head.js';
 import { fuse, SentenceScorer } from '../src/detect/sentence-scorer.js';
 import { DEFAULT_SCORER_SETTINGS, trainSentenceScorer } from '../src/train/sentence-scorer.js';
-import { trainSentenceScorerDetector } from '../src/train/train-sentence-scorer.js';
+import {
+  trainSentenceScorerDetector,
+  withSentenceScorer,
+} from '../src/train/train-sentence-scorer.js';
+import { trainAccurateDetector } from '../src/train/train-accurate.js';
 import { parseArticle } from '../src/text/document.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import {
@@ -16,7 +20,10 @@ import {
   TextVectors,
 } from '../src/features/sentence-encoder.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
-import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
+import {
+  accurateWithSentenceHead,
+  trainSentenceHeadDetector,
+} from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import { seededRandom } from '../src/train/random.js';
 import { FIXTURES, ROOT, analyzeFixture, spinscope, tempDir } from './helpers.js';
@@ -254,4 +261,30 @@ test('a fast model with the sentence scorer trains, survives its file, and reads
     analysis.spans.map((s) => [s.start, s.end]),
     again.spans.map((s) => [s.start, s.end]),
   );
+});
+
+test('an lg model takes the sentence scorer over its neural taggers, fitted on the held-out fold', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const input = {
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    vectorsFile: join(ROOT, 'models/word-vectors.bin'),
+    settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
+    accurate: { taggers: 1, taggerEpochs: 1, classifierEpochs: 1 },
+    head: { maxEpochs: 2 },
+  };
+  const accurate = await trainAccurateDetector(input);
+  const fast = { ...accurate, detector: accurate.fast };
+  const lg = accurateWithSentenceHead(
+    accurate.detector,
+    (await trainSentenceHeadDetector(input, fast)).detector,
+  );
+  const withScorer = await withSentenceScorer(lg, fast, input);
+  const fusion = withScorer.header.sentenceScorer!;
+  assert.ok([0, 0.25, 0.5, 0.75, 1].includes(fusion.weight));
+  assert.deepEqual(withScorer.header.classifier, lg.header.classifier);
+  const loaded = Detector.fromBytes(withScorer.encode(), join(ROOT, 'models/lg/model.bin'));
+  assert.ok(loaded.sentenceScorer && loaded.sentenceHead && loaded.neural);
+  const analysis = await loaded.analyze(corpus.articles[1]!.text);
+  for (const span of analysis.spans) assert.ok(span.end > span.start);
 });

@@ -12,7 +12,7 @@ import { scoreFullTask } from '../eval/full.js';
 import { scoreSi } from '../eval/si.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../text/document.js';
-import { applyPlatt } from '../detect/calibration.js';
+import { applyPlatt, type Platt } from '../detect/calibration.js';
 import { fitPlatt } from './calibration.js';
 import { readClusters, type WordClusters } from '../features/clusters.js';
 import { sha256 } from '../detect/model-file.js';
@@ -362,10 +362,7 @@ export function fitDecisions(
       probabilities: probabilities[i]!,
     }));
   });
-  const spanCalibration = fitPlatt(
-    found.flatMap((spans) => spans.map((s) => s.score)),
-    found.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
-  );
+  const spanCalibration = fitSpanCalibration(articles, found);
   header.calibration.span = spanCalibration;
   for (const spans of found)
     for (const s of spans) s.confidence = applyPlatt(spanCalibration, s.score);
@@ -408,6 +405,20 @@ export function fitDecisions(
     found.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id)),
   ).micro.f1;
   return { si, full };
+}
+
+/**
+ * Platt scaling of span scores into the probability that a found span is right (at least
+ * half of it inside gold spans), from the spans found in each article.
+ */
+export function fitSpanCalibration(
+  articles: readonly TrainingArticle[],
+  found: readonly (readonly (TextSpan & { score: number })[])[],
+): Platt {
+  return fitPlatt(
+    found.flatMap((spans) => spans.map((s) => s.score)),
+    found.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
+  );
 }
 
 /** Share of a span's characters that lie inside the given gold spans. */
