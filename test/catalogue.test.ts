@@ -9,6 +9,15 @@ import {
   techniqueById,
   techniqueByLabel,
 } from '../src/techniques/catalogue.js';
+import {
+  differenceCiede2000,
+  filterDeficiencyDeuter,
+  filterDeficiencyProt,
+  formatHex,
+  parse,
+  wcagContrast,
+  type Color,
+} from 'culori';
 import { SHARED } from './helpers.js';
 
 test('the catalogue has the 14 corpus labels, in the corpus order', () => {
@@ -40,19 +49,68 @@ test('ids, names and colours are unique; every entry is complete', () => {
   }
 });
 
-function luminance(hex: string): number {
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  }) as [number, number, number];
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+/** The smallest CIEDE2000 difference between two of the colours, as `see` shows them. */
+function closestPair(
+  colours: readonly string[],
+  see: (hex: string) => Color = (hex) => parse(hex)!,
+) {
+  const seen = colours.map(see);
+  let worst = { difference: Infinity, pair: ['', ''] };
+  for (let i = 0; i < seen.length; i++)
+    for (let j = i + 1; j < seen.length; j++) {
+      const difference = deltaE(seen[i]!, seen[j]!);
+      if (difference < worst.difference) worst = { difference, pair: [colours[i]!, colours[j]!] };
+    }
+  return worst;
 }
 
-test('highlight colours keep WCAG AA contrast (4.5) behind dark text', () => {
-  const text = luminance('#111111');
+const deltaE = differenceCiede2000();
+
+test('the 14 highlight colours stay apart for normal vision and for red-green colour blindness', () => {
+  const colours = TECHNIQUES.map((t) => t.color);
+  const visions = [
+    { name: 'normal vision', least: 15, see: (hex: string) => parse(hex)! },
+    {
+      name: 'deuteranopia',
+      least: 8,
+      see: (hex: string) => filterDeficiencyDeuter(1)(parse(hex)!),
+    },
+    { name: 'protanopia', least: 8, see: (hex: string) => filterDeficiencyProt(1)(parse(hex)!) },
+  ];
+  for (const vision of visions) {
+    const { difference, pair } = closestPair(colours, vision.see);
+    assert.ok(
+      difference >= vision.least,
+      `${vision.name}: ${pair.join(' and ')} differ by ${difference.toFixed(1)} (CIEDE2000)`,
+    );
+  }
+  // The check can fail: the old palette's pear and yellow are caught (9.6 apart).
+  assert.ok(closestPair(['#BBCC33', '#F0E442']).difference < 15);
+});
+
+test('text on every highlight meets WCAG AA contrast (4.5)', () => {
   for (const t of TECHNIQUES) {
-    const ratio = (luminance(t.color) + 0.05) / (text + 0.05);
+    const ratio = wcagContrast(t.color, '#111111');
     assert.ok(ratio >= 4.5, `${t.id}: contrast ${ratio.toFixed(2)}`);
+  }
+});
+
+test('terminal colours are the nearest of the xterm 6x6x6 cube', () => {
+  const levels = [0, 95, 135, 175, 215, 255];
+  const cube = Array.from({ length: 216 }, (_, i) => ({
+    code: 16 + i,
+    colour: {
+      mode: 'rgb' as const,
+      r: levels[Math.floor(i / 36)]! / 255,
+      g: levels[Math.floor(i / 6) % 6]! / 255,
+      b: levels[i % 6]! / 255,
+    },
+  }));
+  for (const t of TECHNIQUES) {
+    const nearest = cube.reduce((a, b) =>
+      deltaE(t.color, b.colour) < deltaE(t.color, a.colour) ? b : a,
+    );
+    assert.equal(t.ansi256, nearest.code, `${t.id}: ${formatHex(nearest.colour)}`);
   }
 });
 

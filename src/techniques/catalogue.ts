@@ -62,14 +62,13 @@ export interface Technique {
 }
 
 /*
- * Colours: 14 members of Paul Tol's colour-blind-safe "muted" and "light" qualitative
- * schemes plus Okabe-Ito, restricted to those readable behind #111 text and chosen by
- * exhaustive search to keep every pair apart for normal, protan and deutan vision.
- * Measured: WCAG contrast vs #111111 >= 4.88 (min: #D55E00); CIE76 delta-E >= 16.2 between
- * every pair (normal vision), >= 9.8 under simulated protanopia/deuteranopia (Machado 2009).
+ * Colours: found by `npx tsx scripts/search-palette.ts --starts 8 --pool 4000` (seed 1) among
+ * light, moderately saturated colours that keep WCAG AA contrast behind #111111 text.
+ * Measured with culori (test/catalogue.test.ts): CIEDE2000 >= 18.0 between every pair for
+ * normal vision, >= 9.6 under simulated deuteranopia and protanopia (Machado et al. 2009).
  * Fourteen hues is beyond what any palette keeps apart for every reader, so the UI must
- * never rely on colour alone (always show the name too).
- * ansi256 = nearest xterm 6x6x6 cube entry by CIE76 delta-E; all 14 are distinct.
+ * never rely on colour alone (the name is always on hover, focus and in the legend).
+ * ansi256 = nearest xterm 6x6x6 cube entry by CIEDE2000; all 14 are distinct.
  *
  * Keyed by label so the compiler proves every label has exactly one entry.
  */
@@ -84,8 +83,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask whether the authority actually knows this field, and whether the reasons behind the claim are given at all.',
     example: 'The plan must be sound: a Nobel laureate has personally endorsed it.',
     exampleSpan: 'a Nobel laureate has personally endorsed it',
-    color: '#77AADD', // Tol light: light blue
-    ansi256: 110,
+    color: '#F4A47A', // peach
+    ansi256: 216,
   },
   'Appeal_to_fear-prejudice': {
     id: 'appeal-to-fear-prejudice',
@@ -98,7 +97,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
     example:
       'If the council approves the new estate, crime will flood into every quiet street in town.',
     exampleSpan: 'crime will flood into every quiet street in town',
-    color: '#D55E00', // Okabe-Ito: vermillion
+    color: '#D16025', // burnt orange
     ansi256: 166,
   },
   'Bandwagon,Reductio_ad_hitlerum': {
@@ -111,8 +110,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Neither how many people believe something nor who else believes it tells you whether it is true.',
     example: 'Everyone with any common sense has already signed up for the new pension scheme.',
     exampleSpan: 'Everyone with any common sense has already signed up',
-    color: '#999933', // Tol muted: olive
-    ansi256: 100,
+    color: '#C8DE64', // lime
+    ansi256: 149,
   },
   'Black-and-White_Fallacy': {
     id: 'black-and-white-fallacy',
@@ -124,8 +123,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what other options the writer has left out.',
     example: 'Either we pass this budget tonight or the city goes bankrupt.',
     exampleSpan: 'Either we pass this budget tonight or the city goes bankrupt',
-    color: '#DDDDDD', // Tol: pale grey (fitting for a view with no shades)
-    ansi256: 188,
+    color: '#EED7AF', // sand
+    ansi256: 223,
   },
   Causal_Oversimplification: {
     id: 'causal-oversimplification',
@@ -137,8 +136,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what else might have contributed.',
     example: 'Prices are rising for one reason only: the central bank governor.',
     exampleSpan: 'for one reason only: the central bank governor',
-    color: '#88CCEE', // Tol muted: cyan
-    ansi256: 117,
+    color: '#8A9060', // olive
+    ansi256: 101,
   },
   Doubt: {
     id: 'doubt',
@@ -151,8 +150,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
     example:
       'Can we really trust the so-called independent auditor who signed off on these accounts?',
     exampleSpan: 'Can we really trust the so-called independent auditor',
-    color: '#CC79A7', // Okabe-Ito: reddish purple
-    ansi256: 175,
+    color: '#AFACD0', // lavender
+    ansi256: 146,
   },
   'Exaggeration,Minimisation': {
     id: 'exaggeration-minimisation',
@@ -164,8 +163,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Compare the wording with the actual numbers or events described.',
     example: "The minister's speech was the greatest betrayal in the history of this nation.",
     exampleSpan: 'the greatest betrayal in the history of this nation',
-    color: '#E69F00', // Okabe-Ito: orange
-    ansi256: 214,
+    color: '#C19E01', // mustard
+    ansi256: 178,
   },
   'Flag-Waving': {
     id: 'flag-waving',
@@ -179,8 +178,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Every true patriot will support the new stadium, because our nation deserves nothing less.',
     exampleSpan:
       'Every true patriot will support the new stadium, because our nation deserves nothing less',
-    color: '#CC6677', // Tol muted: rose
-    ansi256: 168,
+    color: '#43ABFE', // sky blue
+    ansi256: 75,
   },
   Loaded_Language: {
     id: 'loaded-language',
@@ -192,8 +191,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Try restating the sentence in neutral words and see how much of the claim is left.',
     example: "The new tax will slaughter the town's small shops.",
     exampleSpan: 'slaughter',
-    color: '#EE8866', // Tol light: orange
-    ansi256: 209,
+    color: '#FBCECE', // blush (the most frequent technique: the quietest colour)
+    ansi256: 224,
   },
   'Name_Calling,Labeling': {
     id: 'name-calling-labeling',
@@ -205,8 +204,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what the person actually said or did, apart from the label.',
     example: 'The bill is backed by the usual crowd of armchair radicals.',
     exampleSpan: 'armchair radicals',
-    color: '#FFAABB', // Tol light: pink
-    ansi256: 217,
+    color: '#D55B70', // rose
+    ansi256: 168,
   },
   Repetition: {
     id: 'repetition',
@@ -219,8 +218,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
     example:
       'Stand firm on the budget. We must stand firm on the budget, and we will stand firm on the budget.',
     exampleSpan: 'stand firm on the budget', // the first lower-case match is a repeat, as the corpus marks it
-    color: '#BBCC33', // Tol light: pear
-    ansi256: 142,
+    color: '#608F9B', // slate teal
+    ansi256: 66,
   },
   Slogans: {
     id: 'slogans',
@@ -232,8 +231,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what concrete claim the slogan makes and whether it is supported.',
     example: 'Protesters marched on city hall chanting "Clean air now!"',
     exampleSpan: 'Clean air now!',
-    color: '#F0E442', // Okabe-Ito: yellow
-    ansi256: 227,
+    color: '#4EBCA3', // mint
+    ansi256: 36,
   },
   'Thought-terminating_Cliches': {
     id: 'thought-terminating-cliches',
@@ -245,8 +244,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what question the phrase is being used to avoid.',
     example: 'Yes, some families will lose their homes, but rules are rules.',
     exampleSpan: 'rules are rules',
-    color: '#DDCC77', // Tol muted: sand
-    ansi256: 186,
+    color: '#A9E7F9', // ice blue
+    ansi256: 117,
   },
   'Whataboutism,Straw_Men,Red_Herring': {
     id: 'whataboutism-straw-men-red-herring',
@@ -258,8 +257,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask whether the original criticism has actually been answered.',
     example: 'She complains about our spending, but what about the millions her own party wasted?',
     exampleSpan: 'what about the millions her own party wasted',
-    color: '#44BB99', // Tol light: mint
-    ansi256: 36,
+    color: '#A967BF', // violet
+    ansi256: 133,
   },
 };
 
