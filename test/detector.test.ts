@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { analyze, loadDetector } from '../src/analyze.js';
 import { SpinscopeError } from '../src/errors.js';
 import { readCorpus } from '../src/formats/corpus.js';
-import { Detector } from '../src/detect/detector.js';
+import { Detector, sentenceScores } from '../src/detect/detector.js';
+import type { DetectedSpan } from '../src/detect/analysis.js';
 import { LogisticModel } from '../src/detect/linear.js';
 import { SparseRows } from '../src/features/sparse.js';
 import { tokenProbabilities } from '../src/detect/span-tagger.js';
@@ -192,4 +193,36 @@ test('word shares summed before a tagger is trained again are not reused', () =>
     after,
     Array.from({ length: rows.rows }, (_, i) => Math.fround(tagger.probability(rows.row(i)))),
   );
+});
+
+test('a sentence scores by how much of it is highlighted, weighted by confidence', () => {
+  const doc = parseArticle(
+    'The imperialist budget was passed on Tuesday after a long debate in parliament. Traitors!',
+  );
+  const [long, short] = doc.sentences;
+  const span = (start: number, end: number, confidence: number): DetectedSpan => ({
+    start,
+    end,
+    text: doc.offsets.slice(start, end),
+    confidence: 0.9,
+    techniques: [
+      {
+        technique: 'Name_Calling,Labeling',
+        id: 'name-calling-labeling',
+        name: 'Name calling',
+        confidence,
+      },
+    ],
+    cues: [],
+  });
+  const word = doc.text.indexOf('imperialist');
+  const scores = sentenceScores(doc, [
+    span(word, word + 'imperialist'.length, 0.6),
+    span(short!.cpStart, short!.cpEnd, 0.6),
+  ]);
+  // One confident word in a long sentence scores far below a sentence that is one phrase.
+  assert.ok(scores[0]!.score < 0.1, `long sentence ${scores[0]!.score}`);
+  assert.equal(scores[1]!.score, 0.6);
+  assert.equal(scores[0]!.spans, 1);
+  assert.ok(long!.cpEnd <= short!.cpStart);
 });

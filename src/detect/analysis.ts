@@ -34,7 +34,10 @@ export interface SentenceScore {
   readonly start: number;
   readonly end: number;
   readonly text: string;
-  /** Probability that the sentence holds at least one technique. */
+  /**
+   * How much of the sentence is propaganda, 0 to 1: the share of its characters inside
+   * highlighted phrases, each weighted by the confidence of its first technique.
+   */
   readonly score: number;
   readonly spans: number;
 }

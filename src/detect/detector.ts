@@ -417,21 +417,31 @@ export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {
   };
 }
 
-function sentenceScores(doc: ArticleDocument, spans: readonly DetectedSpan[]): SentenceScore[] {
+/**
+ * Each sentence's score: the share of its characters inside highlighted phrases, each
+ * weighted by its phrase's confidence (that of its first technique), at most 1. A sentence
+ * that is one confident phrase scores high; a single word in a long sentence scores low.
+ */
+export function sentenceScores(
+  doc: ArticleDocument,
+  spans: readonly DetectedSpan[],
+): SentenceScore[] {
   // Sentences are in order and disjoint: each span finds its first sentence by binary search
   // and walks on while they overlap, so a huge article costs its spans, not spans × sentences.
   const ends = doc.sentences.map((s) => s.cpEnd);
   const counts = new Array<number>(doc.sentences.length).fill(0);
-  // Probability that none of a sentence's spans is right, taking them as independent.
-  const none = new Array<number>(doc.sentences.length).fill(1);
+  const weighted = new Array<number>(doc.sentences.length).fill(0);
   for (const span of spans) {
+    const confidence = span.techniques[0]?.confidence ?? 0;
     for (
       let k = lowerBound(ends, span.start + 1);
       k < doc.sentences.length && doc.sentences[k]!.cpStart < span.end;
       k++
     ) {
+      const sentence = doc.sentences[k]!;
+      const overlap = Math.min(span.end, sentence.cpEnd) - Math.max(span.start, sentence.cpStart);
       counts[k]!++;
-      none[k]! *= 1 - span.confidence;
+      weighted[k]! += (confidence * overlap) / Math.max(1, sentence.cpEnd - sentence.cpStart);
     }
   }
   return doc.sentences.map((sentence, k) => ({
@@ -439,7 +449,7 @@ function sentenceScores(doc: ArticleDocument, spans: readonly DetectedSpan[]): S
     start: sentence.cpStart,
     end: sentence.cpEnd,
     text: sentence.text,
-    score: round(1 - (none[k] as number)),
+    score: round(Math.min(1, weighted[k] as number)),
     spans: counts[k] as number,
   }));
 }

@@ -281,6 +281,11 @@ export class AnalyseView {
         h('div', {}, h('dt', {}, 'Density'), h('dd', {}, `${doc.density} per 100 words`)),
       ),
       h('h3', {}, 'Most loaded sentences'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Ranked by how much of each sentence lies in highlighted phrases, weighted by their confidence.',
+      ),
       top.length === 0
         ? h('p', { class: 'hint' }, 'No sentence scored above zero.')
         : h(
