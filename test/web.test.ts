@@ -22,7 +22,9 @@ import {
   exportJson,
   fileSlug,
   formatPercent,
+  isoDate,
   layoutBlocks,
+  mostFrequent,
   orderSpans,
   parseSnippet,
   safeColor,
@@ -310,6 +312,21 @@ describe('web render functions', () => {
       { text: 'd', match: true },
     ]);
     assert.deepEqual(parseSnippet('<img src=x>'), [{ text: '<img src=x>', match: false }]);
+  });
+
+  test('corpus entries: ISO dates for every reader, and "+N more" when techniques are cut', () => {
+    assert.equal(isoDate('2024-03-02'), '2024-03-02');
+    assert.equal(isoDate('2026-12-06T10:09:34.260Z'), '2026-12-06');
+    assert.equal(isoDate('spring 2024'), 'spring 2024');
+    const counts = { Doubt: 2, Slogans: 0, Repetition: 5, 'Flag-Waving': 1, Loaded_Language: 9 };
+    assert.deepEqual(mostFrequent(counts, 2), {
+      top: [
+        ['Loaded_Language', 9],
+        ['Repetition', 5],
+      ],
+      more: 2,
+    });
+    assert.equal(mostFrequent(counts, 4).more, 0);
   });
 
   test('the UI code never parses strings as HTML', () => {
@@ -1035,7 +1052,12 @@ describe('web UI in Chromium', { skip }, () => {
           { timeout: 10_000 },
         );
       }
+      assert.match(
+        (await first.locator('.corpus-meta').textContent()) ?? '',
+        / · \d{4}-\d{2}-\d{2} · /,
+      );
       const sourceChart = (await page.getAttribute('#chart-source', 'aria-label')) ?? '';
+      assert.match(sourceChart, /^Technique labels for each source/);
       assert.match(sourceChart, /Daily Drum \d+/);
       assert.match(sourceChart, /Weekly Whistle \d+/);
       await page.waitForTimeout(400); // let the bars finish growing for the screenshot

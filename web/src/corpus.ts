@@ -14,7 +14,10 @@ import {
 } from 'chart.js';
 import * as api from './api.js';
 import { $, h, prefersReducedMotion, replace } from './dom.js';
-import { parseSnippet, safeColor, type CatalogueByLabel } from './render.js';
+import { isoDate, mostFrequent, parseSnippet, safeColor, type CatalogueByLabel } from './render.js';
+
+/** Techniques named on a corpus entry; the rest are counted ("+2 more"). */
+const MINI_TAGS = 4;
 import type { AnalysisSummary, CatalogueTechnique, Stats } from './types.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -146,13 +149,10 @@ export class CorpusView {
   }
 
   private renderItem(item: AnalysisSummary, byLabel: CatalogueByLabel): HTMLElement {
-    const top = Object.entries(item.techniqueCounts)
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 4);
+    const { top, more } = mostFrequent(item.techniqueCounts, MINI_TAGS);
     const meta = [
       item.source ?? 'no source',
-      item.date ?? new Date(item.createdAt).toLocaleDateString(),
+      isoDate(item.date ?? item.createdAt),
       `score ${item.score.toFixed(2)}`,
       `${item.spans} span${item.spans === 1 ? '' : 's'}`,
     ].join(' · ');
@@ -185,6 +185,7 @@ export class CorpusView {
               tag.style.background = safeColor(entry?.color);
               return tag;
             }),
+            more > 0 ? h('li', { class: 'more' }, `+${more} more`) : null,
           )
         : null,
     );
@@ -227,13 +228,13 @@ export class CorpusView {
         '#chart-source',
         sources,
         stats.bySource.map((r) => ({ x: r.source, technique: r.technique, count: r.count })),
-        'Spans by technique for each source',
+        'Technique labels for each source (a span with two techniques counts twice)',
       ),
       this.stackedBar(
         '#chart-time',
         periods,
         stats.overTime.map((r) => ({ x: r.period, technique: r.technique, count: r.count })),
-        'Spans by technique for each month',
+        'Technique labels for each month (a span with two techniques counts twice)',
       ),
     );
   }
@@ -299,7 +300,7 @@ export class CorpusView {
             stacked: true,
             beginAtZero: true,
             ticks: { color: '#333333', precision: 0 },
-            title: { display: true, text: 'spans', color: '#333333' },
+            title: { display: true, text: 'technique labels', color: '#333333' },
           },
         },
         plugins: {

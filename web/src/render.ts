@@ -474,3 +474,22 @@ export function fileSlug(title: string | null | undefined, fallback = 'article')
     .replace(/-+$/g, '');
   return slug || fallback;
 }
+
+/**
+ * A date as YYYY-MM-DD, the same for every reader; a date kept in another form is shown as
+ * it is.
+ */
+export function isoDate(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}/u.test(value) ? value.slice(0, 10) : value;
+}
+
+/** The `n` most frequent techniques of a count table, and how many more were found. */
+export function mostFrequent(
+  counts: Readonly<Record<string, number>>,
+  n: number,
+): { top: [string, number][]; more: number } {
+  const found = Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return { top: found.slice(0, n), more: Math.max(0, found.length - n) };
+}
