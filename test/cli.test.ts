@@ -110,7 +110,13 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
   writeFileSync(file, text);
   const plain = spinscope('analyze', file, '--no-color');
   assert.equal(plain.code, 0, plain.stderr);
-  assert.match(plain.stdout, /\[\[.+\]\]\{\d+:0\.\d\d/);
+  assert.match(plain.stdout, /\[\[.+\]\]\{\d+ \d+%/);
+  // The same single confidence as the JSON's technique confidence, as a percentage.
+  const narrow = spinscope('analyze', file, '--no-color', '--width', '32');
+  assert.equal(narrow.code, 0, narrow.stderr);
+  for (const line of narrow.stdout.split('\n'))
+    assert.ok(Array.from(line).length <= 32, `a line of ${Array.from(line).length}: ${line}`);
+  assert.ok(narrow.stdout.split('\n').length > plain.stdout.split('\n').length);
   assert.match(plain.stdout, /Techniques\n/);
   assert.match(plain.stdout, /Propaganda score \d\.\d\d/);
 
@@ -119,6 +125,8 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
   const result = JSON.parse(json.stdout);
   assert.equal(result.offsetUnit, 'codepoint');
   assert.equal(result.source, file);
+  const first = result.spans[0].techniques[0].confidence as number;
+  assert.ok(plain.stdout.includes(` ${Math.round(first * 100)}%`));
   for (const span of result.spans)
     assert.equal(Array.from(text).slice(span.start, span.end).join(''), span.text);
 

@@ -1,15 +1,22 @@
 /**
  * The annotated article for a terminal: each span on the background colour of its
  * technique, followed by a short tag with the technique's number and confidence, then a
- * legend. Without colour (not a TTY, NO_COLOR), spans are bracketed instead.
+ * legend; wrapped to the terminal's width. Without colour (not a TTY, NO_COLOR), spans are
+ * bracketed instead.
  */
+import wrapAnsi from 'wrap-ansi';
 import { TECHNIQUES } from '../techniques/catalogue.js';
 import type { Analysis } from '../detect/analysis.js';
 import { CodePointIndex } from '../text/offsets.js';
 
 export interface RenderOptions {
   color: boolean;
+  /** Wrap lines to this many columns (undefined: no wrapping). */
+  width?: number;
 }
+
+/** A technique's confidence as the web UI shows it: "17%". */
+const percent = (confidence: number) => `${Math.round(confidence * 100)}%`;
 
 const RESET = '\u001b[0m';
 const background = (code: number) => `\u001b[48;5;${code}m\u001b[38;5;16m`;
@@ -27,8 +34,8 @@ export function renderAnalysis(text: string, analysis: Analysis, options: Render
     const first = TECHNIQUES[(number.get(span.techniques[0]!.technique) as number) - 1]!;
     const body = offsets.slice(span.start, span.end);
     const tag = span.techniques
-      .map((t) => `${number.get(t.technique)}:${t.confidence.toFixed(2)}`)
-      .join(',');
+      .map((t) => `${number.get(t.technique)} ${percent(t.confidence)}`)
+      .join(', ');
     parts.push(
       options.color
         ? `${background(first.ansi256)}${body}${RESET}${dim(`[${tag}]`, true)}`
@@ -51,9 +58,10 @@ export function renderAnalysis(text: string, analysis: Analysis, options: Render
     '',
     `${bold('Propaganda score', options.color)} ${doc.score.toFixed(2)} · ${doc.spans} spans in ${doc.words} words (${doc.density} per 100 words) · model ${analysis.model.name} ${analysis.model.version}`,
     dim(
-      'Each tag is technique number:confidence. Offsets in --format json count code points.',
+      'Each tag is the technique number and its confidence: how likely the phrase uses that technique. Offsets in --format json count code points.',
       options.color,
     ),
   ];
-  return `${parts.join('')}\n${summary.join('\n')}\n`;
+  const output = `${parts.join('')}\n${summary.join('\n')}`;
+  return `${options.width ? wrapAnsi(output, options.width, { hard: true, trim: false }) : output}\n`;
 }

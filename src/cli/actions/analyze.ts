@@ -19,6 +19,8 @@ export interface AnalyzeCommandOptions {
   maxBytes?: number;
   id?: string;
   color: boolean;
+  /** Columns to wrap the text output to (undefined: none). */
+  width?: number;
 }
 
 async function readInput(file: string): Promise<Buffer> {
@@ -83,6 +85,6 @@ export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): 
       );
       break;
     default:
-      out(renderAnalysis(text, analysis, { color: options.color }));
+      out(renderAnalysis(text, analysis, { color: options.color, width: options.width }));
   }
 }

@@ -19,6 +19,11 @@ export function analyzeCommand(program: Command, out: Sink): void {
     .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
     .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
     .option('--no-color', 'plain text without colours')
+    .option(
+      '--width <columns>',
+      "wrap the text output to this many columns (default: the terminal's width; none when piped)",
+      positiveInteger,
+    )
     .action(async (file: string, opts) => {
       const { analyzeAction } = await import('../actions/analyze.js');
       await analyzeAction(
@@ -30,6 +35,7 @@ export function analyzeCommand(program: Command, out: Sink): void {
           maxBytes: opts.maxBytes,
           id: opts.id,
           color: opts.color && process.stdout.isTTY === true && !process.env.NO_COLOR,
+          width: opts.width ?? (process.stdout.isTTY ? process.stdout.columns : undefined),
         },
         out,
       );
