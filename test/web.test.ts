@@ -378,7 +378,7 @@ describe('web render functions', () => {
       html,
       /<mark [^>]*title="Loaded language 81% \| Doubt 30%"[^>]*repeating-linear-gradient/,
     );
-    assert.match(html, /<span class="tag"[^>]*>Doubt<\/span>/);
+    assert.match(html, /<span class="tag" title="Doubt 30%"[^>]*>2<\/span>/);
     assert.match(html, /class="legend"><li>.*Loaded language \(1\).*Doubt \(2\)/);
     assert.match(html, /Offsets count code points/);
     // The outer span alone, then outer + nested, then the separate span.
@@ -652,12 +652,21 @@ describe('web UI in Chromium', { skip }, () => {
         colors.every((c) => c === 'rgb(17, 17, 17)'),
         colors.join(),
       );
-      const names = await page.$$eval('#article button.tag', (els) =>
+      // Markers are technique numbers (as in the legend); their names show on hover and focus.
+      const markers = await page.$$eval('#article button.tag', (els) =>
+        els.map((e) => [e.textContent, e.getAttribute('data-name')]),
+      );
+      assert.ok(
+        markers.every(
+          ([n, name]) => /^\d+(·\d+)*$/.test(n ?? '') && /^[A-Z][a-z].* \d+%/.test(name ?? ''),
+        ),
+        JSON.stringify(markers),
+      );
+      const legendNumbers = await page.$$eval('#legend .swatch', (els) =>
         els.map((e) => e.textContent),
       );
       assert.ok(
-        names.every((n) => n !== null && /^[A-Z][a-z]/.test(n)),
-        names.join(),
+        markers.every(([n]) => (n ?? '').split('·').every((k) => legendNumbers.includes(k))),
       );
       const legend = page.locator('#legend button.legend-item');
       assert.ok((await legend.count()) > 0);
@@ -1195,14 +1204,18 @@ describe('web UI in Chromium', { skip }, () => {
       for (const m of marks) {
         assert.equal(m.background.startsWith('repeating-linear-gradient'), m.spans?.includes(' '));
       }
+      // One marker per span: the technique's number in the catalogue, its name on hover.
       const tags = await page.$$eval('#article button.tag', (els) =>
-        els.map((e) => [e.getAttribute('data-span'), e.textContent]),
+        els.map((e) => [e.getAttribute('data-span'), e.textContent, e.getAttribute('data-name')]),
       );
-      assert.deepEqual(tags, [
-        ['1', 'Name calling / labeling'],
-        ['0', 'Loaded language'],
-        ['2', 'Flag-waving'],
-      ]);
+      assert.deepEqual(
+        tags.map(([span, marker, name]) => [span, marker, name?.replace(/ \d+%$/u, '')]),
+        [
+          ['1', '10', 'Name calling / labeling'],
+          ['0', '9', 'Loaded language'],
+          ['2', '8', 'Flag-waving'],
+        ],
+      );
       await page.click('#article-body mark.hl[data-spans="0 1"]');
       const details = page.locator('#details');
       await details.waitFor({ state: 'visible' });
@@ -1259,6 +1272,92 @@ describe('web UI in Chromium', { skip }, () => {
       await page.waitForTimeout(500);
       await noHorizontalScroll('corpus view');
       await page.screenshot({ path: join(SCREENSHOTS, 'corpus-phone.png'), fullPage: true });
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  for (const viewport of [
+    { name: 'laptop', width: 1366, height: 768 },
+    { name: 'phone', width: 390, height: 844 },
+  ]) {
+    test(`at ${viewport.width} px an opened explanation lies inside the viewport and off its span`, async () => {
+      const s = await open({ width: viewport.width, height: viewport.height });
+      try {
+        const { page } = s;
+        await loadExample(page);
+        const tags = page.locator('#article-body button.tag');
+        const count = await tags.count();
+        // The first, a middle and the last span of the article: near the top, mid-page and
+        // near the bottom, where a popover below its span would overflow.
+        for (const k of [...new Set([0, Math.floor(count / 2), count - 1])]) {
+          const tag = tags.nth(k);
+          const span = await tag.getAttribute('data-span');
+          await tag.scrollIntoViewIfNeeded();
+          await tag.click();
+          await page.waitForSelector('#details:not([hidden])');
+          await page.waitForTimeout(150); // the position is computed after the popover shows
+          const geometry = await page.evaluate((index) => {
+            const box = document.getElementById('details')!.getBoundingClientRect();
+            const rects = [...document.querySelectorAll(`#article mark.hl[data-spans~="${index}"]`)]
+              .flatMap((m) => [...m.getClientRects()])
+              .map((r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom }));
+            return {
+              box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom },
+              rects,
+              viewport: { width: window.innerWidth, height: window.innerHeight },
+            };
+          }, span);
+          const { box, rects, viewport: vp } = geometry;
+          const where = `span ${span}: box ${JSON.stringify(box)}`;
+          assert.ok(box.left >= -0.5 && box.right <= vp.width + 0.5, `${where} fits across`);
+          assert.ok(box.top >= -0.5 && box.bottom <= vp.height + 0.5, `${where} fits down`);
+          assert.ok(rects.length > 0, `${where}: the span has highlighted pieces`);
+          for (const r of rects) {
+            const overlaps =
+              r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
+            assert.ok(!overlaps, `${where} covers its span at ${JSON.stringify(r)}`);
+          }
+          if (k === Math.floor(count / 2))
+            await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
+          await page.keyboard.press('Escape');
+        }
+        // No doubled quotation marks around the quoted phrase.
+        await tags.first().click();
+        const quote = (await page.textContent('#details .quote')) ?? '';
+        assert.doesNotMatch(quote, /^“["'“‘]|["'”’]”$/u, quote);
+        assert.equal(await page.locator('#details .span-confidence').count(), 0);
+      } catch (error) {
+        await s.context.close(); // report the test's own failure, not follow-up noise
+        throw error;
+      }
+      await s.close();
+    });
+  }
+
+  test('an analysis link opens on the article, the form folded away', async () => {
+    const s = await open({ width: 390, height: 844 });
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const link = page.url();
+      await page.goto('about:blank');
+      await page.goto(link);
+      await page.waitForSelector('#result:not([hidden]) #article-body mark.hl');
+      assert.equal(await page.locator('#input-text').isVisible(), false);
+      const again = page.locator('#new-analysis');
+      assert.equal(await again.isVisible(), true);
+      const title = await page.locator('#article-title').boundingBox();
+      assert.ok(
+        title && title.y >= 0 && title.y < 844,
+        `the article starts on screen: ${title?.y}`,
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, 'analysis-link-phone.png') });
+      await again.click();
+      assert.equal(await page.locator('#input-text').isVisible(), true);
+      assert.equal(await again.isVisible(), false);
     } catch (error) {
       await s.context.close(); // report the test's own failure, not follow-up noise
       throw error;

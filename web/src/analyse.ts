@@ -3,7 +3,13 @@
  * with per-technique toggles, the confidence threshold, the summary and the exports.
  */
 import * as api from './api.js';
-import { Details, renderArticle, revealRange, type ArticleView } from './article.js';
+import {
+  Details,
+  renderArticle,
+  revealRange,
+  techniqueNumbers,
+  type ArticleView,
+} from './article.js';
 import { $, download, h, replace } from './dom.js';
 import { EXAMPLE_SOURCE, EXAMPLE_TEXT, EXAMPLE_TITLE } from './example.js';
 import {
@@ -61,7 +67,19 @@ export class AnalyseView {
   // -------------------------------------------------------------------------------------
   // Input
 
+  /** Fold the input form into one "Analyse another article" button, or open it again. */
+  private collapseInput(collapsed: boolean): void {
+    $('.input-panel').classList.toggle('collapsed', collapsed);
+    const again = $<HTMLButtonElement>('#new-analysis');
+    again.hidden = !collapsed;
+    again.setAttribute('aria-expanded', String(!collapsed));
+  }
+
   private wireInputs(): void {
+    $('#new-analysis').addEventListener('click', () => {
+      this.collapseInput(false);
+      $('#input-text').focus();
+    });
     const textForm = $<HTMLFormElement>('#text-form');
     const text = $<HTMLTextAreaElement>('#input-text');
     const title = $<HTMLInputElement>('#input-title');
@@ -165,6 +183,9 @@ export class AnalyseView {
       if (this.opening !== id) return;
       this.show(record);
       this.status.textContent = '';
+      // A link to an analysis is for reading it: the input form folds away.
+      this.collapseInput(true);
+      $('#article').scrollIntoView({ block: 'start' });
     } catch (error) {
       this.status.textContent = '';
       this.showError(error instanceof Error ? error.message : String(error));
@@ -218,13 +239,18 @@ export class AnalyseView {
     const present = new Set(
       record.analysis.spans.flatMap((s) => s.techniques.map((t) => t.technique)),
     );
+    const numbers = techniqueNumbers(this.deps.byLabel());
     const items = this.deps
       .catalogue()
       .filter((t) => present.has(t.label))
       .map((t) => {
         const on = !this.hidden.has(t.label);
         const count = counts.get(t.label) ?? 0;
-        const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+        const swatch = h(
+          'span',
+          { class: 'swatch', 'aria-hidden': 'true' },
+          String(numbers.get(t.label) ?? ''),
+        );
         swatch.style.background = safeColor(t.color);
         const button = h(
           'button',
@@ -328,6 +354,8 @@ export class AnalyseView {
       return null;
     };
     article.addEventListener('mouseover', (event) => {
+      // On a phone the details are a sheet opened by a tap, never by a passing pointer.
+      if (window.matchMedia('(max-width: 640px)').matches) return;
       const hit = spansAt(event.target);
       if (hit && this.record)
         this.details.show(this.record, hit.indices, this.view.shown, hit.anchor, false);

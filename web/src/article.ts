@@ -1,7 +1,10 @@
 /**
- * The annotated article in the page: highlighted stretches (`<mark class="hl">`), a name tag
- * button after each span, and the details popover. All article text goes in as text nodes.
+ * The annotated article in the page: highlighted, underlined stretches (`<mark class="hl">`),
+ * a small numbered marker button after each span (the technique's name shows on hover and
+ * focus, and in the legend), and the details popover, placed by Floating UI beside its span,
+ * never over it. All article text goes in as text nodes.
  */
+import { computePosition, flip, offset, shift, size } from '@floating-ui/dom';
 import { h, replace, prefersReducedMotion } from './dom.js';
 import {
   formatPercent,
@@ -33,6 +36,7 @@ export function renderArticle(
   const shown = spans.map((s) => visibleTechniques(s, filter));
   const colorOf = (t: SpanTechnique | undefined) =>
     safeColor(byLabel.get(t?.technique ?? '')?.color);
+  const numbers = techniqueNumbers(byLabel);
 
   const renderPiece = (piece: Piece): Node[] => {
     const on = piece.spans.filter((i) => (shown[i] as SpanTechnique[]).length > 0);
@@ -60,7 +64,6 @@ export function renderArticle(
       const techniques = shown[i] as SpanTechnique[];
       const best = techniques[0];
       if (best === undefined) continue;
-      const extra = techniques.length > 1 ? ` +${techniques.length - 1}` : '';
       const tag = h(
         'button',
         {
@@ -68,12 +71,15 @@ export function renderArticle(
           class: 'tag',
           'data-span': i,
           'data-techniques': techniques.map((t) => t.technique).join(' '),
+          'data-name': techniques
+            .map((t) => `${t.name} ${formatPercent(t.confidence)}`)
+            .join(' · '),
           'aria-haspopup': 'dialog',
           'aria-expanded': 'false',
           'aria-controls': 'details',
           'aria-label': `${techniques.map((t) => `${t.name} ${formatPercent(t.confidence)}`).join(', ')}: show details`,
         },
-        best.name + extra,
+        techniques.map((t) => String(numbers.get(t.technique) ?? '?')).join('·'),
       );
       tag.style.background = colorOf(best);
       nodes.push(tag);
@@ -98,6 +104,14 @@ export function renderArticle(
   );
   return { shown };
 }
+
+/** Each technique's number in the catalogue's order (1–14), as markers and the legend show it. */
+export function techniqueNumbers(byLabel: CatalogueByLabel): Map<string, number> {
+  return new Map([...byLabel.keys()].map((label, i) => [label, i + 1]));
+}
+
+/** Quotation marks around a span's own text, dropped before the quote adds its own. */
+const EDGE_QUOTES = /^["'“”‘’«»]+|["'“”‘’«»]+$/gu;
 
 /** Scroll to the text at code-point offset `start` and flash [start, end). */
 export function revealRange(root: HTMLElement, start: number, end: number): void {
@@ -184,7 +198,7 @@ export class Details {
     this.el.hidden = false;
     this.el.classList.toggle('pinned', pinned);
     this.setExpanded(true);
-    this.position(anchor);
+    void this.position(spanRects(anchor, spanIndices[0]));
   }
 
   private renderSpan(span: Span, visible: SpanTechnique[]): HTMLElement {
@@ -223,29 +237,55 @@ export class Details {
     return h(
       'section',
       { class: 'details-span' },
-      h('blockquote', { class: 'quote' }, `“${span.text}”`),
+      h('blockquote', { class: 'quote' }, `“${span.text.replace(EDGE_QUOTES, '')}”`),
       h('ul', { class: 'techniques' }, ...techniques),
-      h('p', { class: 'span-confidence' }, `Span confidence: ${formatPercent(span.confidence)}`),
+      h(
+        'p',
+        { class: 'confidence-note' },
+        'The percentage is how likely this phrase uses the technique.',
+      ),
       cues.length > 0 ? h('h3', {}, 'Cues') : null,
       cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
     );
   }
 
-  private position(anchor: HTMLElement): void {
+  /**
+   * Beside the span, never over it: below or above (whichever fits), inside the viewport. On
+   * a phone the popover is a bottom sheet, and the page scrolls so the span stays above it.
+   */
+  private async position(rects: DOMRect[]): Promise<void> {
     const el = this.el;
-    el.style.top = '';
-    el.style.left = '';
-    if (window.matchMedia('(max-width: 640px)').matches) return; // bottom sheet via CSS
-    const r = anchor.getBoundingClientRect();
-    const width = Math.min(420, window.innerWidth - 24);
-    const left = Math.max(12, Math.min(r.left, window.innerWidth - width - 12));
-    el.style.left = `${left + window.scrollX}px`;
-    el.style.top = `${r.bottom + window.scrollY + 8}px`;
-    // Flip above the anchor when it would overflow the viewport bottom.
-    const height = el.offsetHeight;
-    if (r.bottom + 8 + height > window.innerHeight && r.top - 8 - height > 0) {
-      el.style.top = `${r.top + window.scrollY - 8 - height}px`;
+    const box = union(rects);
+    if (window.matchMedia('(max-width: 640px)').matches) {
+      el.style.left = '';
+      el.style.top = '';
+      el.style.maxHeight = '';
+      // Room below the last line, so that even the last span can scroll above the sheet.
+      document.body.classList.add('sheet-open');
+      const sheetTop = window.innerHeight - el.offsetHeight;
+      const margin = 12;
+      if (box.bottom > sheetTop - margin || box.top < margin)
+        window.scrollBy({ top: box.top - Math.max(margin, (sheetTop - box.height) / 2) });
+      return;
     }
+    const reference = { getBoundingClientRect: () => box, getClientRects: () => rects };
+    const { x, y } = await computePosition(reference, el, {
+      placement: 'bottom-start',
+      strategy: 'absolute',
+      middleware: [
+        offset(8),
+        flip({ fallbackPlacements: ['top-start', 'bottom-end', 'top-end'] }),
+        shift({ padding: 12 }),
+        size({
+          padding: 12,
+          apply: ({ availableHeight }) => {
+            el.style.maxHeight = `${Math.max(160, availableHeight)}px`;
+          },
+        }),
+      ],
+    });
+    el.style.left = `${x}px`;
+    el.style.top = `${y}px`;
   }
 
   private setExpanded(open: boolean): void {
@@ -257,6 +297,7 @@ export class Details {
     this.cancelHide();
     if (this.el.hidden) return;
     this.el.hidden = true;
+    document.body.classList.remove('sheet-open');
     this.setExpanded(false);
     this.pinned = false;
     if (restoreFocus && this.opener?.isConnected) this.opener.focus();
@@ -276,4 +317,24 @@ export class Details {
     if (this.hideTimer !== undefined) window.clearTimeout(this.hideTimer);
     this.hideTimer = undefined;
   }
+}
+
+/** The rectangles of a span's highlighted pieces (or of the anchor when none is found). */
+function spanRects(anchor: HTMLElement, spanIndex: number | undefined): DOMRect[] {
+  const root = anchor.closest('#article') ?? document;
+  const marks =
+    spanIndex === undefined
+      ? []
+      : [...root.querySelectorAll<HTMLElement>(`mark.hl[data-spans~="${spanIndex}"]`)];
+  const rects = (marks.length > 0 ? marks : [anchor]).flatMap((m) => [...m.getClientRects()]);
+  return rects.length > 0 ? rects : [anchor.getBoundingClientRect()];
+}
+
+/** The smallest rectangle holding all of them. */
+function union(rects: readonly DOMRect[]): DOMRect {
+  const left = Math.min(...rects.map((r) => r.left));
+  const top = Math.min(...rects.map((r) => r.top));
+  const right = Math.max(...rects.map((r) => r.right));
+  const bottom = Math.max(...rects.map((r) => r.bottom));
+  return new DOMRect(left, top, right - left, bottom - top);
 }

@@ -338,13 +338,15 @@ h1 { font: 700 1.7rem/1.25 system-ui, sans-serif; margin: 0 0 .5rem; }
 .meta, .note, footer { font: .9rem/1.5 system-ui, sans-serif; color: #444; }
 article p { margin: 0 0 1rem; overflow-wrap: anywhere; }
 mark { color: #111; padding: .1em 0; border-radius: 2px; -webkit-box-decoration-break: clone;
-  box-decoration-break: clone; }
-.tag { font: 600 .68rem/1 system-ui, sans-serif; color: #111; border: 1px solid #555;
-  border-radius: 3px; padding: .1em .3em; margin: 0 .2em; vertical-align: .35em; white-space: nowrap; }
+  box-decoration-break: clone; text-decoration: underline 2px rgb(17 17 17 / .55);
+  text-underline-offset: .22em; }
+.tag { font: 700 .8rem/1.2 system-ui, sans-serif; color: #111; border: 1px solid #555;
+  border-radius: 999px; padding: 0 .3em; margin: 0 .15em; vertical-align: .45em; white-space: nowrap; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem .6rem;
   font: .9rem/1.4 system-ui, sans-serif; }
 .legend li { display: flex; align-items: center; gap: .35rem; }
-.swatch { display: inline-block; width: 1rem; height: 1rem; border: 1px solid #555; border-radius: 2px; }
+.swatch { display: inline-block; min-width: 1.4rem; height: 1.2rem; border: 1px solid #555; border-radius: 2px;
+  font: 700 .8rem/1.2rem system-ui, sans-serif; text-align: center; color: #111; }
 `;
 
 export interface ExportOptions {
@@ -356,8 +358,8 @@ export interface ExportOptions {
 /**
  * The annotated article as one self-contained HTML page: inline CSS, no scripts (and a CSP
  * forbidding them), every piece of article text and metadata escaped, each highlighted
- * stretch a `<mark>` whose title names its techniques and confidences, a name tag after each
- * span, and the legend.
+ * stretch a `<mark>` whose title names its techniques and confidences, a numbered marker
+ * after each span (as in the page), and the legend that names the numbers.
  */
 export function exportHtml(
   record: AnalysisRecord,
@@ -371,6 +373,7 @@ export function exportHtml(
   const title = record.analysis.title ?? record.title ?? null;
   const blocks = layoutBlocks(record.text, spans, title);
   const colorOf = (label: string) => safeColor(byLabel.get(label)?.color);
+  const numberOf = (label: string) => catalogue.findIndex((t) => t.label === label) + 1;
 
   const renderPiece = (piece: Piece): string => {
     const on = piece.spans.filter((i) => (shown[i] as SpanTechnique[]).length > 0);
@@ -390,8 +393,11 @@ export function exportHtml(
       const techniques = shown[i] as SpanTechnique[];
       const best = techniques[0];
       if (best === undefined) continue;
-      const name = techniques.map((t) => t.name).join(' + ');
-      html += `<span class="tag" style="background:${colorOf(best.technique)}">${escapeHtml(name)}</span>`;
+      // A numbered marker as in the page: the legend names the numbers, the title says more.
+      const marker = techniques.map((t) => numberOf(t.technique)).join('·');
+      html +=
+        `<span class="tag" title="${escapeHtml(describeTechniques(techniques))}" ` +
+        `style="background:${colorOf(best.technique)}">${marker}</span>`;
     }
     return html;
   };
@@ -409,7 +415,7 @@ export function exportHtml(
     .filter((t) => (counts.get(t.label) ?? 0) > 0 && !filter.hidden.has(t.label))
     .map(
       (t) =>
-        `<li><span class="swatch" style="background:${safeColor(t.color)}"></span>` +
+        `<li><span class="swatch" style="background:${safeColor(t.color)}">${numberOf(t.label)}</span>` +
         `${escapeHtml(t.name)} (${counts.get(t.label) ?? 0})</li>`,
     )
     .join('');
@@ -444,7 +450,7 @@ export function exportHtml(
 </header>
 <section aria-label="Legend">
 <ul class="legend">${legend || '<li>No techniques shown.</li>'}</ul>
-<p class="note">Confidence threshold ${formatPercent(filter.threshold)}. Hover a highlight to see its techniques and confidences.</p>
+<p class="note">Confidence threshold ${formatPercent(filter.threshold)}. Hover a highlight or its number to see its techniques and confidences: how likely the phrase uses each technique.</p>
 </section>
 <article>
 ${body}
