@@ -1290,6 +1290,7 @@ describe('web UI in Chromium', { skip }, () => {
         await loadExample(page);
         const tags = page.locator('#article-body button.tag');
         const count = await tags.count();
+        let markedWords = 0;
         // The first, a middle and the last span of the article: near the top, mid-page and
         // near the bottom, where a popover below its span would overflow.
         for (const k of [...new Set([0, Math.floor(count / 2), count - 1])]) {
@@ -1320,10 +1321,15 @@ describe('web UI in Chromium', { skip }, () => {
               r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
             assert.ok(!overlaps, `${where} covers its span at ${JSON.stringify(r)}`);
           }
+          // The words that weighed most are marked inside the quoted phrase.
+          for (const word of await page.locator('#details .quote mark.cue-word').allTextContents())
+            assert.ok(((await page.textContent('#details .quote')) ?? '').includes(word));
+          markedWords += await page.locator('#details .quote mark.cue-word').count();
           if (k === Math.floor(count / 2))
             await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
           await page.keyboard.press('Escape');
         }
+        assert.ok(markedWords > 0, 'cue words are marked in the quotes');
         // No doubled quotation marks around the quoted phrase.
         await tags.first().click();
         const quote = (await page.textContent('#details .quote')) ?? '';

@@ -8,6 +8,9 @@ export interface Cue {
   readonly source: 'span' | 'technique';
   /** Its weight in the decision (log-odds). */
   readonly weight: number;
+  /** For a word of the span: its code-point offsets in the article. */
+  readonly start?: number;
+  readonly end?: number;
 }
 
 export interface SpanTechnique {

@@ -12,10 +12,6 @@ import { applyPlatt, type Platt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
 import { WordVectors } from '../features/vectors.js';
 import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
-import { describeFeature } from '../features/describe.js';
-import { spanFeatures } from '../features/span-features.js';
-import { sentenceFeatures, tokenFeatures } from '../features/token-features.js';
-import { featureName, featureSlot, type Emit } from '../features/hash.js';
 import { LogisticModel, SoftmaxModel } from './linear.js';
 import {
   decodeModel,
@@ -26,6 +22,7 @@ import {
 } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import { SentenceHead } from './sentence-head.js';
+import { explainSpan } from './cues.js';
 import { fuse, SentenceScorer } from './sentence-scorer.js';
 import {
   SentenceEncoder,
@@ -101,7 +98,6 @@ export interface FoundSpan extends TextSpan {
 }
 
 export class Detector {
-  private clusterIndex: Map<number, string[]> | undefined;
   /** The linear tagger's probabilities of each article, which the neural layer reads twice. */
   private readonly linearTokens = new WeakMap<ArticleContext, Float32Array>();
   /** The sentence vectors of each article's spans, encoded by `prepare`. */
@@ -347,66 +343,20 @@ export class Detector {
     };
   }
 
-  /** The features that weighed most for the span and for its technique, in plain words. */
+  /** The cues behind a span's technique, in plain words (detect/cues.ts). */
   cues(ctx: ArticleContext, span: FoundSpan, technique: number): Cue[] {
-    const clusterWords = (id: number) => this.clusterWords(id);
-    // Sum weights by feature name first; only the strongest few are put into words.
-    const spanWeights = new Map<string, number>();
-    const length = span.tokenEnd - span.tokenStart;
-    const addTaggerWeight =
-      (share: number): Emit =>
-      (key, value, value2) => {
-        const weight = this.tagger.weights[
-          featureSlot(key, value, value2) & this.tagger.mask
-        ] as number;
-        if (weight <= 0) return;
-        const name = featureName(key, value, value2);
-        spanWeights.set(name, (spanWeights.get(name) ?? 0) + weight * share);
-      };
-    for (let i = span.tokenStart; i < span.tokenEnd; i++)
-      tokenFeatures(ctx, i, addTaggerWeight(1 / length));
-    sentenceFeatures(ctx, (ctx.doc.tokens[span.tokenStart] as Token).sentence, addTaggerWeight(1));
-    const techniqueWeights = new Map<string, number>();
     const [context] = spanContexts(ctx, [span]);
-    spanFeatures(
-      ctx,
-      span.tokenStart,
-      span.tokenEnd,
-      context!,
-      (key, value, value2) => {
-        const weight = this.classifier.relativeWeight(featureSlot(key, value, value2), technique);
-        if (weight > 0) techniqueWeights.set(featureName(key, value, value2), weight);
+    return explainSpan(
+      {
+        tagger: this.tagger,
+        classifier: this.classifier,
+        features: this.header.classifier.features,
       },
-      this.header.classifier.features,
+      ctx,
+      span,
+      context!,
+      technique,
     );
-    const top = (weights: Map<string, number>, source: Cue['source'], n: number): Cue[] => {
-      const cues: Cue[] = [];
-      for (const [name, weight] of [...weights].sort((a, b) => b[1] - a[1])) {
-        const text = describeFeature(name, clusterWords);
-        if (text && !cues.some((c) => c.text === text))
-          cues.push({ text, source, weight: round(weight) });
-        if (cues.length === n) break;
-      }
-      return cues;
-    };
-    const cues = top(techniqueWeights, 'technique', 3);
-    for (const cue of top(spanWeights, 'span', 5)) {
-      if (cues.length < 5 && !cues.some((c) => c.text === cue.text)) cues.push(cue);
-    }
-    return cues;
-  }
-
-  /** A few frequent words of a word cluster, for explanations. */
-  private clusterWords(id: number): string[] {
-    if (!this.clusterIndex) {
-      this.clusterIndex = new Map();
-      for (const [word, ids] of this.clusters) {
-        const list = this.clusterIndex.get(ids[0] as number) ?? [];
-        if (list.length < 3) list.push(word);
-        this.clusterIndex.set(ids[0] as number, list);
-      }
-    }
-    return this.clusterIndex.get(id) ?? [];
   }
 }
 

@@ -177,10 +177,9 @@ function spanWordFeatures(
   for (let i = tokenStart; i < tokenEnd; i++) {
     const w = ctx.lower[i] as string;
     text += (i > tokenStart ? ' ' : '') + w;
-    emit(SK.sw, ctx.lemma[i]);
-    emitClusters(emit, SK.scl, ctx.cluster[i] as number[]);
+    spanWordIdentity(ctx, i, emit);
     if (i + 1 < tokenEnd) emit(SK.sb, ctx.lemma[i], ctx.lemma[i + 1]);
-    for (const c of ctx.cues[i] as string[]) emit(SK.cue, c);
+    spanWordCues(ctx, i, emit);
     const v = ctx.valence[i] as number;
     if (v <= -CHARGED_VALENCE) negative++;
     if (v >= CHARGED_VALENCE) positive++;
@@ -211,6 +210,17 @@ function spanWordFeatures(
     emit(SK.reprate, Math.round((4 * repeatedWords) / contentWords));
     emit(SK.seenrate, Math.round((4 * seen) / contentWords));
   } else emit(SK.nocontent);
+}
+
+/** What one word of a span is: its lemma and its word clusters (the explanations weigh them). */
+export function spanWordIdentity(ctx: ArticleContext, i: number, emit: Emit): void {
+  emit(SK.sw, ctx.lemma[i]);
+  emitClusters(emit, SK.scl, ctx.cluster[i] as number[]);
+}
+
+/** The cue lists that one word of a span is on. */
+export function spanWordCues(ctx: ArticleContext, i: number, emit: Emit): void {
+  for (const c of ctx.cues[i] as string[]) emit(SK.cue, c);
 }
 
 /** Where it sits: among the other spans, in its line and sentence, and the words around it. */
@@ -266,7 +276,7 @@ const COUNT_CAP = 9;
  * COUNT_CAP). Only the places where its first lemma occurs are tried, so a huge article
  * costs no more than its repetitions.
  */
-function countOccurrences(
+export function countOccurrences(
   ctx: ArticleContext,
   tokenStart: number,
   tokenEnd: number,

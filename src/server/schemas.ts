@@ -51,6 +51,8 @@ const spanSchema = {
           text: { type: 'string' },
           source: { type: 'string' },
           weight: { type: 'number' },
+          start: { type: 'integer', description: 'a word of the span: its start (code points)' },
+          end: { type: 'integer', description: 'a word of the span: its end (code points)' },
         },
       },
     },

@@ -110,8 +110,30 @@ export function techniqueNumbers(byLabel: CatalogueByLabel): Map<string, number>
   return new Map([...byLabel.keys()].map((label, i) => [label, i + 1]));
 }
 
-/** Quotation marks around a span's own text, dropped before the quote adds its own. */
-const EDGE_QUOTES = /^["'“”‘’«»]+|["'“”‘’«»]+$/gu;
+/** The span's text without its own edge quotation marks, its cue words marked. */
+function quotePieces(span: Span): (string | HTMLElement)[] {
+  const chars = Array.from(span.text);
+  const lead = Array.from(/^["'“”‘’«»]*/u.exec(span.text)![0]).length;
+  const trail = Array.from(/["'“”‘’«»]*$/u.exec(span.text)![0]).length;
+  const end = Math.max(lead, chars.length - trail);
+  const words = span.cues
+    .filter((c) => c.start !== undefined && c.end !== undefined)
+    .map((c) => [c.start! - span.start, c.end! - span.start] as const)
+    .filter(([a, b]) => a >= lead && b <= end)
+    .sort((a, b) => a[0] - b[0]);
+  const pieces: (string | HTMLElement)[] = [];
+  let at = lead;
+  for (const [a, b] of words) {
+    if (a < at) continue;
+    pieces.push(
+      chars.slice(at, a).join(''),
+      h('mark', { class: 'cue-word' }, chars.slice(a, b).join('')),
+    );
+    at = b;
+  }
+  pieces.push(chars.slice(at, end).join(''));
+  return pieces;
+}
 
 /** Scroll to the text at code-point offset `start` and flash [start, end). */
 export function revealRange(root: HTMLElement, start: number, end: number): void {
@@ -224,20 +246,16 @@ export class Details {
     const cues = span.cues.map((c) =>
       h(
         'li',
-        {},
+        {
+          title: `${c.source === 'span' ? 'why it is a phrase' : 'why this technique'}, weight ${c.weight.toFixed(2)}`,
+        },
         h('span', { class: 'cue' }, c.text),
-        ' ',
-        h(
-          'span',
-          { class: 'hint' },
-          `${c.source === 'span' ? 'span cue' : 'technique cue'}, weight ${c.weight.toFixed(2)}`,
-        ),
       ),
     );
     return h(
       'section',
       { class: 'details-span' },
-      h('blockquote', { class: 'quote' }, `“${span.text.replace(EDGE_QUOTES, '')}”`),
+      h('blockquote', { class: 'quote' }, '“', ...quotePieces(span), '”'),
       h('ul', { class: 'techniques' }, ...techniques),
       h(
         'p',
