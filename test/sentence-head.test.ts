@@ -158,6 +158,10 @@ test('a model with the sentence head trains, survives its file, and needs its sp
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
   const spans = [{ cpStart: 0, cpEnd: 20 }];
   assert.throws(() => loaded.classify(ctx, spans), /prepare the article first/);
+  // An article where no span was found is prepared too: classifying no spans gives none.
+  const calm = loaded.context(parseArticle('Calm words.'));
+  await loaded.prepare(calm, []);
+  assert.deepEqual(loaded.classify(calm, []), []);
   await loaded.prepare(ctx, spans);
   const [p] = loaded.classify(ctx, spans);
   assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);

@@ -226,6 +226,7 @@ export class Detector {
    * `classify` needs it first. Nothing to do for a model without the head.
    */
   async prepare(ctx: ArticleContext, spans: readonly TextSpan[] = []): Promise<void> {
+    if (!this.sentenceHead && !this.sentenceScorer) return;
     const texts = [
       ...(this.sentenceScorer ? ctx.doc.sentences.map((s) => s.text) : []),
       ...(this.sentenceHead
@@ -235,7 +236,7 @@ export class Detector {
           })
         : []),
     ];
-    if (texts.length === 0 && !this.sentenceScorer) return;
+    // Even with no texts: `classify` of no spans reads the (empty) vectors of a prepared article.
     let vectors = this.vectors.get(ctx);
     if (!vectors) {
       vectors = new TextVectors(SentenceEncoder.load(), this.vectorCache);
