@@ -452,8 +452,8 @@ if (values.card) {
   const file = join(values.card, 'card.json');
   const card = JSON.parse(readFileSync(file, 'utf8')) as ModelCard;
   const figures = results[runs.indexOf(run)] as unknown as CrossValidated;
-  const { recipe, articles, minutes, pooled, perFold } = figures;
-  card.crossValidated = { recipe, articles, minutes, pooled, perFold };
+  const { recipe, articles, minutes, pooled, perFold, perTechnique } = figures;
+  card.crossValidated = { recipe, articles, minutes, pooled, perFold, perTechnique };
   writeFileSync(file, `${JSON.stringify(card, null, 2)}\n`);
   writeFileSync(join(values.card, 'card.md'), renderCard(card));
   console.log(`\n${values.card}: the card reports these figures`);

@@ -120,6 +120,15 @@ export interface CrossValidated {
   minutes: number;
   pooled: { si: number; tc: number; tcMacro: number; full: number };
   perFold: { si: number; tc: number; tcMacro: number; full: number }[];
+  /** TC on the gold spans, pooled out of fold, per technique. */
+  perTechnique?: {
+    technique: string;
+    precision: number;
+    recall: number;
+    f1: number;
+    support: number;
+    predicted: number;
+  }[];
 }
 
 /** One recipe's figures from a `bench:cv --out` file (the first recipe unless named). */
@@ -127,8 +136,8 @@ export async function readCrossValidation(file: string, recipe?: string): Promis
   const runs = JSON.parse(await readTextFile(file)) as CrossValidated[];
   const run = recipe ? runs.find((r) => r.recipe === recipe) : runs[0];
   if (!run) throw new SpinscopeError('SPN_ERR_USAGE', `no recipe ${recipe} in it`, { file });
-  const { recipe: name, articles, minutes, pooled, perFold } = run;
-  return { recipe: name, articles, minutes, pooled, perFold };
+  const { recipe: name, articles, minutes, pooled, perFold, perTechnique } = run;
+  return { recipe: name, articles, minutes, pooled, perFold, perTechnique };
 }
 
 const SENTENCE_HEAD_DESCRIPTION = [
@@ -222,6 +231,19 @@ function crossValidatedSection(cv: CrossValidated): string[] {
     `| TC micro-F1 (gold spans) | ${f4(cv.pooled.tc)} | ${spread('tc')} |`,
     `| TC macro-F1 | ${f4(cv.pooled.tcMacro)} | ${spread('tcMacro')} |`,
     `| full-task micro-F1 | ${f4(cv.pooled.full)} | ${spread('full')} |`,
+    ...(cv.perTechnique
+      ? [
+          '',
+          'Techniques of the gold spans (TC), pooled out of fold:',
+          '',
+          '| technique | gold | predicted | precision | recall | F1 |',
+          '| --- | --- | --- | --- | --- | --- |',
+          ...cv.perTechnique.map(
+            (t) =>
+              `| ${t.technique} | ${t.support} | ${t.predicted} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f1)} |`,
+          ),
+        ]
+      : []),
   ];
 }
 
