@@ -30,7 +30,13 @@ const spanSchema = {
     start: { type: 'integer', description: 'code-point offset, inclusive' },
     end: { type: 'integer', description: 'code-point offset, exclusive' },
     text: { type: 'string' },
-    confidence: { type: 'number', minimum: 0, maximum: 1 },
+    confidence: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description:
+        'how likely the phrase uses any technique at all (calibrated); a part of each technique confidence',
+    },
     techniques: {
       type: 'array',
       items: {
@@ -39,7 +45,11 @@ const spanSchema = {
           technique: { type: 'string' },
           id: { type: 'string' },
           name: { type: 'string' },
-          confidence: { type: 'number' },
+          confidence: {
+            type: 'number',
+            description:
+              'the confidence to show: how likely the phrase uses this technique, calibrated from the span confidence times the probability of the technique given the phrase',
+          },
         },
       },
     },
