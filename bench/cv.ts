@@ -37,10 +37,11 @@ import {
 } from '../src/train/card.js';
 import { seededRandom, shuffle } from '../src/train/random.js';
 import { trainDetector } from '../src/train/train.js';
-import { trainAccurateDetector } from '../src/train/train-accurate.js';
+import { DEFAULT_ACCURATE_SETTINGS, trainAccurateDetector } from '../src/train/train-accurate.js';
 import {
   accurateWithSentenceHead,
   trainSentenceHeadDetector,
+  withNeuralClassifier,
 } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import {
@@ -185,26 +186,30 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
 };
 
 /**
- * One accurate training per fold gives: `accurate`; `lg` (as shipped); `lg-sentence`, lg
- * with the sentence scorer over its taggers (direction 5f); and `lg-sentence-floor`, that
- * with every technique predicted out of fold at least 0.6 times as often as it occurs.
+ * One accurate training per fold gives: `accurate`; `lg` (as shipped); `lg-neural`, lg's head
+ * times the accurate model's neural classifier (direction 5c); `lg-sentence`, lg with the
+ * sentence scorer over its taggers (direction 5f); and `lg-floor`, lg with every technique
+ * predicted out of fold at least 0.6 times as often as it occurs.
  */
 RECIPES['accurate-lg-sentence'] = async (corpus) => {
   const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
   const accurate = await trainAccurateDetector(input);
   const fast = { ...accurate, detector: accurate.fast };
-  const lgWith = async (minPredictedShare: number) =>
-    accurateWithSentenceHead(
-      accurate.detector,
-      (await trainSentenceHeadDetector({ ...input, settings: { minPredictedShare } }, fast))
-        .detector,
+  const heads = async (minPredictedShare: number) => {
+    const head = await trainSentenceHeadDetector(
+      { ...input, settings: { minPredictedShare } },
+      fast,
     );
-  const lg = await lgWith(0);
+    return { head, lg: accurateWithSentenceHead(accurate.detector, head.detector) };
+  };
+  const { head, lg } = await heads(0);
+  const heldOutFold = DEFAULT_ACCURATE_SETTINGS.heldOutFold;
   return {
     accurate: accurate.detector,
     lg,
-    'lg-sentence': await withSentenceScorer(lg, fast, input),
-    'lg-sentence-floor': await withSentenceScorer(await lgWith(0.6), fast, input),
+    'lg-neural': withNeuralClassifier(lg, accurate, head),
+    'lg-sentence': await withSentenceScorer(lg, fast, input, heldOutFold),
+    'lg-floor': (await heads(0.6)).lg,
   };
 };
 

@@ -141,7 +141,5 @@ console.log(
   `CIEDE2000 worst pair: normal ${worstOf('normal').toFixed(1)}, deuteranopia ${worstOf('deuter').toFixed(1)}, protanopia ${worstOf('prot').toFixed(1)}`,
 );
 console.log(
-  best
-    .map((c) => `${c.hex} (contrast ${wcagContrast(c.hex, TEXT).toFixed(2)})`)
-    .join('\n'),
+  best.map((c) => `${c.hex} (contrast ${wcagContrast(c.hex, TEXT).toFixed(2)})`).join('\n'),
 );

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Detector } from '../src/detect/detector.js';
+import { Detector, mixProbabilities } from '../src/detect/detector.js';
 import { HEAD_INPUTS, SentenceHead } from '../src/detect/sentence-head.js';
 import { fuse, SentenceScorer } from '../src/detect/sentence-scorer.js';
 import { DEFAULT_SCORER_SETTINGS, trainSentenceScorer } from '../src/train/sentence-scorer.js';
@@ -23,6 +23,7 @@ import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-
 import {
   accurateWithSentenceHead,
   trainSentenceHeadDetector,
+  withNeuralClassifier,
 } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
 import { seededRandom } from '../src/train/random.js';
@@ -283,7 +284,7 @@ test('an lg model takes the sentence scorer over its neural taggers, fitted on t
     accurate.detector,
     (await trainSentenceHeadDetector(input, fast)).detector,
   );
-  const withScorer = await withSentenceScorer(lg, fast, input);
+  const withScorer = await withSentenceScorer(lg, fast, input, 0);
   const fusion = withScorer.header.sentenceScorer!;
   assert.ok([0, 0.25, 0.5, 0.75, 1].includes(fusion.weight));
   assert.deepEqual(withScorer.header.classifier, lg.header.classifier);
@@ -291,4 +292,25 @@ test('an lg model takes the sentence scorer over its neural taggers, fitted on t
   assert.ok(loaded.sentenceScorer && loaded.sentenceHead && loaded.neural);
   const analysis = await loaded.analyze(corpus.articles[1]!.text);
   for (const span of analysis.spans) assert.ok(span.end > span.start);
+
+  // The head times the neural classifier (5c): the weight is fitted on the held-out fold,
+  // and the model keeps the classifier that it reads.
+  const head = await trainSentenceHeadDetector(input, fast);
+  const ensemble = withNeuralClassifier(lg, accurate, head);
+  assert.ok([0, 0.25, 0.5, 0.75, 1].includes(ensemble.header.sentenceHead!.neuralWeight!));
+  const reloaded = Detector.fromBytes(ensemble.encode(), join(ROOT, 'models/lg/model.bin'));
+  assert.ok(reloaded.neural?.classifier && reloaded.sentenceHead);
+  const ctx = reloaded.context(parseArticle(corpus.articles[0]!.text));
+  const spans = [{ cpStart: 0, cpEnd: 20 }];
+  await reloaded.prepare(ctx, spans);
+  const [p] = reloaded.classify(ctx, spans);
+  assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+});
+
+test('mixing two classifiers: weight 0 keeps the first, 1 multiplies them', () => {
+  const p = Float64Array.of(0.6, 0.4);
+  const q = Float64Array.of(0.2, 0.8);
+  assert.deepEqual(Array.from(mixProbabilities(p, q, 0)), [0.6, 0.4]);
+  const mixed = mixProbabilities(p, q, 1);
+  assert.ok(Math.abs(mixed[0]! - 0.12 / 0.44) < 1e-12 && Math.abs(mixed[1]! - 0.32 / 0.44) < 1e-12);
 });

@@ -70,7 +70,16 @@ export interface ModelHeader {
   /** The accurate model's neural layer (absent in the fast model). */
   neural?: NeuralHeader;
   /** The technique head over sentence vectors (absent: the linear or neural classifier decides). */
-  sentenceHead?: { encoder: string; epochs: number; hidden?: number };
+  sentenceHead?: {
+    encoder: string;
+    epochs: number;
+    hidden?: number;
+    /**
+     * The neural classifier's weight beside the head: probabilities ∝ head × neural^weight
+     * (absent or 0: the head alone).
+     */
+    neuralWeight?: number;
+  };
   /**
    * The sentence scorer whose probabilities move the tagger's (`fuse`): the weight of the
    * sentence's log-odds, and the sentence probability that moves nothing (absent: none).
@@ -257,11 +266,17 @@ export class Detector {
         );
       // The head reads the linear probabilities: it learnt from them, out of fold.
       const vectors = this.preparedVectors(ctx);
-      return spans.map((span, i) => {
+      const head = spans.map((span, i) => {
         const texts = spanTexts(ctx.doc, span);
         const x = sentenceHead.inputs(vectors.get(texts.span), vectors.get(texts.sentence));
         return sentenceHead.probabilities(x, linear[i] as Float64Array);
       });
+      const weight = this.header.sentenceHead?.neuralWeight ?? 0;
+      if (weight === 0 || !neural?.classifier) return head;
+      const second = neural.techniqueProbabilities(ctx, spans, linear, () =>
+        this.linearTokenProbabilities(ctx),
+      );
+      return head.map((p, i) => mixProbabilities(p, second[i] as Float64Array, weight));
     });
   }
 
@@ -359,6 +374,13 @@ export class Detector {
       technique,
     );
   }
+}
+
+/** Probabilities ∝ p × q^weight, normalised: two classifiers' product, the second weighted. */
+export function mixProbabilities(p: Float64Array, q: Float64Array, weight: number): Float64Array {
+  const mixed = p.map((v, c) => v * Math.max(q[c] as number, 1e-9) ** weight);
+  const sum = mixed.reduce((a, b) => a + b, 0) || 1;
+  return mixed.map((v) => v / sum);
 }
 
 export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {

@@ -92,6 +92,11 @@ export interface AccurateTrainInput extends TrainInput {
 export interface AccurateTrainResult extends TrainResult {
   /** The fast model trained on the way (the same as `train --model fast` with this seed). */
   fast: Detector;
+  /**
+   * The neural classifier's technique probabilities of the held-out fold's gold spans, from
+   * the classifier trained without that fold (before any refit), by article id.
+   */
+  heldOutTechniques: Map<string, Float64Array[]>;
 }
 
 export async function trainAccurateDetector(
@@ -113,7 +118,7 @@ export async function trainAccurateDetector(
     taggers.map((t) => t.weights),
     classifier.weights,
   );
-  const { header, heldOutTc, decided } = run.fitDecisions(neural);
+  const { header, heldOutTc, decided, heldOutTechniques } = run.fitDecisions(neural);
   const shipped = await run.refit(taggers, classifier, neural);
   header.neural = shipped.header;
   header.training.seconds = Math.round((Date.now() - started) / 1000);
@@ -123,6 +128,7 @@ export async function trainAccurateDetector(
     fast: base,
     detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
     outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
+    heldOutTechniques,
   };
 }
 
@@ -371,7 +377,7 @@ class AccurateTraining {
       si: heldOutArticles.flatMap((a) => a.si),
       tc: heldOutArticles.flatMap((a) => a.tc),
     });
-    return { header, heldOutTc, decided };
+    return { header, heldOutTc, decided, heldOutTechniques };
   }
 
   /**

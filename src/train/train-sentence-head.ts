@@ -6,7 +6,9 @@
  * on the head's own out-of-fold predictions.
  */
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
-import { Detector, toTextSpan } from '../detect/detector.js';
+import { Detector, mixProbabilities, toTextSpan } from '../detect/detector.js';
+import { adjust, repetitionCues, topClasses } from '../detect/technique-decision.js';
+import type { AccurateTrainResult } from './train-accurate.js';
 import { headInputs, SentenceHead } from '../detect/sentence-head.js';
 import {
   SentenceEncoder,
@@ -178,4 +180,54 @@ function memoryOver(file: VectorCache | undefined): VectorCache {
       file?.add(text, vector);
     },
   };
+}
+
+/** The neural classifier's weights tried beside the head; 0 leaves the head alone. */
+const NEURAL_WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
+
+/**
+ * An lg model whose techniques are the head's times the accurate model's neural classifier
+ * (direction 5c), the classifier's weight chosen by accuracy on the accurate model's held-out
+ * fold: the head's out-of-fold probabilities there, and the classifier's from before its refit.
+ * `head` is the sentence-head training that `lg` took its head from.
+ */
+export function withNeuralClassifier(
+  lg: Detector,
+  accurate: AccurateTrainResult,
+  head: TrainResult,
+): Detector {
+  const neural = accurate.detector.neural;
+  if (!neural?.classifier || !lg.sentenceHead) throw new Error('needs lg and an accurate model');
+  const examples = accurate.articles.flatMap((a) => {
+    const second = accurate.heldOutTechniques.get(a.id);
+    if (!second) return [];
+    const first = head.outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
+    const cues = repetitionCues(a.ctx, a.tc);
+    return a.tc.map((span, i) => ({
+      head: first[i] as Float64Array,
+      neural: second[i] as Float64Array,
+      cues: cues[i]!,
+      label: TECHNIQUE_LABELS.indexOf(span.technique),
+    }));
+  });
+  const accuracy = (weight: number) =>
+    examples.filter((e) => {
+      const p = adjust(mixProbabilities(e.head, e.neural, weight), lg.header.classifier, e.cues);
+      return topClasses(p, 1)[0] === e.label;
+    }).length;
+  const weight = NEURAL_WEIGHTS.reduce((best, w) => (accuracy(w) > accuracy(best) ? w : best), 0);
+  const header = structuredClone(lg.header);
+  header.sentenceHead = { ...header.sentenceHead!, neuralWeight: weight };
+  header.neural = neural.header;
+  const detector = new Detector(
+    header,
+    lg.tagger,
+    lg.classifier,
+    lg.clusters,
+    neural,
+    lg.sentenceHead,
+    lg.sentenceScorer,
+  );
+  detector.vectorCache = lg.vectorCache;
+  return detector;
 }

@@ -28,7 +28,6 @@ import {
   type TrainingArticle,
   type TrainResult,
 } from './train.js';
-import { DEFAULT_ACCURATE_SETTINGS } from './train-accurate.js';
 
 /** The fusion weights tried; 0 keeps the tagger's probabilities as they are. */
 const FUSION_WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
@@ -151,14 +150,14 @@ export async function trainSentenceScorerDetector(
 /**
  * An accurate or lg model with the sentence scorer over its neural taggers. `fast` is the
  * fast model of the same training (its out-of-fold token probabilities are what the taggers
- * read on the held-out fold); the model's taggers must not have been refitted on every
+ * read on `heldOutFold`, the accurate training's held-out fold); the model's taggers must not have been refitted on every
  * article, so that the held-out fold is still unseen.
  */
 export async function withSentenceScorer(
   model: Detector,
   fast: TrainResult,
   input: SentenceHeadTrainInput,
-  heldOutFold = DEFAULT_ACCURATE_SETTINGS.heldOutFold,
+  heldOutFold: number,
 ): Promise<Detector> {
   const { neural } = model;
   if (!neural) throw new Error('the sentence scorer goes over an accurate or lg model');
