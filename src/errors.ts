@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   SPN_ERR_LABEL_FORMAT: 'a label file line is malformed',
   SPN_ERR_LABEL_OFFSET: 'a label offset is outside its article',
   SPN_ERR_LABEL_TECHNIQUE: 'a label names an unknown technique',
+  SPN_ERR_LABEL_DUPLICATE: 'two labels of one article with the same technique overlap',
   SPN_ERR_ARTICLE_MISSING: 'a label names an article with no article file',
   SPN_ERR_CORPUS_LAYOUT: 'a corpus folder does not have the expected layout',
   SPN_ERR_SCORE_MISMATCH: 'predictions and gold labels cannot be paired for scoring',

@@ -44,6 +44,29 @@ export interface AnalysisSummary extends AnalysisMeta {
   techniqueCounts: Record<TechniqueLabel, number>;
   /** Best-matching passage, matches between SNIPPET_OPEN and SNIPPET_CLOSE; only when searching. */
   snippet?: string;
+  /** Someone has saved a review of it. */
+  reviewed: boolean;
+}
+
+/** A span as a person reviewed it: code-point offsets, half-open, and its techniques. */
+export interface ReviewedSpan {
+  start: number;
+  end: number;
+  techniques: TechniqueLabel[];
+}
+
+/** A saved review: who, when, and the spans (never the model's own, which stay as they were). */
+export interface Review {
+  analysisId: string;
+  reviewer: string | null;
+  reviewedAt: string;
+  spans: ReviewedSpan[];
+}
+
+/** The current review of an analysis and the ones it replaced, newest first. */
+export interface ReviewState {
+  review: Review | null;
+  history: { reviewer: string | null; reviewedAt: string; spans: number }[];
 }
 
 /** A stored analysis as the API returns it. */

@@ -31,7 +31,7 @@ test('health, catalogue and model card', async () => {
   assert.equal(techniques.json.techniques.length, 14);
   assert.equal(techniques.json.techniques[0].label, 'Appeal_to_Authority');
   const model = await getJson(`${server.url}/api/v1/model`);
-  assert.ok(model.json.heldOut.si.f1 > 0.3);
+  assert.ok(model.json.crossValidated.pooled.si > 0.3);
 });
 
 test('analyse a text; the same article again comes from the store', async () => {
@@ -108,6 +108,72 @@ test('list, search, filter and stats over stored analyses', async () => {
   const badTechnique = await getJson(`${server.url}/api/v1/analyses?technique=Nonsense`);
   assert.equal(badTechnique.status, 400);
   assert.equal(badTechnique.json.error.code, 'SPN_ERR_BAD_REQUEST');
+});
+
+test('a review is saved beside the analysis, with history; bad reviews get 4xx and lose nothing', async () => {
+  const text = 'A Review 😡\n\nThese traitors lie. Everyone knows the truth!\n';
+  const { json: record } = await postJson(`${server.url}/api/v1/analyze`, { text });
+  const url = `${server.url}/api/v1/analyses/${record.id}/review`;
+  const put = (body: unknown) =>
+    fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+  assert.deepEqual((await getJson(url)).json, { review: null, history: [] });
+  const start = Array.from(text).indexOf('t', 16); // "traitors", counted in code points
+  const saved = await put({
+    reviewer: 'Ana',
+    spans: [{ start, end: start + 8, techniques: ['Name_Calling,Labeling'] }],
+  });
+  assert.equal(saved.status, 200, JSON.stringify(saved.json));
+  assert.equal(saved.json.review.reviewer, 'Ana');
+  assert.equal(
+    Array.from(text)
+      .slice(saved.json.review.spans[0].start, saved.json.review.spans[0].end)
+      .join(''),
+    'traitors',
+  );
+  const bad: [unknown, number, string][] = [
+    [{ spans: [{ start: 0, end: 10_000, techniques: ['Doubt'] }] }, 422, 'SPN_ERR_LABEL_OFFSET'],
+    [{ spans: [{ start: 0, end: 4, techniques: ['Nope'] }] }, 422, 'SPN_ERR_LABEL_TECHNIQUE'],
+    [
+      {
+        spans: [
+          { start: 0, end: 6, techniques: ['Doubt'] },
+          { start: 3, end: 9, techniques: ['Doubt'] },
+        ],
+      },
+      422,
+      'SPN_ERR_LABEL_DUPLICATE',
+    ],
+    [{ spans: 'all of them' }, 400, 'SPN_ERR_BAD_REQUEST'],
+  ];
+  for (const [body, status, code] of bad) {
+    const answer = await put(body);
+    assert.equal(answer.status, status, JSON.stringify(answer.json));
+    assert.equal(answer.json.error.code, code);
+  }
+  const missing = await fetch(`${server.url}/api/v1/analyses/nope/review`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ spans: [] }),
+  });
+  assert.equal(missing.status, 404);
+  // Nothing was lost: the review and its history stand; the model's output is unchanged.
+  const state = (await getJson(url)).json;
+  assert.equal(state.history.length, 1);
+  assert.deepEqual(state.review.spans, saved.json.review.spans);
+  assert.deepEqual(
+    (await getJson(`${server.url}/api/v1/analyses/${record.id}`)).json.analysis,
+    record.analysis,
+  );
+  const reviewed = (await getJson(`${server.url}/api/v1/analyses?reviewed=true`)).json;
+  assert.deepEqual(
+    reviewed.items.map((i: { id: string }) => i.id),
+    [record.id],
+  );
+  assert.equal(reviewed.items[0].reviewed, true);
 });
 
 test('errors are JSON with a stable code', async () => {
@@ -228,6 +294,7 @@ test('the OpenAPI document describes exactly the API routes', async () => {
   assert.deepEqual(documented, [
     'GET /api/v1/analyses',
     'GET /api/v1/analyses/{id}',
+    'GET /api/v1/analyses/{id}/review',
     'GET /api/v1/health',
     'GET /api/v1/model',
     'GET /api/v1/search',
@@ -236,6 +303,7 @@ test('the OpenAPI document describes exactly the API routes', async () => {
     'POST /api/v1/analyze',
     'POST /api/v1/analyze/file',
     'POST /api/v1/analyze/url',
+    'PUT /api/v1/analyses/{id}/review',
   ]);
   // Every documented route answers (not the 404 of an unknown route).
   for (const entry of documented.filter((d) => d.startsWith('GET'))) {

@@ -541,3 +541,97 @@ test('a save that returned survives kill -9 of the writer, and the file stays so
   );
   rw.close();
 });
+
+test('reviews: saved beside the model output, with history, filterable, and checked', () => {
+  const { store, file } = openStore();
+  // A BOM, an emoji and a flag before the spans: offsets are code points.
+  const text = '\ufeff😡 🇺🇸 The traitors in parliament sold us out. Everyone knows it!';
+  const { record } = store.save({
+    text,
+    analysis: article(text, [['traitors', 'Loaded_Language']]),
+  });
+  store.save({
+    text: TEXT_B,
+    analysis: article(TEXT_B, [['according to experts', 'Appeal_to_Authority']]),
+  });
+  assert.deepEqual(store.review(record.id), { review: null, history: [] });
+  const traitors = spanOf(text, 'traitors');
+  const everyone = spanOf(text, 'Everyone knows');
+  const first = store.saveReview(
+    record.id,
+    {
+      spans: [
+        {
+          start: everyone.start,
+          end: everyone.end,
+          techniques: ['Bandwagon,Reductio_ad_hitlerum'],
+        },
+        { start: traitors.start, end: traitors.end, techniques: ['Name_Calling,Labeling'] },
+      ],
+      reviewer: ' Ana ',
+    },
+    new Date('2026-12-01T10:00:00Z'),
+  );
+  assert.equal(first.reviewer, 'Ana');
+  assert.deepEqual(
+    first.spans.map((s) => Array.from(text).slice(s.start, s.end).join('')),
+    ['traitors', 'Everyone knows'],
+    'sorted, and the offsets are code points',
+  );
+  store.saveReview(record.id, { spans: [] }, new Date('2026-12-02T10:00:00Z'));
+  const state = store.review(record.id);
+  assert.deepEqual(state.review?.spans, []);
+  assert.deepEqual(
+    state.history.map((h) => [h.reviewer, h.reviewedAt, h.spans]),
+    [
+      [null, '2026-12-02T10:00:00.000Z', 0],
+      ['Ana', '2026-12-01T10:00:00.000Z', 2],
+    ],
+  );
+  // The model's own output is untouched.
+  assert.deepEqual(store.get(record.id), record);
+  assert.deepEqual(
+    store.list({ reviewed: true }).items.map((i) => [i.id, i.reviewed]),
+    [[record.id, true]],
+  );
+  assert.equal(store.list({ reviewed: false }).total, 1);
+  assert.equal(store.list().items.filter((i) => i.reviewed).length, 1);
+
+  // Bad reviews are refused, and nothing already saved is lost.
+  const length = Array.from(text).length;
+  rejectsWith(
+    () =>
+      store.saveReview(record.id, {
+        spans: [{ start: 3, end: length + 1, techniques: ['Doubt'] }],
+      }),
+    'SPN_ERR_LABEL_OFFSET',
+    /span 1 \(3-\d+\) is not inside the text/,
+  );
+  rejectsWith(
+    () =>
+      store.saveReview(record.id, {
+        spans: [{ start: 3, end: 9, techniques: ['Propaganda' as TechniqueLabel] }],
+      }),
+    'SPN_ERR_LABEL_TECHNIQUE',
+    /unknown technique "Propaganda"/,
+  );
+  rejectsWith(
+    () =>
+      store.saveReview(record.id, {
+        spans: [
+          { start: 3, end: 9, techniques: ['Doubt'] },
+          { start: 5, end: 12, techniques: ['Doubt', 'Slogans'] },
+        ],
+      }),
+    'SPN_ERR_LABEL_DUPLICATE',
+    /two spans with Doubt overlap/,
+  );
+  rejectsWith(
+    () => store.saveReview('nope', { spans: [] }),
+    'SPN_ERR_NOT_FOUND',
+    /no analysis nope/,
+  );
+  assert.equal(store.review(record.id).history.length, 2);
+  store.close();
+  assert.equal(rawCount(file, 'SELECT count(*) AS n FROM reviews'), 2);
+});

@@ -23,7 +23,14 @@ import { configureRequestParsing } from './parsing.js';
 import { analysesRoutes } from './routes/analyses.js';
 import { analyzeRoutes } from './routes/analyze.js';
 import { metaRoutes } from './routes/meta.js';
-import { analysisSchema, errorSchema, listSchema, recordSchema, summarySchema } from './schemas.js';
+import {
+  analysisSchema,
+  errorSchema,
+  listSchema,
+  recordSchema,
+  reviewStateSchema,
+  summarySchema,
+} from './schemas.js';
 
 export interface ServerOptions {
   /** SQLite file of the store. */
@@ -130,6 +137,7 @@ async function documentApi(app: FastifyInstance): Promise<void> {
   app.addSchema(recordSchema);
   app.addSchema(summarySchema);
   app.addSchema(listSchema);
+  app.addSchema(reviewStateSchema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -124,6 +124,7 @@ export const summarySchema = {
     score: { type: 'number' },
     spans: { type: 'integer' },
     techniqueCounts: { type: 'object', additionalProperties: { type: 'integer' } },
+    reviewed: { type: 'boolean', description: 'someone has saved a review of it' },
     snippet: { type: 'string', description: 'search matches between « and »' },
   },
 } as const;
@@ -156,6 +157,61 @@ export const listQuery = {
     q: { type: 'string', maxLength: 500, description: 'full-text search over title and text' },
     technique: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
     source: { type: 'string' },
+    reviewed: { type: 'boolean', description: 'only analyses with (true) or without a review' },
+  },
+} as const;
+
+const reviewedSpan = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['start', 'end', 'techniques'],
+  properties: {
+    start: { type: 'integer', description: 'code-point offset, inclusive' },
+    end: { type: 'integer', description: 'code-point offset, exclusive' },
+    techniques: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 14,
+      items: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
+    },
+  },
+} as const;
+
+export const reviewBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['spans'],
+  properties: {
+    spans: { type: 'array', maxItems: 10_000, items: reviewedSpan },
+    reviewer: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+export const reviewStateSchema = {
+  $id: 'ReviewState',
+  type: 'object',
+  properties: {
+    review: {
+      type: ['object', 'null'],
+      properties: {
+        analysisId: { type: 'string' },
+        reviewer: nullableString,
+        reviewedAt: { type: 'string', description: 'ISO 8601 timestamp' },
+        spans: { type: 'array', items: reviewedSpan },
+      },
+    },
+    history: {
+      type: 'array',
+      description: 'every saved review, newest first',
+      items: {
+        type: 'object',
+        properties: {
+          reviewer: nullableString,
+          reviewedAt: { type: 'string' },
+          spans: { type: 'integer' },
+        },
+      },
+    },
   },
 } as const;
 

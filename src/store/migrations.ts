@@ -63,6 +63,19 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO analyses_fts (rowid, title, text) VALUES (new.seq, new.title, new.text);
   END;
   `,
+  // 2: reviews: the spans a person accepted, corrected or added, one row per saved review
+  // (the latest is the review; the earlier ones its history). The model's output is never
+  // changed.
+  `
+  CREATE TABLE reviews (
+    seq         INTEGER PRIMARY KEY,
+    analysis_id TEXT    NOT NULL REFERENCES analyses (id) ON DELETE CASCADE,
+    reviewer    TEXT,
+    reviewed_at TEXT    NOT NULL,
+    spans       TEXT    NOT NULL CHECK (json_valid(spans))
+  ) STRICT;
+  CREATE INDEX reviews_by_analysis ON reviews (analysis_id, seq);
+  `,
 ];
 
 /** The schema version this code writes. */

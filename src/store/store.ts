@@ -14,9 +14,23 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpinscopeError } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
-import type { AnalysisList, AnalysisSummary, StoredAnalysis } from '../types.js';
+import type {
+  AnalysisList,
+  AnalysisSummary,
+  Review,
+  ReviewedSpan,
+  ReviewState,
+  StoredAnalysis,
+} from '../types.js';
 
-export type { AnalysisMeta, AnalysisSummary, StoredAnalysis } from '../types.js';
+export type {
+  AnalysisMeta,
+  AnalysisSummary,
+  Review,
+  ReviewedSpan,
+  ReviewState,
+  StoredAnalysis,
+} from '../types.js';
 import {
   isTechniqueLabel,
   TECHNIQUE_LABELS,
@@ -58,6 +72,14 @@ export interface ListQuery {
   technique?: TechniqueLabel;
   /** Exact source; UNKNOWN_SOURCE selects records saved without one. */
   source?: string;
+  /** Only analyses with a saved review (true) or without one (false). */
+  reviewed?: boolean;
+}
+
+/** What a person saves as a review. */
+export interface ReviewInput {
+  spans: readonly ReviewedSpan[];
+  reviewer?: string;
 }
 
 /** The columns every row of the analyses table has. */
@@ -81,8 +103,12 @@ interface AnalysisRow extends MetaRow {
 interface SummaryRow extends MetaRow {
   score: number;
   span_count: number;
+  reviewed: number;
   snippet?: string;
 }
+
+/** Does analysis `a` have a saved review? */
+const REVIEWED_SQL = 'SELECT 1 FROM reviews r WHERE r.analysis_id = a.id';
 
 const ROW_COLUMNS = `id, content_hash, model_name, model_version, source, title, date,
   created_at, duration_ms, text, result`;
@@ -236,6 +262,8 @@ export class AnalysisStore {
         params.source = source;
       }
     }
+    if (query.reviewed !== undefined)
+      where.push(`${query.reviewed ? '' : 'NOT '}EXISTS (${REVIEWED_SQL})`);
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
       this.statement(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(params) as { n: number }
@@ -247,7 +275,7 @@ export class AnalysisStore {
     const order = match === undefined ? '' : 'analyses_fts.rank, ';
     const rows = this.statement(
       `SELECT a.id, a.content_hash, a.model_name, a.model_version, a.source, a.title, a.date,
-         a.created_at, a.score, a.span_count ${snippet}
+         a.created_at, a.score, a.span_count, EXISTS (${REVIEWED_SQL}) AS reviewed ${snippet}
        FROM ${from} ${whereSql}
        ORDER BY ${order}a.created_at DESC, a.seq DESC
        LIMIT @limit OFFSET @offset`,
@@ -266,11 +294,56 @@ export class AnalysisStore {
         score: row.score,
         spans: row.span_count,
         techniqueCounts: counts.get(row.id) ?? zeroCounts(),
+        reviewed: row.reviewed === 1,
       };
       if (row.snippet !== undefined) summary.snippet = row.snippet;
       return summary;
     });
     return { total, items };
+  }
+
+  /**
+   * Save a review of an analysis: a new row, so that the earlier reviews stay as its history
+   * and the model's output is never changed. Bad spans are refused before anything is written.
+   */
+  saveReview(id: string, input: ReviewInput, now = new Date()): Review {
+    const record = this.get(id);
+    if (!record) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
+    const spans = checkReviewedSpans(input.spans, codePointLength(record.text));
+    const review: Review = {
+      analysisId: id,
+      reviewer: blankToNull(input.reviewer)?.trim() ?? null,
+      reviewedAt: now.toISOString(),
+      spans,
+    };
+    this.statement(
+      `INSERT INTO reviews (analysis_id, reviewer, reviewed_at, spans) VALUES (?, ?, ?, ?)`,
+    ).run(id, review.reviewer, review.reviewedAt, JSON.stringify(spans));
+    return review;
+  }
+
+  /** The current review of an analysis (null if none) and its history, newest first. */
+  review(id: string): ReviewState {
+    if (!this.get(id)) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
+    const rows = this.statement(
+      `SELECT reviewer, reviewed_at, spans FROM reviews WHERE analysis_id = ? ORDER BY seq DESC`,
+    ).all(id) as { reviewer: string | null; reviewed_at: string; spans: string }[];
+    const [latest] = rows;
+    return {
+      review: latest
+        ? {
+            analysisId: id,
+            reviewer: latest.reviewer,
+            reviewedAt: latest.reviewed_at,
+            spans: JSON.parse(latest.spans) as ReviewedSpan[],
+          }
+        : null,
+      history: rows.map((r) => ({
+        reviewer: r.reviewer,
+        reviewedAt: r.reviewed_at,
+        spans: (JSON.parse(r.spans) as unknown[]).length,
+      })),
+    };
   }
 
   /** Span counts per source and technique, for charts. */
@@ -440,4 +513,50 @@ function checkSaveInput(input: SaveInput): SaveInput {
     throw bad(`the duration ${input.durationMs} is not a number of milliseconds`);
   }
   return input;
+}
+
+/**
+ * Reviewed spans, checked and sorted: whole code-point offsets inside the text, known
+ * techniques (at least one, none twice), and no two spans of one technique overlapping.
+ */
+export function checkReviewedSpans(spans: readonly ReviewedSpan[], length: number): ReviewedSpan[] {
+  if (!Array.isArray(spans))
+    throw new SpinscopeError('SPN_ERR_INPUT_TYPE', 'a review needs a list of spans');
+  const checked = spans.map((span, i): ReviewedSpan => {
+    const where = `span ${i + 1}`;
+    if (
+      !(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0) ||
+      span.start >= span.end ||
+      span.end > length
+    ) {
+      throw new SpinscopeError(
+        'SPN_ERR_LABEL_OFFSET',
+        `${where} (${String(span.start)}-${String(span.end)}) is not inside the text of ${length} characters`,
+      );
+    }
+    if (!Array.isArray(span.techniques) || span.techniques.length === 0)
+      throw new SpinscopeError('SPN_ERR_LABEL_TECHNIQUE', `${where} names no technique`);
+    for (const t of span.techniques)
+      if (!isTechniqueLabel(t))
+        throw new SpinscopeError(
+          'SPN_ERR_LABEL_TECHNIQUE',
+          `${where}: unknown technique "${String(t)}"`,
+        );
+    if (new Set(span.techniques).size !== span.techniques.length)
+      throw new SpinscopeError('SPN_ERR_LABEL_DUPLICATE', `${where} names a technique twice`);
+    return { start: span.start, end: span.end, techniques: [...span.techniques] };
+  });
+  checked.sort((a, b) => a.start - b.start || a.end - b.end);
+  for (const technique of TECHNIQUE_LABELS) {
+    let lastEnd = -1;
+    for (const span of checked.filter((s) => s.techniques.includes(technique))) {
+      if (span.start < lastEnd)
+        throw new SpinscopeError(
+          'SPN_ERR_LABEL_DUPLICATE',
+          `two spans with ${technique} overlap at ${span.start}-${span.end}`,
+        );
+      lastEnd = Math.max(lastEnd, span.end);
+    }
+  }
+  return checked;
 }

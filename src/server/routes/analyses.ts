@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { SpinscopeError } from '../../errors.js';
 import { isTechniqueLabel } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
-import { errorResponses, listQuery } from '../schemas.js';
+import { errorResponses, listQuery, reviewBody } from '../schemas.js';
+import type { ReviewInput } from '../../store/store.js';
 
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
 
@@ -25,6 +26,7 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
         q?: string;
         technique?: string;
         source?: string;
+        reviewed?: boolean;
       };
       if (q.technique !== undefined && !isTechniqueLabel(q.technique)) {
         throw new SpinscopeError('SPN_ERR_BAD_REQUEST', `unknown technique "${q.technique}"`);
@@ -35,7 +37,46 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
         query: q.q,
         technique: q.technique,
         source: q.source,
+        reviewed: q.reviewed,
       });
+    },
+  );
+
+  const idParams = {
+    type: 'object',
+    properties: { id: { type: 'string', maxLength: 64 } },
+    required: ['id'],
+  } as const;
+
+  api.get(
+    '/analyses/:id/review',
+    {
+      schema: {
+        summary: "An analysis's current review (null if none) and its history",
+        tags: ['reviews'],
+        params: idParams,
+        response: { 200: { $ref: 'ReviewState#' }, ...errorResponses },
+      },
+    },
+    async (request) => ctx.store.review((request.params as { id: string }).id),
+  );
+
+  api.put(
+    '/analyses/:id/review',
+    {
+      schema: {
+        summary:
+          'Save a review: the spans as a person accepted, corrected or added them (code points); the model output and earlier reviews are kept',
+        tags: ['reviews'],
+        params: idParams,
+        body: reviewBody,
+        response: { 200: { $ref: 'ReviewState#' }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      ctx.store.saveReview(id, request.body as ReviewInput);
+      return ctx.store.review(id);
     },
   );
 
