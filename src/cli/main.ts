@@ -11,6 +11,7 @@ import { SpinscopeError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { batchCommand } from './commands/batch.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { exportCommand, importCommand } from './commands/interchange.js';
 import { predictCommand } from './commands/predict.js';
 import { serveCommand } from './commands/serve.js';
 import { trainCommand } from './commands/train.js';
@@ -37,6 +38,8 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
   batchCommand(program, out);
   workerCommand(program, out);
   trainCommand(program, out);
+  exportCommand(program, out);
+  importCommand(program, out);
   return program;
 }
 
