@@ -62,6 +62,7 @@ for (const seed of values.seeds.split(',').map(Number)) {
       techniqueProbabilities(detector.classifier, ctx, spans, neutral);
     const tuning: TrainingArticle = {
       id: a.id,
+      weight: 1,
       ctx,
       fold: 0,
       labels: new Uint8Array(),

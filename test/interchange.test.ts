@@ -6,7 +6,7 @@ import { readCorpus } from '../src/formats/corpus.js';
 import { AnalysisStore } from '../src/store/store.js';
 import type { TechniqueLabel } from '../src/techniques/catalogue.js';
 import { makeAnalysis, spanOf } from './fixtures/store/make-analysis.js';
-import { spinscope, tempDir } from './helpers.js';
+import { FIXTURES, spinscope, tempDir } from './helpers.js';
 
 // A BOM, an emoji and a flag before the spans: code points and UTF-16 units differ.
 const TEXTS = [
@@ -217,15 +217,43 @@ test('brat: discontinuous, unknown and misplaced entries get clear errors with f
   }
 });
 
-test('a corpus exported from reviews trains a model from the CLI', async () => {
+test('a corpus exported from reviews trains a model from the CLI, beside another, weighted', async () => {
   const { db } = storeWithReview();
   const dir = tempDir('spinscope-train-');
   const corpus = join(dir, 'desk');
   assert.equal(spinscope('export', '--db', db, '--format', 'semeval', '--out', corpus).code, 0);
   mkdirSync(join(dir, 'model'));
-  const run = spinscope('train', '--data', corpus, '--dev-split', '', '--out', join(dir, 'model'));
+  const run = spinscope(
+    'train',
+    '--data',
+    join(FIXTURES, 'corpus'),
+    '--data',
+    corpus,
+    '--weight',
+    `${corpus}=3`,
+    '--dev-split',
+    '',
+    '--out',
+    join(dir, 'model'),
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.ok(existsSync(join(dir, 'model', 'model.bin')));
+  const card = JSON.parse(readFileSync(join(dir, 'model', 'card.json'), 'utf8'));
+  assert.equal(card.model.training.articles, 3 + 4);
+  assert.match(card.model.training.corpus, /^fixtures\/corpus \+ .*\/desk ×3$/u);
+  const wrong = spinscope(
+    'train',
+    '--data',
+    corpus,
+    '--weight',
+    '/nowhere=2',
+    '--dev-split',
+    '',
+    '--out',
+    join(dir, 'x'),
+  );
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /--weight \/nowhere: not one of the --data folders/);
   const analysed = spinscope(
     'analyze',
     '--model',

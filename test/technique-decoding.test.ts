@@ -82,7 +82,15 @@ test('tuneClassBias fits a boost when later mentions are Repetition and the mode
     label(spanOf('smear', 1), 'Repetition'),
     label(spanOf('budget'), 'Loaded_Language'),
   ];
-  const article: TrainingArticle = { id: 'a', ctx, fold: 0, labels: new Uint8Array(), si: [], tc };
+  const article: TrainingArticle = {
+    id: 'a',
+    weight: 1,
+    ctx,
+    fold: 0,
+    labels: new Uint8Array(),
+    si: [],
+    tc,
+  };
   // The "model" calls every span Loaded_Language, with Repetition second.
   const probabilities = tc.map(() => {
     const p = new Float64Array(TECHNIQUE_LABELS.length).fill(0.01);
@@ -107,7 +115,15 @@ test('tuneClassBias with a floor raises a starved technique until it is predicte
     technique: (i < 4 ? 'Doubt' : 'Loaded_Language') as TechniqueLabel,
     ...span,
   }));
-  const article: TrainingArticle = { id: 'a', ctx, fold: 0, labels: new Uint8Array(), si: [], tc };
+  const article: TrainingArticle = {
+    id: 'a',
+    weight: 1,
+    ctx,
+    fold: 0,
+    labels: new Uint8Array(),
+    si: [],
+    tc,
+  };
   const probabilities = tc.map((_, i) => {
     const p = new Float64Array(TECHNIQUE_LABELS.length).fill(0.001);
     p[LOADED] = 0.6;

@@ -98,11 +98,18 @@ export interface TrainInput {
    * learns from, `weight` times each; they are never held out nor scored.
    */
   extraTechniqueSpans?: { corpus: Corpus; weight: number };
+  /**
+   * Articles the linear models learn from more than once, by id (`train --weight`); each
+   * is still held out and scored once.
+   */
+  articleWeights?: ReadonlyMap<string, number>;
   onProgress?: (progress: TrainProgress) => void;
 }
 
 export interface TrainingArticle {
   id: string;
+  /** How many times the linear models learn from it (a desk's own corpus may count more). */
+  weight: number;
   ctx: ArticleContext;
   fold: number;
   labels: Uint8Array;
@@ -132,12 +139,19 @@ export function trainDetector(input: TrainInput): TrainResult {
   const { corpus } = input;
   if (!corpus.si || !corpus.tc) throw new Error(`${corpus.dir}: training needs SI and TC labels`);
   const clusters = readClusters(input.clustersFile);
-  const articles = trainingArticles(corpus, clusters, settings.folds, progress);
+  const articles = trainingArticles(
+    corpus,
+    clusters,
+    settings.folds,
+    progress,
+    input.articleWeights,
+  );
   const extra = input.extraTechniqueSpans;
   const extraArticles = extra
-    ? trainingArticles(extra.corpus, clusters, 1, progress).flatMap((a) =>
-        Array.from({ length: extra.weight }, () => a),
-      )
+    ? trainingArticles(extra.corpus, clusters, 1, progress).map((a) => ({
+        ...a,
+        weight: extra.weight,
+      }))
     : [];
   const { tokens, techniques, foldModels } = outOfFoldModels(
     articles,
@@ -219,6 +233,7 @@ function trainingArticles(
   clusters: WordClusters,
   folds: number,
   progress: (p: TrainProgress) => void,
+  weights?: ReadonlyMap<string, number>,
 ): TrainingArticle[] {
   const siByArticle = groupByArticle(corpus.si ?? []);
   const tcByArticle = groupByArticle(corpus.tc ?? []);
@@ -228,6 +243,7 @@ function trainingArticles(
     progress({ stage: 'reading articles', done: i + 1, total: corpus.articles.length });
     return {
       id: article.id,
+      weight: weights?.get(article.id) ?? 1,
       ctx: articleContext(doc, clusters),
       fold: i % folds,
       labels: tokenLabels(doc, si),
@@ -245,7 +261,7 @@ function trainTagger(
 ): LogisticModel {
   const rows = new SparseRows();
   const labels: number[] = [];
-  for (const a of subset) {
+  for (const a of byWeight(subset)) {
     addTokenRows(a.ctx, rows);
     for (const l of a.labels) labels.push(l);
   }
@@ -257,6 +273,11 @@ function trainTagger(
     seed,
   });
   return model;
+}
+
+/** Each article as many times as its weight, copies together. */
+function byWeight(articles: readonly TrainingArticle[]): TrainingArticle[] {
+  return articles.flatMap((a) => Array.from({ length: a.weight }, () => a));
 }
 
 /** The optional span features that the settings ask for (none by default). */
@@ -272,7 +293,7 @@ function trainClassifier(
 ): SoftmaxModel {
   const rows = new SparseRows();
   const labels: number[] = [];
-  for (const a of subset) {
+  for (const a of byWeight(subset)) {
     addSpanRows(a.ctx, a.tc, rows, undefined, spanFeatureSet(settings));
     for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
   }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../../config.js';
-import { mergeCorpora, readCorpus, type Corpus } from '../../formats/corpus.js';
+import { corpusName, mergeCorpora, readCorpus, type Corpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
 import {
   evaluateDetector,
@@ -33,7 +33,10 @@ import { progressReporter } from '../progress.js';
 import type { Sink } from '../sink.js';
 
 export interface TrainCommandOptions {
-  data: string;
+  /** Corpus folders (roots with train/ and dev/, or split folders), trained on together. */
+  data: string[];
+  /** Folders of `data` whose articles the linear models learn from this many times. */
+  weights?: ReadonlyMap<string, number>;
   split: string;
   devSplit?: string;
   out: string;
@@ -99,18 +102,40 @@ function givenAccurateModel(
 }
 
 export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
-  // --data may be the corpus root (with train/ and dev/) or a split folder itself; --split
-  // may name several splits (train,dev), trained on together.
-  const splitDirs = await Promise.all(
-    options.split
-      .split(',')
-      .map(async (split) =>
-        (await isDirectory(join(options.data, split))) ? join(options.data, split) : options.data,
+  // Each --data may be a corpus root (with train/ and dev/) or a split folder itself; --split
+  // may name several splits (train,dev), trained on together, in every root that has them.
+  const folders = await Promise.all(
+    options.data.map(async (data) => ({
+      data,
+      dirs: await Promise.all(
+        options.split
+          .split(',')
+          .map(async (split) =>
+            (await isDirectory(join(data, split))) ? join(data, split) : data,
+          ),
       ),
+    })),
   );
-  const devDir = options.devSplit ? join(options.data, options.devSplit) : undefined;
   const progress = progressReporter();
-  const corpus = mergeCorpora(await Promise.all([...new Set(splitDirs)].map(readCorpus)));
+  const corpora = await Promise.all(
+    folders.map(async ({ data, dirs }) => ({
+      data,
+      corpus: mergeCorpora(await Promise.all([...new Set(dirs)].map(readCorpus))),
+    })),
+  );
+  const corpus = mergeCorpora(corpora.map((c) => c.corpus));
+  const articleWeights = new Map<string, number>();
+  for (const [folder, weight] of options.weights ?? []) {
+    const match = corpora.find((c) => resolve(c.data) === resolve(folder));
+    if (!match)
+      throw new SpinscopeError(
+        'SPN_ERR_USAGE',
+        `--weight ${folder}: not one of the --data folders`,
+      );
+    for (const a of match.corpus.articles) articleWeights.set(a.id, weight);
+  }
+  const devRoot = options.data[0]!;
+  const devDir = options.devSplit ? join(devRoot, options.devSplit) : undefined;
   const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
   const clustersFile = resolve(
     options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
@@ -120,6 +145,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   const input = {
     corpus,
     clustersFile,
+    articleWeights,
     settings: { name: kind, ...options.settings },
     onProgress: (p: { stage: string; done: number; total: number }) =>
       progress.update(p.stage, p.done, p.total),
@@ -158,6 +184,13 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   }
   const { detector, outOfFold } = trained;
   progress.stop();
+  // The card names every corpus trained on, and how much each weighed.
+  detector.header.training.corpus = corpora
+    .map(({ data, corpus }) => {
+      const weight = [...(options.weights ?? [])].find(([dir]) => resolve(dir) === resolve(data));
+      return `${corpusName(corpus.dir)}${weight ? ` ×${weight[1]}` : ''}`;
+    })
+    .join(' + ');
   const bytes = detector.encode();
   const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });

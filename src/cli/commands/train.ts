@@ -1,5 +1,5 @@
 /** `spinscope train`: its options and help; what it does is in ../actions/ (loaded when run). */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultCorpusDir } from '../../config.js';
 import type { RefitChoice } from '../../train/train-accurate.js';
 import type { ModelKind } from '../actions/train.js';
@@ -12,8 +12,19 @@ export function trainCommand(program: Command, out: Sink): void {
     .description('train the detector on a corpus and write the model and its card')
     .option(
       '--data <dir>',
-      'corpus folder (with train/ and dev/), or a split folder',
-      defaultCorpusDir(),
+      'corpus folder (with train/ and dev/), or a split folder; repeat to train on several (default: the PTC corpus)',
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [] as string[],
+    )
+    .option(
+      '--weight <dir=n>',
+      'the linear models learn n times from the articles of this --data folder (repeatable)',
+      (spec: string, weights: Map<string, number>) => {
+        const m = /^(.+)=([1-9]\d?)$/u.exec(spec);
+        if (!m) throw new InvalidArgumentError('expected DIR=N with N from 1 to 99');
+        return new Map(weights).set(m[1]!, Number(m[2]));
+      },
+      new Map<string, number>(),
     )
     .option(
       '--split <names>',
@@ -66,7 +77,8 @@ export function trainCommand(program: Command, out: Sink): void {
       const { trainAction } = await import('../actions/train.js');
       await trainAction(
         {
-          data: opts.data,
+          data: opts.data.length > 0 ? opts.data : [defaultCorpusDir()],
+          weights: opts.weight,
           split: opts.split,
           devSplit: opts.devSplit || undefined,
           out: opts.out ?? `models/${opts.model}`,
