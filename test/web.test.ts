@@ -1371,6 +1371,97 @@ describe('web UI in Chromium', { skip }, () => {
     await s.close();
   });
 
+  test('review: reject, relabel, add (and undo), save; after a reload the review is still there', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      await page.waitForFunction(() => location.hash.startsWith('#/analysis/'));
+      const id = decodeURIComponent(page.url().split('#/analysis/')[1]!);
+      await page.waitForFunction(
+        () => document.querySelector('#review-status')?.textContent !== '',
+      );
+      assert.equal(await page.textContent('#review-status'), 'Not reviewed yet');
+      await page.click('#review-toggle');
+      assert.equal(await page.locator('#review-panel').isVisible(), true);
+      const markers = page.locator('#article button.tag'); // the title's too
+      const before = await markers.count();
+      // Reject the first span.
+      await markers.first().click();
+      await page.click('#details .review-controls button:has-text("Reject")');
+      assert.equal(await markers.count(), before - 1);
+      // Relabel the (new) first span as Doubt.
+      await page.selectOption('#review-technique', 'Doubt');
+      await markers.first().click();
+      await page.click(
+        '#details .review-controls button:has-text("Change to the chosen technique")',
+      );
+      assert.equal(await markers.first().getAttribute('data-techniques'), 'Doubt');
+      // Add a phrase the model missed: select its words, press Add; undo, add again.
+      const select = () =>
+        page.evaluate(() => {
+          const piece = [...document.querySelectorAll('#article-body span[data-start]')].find((e) =>
+            (e.textContent ?? '').includes('petition'),
+          )!;
+          const node = piece.firstChild!;
+          const at = (node.textContent ?? '').indexOf('signing the petition');
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + 'signing the petition'.length);
+          getSelection()!.removeAllRanges();
+          getSelection()!.addRange(range);
+        });
+      await page.selectOption('#review-technique', 'Bandwagon,Reductio_ad_hitlerum');
+      await select();
+      await page.click('#review-add');
+      assert.equal(await markers.count(), before);
+      await page.click('#review-undo');
+      assert.equal(await markers.count(), before - 1);
+      await select();
+      await page.click('#review-add');
+      const added = page.locator('#article-body mark.hl', { hasText: 'signing the petition' });
+      assert.equal(await added.count(), 1);
+      await page.fill('#reviewer', 'Ana');
+      await page.click('#review-save');
+      await page.waitForFunction(() =>
+        (document.querySelector('#review-status')?.textContent ?? '').startsWith('Reviewed by Ana'),
+      );
+      const saved = (await (await fetch(`${base}/api/v1/analyses/${id}/review`)).json()) as {
+        review: { spans: { techniques: string[] }[] };
+      };
+      assert.equal(saved.review.spans.length, before);
+      assert.ok(
+        saved.review.spans.some((sp) => sp.techniques[0] === 'Bandwagon,Reductio_ad_hitlerum'),
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, 'review-laptop.png') });
+
+      // Reload: the review is still there, and reviewing starts from it.
+      await page.reload();
+      await page.waitForSelector('#article-body mark.hl');
+      await page.waitForFunction(() =>
+        (document.querySelector('#review-status')?.textContent ?? '').startsWith('Reviewed by Ana'),
+      );
+      await page.click('#review-toggle');
+      assert.equal(await markers.count(), before);
+      assert.equal(
+        await page.locator('#article-body mark.hl', { hasText: 'signing the petition' }).count(),
+        1,
+      );
+      // The corpus view filters reviewed analyses.
+      await page.goto(`${base}/#/corpus`);
+      await page.waitForSelector('#corpus-list .corpus-item');
+      await page.check('#corpus-reviewed');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
+      );
+      assert.match((await page.textContent('#corpus-list .corpus-meta')) ?? '', /reviewed/);
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
   test('contrast: catalogue colours behind #111 and all page text meet 4.5:1', async () => {
     const catalogue = (await (await fetch(`${base}/api/v1/techniques`)).json()) as {
       techniques: CatalogueTechnique[];

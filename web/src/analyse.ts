@@ -17,13 +17,15 @@ import {
   exportJson,
   fileSlug,
   formatPercent,
+  isoDate,
   safeColor,
   techniqueCounts,
   topSentences,
   type CatalogueByLabel,
   type Filter,
 } from './render.js';
-import type { AnalysisRecord, CatalogueTechnique } from './types.js';
+import { ReviewDraft, selectedRange } from './review.js';
+import type { AnalysisRecord, CatalogueTechnique, ReviewState, TechniqueLabel } from './types.js';
 
 export interface AnalyseDeps {
   catalogue: () => readonly CatalogueTechnique[];
@@ -40,6 +42,9 @@ export class AnalyseView {
   private readonly details: Details;
   private busy = false;
   private opening: string | null = null;
+  /** The saved review of the open analysis, and the draft while reviewing. */
+  private reviewState: ReviewState | null = null;
+  private draft: ReviewDraft | null = null;
 
   private readonly root = $('#view-analyse');
   private readonly status = $('#analyse-status');
@@ -58,6 +63,7 @@ export class AnalyseView {
     this.wireInputs();
     this.wireArticle();
     this.wireControls();
+    this.wireReview();
   }
 
   get current(): AnalysisRecord | null {
@@ -207,18 +213,30 @@ export class AnalyseView {
     const metaParts = [
       record.source,
       record.date,
-      `analysed ${new Date(record.createdAt).toLocaleString()}`,
+      `analysed ${isoDate(record.createdAt)}`,
       `model ${record.analysis.model.name} ${record.analysis.model.version}`,
     ].filter((s): s is string => typeof s === 'string' && s !== '');
     replace(this.meta, metaParts.join(' · '));
+    this.stopReview();
+    this.reviewState = null;
+    void this.loadReview(record.id);
     this.renderSummary();
     this.refresh();
   }
 
-  /** Re-render everything that depends on the filter. */
+  /** Re-render everything that depends on the filter (and, while reviewing, on the draft). */
   private refresh(): void {
-    const record = this.record;
-    if (!record) return;
+    const stored = this.record;
+    if (!stored) return;
+    const record = this.draft
+      ? {
+          ...stored,
+          analysis: {
+            ...stored.analysis,
+            spans: this.draft.asSpans(stored.text, this.deps.byLabel()),
+          },
+        }
+      : stored;
     this.details.hide();
     this.view = renderArticle(this.heading, this.body, record, this.deps.byLabel(), this.filter());
     this.renderLegend();
@@ -226,6 +244,136 @@ export class AnalyseView {
     $('#visible-count').textContent =
       `${visible} of ${record.analysis.spans.length} spans highlighted` +
       (this.threshold > 0 ? ` at ≥ ${formatPercent(this.threshold)} confidence` : '');
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Review
+
+  private async loadReview(id: string): Promise<void> {
+    try {
+      const state = await api.getReview(id);
+      if (this.record?.id !== id) return;
+      this.reviewState = state;
+      this.showReviewStatus();
+    } catch {
+      $('#review-status').textContent = '';
+    }
+  }
+
+  private showReviewStatus(message?: string): void {
+    const review = this.reviewState?.review;
+    $('#review-status').textContent =
+      message ??
+      (review
+        ? `Reviewed${review.reviewer ? ` by ${review.reviewer}` : ''} on ${review.reviewedAt.slice(0, 10)}`
+        : 'Not reviewed yet');
+  }
+
+  private stopReview(): void {
+    this.draft = null;
+    this.details.reviewControls = null;
+    $('#review-panel').hidden = true;
+    $('#review-toggle').setAttribute('aria-pressed', 'false');
+  }
+
+  private wireReview(): void {
+    const toggle = $<HTMLButtonElement>('#review-toggle');
+    const technique = $<HTMLSelectElement>('#review-technique');
+    const reviewer = $<HTMLInputElement>('#reviewer');
+    const undo = $<HTMLButtonElement>('#review-undo');
+    reviewer.value = localStorage.getItem('spinscope-reviewer') ?? '';
+    // Pressing a marker or a review button keeps the words the reader selected.
+    const keepSelection = (event: MouseEvent) => {
+      if (this.draft && event.target instanceof Element && event.target.closest('button'))
+        event.preventDefault();
+    };
+    for (const el of [$('#article'), $('#details')])
+      el.addEventListener('mousedown', keepSelection);
+    const chosen = () => technique.value as TechniqueLabel;
+    const redraw = () => {
+      undo.disabled = !this.draft?.canUndo;
+      this.refresh();
+    };
+    toggle.addEventListener('click', () => {
+      const record = this.record;
+      if (!record) return;
+      if (this.draft) {
+        this.stopReview();
+        this.refresh();
+        return;
+      }
+      replace(
+        technique,
+        ...this.deps.catalogue().map((t) => h('option', { value: t.label }, t.name)),
+      );
+      const saved = this.reviewState?.review;
+      this.draft = saved
+        ? new ReviewDraft(saved.spans.map((s) => ({ ...s, techniques: [...s.techniques] })))
+        : ReviewDraft.fromModel(record.analysis.spans);
+      $('#review-panel').hidden = false;
+      toggle.setAttribute('aria-pressed', 'true');
+      this.details.reviewControls = (index) => this.spanControls(index, chosen, redraw);
+      redraw();
+    });
+    $('#review-add').addEventListener('click', () => {
+      const range = selectedRange(this.body);
+      if (!this.draft || !range) {
+        this.showReviewStatus('Select the words of the phrase in the article first.');
+        return;
+      }
+      this.draft.add(range.start, range.end, [chosen()]);
+      redraw();
+    });
+    undo.addEventListener('click', () => {
+      this.draft?.undo();
+      redraw();
+    });
+    $('#review-save').addEventListener('click', async () => {
+      const record = this.record;
+      if (!record || !this.draft) return;
+      const name = reviewer.value.trim();
+      localStorage.setItem('spinscope-reviewer', name);
+      try {
+        this.reviewState = await api.saveReview(record.id, {
+          spans: this.draft.spans,
+          ...(name && { reviewer: name }),
+        });
+        this.showReviewStatus();
+      } catch (error) {
+        this.showReviewStatus(
+          `Not saved: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    });
+  }
+
+  /** Under a span's details while reviewing: reject it, relabel it, or set it to the selection. */
+  private spanControls(
+    index: number,
+    chosen: () => TechniqueLabel,
+    redraw: () => void,
+  ): HTMLElement {
+    const button = (label: string, action: () => void) => {
+      const b = h('button', { type: 'button' }, label);
+      b.addEventListener('click', (event) => {
+        event.stopPropagation();
+        action();
+        redraw();
+      });
+      return b;
+    };
+    const name = () => this.deps.byLabel().get(chosen())?.name ?? chosen();
+    return h(
+      'div',
+      { class: 'review-controls', role: 'group', 'aria-label': 'Review this span' },
+      button('Reject', () => this.draft?.reject(index)),
+      button('Change to the chosen technique', () => this.draft?.relabel(index, [chosen()])),
+      button('Set to the selected text', () => {
+        const range = selectedRange(this.body);
+        if (range) this.draft?.resize(index, range.start, range.end);
+        else this.showReviewStatus(`Select the words of the phrase first (${name()}).`);
+      }),
+    );
   }
 
   private filter(): Filter {

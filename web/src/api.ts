@@ -5,6 +5,8 @@ import type {
   ApiErrorBody,
   CatalogueTechnique,
   ModelInfo,
+  ReviewedSpan,
+  ReviewState,
   Stats,
 } from './types.js';
 
@@ -99,6 +101,7 @@ export interface ListQuery {
   q?: string;
   technique?: string;
   source?: string;
+  reviewed?: boolean;
 }
 
 export function listAnalyses(query: ListQuery): Promise<AnalysisList> {
@@ -112,6 +115,21 @@ export function listAnalyses(query: ListQuery): Promise<AnalysisList> {
 
 export function getAnalysis(id: string): Promise<AnalysisRecord> {
   return request(`/analyses/${encodeURIComponent(id)}`);
+}
+
+export function getReview(id: string): Promise<ReviewState> {
+  return request(`/analyses/${encodeURIComponent(id)}/review`);
+}
+
+export function saveReview(
+  id: string,
+  review: { spans: readonly ReviewedSpan[]; reviewer?: string },
+): Promise<ReviewState> {
+  return request(`/analyses/${encodeURIComponent(id)}/review`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(review),
+  });
 }
 
 export function getStats(): Promise<Stats> {

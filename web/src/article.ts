@@ -157,6 +157,8 @@ export function revealRange(root: HTMLElement, start: number, end: number): void
 /** The details popover: technique names, explanations, confidences and cues of spans. */
 export class Details {
   readonly el: HTMLElement;
+  /** While reviewing: the controls shown under span `index` (reject, relabel, new extent). */
+  reviewControls: ((index: number) => HTMLElement) | null = null;
   private pinned = false;
   private opener: HTMLElement | null = null;
   private hideTimer: number | undefined;
@@ -200,9 +202,11 @@ export class Details {
       '×',
     );
     close.addEventListener('click', () => this.hide(true));
-    const sections = spanIndices.map((i) =>
-      this.renderSpan(record.analysis.spans[i] as Span, shown[i] ?? []),
-    );
+    const sections = spanIndices.map((i) => {
+      const section = this.renderSpan(record.analysis.spans[i] as Span, shown[i] ?? []);
+      if (this.reviewControls) section.append(this.reviewControls(i));
+      return section;
+    });
     replace(
       this.el,
       h(

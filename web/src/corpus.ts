@@ -32,7 +32,11 @@ export interface CorpusDeps {
 export class CorpusView {
   private offset = 0;
   private total = 0;
-  private query = { q: '', technique: '', source: '' };
+  private query: { q: string; technique: string; source: string; reviewed?: boolean } = {
+    q: '',
+    technique: '',
+    source: '',
+  };
   private charts: Chart[] = [];
   private requestId = 0;
 
@@ -40,6 +44,7 @@ export class CorpusView {
   private readonly q = $<HTMLInputElement>('#corpus-q');
   private readonly technique = $<HTMLSelectElement>('#corpus-technique');
   private readonly source = $<HTMLSelectElement>('#corpus-source');
+  private readonly reviewed = $<HTMLInputElement>('#corpus-reviewed');
   private readonly list = $('#corpus-list');
   private readonly count = $('#corpus-count');
   private readonly error = $('#corpus-error');
@@ -61,6 +66,7 @@ export class CorpusView {
     });
     this.technique.addEventListener('change', () => this.search());
     this.source.addEventListener('change', () => this.search());
+    this.reviewed.addEventListener('change', () => this.search());
     this.prev.addEventListener('click', () => this.go(this.offset - PAGE_SIZE));
     this.next.addEventListener('click', () => this.go(this.offset + PAGE_SIZE));
   }
@@ -87,6 +93,7 @@ export class CorpusView {
       q: this.q.value.trim(),
       technique: this.technique.value,
       source: this.source.value,
+      ...(this.reviewed.checked && { reviewed: true }),
     };
     this.offset = 0;
     void this.loadList();
@@ -121,7 +128,8 @@ export class CorpusView {
 
   private renderList(items: AnalysisSummary[]): void {
     const byLabel = this.deps.byLabel();
-    const filtered = this.query.q || this.query.technique || this.query.source;
+    const filtered =
+      this.query.q || this.query.technique || this.query.source || this.query.reviewed;
     if (items.length === 0) {
       replace(
         this.list,
@@ -155,6 +163,7 @@ export class CorpusView {
       isoDate(item.date ?? item.createdAt),
       `score ${item.score.toFixed(2)}`,
       `${item.spans} span${item.spans === 1 ? '' : 's'}`,
+      ...(item.reviewed ? ['reviewed'] : []),
     ].join(' · ');
     const snippet = item.snippet
       ? h(

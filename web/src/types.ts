@@ -12,9 +12,13 @@ export type {
   Cue,
   DocumentScore,
   ModelInfo,
+  Review,
+  ReviewedSpan,
+  ReviewState,
   SentenceScore,
   SpanTechnique,
   DetectedSpan as Span,
   Technique as CatalogueTechnique,
+  TechniqueLabel,
   TechniqueStats as Stats,
 } from '../../src/types.js';

@@ -1,0 +1,96 @@
+/**
+ * A review in progress: the spans as the reader corrects them (reject, relabel, new extent,
+ * add), with undo, and their rendering as analysis spans so that the article view shows
+ * them like the model's. Saved through `PUT /api/v1/analyses/{id}/review`.
+ */
+import type { CatalogueByLabel } from './render.js';
+import type { ReviewedSpan, Span, TechniqueLabel } from './types.js';
+
+export class ReviewDraft {
+  private history: ReviewedSpan[][] = [];
+
+  constructor(private current: ReviewedSpan[]) {}
+
+  /** The model's spans as a first draft: every technique the model gave, as it gave them. */
+  static fromModel(spans: readonly Span[]): ReviewDraft {
+    return new ReviewDraft(
+      spans.map((s) => ({
+        start: s.start,
+        end: s.end,
+        techniques: s.techniques.map((t) => t.technique),
+      })),
+    );
+  }
+
+  get spans(): readonly ReviewedSpan[] {
+    return this.current;
+  }
+
+  get canUndo(): boolean {
+    return this.history.length > 0;
+  }
+
+  reject(index: number): void {
+    this.edit((spans) => spans.filter((_, i) => i !== index));
+  }
+
+  relabel(index: number, techniques: TechniqueLabel[]): void {
+    this.edit((spans) => spans.map((s, i) => (i === index ? { ...s, techniques } : s)));
+  }
+
+  resize(index: number, start: number, end: number): void {
+    this.edit((spans) => spans.map((s, i) => (i === index ? { ...s, start, end } : s)));
+  }
+
+  add(start: number, end: number, techniques: TechniqueLabel[]): void {
+    this.edit((spans) => [...spans, { start, end, techniques }]);
+  }
+
+  undo(): void {
+    const previous = this.history.pop();
+    if (previous) this.current = previous;
+  }
+
+  private edit(change: (spans: ReviewedSpan[]) => ReviewedSpan[]): void {
+    this.history.push(this.current);
+    this.current = change(this.current).sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** The spans as analysis spans (a person's call: confidence 1, no cues) for the article view. */
+  asSpans(text: string, byLabel: CatalogueByLabel): Span[] {
+    const chars = Array.from(text);
+    return this.current.map((s) => ({
+      start: s.start,
+      end: s.end,
+      text: chars.slice(s.start, s.end).join(''),
+      confidence: 1,
+      techniques: s.techniques.map((technique) => {
+        const entry = byLabel.get(technique);
+        return { technique, id: entry!.id, name: entry?.name ?? technique, confidence: 1 };
+      }),
+      cues: [],
+    }));
+  }
+}
+
+/**
+ * The code-point offsets of the reader's selection inside the article (pieces carry their
+ * `data-start`), or null when nothing inside it is selected.
+ */
+export function selectedRange(root: HTMLElement): { start: number; end: number } | null {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+  const range = selection.getRangeAt(0);
+  const at = (node: Node, offset: number): number | null => {
+    const piece = (node instanceof Element ? node : node.parentElement)?.closest<HTMLElement>(
+      '[data-start][data-end]',
+    );
+    if (!piece || !root.contains(piece)) return null;
+    const before =
+      node.nodeType === Node.TEXT_NODE ? (node.textContent ?? '').slice(0, offset) : '';
+    return Number(piece.dataset.start) + Array.from(before).length;
+  };
+  const start = at(range.startContainer, range.startOffset);
+  const end = at(range.endContainer, range.endOffset);
+  return start !== null && end !== null && end > start ? { start, end } : null;
+}
