@@ -203,6 +203,8 @@ test('train --model lg writes a model with the sentence head whose card reports 
     '',
     '--out',
     out,
+    '--head-hidden',
+    '4',
     '--vector-cache',
     join(dir, 'vectors.bin'),
     '--cv',
@@ -216,6 +218,7 @@ test('train --model lg writes a model with the sentence head whose card reports 
   assert.match(card, /## Cross-validated figures \(recipe `lg`\)/);
   assert.match(card, /\| TC micro-F1 \(gold spans\) \| 0\.6000 \| 0\.6100 ± 0\.0141 \|/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'lg');
+  assert.equal(Detector.load(join(out, 'model.bin')).sentenceHead?.weights.hidden?.size, 4);
 });
 
 test('the sentence scorer learns which sentences hold spans, and moves token probabilities toward them', () => {

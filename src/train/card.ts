@@ -201,6 +201,11 @@ function trainingSection(card: ModelCard): string[] {
           `- Neural tagger: ${neuralTaggers(model.neural)}${model.neural.classifier ? `; span classifier: BiLSTM ${model.neural.classifier.hidden}+${model.neural.classifier.hidden}, best held-out epoch ${model.neural.classifier.epoch}` : ''}.${model.neural.refitted?.length ? ` Then trained again on all the training articles for those epochs: ${model.neural.refitted.join(' and ')}; the decisions stay those fitted on the held-out fold, and the held-out-fold figures below are those of the networks before that refit.` : ''}`,
         ]
       : []),
+    ...(model.sentenceHead
+      ? [
+          `- Technique head: ${model.sentenceHead.epochs} epochs${model.sentenceHead.hidden ? `, a hidden layer of ${model.sentenceHead.hidden} ReLU units beside the direct one` : ''}${model.sentenceHead.neuralWeight ? `, times the neural span classifier to the power ${model.sentenceHead.neuralWeight}` : ''}.`,
+        ]
+      : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
     `- Second technique when its probability ≥ ${model.classifier.secondLabelThreshold > 1 ? 'never' : model.classifier.secondLabelThreshold}; Repetition rule: ${model.classifier.repetitionNeedsRecurrence ? 'on' : 'off'}; Repetition offset for a span whose text an earlier span had: ${model.classifier.repeatedSpanBoost ?? 0}.`,
     `- Size: ${(card.sizeBytes / 1024 / 1024).toFixed(1)} MiB (int8 weights in blocks of 64, gzip).`,
@@ -328,7 +333,7 @@ function limitsSection(model: ModelCard['model']): string[] {
     `- Trained on ${model.training.articles} English news articles from 2017–2019; other genres, languages and years will score lower.`,
     '- A highlight is a statistical guess with a confidence, never a verdict: read the cues, judge for yourself.',
     '',
-    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${splits.join(',')}${splits.includes('dev') ? ' --dev-split ""' : ''} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'} --seed ${model.training.seed}\` (same seed, same figures).`,
+    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${splits.join(',')}${splits.includes('dev') ? ' --dev-split ""' : ''} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'}${model.sentenceHead?.hidden ? ` --head-hidden ${model.sentenceHead.hidden}` : ''} --seed ${model.training.seed}\` (same seed, same figures).`,
   );
   return lines;
 }

@@ -48,6 +48,8 @@ export interface TrainCommandOptions {
   model?: ModelKind;
   /** lg: where sentence vectors are kept between runs. */
   vectorCache?: string;
+  /** lg: ReLU units of a hidden layer in the technique head (0: none). */
+  headHidden?: number;
   /**
    * lg: an accurate model trained on the same articles with the same seed, whose taggers and
    * span decisions are taken as they are (only the technique head is trained).
@@ -174,7 +176,10 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
           model: a.detector,
         }));
     const fast = accurate.detector;
-    const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, accurate);
+    const headModel = await trainSentenceHeadDetector(
+      { ...input, vectorCache, head: { hidden: options.headHidden ?? 0 } },
+      accurate,
+    );
     vectorCache.save();
     trained = {
       ...headModel,
