@@ -53,6 +53,8 @@ export interface ReviewedSpan {
   start: number;
   end: number;
   techniques: TechniqueLabel[];
+  /** The reviewer confirmed it as the model had it. */
+  accepted?: boolean;
 }
 
 /** A saved review: who, when, and the spans (never the model's own, which stay as they were). */

@@ -1371,7 +1371,7 @@ describe('web UI in Chromium', { skip }, () => {
     await s.close();
   });
 
-  test('review: reject, relabel, add (and undo), save; after a reload the review is still there', async () => {
+  test('review: accept, reject, relabel, add (and undo), save; after a reload the review is still there', async () => {
     const s = await open();
     try {
       const { page } = s;
@@ -1386,6 +1386,10 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await page.locator('#review-panel').isVisible(), true);
       const markers = page.locator('#article button.tag'); // the title's too
       const before = await markers.count();
+      // Accept the last span: it stays, marked as accepted.
+      await markers.last().click();
+      await page.click('#details .review-controls button:has-text("Accept")');
+      assert.equal(await markers.count(), before);
       // Reject the first span.
       await markers.first().click();
       await page.click('#details .review-controls button:has-text("Reject")');
@@ -1432,6 +1436,10 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(saved.review.spans.length, before);
       assert.ok(
         saved.review.spans.some((sp) => sp.techniques[0] === 'Bandwagon,Reductio_ad_hitlerum'),
+      );
+      assert.equal(
+        saved.review.spans.filter((sp) => (sp as { accepted?: boolean }).accepted).length,
+        1,
       );
       await page.screenshot({ path: join(SCREENSHOTS, 'review-laptop.png') });
 

@@ -174,6 +174,7 @@ const reviewedSpan = {
       maxItems: 14,
       items: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
     },
+    accepted: { type: 'boolean', description: 'the reviewer confirmed it as the model had it' },
   },
 } as const;
 

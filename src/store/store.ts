@@ -544,7 +544,12 @@ export function checkReviewedSpans(spans: readonly ReviewedSpan[], length: numbe
         );
     if (new Set(span.techniques).size !== span.techniques.length)
       throw new SpinscopeError('SPN_ERR_LABEL_DUPLICATE', `${where} names a technique twice`);
-    return { start: span.start, end: span.end, techniques: [...span.techniques] };
+    return {
+      start: span.start,
+      end: span.end,
+      techniques: [...span.techniques],
+      ...(span.accepted === true && { accepted: true }),
+    };
   });
   checked.sort((a, b) => a.start - b.start || a.end - b.end);
   for (const technique of TECHNIQUE_LABELS) {

@@ -366,6 +366,9 @@ export class AnalyseView {
     return h(
       'div',
       { class: 'review-controls', role: 'group', 'aria-label': 'Review this span' },
+      button(this.draft?.spans[index]?.accepted ? 'Accepted ✓' : 'Accept', () =>
+        this.draft?.accept(index),
+      ),
       button('Reject', () => this.draft?.reject(index)),
       button('Change to the chosen technique', () => this.draft?.relabel(index, [chosen()])),
       button('Set to the selected text', () => {

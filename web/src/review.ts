@@ -30,16 +30,24 @@ export class ReviewDraft {
     return this.history.length > 0;
   }
 
+  accept(index: number): void {
+    this.edit((spans) => spans.map((s, i) => (i === index ? { ...s, accepted: true } : s)));
+  }
+
   reject(index: number): void {
     this.edit((spans) => spans.filter((_, i) => i !== index));
   }
 
   relabel(index: number, techniques: TechniqueLabel[]): void {
-    this.edit((spans) => spans.map((s, i) => (i === index ? { ...s, techniques } : s)));
+    this.edit((spans) =>
+      spans.map((s, i) => (i === index ? { start: s.start, end: s.end, techniques } : s)),
+    );
   }
 
   resize(index: number, start: number, end: number): void {
-    this.edit((spans) => spans.map((s, i) => (i === index ? { ...s, start, end } : s)));
+    this.edit((spans) =>
+      spans.map((s, i) => (i === index ? { start, end, techniques: s.techniques } : s)),
+    );
   }
 
   add(start: number, end: number, techniques: TechniqueLabel[]): void {
