@@ -36,6 +36,7 @@ import {
   type Range,
 } from '../web/src/render.js';
 import { EXAMPLE_TITLE } from '../web/src/example.js';
+import { findPhrase, ReviewDraft } from '../web/src/review.js';
 import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import {
@@ -312,6 +313,31 @@ describe('web render functions', () => {
       { text: 'd', match: true },
     ]);
     assert.deepEqual(parseSnippet('<img src=x>'), [{ text: '<img src=x>', match: false }]);
+  });
+
+  test('review: a phrase typed instead of selected is found in code points, past taken places', () => {
+    const text = '😡 Stand firm. 🇺🇸 Stand firm!';
+    assert.deepEqual(findPhrase(text, ' Stand firm ', []), { start: 2, end: 12 });
+    assert.deepEqual(findPhrase(text, 'Stand firm', [{ start: 2, end: 12 }]), {
+      start: 17,
+      end: 27,
+    });
+    assert.equal(findPhrase(text, 'Stand firm', [{ start: 0, end: 30 }]), null);
+    assert.equal(findPhrase(text, 'absent', []), null);
+    const draft = new ReviewDraft([{ start: 2, end: 12, techniques: ['Slogans'] }]);
+    draft.relabel(0, ['Doubt']);
+    draft.add(17, 27, ['Slogans']);
+    draft.accept(1);
+    assert.deepEqual(draft.spans, [
+      { start: 2, end: 12, techniques: ['Doubt'] },
+      { start: 17, end: 27, techniques: ['Slogans'], accepted: true },
+    ]);
+    draft.undo();
+    draft.undo();
+    draft.reject(0);
+    assert.deepEqual(draft.spans, []);
+    draft.undo();
+    assert.deepEqual(draft.spans, [{ start: 2, end: 12, techniques: ['Doubt'] }]);
   });
 
   test('corpus entries: ISO dates for every reader, and "+N more" when techniques are cut', () => {
@@ -1421,8 +1447,10 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await markers.count(), before);
       await page.click('#review-undo');
       assert.equal(await markers.count(), before - 1);
-      await select();
-      await page.click('#review-add');
+      // The keyboard's way: type the words and press "Add these words".
+      await page.fill('#review-phrase', 'signing the petition');
+      await page.focus('#review-add-phrase');
+      await page.keyboard.press('Enter');
       const added = page.locator('#article-body mark.hl', { hasText: 'signing the petition' });
       assert.equal(await added.count(), 1);
       await page.fill('#reviewer', 'Ana');

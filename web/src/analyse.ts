@@ -24,7 +24,7 @@ import {
   type CatalogueByLabel,
   type Filter,
 } from './render.js';
-import { ReviewDraft, selectedRange } from './review.js';
+import { findPhrase, ReviewDraft, selectedRange } from './review.js';
 import type { AnalysisRecord, CatalogueTechnique, ReviewState, TechniqueLabel } from './types.js';
 
 export interface AnalyseDeps {
@@ -322,6 +322,22 @@ export class AnalyseView {
         return;
       }
       this.draft.add(range.start, range.end, [chosen()]);
+      redraw();
+    });
+    $('#review-add-phrase').addEventListener('click', () => {
+      const phrase = $<HTMLInputElement>('#review-phrase');
+      const record = this.record;
+      if (!this.draft || !record) return;
+      const taken = this.draft.spans.filter((s) => s.techniques.includes(chosen()));
+      const range = findPhrase(record.text, phrase.value, taken);
+      if (!range) {
+        this.showReviewStatus(
+          `"${phrase.value.trim()}" is not in the article (or is marked already).`,
+        );
+        return;
+      }
+      this.draft.add(range.start, range.end, [chosen()]);
+      phrase.value = '';
       redraw();
     });
     undo.addEventListener('click', () => {

@@ -102,3 +102,22 @@ export function selectedRange(root: HTMLElement): { start: number; end: number }
   const end = at(range.endContainer, range.endOffset);
   return start !== null && end !== null && end > start ? { start, end } : null;
 }
+
+/**
+ * The first place (in code points) where `phrase` occurs in `text` and no reviewed span of
+ * the technique covers it yet; the keyboard's way to add a span without selecting text.
+ */
+export function findPhrase(
+  text: string,
+  phrase: string,
+  taken: readonly { start: number; end: number }[],
+): { start: number; end: number } | null {
+  const wanted = phrase.trim();
+  if (wanted === '') return null;
+  for (let at = text.indexOf(wanted); at >= 0; at = text.indexOf(wanted, at + 1)) {
+    const start = Array.from(text.slice(0, at)).length;
+    const end = start + Array.from(wanted).length;
+    if (!taken.some((s) => s.start < end && s.end > start)) return { start, end };
+  }
+  return null;
+}
