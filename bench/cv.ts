@@ -85,6 +85,16 @@ const memes = async (weight: number, without: string[] = []) => {
   };
 };
 
+/** A training input for recipes that read sentence vectors, logging each stage's end. */
+const encoderInput = (corpus: Corpus) => ({
+  corpus,
+  clustersFile: CLUSTERS,
+  vectorCache: vectorFile,
+  onProgress: ({ stage, done, total }: { stage: string; done: number; total: number }) => {
+    if (done === total) console.log(`  ${stage}: ${total}`);
+  },
+});
+
 /**
  * A recipe: how a model is trained from a corpus. Names say what differs from `fast`. A
  * recipe may give several models from one training, each scored (`accurate-and-lg`).
@@ -122,17 +132,7 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
     };
     return { fast, 'snap-1': snapped(1), 'snap-2': snapped(2), 'snap-3': snapped(3) };
   },
-  'fast-use': async (corpus) =>
-    (
-      await trainSentenceHeadDetector({
-        corpus,
-        clustersFile: CLUSTERS,
-        vectorCache: vectorFile,
-        onProgress: ({ stage, done, total }) => {
-          if (done === total) console.log(`  ${stage}: ${total}`);
-        },
-      })
-    ).detector,
+  'fast-use': async (corpus) => (await trainSentenceHeadDetector(encoderInput(corpus))).detector,
   /**
    * Sentence heads from one fast training: as shipped (`fast-use`), with a hidden layer of
    * 32 ReLU units, with ten times the L2, and with every technique predicted out of fold at
@@ -157,16 +157,7 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
   },
   /** The fast model with the sentence scorer moving its token probabilities (direction 5f). */
   'fast-sentence': async (corpus) =>
-    (
-      await trainSentenceScorerDetector({
-        corpus,
-        clustersFile: CLUSTERS,
-        vectorCache: vectorFile,
-        onProgress: ({ stage, done, total }) => {
-          if (done === total) console.log(`  ${stage}: ${total}`);
-        },
-      })
-    ).detector,
+    (await trainSentenceScorerDetector(encoderInput(corpus))).detector,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
       .detector,

@@ -124,6 +124,26 @@ export class Detector {
     readonly sentenceScorer?: SentenceScorer,
   ) {}
 
+  /** A copy with some parts replaced; the vector cache goes along. */
+  with(parts: {
+    header?: ModelHeader;
+    neural?: NeuralStack;
+    sentenceHead?: SentenceHead;
+    sentenceScorer?: SentenceScorer;
+  }): Detector {
+    const detector = new Detector(
+      parts.header ?? this.header,
+      this.tagger,
+      this.classifier,
+      this.clusters,
+      parts.neural ?? this.neural,
+      parts.sentenceHead ?? this.sentenceHead,
+      parts.sentenceScorer ?? this.sentenceScorer,
+    );
+    detector.vectorCache = this.vectorCache;
+    return detector;
+  }
+
   /** Load a model file; its word clusters are read from the same folder or the one above. */
   static load(path = defaultModelPath()): Detector {
     return Detector.fromBytes(readModelFile(path), path);

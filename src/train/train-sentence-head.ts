@@ -219,15 +219,5 @@ export function withNeuralClassifier(
   const header = structuredClone(lg.header);
   header.sentenceHead = { ...header.sentenceHead!, neuralWeight: weight };
   header.neural = neural.header;
-  const detector = new Detector(
-    header,
-    lg.tagger,
-    lg.classifier,
-    lg.clusters,
-    neural,
-    lg.sentenceHead,
-    lg.sentenceScorer,
-  );
-  detector.vectorCache = lg.vectorCache;
-  return detector;
+  return lg.with({ header, neural });
 }

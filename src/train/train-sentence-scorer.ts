@@ -129,15 +129,7 @@ export async function trainSentenceScorerDetector(
     si: articles.flatMap((a) => a.si),
     tc: articles.flatMap((a) => a.tc),
   });
-  const detector = new Detector(
-    header,
-    fast.detector.tagger,
-    fast.detector.classifier,
-    clusters,
-    undefined,
-    undefined,
-    scored.scorer,
-  );
+  const detector = fast.detector.with({ header, sentenceScorer: scored.scorer });
   detector.vectorCache = input.vectorCache;
   return {
     ...fast,
@@ -188,15 +180,7 @@ export async function withSentenceScorer(
       })),
     ),
   );
-  const detector = new Detector(
-    header,
-    model.tagger,
-    model.classifier,
-    model.clusters,
-    neural,
-    model.sentenceHead,
-    scored.scorer,
-  );
+  const detector = model.with({ header, sentenceScorer: scored.scorer });
   detector.vectorCache = input.vectorCache;
   return detector;
 }
