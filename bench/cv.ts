@@ -179,16 +179,17 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
 /**
  * One accurate training per fold gives: `accurate`; `lg` (as shipped); `lg-neural`, lg's head
  * times the accurate model's neural classifier (direction 5c); `lg-sentence`, lg with the
- * sentence scorer over its taggers (direction 5f); and `lg-floor`, lg with every technique
- * predicted out of fold at least 0.6 times as often as it occurs.
+ * sentence scorer over its taggers (direction 5f); `lg-floor`, lg with every technique
+ * predicted out of fold at least 0.6 times as often as it occurs; and `lg-hidden`, lg whose
+ * head has a hidden layer of 32 units.
  */
 RECIPES['accurate-lg-sentence'] = async (corpus) => {
-  const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
+  const input = { ...encoderInput(corpus), vectorsFile: VECTORS };
   const accurate = await trainAccurateDetector(input);
   const fast = { ...accurate, detector: accurate.fast };
-  const heads = async (minPredictedShare: number) => {
+  const heads = async (minPredictedShare: number, hidden = 0) => {
     const head = await trainSentenceHeadDetector(
-      { ...input, settings: { minPredictedShare } },
+      { ...input, settings: { minPredictedShare }, head: { hidden } },
       fast,
     );
     return { head, lg: accurateWithSentenceHead(accurate.detector, head.detector) };
@@ -201,6 +202,7 @@ RECIPES['accurate-lg-sentence'] = async (corpus) => {
     'lg-neural': withNeuralClassifier(lg, accurate, head),
     'lg-sentence': await withSentenceScorer(lg, fast, input, heldOutFold),
     'lg-floor': (await heads(0.6)).lg,
+    'lg-hidden': (await heads(0, 32)).lg,
   };
 };
 
