@@ -205,6 +205,8 @@ test('train --model lg writes a model with the sentence head whose card reports 
     out,
     '--head-hidden',
     '4',
+    '--min-share',
+    '0.6',
     '--vector-cache',
     join(dir, 'vectors.bin'),
     '--cv',
@@ -216,6 +218,7 @@ test('train --model lg writes a model with the sentence head whose card reports 
   assert.match(card, /# Model card: `lg`/);
   assert.match(card, /Universal Sentence Encoder/);
   assert.match(card, /## Cross-validated figures \(recipe `lg`\)/);
+  assert.match(card, /--model lg --head-hidden 4 --min-share 0\.6 --seed 1`/);
   assert.match(card, /\| TC micro-F1 \(gold spans\) \| 0\.6000 \| 0\.6100 ± 0\.0141 \|/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'lg');
   assert.equal(Detector.load(join(out, 'model.bin')).sentenceHead?.weights.hidden?.size, 4);

@@ -62,6 +62,8 @@ export interface ModelHeader {
     seed: number;
     folds: number;
     seconds: number;
+    /** The floor of each technique's out-of-fold predicted share (TrainSettings; absent: 0). */
+    minPredictedShare?: number;
   };
   clusters: { file: string; sha256: string };
   tagger: { bits: number; bias: number; decoding: SpanDecoding };

@@ -323,17 +323,31 @@ function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
   return lines;
 }
 
+/** The `spinscope train` command line that trains this model again. */
+function reproduceCommand(model: ModelCard['model']): string {
+  const splits = model.training.split.split('+');
+  const kind = model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast';
+  const flags = [
+    `--data ../shared/data/ptc --split ${splits.join(',')}`,
+    splits.includes('dev') && '--dev-split ""',
+    `--model ${kind}`,
+    model.sentenceHead?.hidden && `--head-hidden ${model.sentenceHead.hidden}`,
+    model.training.minPredictedShare && `--min-share ${model.training.minPredictedShare}`,
+    `--seed ${model.training.seed}`,
+  ];
+  return `spinscope train ${flags.filter(Boolean).join(' ')}`;
+}
+
 /** What the model cannot do, and how to train it again. */
 function limitsSection(model: ModelCard['model']): string[] {
   const lines: string[] = [];
-  const splits = model.training.split.split('+');
   lines.push(
     '',
     '## Limits',
     `- Trained on ${model.training.articles} English news articles from 2017–2019; other genres, languages and years will score lower.`,
     '- A highlight is a statistical guess with a confidence, never a verdict: read the cues, judge for yourself.',
     '',
-    `Reproduce: \`spinscope train --data ../shared/data/ptc --split ${splits.join(',')}${splits.includes('dev') ? ' --dev-split ""' : ''} --model ${model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast'}${model.sentenceHead?.hidden ? ` --head-hidden ${model.sentenceHead.hidden}` : ''} --seed ${model.training.seed}\` (same seed, same figures).`,
+    `Reproduce: \`${reproduceCommand(model)}\` (same seed, same figures).`,
   );
   return lines;
 }

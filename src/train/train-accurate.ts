@@ -359,6 +359,7 @@ class AccurateTraining {
     const { accuracy: heldOutTc, ...classDecoding } = tuneClassBias(
       heldOutArticles,
       heldOutTechniques,
+      this.input.settings?.minPredictedShare,
     );
     header.classifier = { ...header.classifier, ...classDecoding };
     const fold = fast.foldModels[settings.heldOutFold]!;

@@ -206,6 +206,7 @@ export function trainDetector(input: TrainInput): TrainResult {
       seed: settings.seed,
       folds: settings.folds,
       seconds: Math.round((Date.now() - started) / 1000),
+      ...(settings.minPredictedShare > 0 && { minPredictedShare: settings.minPredictedShare }),
     },
     clusters: {
       file: basename(input.clustersFile),

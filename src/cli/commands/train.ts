@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultCorpusDir } from '../../config.js';
 import type { RefitChoice } from '../../train/train-accurate.js';
 import type { ModelKind } from '../actions/train.js';
-import { positiveInteger } from '../options.js';
+import { positiveInteger, unitInterval } from '../options.js';
 import type { Sink } from '../sink.js';
 
 export function trainCommand(program: Command, out: Sink): void {
@@ -64,6 +64,12 @@ export function trainCommand(program: Command, out: Sink): void {
       'a `npm run bench:cv -- --out` file whose figures the card reports (its first recipe, or --cv-recipe)',
     )
     .option('--cv-recipe <name>', 'the recipe of the --cv file to report')
+    .option(
+      '--min-share <x>',
+      'every technique is predicted, out of fold, at least x times as often as it occurs (0: off)',
+      unitInterval,
+      0,
+    )
     .option('--seed <n>', 'random seed', positiveInteger, 1)
     .addOption(
       new Option(
@@ -90,7 +96,7 @@ export function trainCommand(program: Command, out: Sink): void {
           clusters: opts.clusters,
           model: opts.model,
           vectors: opts.vectors,
-          settings: { seed: opts.seed },
+          settings: { seed: opts.seed, minPredictedShare: opts.minShare },
           refit: opts.refit,
           taggers: opts.taggers,
           vectorCache: opts.vectorCache,
