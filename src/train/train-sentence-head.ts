@@ -158,6 +158,10 @@ export function accurateWithSentenceHead(accurate: Detector, headModel: Detector
   header.calibration.technique = headModel.header.calibration.technique;
   header.sentenceHead = headModel.header.sentenceHead;
   header.training.seconds += headModel.header.training.seconds;
+  // The technique decisions are the head's: so is the floor they were fitted under.
+  const { minPredictedShare } = headModel.header.training;
+  if (minPredictedShare) header.training.minPredictedShare = minPredictedShare;
+  else delete header.training.minPredictedShare;
   const detector = new Detector(
     header,
     accurate.tagger,
