@@ -196,11 +196,10 @@ function withClassFloor(accurate: AccurateTrainResult, heldOutFold: number, shar
 /**
  * One accurate training per fold gives: `accurate`; `accurate-floor` (withClassFloor, 0.6);
  * `fast`, its fast model, and `fast-floor`, the fast model trained with the floor; `lg` (as
- * shipped); `lg-neural`, lg's head
- * times the accurate model's neural classifier (direction 5c); `lg-sentence`, lg with the
- * sentence scorer over its taggers (direction 5f); `lg-floor`, lg with every technique
- * predicted out of fold at least 0.6 times as often as it occurs; and `lg-hidden`, lg whose
- * head has a hidden layer of 32 units.
+ * shipped); `lg-neural`, lg's head times the accurate model's neural classifier (direction
+ * 5c); `lg-sentence`, lg with the sentence scorer over its taggers (direction 5f); `lg-floor`,
+ * lg with every technique predicted out of fold at least 0.6 times as often as it occurs; and
+ * `lg-hidden`, lg whose head has a hidden layer of 32 units.
  */
 RECIPES['accurate-lg-sentence'] = async (corpus) => {
   const input = { ...encoderInput(corpus), vectorsFile: VECTORS };
