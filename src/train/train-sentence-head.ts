@@ -152,6 +152,8 @@ export function accurateWithSentenceHead(accurate: Detector, headModel: Detector
   if (!accurate.neural || !headModel.sentenceHead)
     throw new Error('needs an accurate model and a model with the sentence head');
   const header = structuredClone(accurate.header);
+  // A given accurate model carries its own name; the model made here is the head's (lg).
+  header.name = headModel.header.name;
   const neural = accurate.neural.withoutClassifier();
   header.neural = neural.header;
   header.classifier = structuredClone(headModel.header.classifier);
