@@ -159,6 +159,27 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
       'use-floor-0.6': await head({}, 0.6),
     };
   },
+  /**
+   * Sentence heads with the floor from one fast training: as shipped (`use-floor-0.6`), with
+   * a third vector, the span with 8 tokens each side (`use-context-8`), and with the epochs
+   * chosen by held-out accuracy instead of log-loss (`use-epochs-accuracy`).
+   */
+  'fast-use-context': async (corpus) => {
+    const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
+    const fast = trainDetector(input);
+    const head = async (settings: Partial<HeadSettings>) =>
+      (
+        await trainSentenceHeadDetector(
+          { ...input, head: settings, settings: { minPredictedShare: 0.6 } },
+          fast,
+        )
+      ).detector;
+    return {
+      'use-floor-0.6': await head({}),
+      'use-context-8': await head({ contextWords: 8 }),
+      'use-epochs-accuracy': await head({ epochsBy: 'accuracy' }),
+    };
+  },
   /** The fast model with the sentence scorer moving its token probabilities (direction 5f). */
   'fast-sentence': async (corpus) =>
     (await trainSentenceScorerDetector(encoderInput(corpus))).detector,

@@ -3,7 +3,9 @@ import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } fro
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Detector, mixProbabilities } from '../src/detect/detector.js';
-import { HEAD_INPUTS, SentenceHead } from '../src/detect/sentence-head.js';
+import { headInputSize, SentenceHead } from '../src/detect/sentence-head.js';
+
+const HEAD_INPUTS = headInputSize();
 import { fuse, SentenceScorer } from '../src/detect/sentence-scorer.js';
 import { DEFAULT_SCORER_SETTINGS, trainSentenceScorer } from '../src/train/sentence-scorer.js';
 import {
@@ -16,7 +18,7 @@ import { readCorpus } from '../src/formats/corpus.js';
 import {
   SENTENCE_VECTOR_SIZE,
   SentenceEncoder,
-  spanTexts,
+  headTexts,
   TextVectors,
 } from '../src/features/sentence-encoder.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
@@ -81,12 +83,15 @@ test('text vectors are encoded once, and the vector file keeps them across runs'
   assert.equal(new VectorFile(path).get('Stand firm!')![7], 0.5);
 });
 
-test('a span is read with its own sentence, in code points', () => {
-  const doc = parseArticle('\ufeffFlags 🇫🇷 wave. Cowards run away! Then calm.');
+test('a span is read with its own sentence and its context on its line, in code points', () => {
+  const doc = parseArticle('\ufeffFlags 🇫🇷 wave. Cowards run away! Then calm.\nNext line here.');
   const start = Array.from(doc.text).indexOf('C');
-  const texts = spanTexts(doc, { cpStart: start, cpEnd: start + 7 });
-  assert.equal(texts.span, 'Cowards');
-  assert.equal(texts.sentence, 'Cowards run away!');
+  const span = { cpStart: start, cpEnd: start + 7 };
+  assert.deepEqual(headTexts(doc, span), ['Cowards', 'Cowards run away!']);
+  // Two tokens each side, across the sentence's edge: the flag and the full stop before it.
+  assert.deepEqual(headTexts(doc, span, 2)[2], 'wave. Cowards run away');
+  // Never past its line: the next line stays out however wide the window.
+  assert.equal(headTexts(doc, span, 50)[2], 'Flags 🇫🇷 wave. Cowards run away! Then calm.');
 });
 
 test('the head learns a technique that the vectors carry and the linear model misses', () => {
@@ -112,10 +117,10 @@ test('the head learns a technique that the vectors carry and the linear model mi
   assert.ok(right.length > 340, `out of fold ${right.length}/400 right`);
   // Trained on the other folds only: an example's out-of-fold probability is its fold head's.
   const model = new SentenceHead(head.foldWeights.get(examples[2]!.fold)!);
-  const x = model.inputs(
+  const x = model.inputs([
     examples[2]!.raw.subarray(0, SENTENCE_VECTOR_SIZE),
     examples[2]!.raw.subarray(SENTENCE_VECTOR_SIZE),
-  );
+  ]);
   const p = model.probabilities(x, [0.5, 0.5]);
   assert.ok(Math.abs(p[1]! - head.outOfFold[2]![1]!) < 1e-6);
 });
@@ -151,11 +156,14 @@ test('a model with the sentence head trains, survives its file, and needs its sp
     corpus,
     clustersFile: join(ROOT, 'models/word-clusters.bin'),
     settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
-    head: { maxEpochs: 3, hidden: 4 },
+    head: { maxEpochs: 3, hidden: 4, contextWords: 3 },
   });
   assert.equal(detector.header.sentenceHead?.epochs !== undefined, true);
   const loaded = Detector.fromBytes(detector.encode(), join(ROOT, 'models/fast/model.bin'));
   assert.equal(loaded.sentenceHead?.weights.hidden?.size, 4);
+  // A head with the context reads three vectors a span.
+  assert.equal(loaded.header.sentenceHead?.contextWords, 3);
+  assert.equal(loaded.sentenceHead?.weights.mean.length, 3 * SENTENCE_VECTOR_SIZE);
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
   const spans = [{ cpStart: 0, cpEnd: 20 }];
   assert.throws(() => loaded.classify(ctx, spans), /prepare the article first/);

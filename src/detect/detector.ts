@@ -26,7 +26,7 @@ import { explainSpan } from './cues.js';
 import { fuse, SentenceScorer } from './sentence-scorer.js';
 import {
   SentenceEncoder,
-  spanTexts,
+  headTexts,
   TextVectors,
   type VectorCache,
 } from '../features/sentence-encoder.js';
@@ -76,6 +76,8 @@ export interface ModelHeader {
     encoder: string;
     epochs: number;
     hidden?: number;
+    /** Tokens each side of the span whose text is a third input (absent: span and sentence). */
+    contextWords?: number;
     /**
      * The neural classifier's weight beside the head: probabilities ∝ head × neural^weight
      * (absent or 0: the head alone).
@@ -178,7 +180,12 @@ export class Detector {
       decodeClusters(clusterBytes, header.clusters.file),
       neural,
       header.sentenceHead &&
-        SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors, header.sentenceHead.hidden),
+        SentenceHead.fromTensors(
+          TECHNIQUE_LABELS.length,
+          tensors,
+          header.sentenceHead.hidden,
+          header.sentenceHead.contextWords,
+        ),
       header.sentenceScorer && SentenceScorer.fromTensors(tensors),
     );
   }
@@ -261,10 +268,7 @@ export class Detector {
     const texts = [
       ...(this.sentenceScorer ? ctx.doc.sentences.map((s) => s.text) : []),
       ...(this.sentenceHead
-        ? spans.flatMap((span) => {
-            const texts = spanTexts(ctx.doc, span);
-            return [texts.span, texts.sentence];
-          })
+        ? spans.flatMap((span) => headTexts(ctx.doc, span, this.header.sentenceHead?.contextWords))
         : []),
     ];
     // Even with no texts: `classify` of no spans reads the (empty) vectors of a prepared article.
@@ -289,8 +293,8 @@ export class Detector {
       // The head reads the linear probabilities: it learnt from them, out of fold.
       const vectors = this.preparedVectors(ctx);
       const head = spans.map((span, i) => {
-        const texts = spanTexts(ctx.doc, span);
-        const x = sentenceHead.inputs(vectors.get(texts.span), vectors.get(texts.sentence));
+        const texts = headTexts(ctx.doc, span, this.header.sentenceHead?.contextWords);
+        const x = sentenceHead.inputs(texts.map((text) => vectors.get(text)));
         return sentenceHead.probabilities(x, linear[i] as Float64Array);
       });
       const weight = this.header.sentenceHead?.neuralWeight ?? 0;

@@ -1,6 +1,6 @@
 /**
  * The technique head over sentence vectors (features/sentence-encoder.ts): the vectors of
- * the span and of its sentence, standardised, go through one dense layer whose scores are
+ * the span and of its sentence (and, when trained so, of the span in its context), standardised, go through one dense layer whose scores are
  * added to a learned mix of the linear classifier's log-probabilities (initialised to the
  * identity, so training starts from the linear model). Techniques are semantic categories
  * (fear, doubt, flag-waving, causal claims) that the span's words and word clusters catch
@@ -11,15 +11,17 @@ import { logLinear } from './neural/classifier.js';
 import { softmax } from './linear.js';
 import { tensorOf } from './model-file.js';
 
-/** The span's vector, then its sentence's. */
-export const HEAD_INPUTS = 2 * SENTENCE_VECTOR_SIZE;
+/** The span's vector, its sentence's, and its context's when the head reads one. */
+export function headInputSize(contextWords = 0): number {
+  return (contextWords > 0 ? 3 : 2) * SENTENCE_VECTOR_SIZE;
+}
 
 export interface SentenceHeadWeights {
   readonly classes: number;
   /** Standardisation of each input: (x - mean) * scale. */
   readonly mean: Float32Array;
   readonly scale: Float32Array;
-  /** [HEAD_INPUTS x classes], input-major. */
+  /** [inputs x classes], input-major. */
   readonly weights: Float32Array;
   readonly biases: Float32Array;
   /** [classes x classes]: linear log-probabilities to scores. */
@@ -30,7 +32,7 @@ export interface SentenceHeadWeights {
 
 export interface HiddenLayer {
   readonly size: number;
-  /** [HEAD_INPUTS x size], input-major. */
+  /** [inputs x size], input-major. */
   readonly weights: Float32Array;
   readonly biases: Float32Array;
   /** [size x classes]. */
@@ -40,9 +42,9 @@ export interface HiddenLayer {
 export class SentenceHead {
   constructor(readonly weights: SentenceHeadWeights) {}
 
-  /** The standardised inputs of a span: its vector and its sentence's. */
-  inputs(span: Float32Array, sentence: Float32Array): Float32Array {
-    return standardise(headInputs(span, sentence), this.weights.mean, this.weights.scale);
+  /** The standardised inputs of a span: its vector, its sentence's (and its context's). */
+  inputs(vectors: readonly Float32Array[]): Float32Array {
+    return standardise(headInputs(vectors), this.weights.mean, this.weights.scale);
   }
 
   /** Technique probabilities from standardised inputs and the linear probabilities. */
@@ -68,12 +70,14 @@ export class SentenceHead {
     ];
   }
 
-  /** `hidden`: the hidden layer's size (0: none). */
+  /** `hidden`: the hidden layer's size (0: none); `contextWords`: as in spanTexts. */
   static fromTensors(
     classes: number,
     tensors: ReadonlyMap<string, Float32Array>,
     hidden = 0,
+    contextWords = 0,
   ): SentenceHead {
+    const HEAD_INPUTS = headInputSize(contextWords);
     const get = (name: string, size: number) => tensorOf(tensors, `sentenceHead.${name}`, size);
     return new SentenceHead({
       classes,
@@ -94,11 +98,10 @@ export class SentenceHead {
   }
 }
 
-/** The raw inputs of a span: its vector, then its sentence's. */
-export function headInputs(span: Float32Array, sentence: Float32Array): Float32Array {
-  const raw = new Float32Array(HEAD_INPUTS);
-  raw.set(span);
-  raw.set(sentence, SENTENCE_VECTOR_SIZE);
+/** The raw inputs of a span: its vector, its sentence's (and its context's), end to end. */
+export function headInputs(vectors: readonly Float32Array[]): Float32Array {
+  const raw = new Float32Array(vectors.length * SENTENCE_VECTOR_SIZE);
+  vectors.forEach((v, i) => raw.set(v, i * SENTENCE_VECTOR_SIZE));
   return raw;
 }
 

@@ -106,13 +106,25 @@ export class TextVectors {
   }
 }
 
-/** The texts a span's technique is judged from: the span's own, and its sentence's. */
-export function spanTexts(
-  doc: ArticleDocument,
-  span: TextSpan,
-): { span: string; sentence: string } {
+/**
+ * The texts a span's technique is judged from: its own, its sentence's, and with
+ * `contextWords` > 0 its context's (the span with up to that many tokens each side on its line).
+ */
+export function headTexts(doc: ArticleDocument, span: TextSpan, contextWords = 0): string[] {
   const text = doc.offsets.slice(span.cpStart, span.cpEnd);
-  const [first] = tokensInSpan(doc, span);
+  const [first, end] = tokensInSpan(doc, span);
   const token = doc.tokens[first] as Token | undefined;
-  return { span: text, sentence: token ? doc.sentences[token.sentence]!.text : text };
+  const texts = [text, token ? doc.sentences[token.sentence]!.text : text];
+  if (contextWords === 0) return texts;
+  if (!token) return [...texts, text];
+  const sameLine = (i: number) => doc.tokens[i]?.line === token.line;
+  let from = first;
+  while (from > first - contextWords && sameLine(from - 1)) from--;
+  let to = Math.max(end, first + 1);
+  while (to < end + contextWords && sameLine(to)) to++;
+  const context = doc.offsets.slice(
+    Math.min(span.cpStart, doc.tokens[from]!.cpStart),
+    Math.max(span.cpEnd, doc.tokens[to - 1]!.cpEnd),
+  );
+  return [...texts, context];
 }

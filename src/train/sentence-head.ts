@@ -6,7 +6,7 @@
  * decisions fitted after it.
  */
 import {
-  HEAD_INPUTS,
+  headInputSize,
   headScores,
   hiddenActivations,
   standardise,
@@ -17,7 +17,7 @@ import { softmax } from '../detect/linear.js';
 import { seededRandom, shuffle } from './random.js';
 
 export interface HeadExample {
-  /** Raw inputs: the span's vector, then its sentence's. */
+  /** Raw inputs: the span's vector, its sentence's (and its context's). */
   raw: Float32Array;
   /** The linear classifier's probabilities, out of fold. */
   linear: ArrayLike<number>;
@@ -33,6 +33,10 @@ export interface HeadSettings {
   seed: number;
   /** ReLU units of a hidden layer beside the direct one (0: none). */
   hidden: number;
+  /** Tokens each side of the span whose text is a third input (0: span and sentence only). */
+  contextWords: number;
+  /** What chooses the number of epochs on held-out folds: the lowest log-loss or the best accuracy. */
+  epochsBy: 'log-loss' | 'accuracy';
 }
 
 export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
@@ -42,6 +46,8 @@ export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   batchSize: 32,
   seed: 1,
   hidden: 0,
+  contextWords: 0,
+  epochsBy: 'log-loss',
 };
 
 export interface TrainedHead {
@@ -62,13 +68,14 @@ export function trainSentenceHead(
 ): TrainedHead {
   const { mean, scale } = standardisation(
     examples.map((e) => e.raw),
-    HEAD_INPUTS,
+    headInputSize(settings.contextWords),
   );
   const x = examples.map((e) => standardise(e.raw, mean, scale));
   const folds = [...new Set(examples.map((e) => e.fold))].sort((a, b) => a - b);
   // held[e][epoch]: example e's probabilities after each epoch of the model that did not see it.
   const held: Float64Array[][] = examples.map(() => []);
   const losses = new Array<number>(settings.maxEpochs).fill(0);
+  const correct = new Array<number>(settings.maxEpochs).fill(0);
   for (const fold of folds) {
     const inFold = examples.flatMap((e, i) => (e.fold === fold ? [] : [i]));
     const out = examples.flatMap((e, i) => (e.fold === fold ? [i] : []));
@@ -76,12 +83,17 @@ export function trainSentenceHead(
       for (const i of out) {
         const p = softmax(headScores(w, x[i]!, examples[i]!.linear));
         held[i]![epoch] = p;
-        losses[epoch]! -= Math.log(Math.max(p[examples[i]!.label] as number, 1e-12));
+        const label = examples[i]!.label;
+        losses[epoch]! -= Math.log(Math.max(p[label] as number, 1e-12));
+        if (p.every((q) => q <= (p[label] as number))) correct[epoch]!++;
       }
     });
   }
   for (let e = 0; e < losses.length; e++) losses[e]! /= examples.length;
-  const best = losses.indexOf(Math.min(...losses));
+  const best =
+    settings.epochsBy === 'accuracy'
+      ? correct.indexOf(Math.max(...correct))
+      : losses.indexOf(Math.min(...losses));
   const all = examples.map((_, i) => i);
   const weights = fit(x, examples, all, classes, mean, scale, settings, best + 1);
   // Each fold's head again, stopped at the chosen epoch: the decisions fitted after the head
@@ -118,13 +130,14 @@ function fit(
   const C = classes;
   const random = seededRandom(settings.seed);
   const H = settings.hidden;
+  const inputs = mean.length;
   const hidden: HiddenLayer | undefined =
     H > 0
       ? {
           size: H,
           // He initialisation; `out` starts at zero, so training starts from the direct layer.
-          weights: Float32Array.from({ length: HEAD_INPUTS * H }, () =>
-            gaussian(random, Math.sqrt(2 / HEAD_INPUTS)),
+          weights: Float32Array.from({ length: inputs * H }, () =>
+            gaussian(random, Math.sqrt(2 / inputs)),
           ),
           biases: new Float32Array(H),
           out: new Float32Array(H * C),
@@ -134,7 +147,7 @@ function fit(
     classes,
     mean,
     scale,
-    weights: new Float32Array(HEAD_INPUTS * C),
+    weights: new Float32Array(inputs * C),
     biases: new Float32Array(C),
     mix: new Float32Array(C * C),
     ...(hidden && { hidden }),
@@ -168,7 +181,7 @@ function fit(
         const p = softmax(headScores(w, xi, e.linear, activations));
         p[e.label]! -= 1;
         for (let m = 0; m < C; m++) logLinear[m] = Math.log(Math.max(e.linear[m] as number, 1e-6));
-        for (let j = 0; j < HEAD_INPUTS; j++) {
+        for (let j = 0; j < inputs; j++) {
           const v = xi[j] as number;
           const row = j * C;
           for (let c = 0; c < C; c++) gw[row + c]! += v * (p[c] as number);

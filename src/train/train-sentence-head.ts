@@ -11,8 +11,8 @@ import { adjust, repetitionCues, topClasses } from '../detect/technique-decision
 import type { AccurateTrainResult } from './train-accurate.js';
 import { headInputs, SentenceHead } from '../detect/sentence-head.js';
 import {
+  headTexts,
   SentenceEncoder,
-  spanTexts,
   TextVectors,
   type VectorCache,
 } from '../features/sentence-encoder.js';
@@ -42,18 +42,24 @@ export async function trainSentenceHeadDetector(
   const started = Date.now();
   const progress = input.onProgress ?? (() => {});
   const { articles, outOfFoldPredictions, foldModels } = fast;
+  const settings = {
+    ...DEFAULT_HEAD_SETTINGS,
+    seed: fast.detector.header.training.seed,
+    ...input.head,
+  };
+  const { contextWords } = settings;
   const cache = memoryOver(input.vectorCache);
   const vectors = new TextVectors(SentenceEncoder.load(), cache);
   for (const [i, a] of articles.entries()) {
-    await vectors.ensure(a.tc.flatMap((s) => Object.values(spanTexts(a.ctx.doc, s))));
+    await vectors.ensure(a.tc.flatMap((s) => headTexts(a.ctx.doc, s, contextWords)));
     progress({ stage: 'encoding sentences', done: i + 1, total: articles.length });
   }
   const examples = articles.flatMap((a) => {
     const linear = outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
     return a.tc.map((s, i) => {
-      const texts = spanTexts(a.ctx.doc, s);
+      const texts = headTexts(a.ctx.doc, s, contextWords);
       return {
-        raw: headInputs(vectors.get(texts.span), vectors.get(texts.sentence)),
+        raw: headInputs(texts.map((text) => vectors.get(text))),
         linear: linear[i] as Float64Array,
         label: TECHNIQUE_LABELS.indexOf(s.technique),
         fold: a.fold,
@@ -61,11 +67,7 @@ export async function trainSentenceHeadDetector(
     });
   });
   progress({ stage: 'training the sentence head', done: 0, total: 1 });
-  const head = trainSentenceHead(examples, TECHNIQUE_LABELS.length, {
-    ...DEFAULT_HEAD_SETTINGS,
-    seed: fast.detector.header.training.seed,
-    ...input.head,
-  });
+  const head = trainSentenceHead(examples, TECHNIQUE_LABELS.length, settings);
   progress({ stage: 'training the sentence head', done: 1, total: 1 });
 
   // The head's out-of-fold probabilities, by article, for the class offsets.
@@ -93,6 +95,7 @@ export async function trainSentenceHeadDetector(
     encoder: SENTENCE_ENCODER_NAME,
     epochs: head.epochs,
     ...(hidden && { hidden }),
+    ...(contextWords > 0 && { contextWords }),
   };
   const { clusters } = fast.detector;
   const foldDetectors = foldModels.map((m, fold) => {
