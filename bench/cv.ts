@@ -180,6 +180,27 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
       'use-epochs-accuracy': await head({ epochsBy: 'accuracy' }),
     };
   },
+  /**
+   * Sentence heads with the floor from one fast training (its linear classifier without the
+   * memes): as shipped (`use-floor-0.6`), learning also from every meme span (`use-memes`),
+   * and from those of the 12 rarer techniques (`use-memes-rare`; direction 5b for the head).
+   */
+  'fast-use-memes': async (corpus) => {
+    const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
+    const fast = trainDetector(input);
+    const head = async (extraTechniqueSpans?: Awaited<ReturnType<typeof memes>>) =>
+      (
+        await trainSentenceHeadDetector(
+          { ...input, extraTechniqueSpans, settings: { minPredictedShare: 0.6 } },
+          fast,
+        )
+      ).detector;
+    return {
+      'use-floor-0.6': await head(),
+      'use-memes': await head(await memes(1)),
+      'use-memes-rare': await head(await memes(1, ['Loaded_Language', 'Name_Calling,Labeling'])),
+    };
+  },
   /** The fast model with the sentence scorer moving its token probabilities (direction 5f). */
   'fast-sentence': async (corpus) =>
     (await trainSentenceScorerDetector(encoderInput(corpus))).detector,

@@ -229,7 +229,7 @@ export function trainDetector(input: TrainInput): TrainResult {
 }
 
 /** The corpus's articles, parsed, with their gold labels and their fold (by position). */
-function trainingArticles(
+export function trainingArticles(
   corpus: Corpus,
   clusters: WordClusters,
   folds: number,
