@@ -9,7 +9,7 @@ import type { DetectedSpan } from '../src/detect/analysis.js';
 import { LogisticModel } from '../src/detect/linear.js';
 import { SparseRows } from '../src/features/sparse.js';
 import { tokenProbabilities } from '../src/detect/span-tagger.js';
-import { addTokenRows } from '../src/train/tagger-rows.js';
+import { addTokenRows } from '../src/features/token-rows.js';
 import { trainLogistic } from '../src/train/linear-training.js';
 import { trainDetector, tuneClassBias } from '../src/train/train.js';
 import { adjust, repetitionCues, topClasses } from '../src/detect/technique-decision.js';

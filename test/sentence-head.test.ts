@@ -28,6 +28,9 @@ import {
   withNeuralClassifier,
 } from '../src/train/train-sentence-head.js';
 import { VectorFile } from '../src/train/vector-file.js';
+import { tokenTechniqueProbabilities } from '../src/detect/token-techniques.js';
+import { topClasses } from '../src/detect/technique-decision.js';
+import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { seededRandom } from '../src/train/random.js';
 import { FIXTURES, ROOT, analyzeFixture, spinscope, tempDir } from './helpers.js';
 
@@ -180,6 +183,7 @@ test('a model with the sentence head trains, survives its file, and needs its sp
     clustersFile: join(ROOT, 'models/word-clusters.bin'),
     settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
     head: { maxEpochs: 3, hidden: 4, contextWords: 3 },
+    tokenTechniques: true,
   });
   assert.equal(detector.header.sentenceHead?.epochs !== undefined, true);
   const loaded = Detector.fromBytes(detector.encode(), join(ROOT, 'models/fast/model.bin'));
@@ -187,6 +191,13 @@ test('a model with the sentence head trains, survives its file, and needs its sp
   // A head with the context reads three vectors a span.
   assert.equal(loaded.header.sentenceHead?.contextWords, 3);
   assert.equal(loaded.sentenceHead?.weights.mean.length, 3 * SENTENCE_VECTOR_SIZE);
+  // The token-level technique classifier travels with the head.
+  const tokenWeight = detector.header.sentenceHead?.tokenTechniques?.weight;
+  assert.ok(tokenWeight !== undefined && tokenWeight >= 0 && tokenWeight <= 1);
+  // (int8 in the file: the same biases to two decimals)
+  loaded.sentenceHead!.tokenTechniques!.biases.forEach((b, c) =>
+    assert.ok(Math.abs(b - detector.sentenceHead!.tokenTechniques!.biases[c]!) < 0.02),
+  );
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
   const spans = [{ cpStart: 0, cpEnd: 20 }];
   assert.throws(() => loaded.classify(ctx, spans), /prepare the article first/);
@@ -350,4 +361,55 @@ test('mixing two classifiers: weight 0 keeps the first, 1 multiplies them', () =
   assert.deepEqual(Array.from(mixProbabilities(p, q, 0)), [0.6, 0.4]);
   const mixed = mixProbabilities(p, q, 1);
   assert.ok(Math.abs(mixed[0]! - 0.12 / 0.44) < 1e-12 && Math.abs(mixed[1]! - 0.32 / 0.44) < 1e-12);
+});
+
+test('the token-level technique classifier learns from the words inside spans, and multiplies the head', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const { detector, articles } = await trainSentenceHeadDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
+    head: { maxEpochs: 2 },
+    tokenTechniques: true,
+  });
+  const model = detector.sentenceHead!.tokenTechniques!;
+  // Trained on these spans: most of them get their own technique back.
+  const gold = articles.flatMap((a) =>
+    tokenTechniqueProbabilities(model, a.ctx, a.tc).map((p, i) => ({
+      p,
+      label: TECHNIQUE_LABELS.indexOf(a.tc[i]!.technique),
+    })),
+  );
+  assert.ok(gold.length >= 8);
+  const right = gold.filter(({ p, label }) => topClasses(p, 1)[0] === label).length;
+  assert.ok(right >= 0.8 * gold.length, `${right}/${gold.length} right`);
+  for (const { p } of gold) assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  // A span without a token says nothing: equal probabilities.
+  const [empty] = tokenTechniqueProbabilities(model, articles[0]!.ctx, [{ cpStart: 0, cpEnd: 0 }]);
+  assert.ok(empty!.every((v) => Math.abs(v - 1 / TECHNIQUE_LABELS.length) < 1e-9));
+  // With weight 1 the model's probabilities are the head's times the token-level ones.
+  const bits = detector.header.sentenceHead!.tokenTechniques!.bits;
+  const header = structuredClone(detector.header);
+  header.sentenceHead!.tokenTechniques = { bits, weight: 0 };
+  const alone = detector.with({ header: structuredClone(header) });
+  header.sentenceHead!.tokenTechniques = { bits, weight: 1 };
+  const both = detector.with({ header: structuredClone(header) });
+  const ctx = detector.context(parseArticle(corpus.articles[0]!.text));
+  const spans = articles[0]!.tc;
+  await alone.prepare(ctx, spans);
+  await both.prepare(ctx, spans);
+  const tokens = tokenTechniqueProbabilities(model, ctx, spans);
+  const expected = alone.classify(ctx, spans);
+  both.classify(ctx, spans).forEach((p, i) => {
+    const head = expected[i]!;
+    // classify applies the class offsets after the mix: compare before them, by ratios.
+    const ratio = (q: Float64Array, c: number) => q[c]! / q[0]!;
+    for (let c = 1; c < p.length; c++) {
+      if (head[c] === 0) continue; // the Repetition rule zeroes a phrase that never recurs
+      assert.ok(
+        Math.abs(ratio(p, c) / ratio(head, c) - tokens[i]![c]! / tokens[i]![0]!) <
+          1e-6 * (1 + tokens[i]![c]! / tokens[i]![0]!),
+      );
+    }
+  });
 });

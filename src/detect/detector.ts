@@ -22,6 +22,7 @@ import {
 } from './model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import { SentenceHead } from './sentence-head.js';
+import { tokenTechniqueProbabilities } from './token-techniques.js';
 import { explainSpan } from './cues.js';
 import { fuse, SentenceScorer } from './sentence-scorer.js';
 import {
@@ -78,6 +79,11 @@ export interface ModelHeader {
     hidden?: number;
     /** Tokens each side of the span whose text is a third input (absent: span and sentence). */
     contextWords?: number;
+    /**
+     * The token-level technique classifier beside the head: its weight slots (2^bits), and
+     * the power of its probabilities, by which the head's are multiplied (absent: none).
+     */
+    tokenTechniques?: { bits: number; weight: number };
     /**
      * The neural classifier's weight beside the head: probabilities ∝ head × neural^weight
      * (absent or 0: the head alone).
@@ -180,12 +186,7 @@ export class Detector {
       decodeClusters(clusterBytes, header.clusters.file),
       neural,
       header.sentenceHead &&
-        SentenceHead.fromTensors(
-          TECHNIQUE_LABELS.length,
-          tensors,
-          header.sentenceHead.hidden,
-          header.sentenceHead.contextWords,
-        ),
+        SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors, header.sentenceHead),
       header.sentenceScorer && SentenceScorer.fromTensors(tensors),
     );
   }
@@ -297,12 +298,19 @@ export class Detector {
         const x = sentenceHead.inputs(texts.map((text) => vectors.get(text)));
         return sentenceHead.probabilities(x, linear[i] as Float64Array);
       });
+      const tokens = this.header.sentenceHead?.tokenTechniques;
+      const first =
+        sentenceHead.tokenTechniques && tokens?.weight
+          ? tokenTechniqueProbabilities(sentenceHead.tokenTechniques, ctx, spans).map((q, i) =>
+              mixProbabilities(head[i] as Float64Array, q, tokens.weight),
+            )
+          : head;
       const weight = this.header.sentenceHead?.neuralWeight ?? 0;
-      if (weight === 0 || !neural?.classifier) return head;
+      if (weight === 0 || !neural?.classifier) return first;
       const second = neural.techniqueProbabilities(ctx, spans, linear, () =>
         this.linearTokenProbabilities(ctx),
       );
-      return head.map((p, i) => mixProbabilities(p, second[i] as Float64Array, weight));
+      return first.map((p, i) => mixProbabilities(p, second[i] as Float64Array, weight));
     });
   }
 

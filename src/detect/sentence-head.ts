@@ -8,7 +8,7 @@
  */
 import { SENTENCE_VECTOR_SIZE } from '../features/sentence-encoder.js';
 import { logLinear } from './neural/classifier.js';
-import { softmax } from './linear.js';
+import { softmax, SoftmaxModel } from './linear.js';
 import { tensorOf } from './model-file.js';
 
 /** The span's vector, its sentence's, and its context's when the head reads one. */
@@ -39,8 +39,20 @@ export interface HiddenLayer {
   readonly out: Float32Array;
 }
 
+/** What a model file says of its head's shape (the header's `sentenceHead`). */
+export interface SentenceHeadShape {
+  hidden?: number;
+  contextWords?: number;
+  /** The token-level technique classifier beside the head (detect/token-techniques.ts). */
+  tokenTechniques?: { bits: number; weight: number };
+}
+
 export class SentenceHead {
-  constructor(readonly weights: SentenceHeadWeights) {}
+  constructor(
+    readonly weights: SentenceHeadWeights,
+    /** The token-level technique classifier whose probabilities multiply the head's. */
+    readonly tokenTechniques?: SoftmaxModel,
+  ) {}
 
   /** The standardised inputs of a span: its vector, its sentence's (and its context's). */
   inputs(vectors: readonly Float32Array[]): Float32Array {
@@ -67,34 +79,49 @@ export class SentenceHead {
             ['sentenceHead.hidden.out', w.hidden.out],
           ] as [string, Float32Array][])
         : []),
+      ...(this.tokenTechniques
+        ? ([
+            ['sentenceHead.tokenTechniques', this.tokenTechniques.classMajorWeights()],
+            ['sentenceHead.tokenTechniques.biases', this.tokenTechniques.biases],
+          ] as [string, Float32Array][])
+        : []),
     ];
   }
 
-  /** `hidden`: the hidden layer's size (0: none); `contextWords`: as in spanTexts. */
   static fromTensors(
     classes: number,
     tensors: ReadonlyMap<string, Float32Array>,
-    hidden = 0,
-    contextWords = 0,
+    shape: SentenceHeadShape = {},
   ): SentenceHead {
+    const { hidden = 0, contextWords = 0, tokenTechniques } = shape;
     const HEAD_INPUTS = headInputSize(contextWords);
     const get = (name: string, size: number) => tensorOf(tensors, `sentenceHead.${name}`, size);
-    return new SentenceHead({
-      classes,
-      mean: get('mean', HEAD_INPUTS),
-      scale: get('scale', HEAD_INPUTS),
-      weights: get('weights', HEAD_INPUTS * classes),
-      biases: get('biases', classes),
-      mix: get('mix', classes * classes),
-      ...(hidden > 0 && {
-        hidden: {
-          size: hidden,
-          weights: get('hidden.weights', HEAD_INPUTS * hidden),
-          biases: get('hidden.biases', hidden),
-          out: get('hidden.out', hidden * classes),
-        },
-      }),
-    });
+    const tokens =
+      tokenTechniques &&
+      SoftmaxModel.fromClassMajor(
+        classes,
+        get('tokenTechniques', classes << tokenTechniques.bits),
+        get('tokenTechniques.biases', classes),
+      );
+    return new SentenceHead(
+      {
+        classes,
+        mean: get('mean', HEAD_INPUTS),
+        scale: get('scale', HEAD_INPUTS),
+        weights: get('weights', HEAD_INPUTS * classes),
+        biases: get('biases', classes),
+        mix: get('mix', classes * classes),
+        ...(hidden > 0 && {
+          hidden: {
+            size: hidden,
+            weights: get('hidden.weights', HEAD_INPUTS * hidden),
+            biases: get('hidden.biases', hidden),
+            out: get('hidden.out', hidden * classes),
+          },
+        }),
+      },
+      tokens,
+    );
   }
 }
 

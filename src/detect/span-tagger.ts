@@ -1,7 +1,7 @@
 /**
  * The span tagger (SI): a logistic regression gives every token the probability of lying
  * inside a propaganda span; runs of likely tokens become spans. Its training rows are built
- * in train/tagger-rows.ts.
+ * in features/token-rows.ts.
  */
 import { type ArticleDocument, type Token } from '../text/document.js';
 import type { ArticleContext } from '../features/context.js';

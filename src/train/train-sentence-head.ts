@@ -14,6 +14,7 @@ import {
   topClasses,
 } from '../detect/technique-decision.js';
 import type { AccurateTrainResult } from './train-accurate.js';
+import { fitTokenTechniques, TOKEN_TECHNIQUE_SETTINGS } from './token-techniques.js';
 import { headInputs, SentenceHead } from '../detect/sentence-head.js';
 import {
   headTexts,
@@ -43,6 +44,8 @@ export interface SentenceHeadTrainInput extends TrainInput {
   /** Vectors encoded by earlier runs (a VectorFile), so that each text is encoded once. */
   vectorCache?: VectorCache;
   head?: Partial<HeadSettings>;
+  /** Multiply the head's probabilities by a token-level technique classifier's (fitted power). */
+  tokenTechniques?: boolean;
 }
 
 /** `fast`: the fast model trained from the same input, when it was trained already. */
@@ -83,13 +86,17 @@ export async function trainSentenceHeadDetector(
   progress({ stage: 'training the sentence head', done: 1, total: 1 });
 
   // The head's out-of-fold probabilities, by article, for the class offsets.
-  const techniques = new Map<string, Float64Array[]>();
+  const headOutOfFold = new Map<string, Float64Array[]>();
   let next = 0;
   for (const a of articles)
-    techniques.set(
+    headOutOfFold.set(
       a.id,
       a.tc.map(() => head.outOfFold[next++]!),
     );
+  const tokens = input.tokenTechniques
+    ? fitTokenTechniques(articles, headOutOfFold, fast.detector.header.training.seed)
+    : undefined;
+  const techniques = tokens ? tokens.mixed : headOutOfFold;
   const { accuracy, ...tuned } = tuneClassBias(
     articles,
     techniques,
@@ -108,6 +115,9 @@ export async function trainSentenceHeadDetector(
     epochs: head.epochs,
     ...(hidden && { hidden }),
     ...(contextWords > 0 && { contextWords }),
+    ...(tokens && {
+      tokenTechniques: { bits: TOKEN_TECHNIQUE_SETTINGS.bits, weight: tokens.weight },
+    }),
   };
   const { clusters } = fast.detector;
   const foldDetectors = foldModels.map((m, fold) => {
@@ -118,7 +128,10 @@ export async function trainSentenceHeadDetector(
       clusters,
       undefined,
       // A fold without gold spans has no head of its own: the full head never saw it either.
-      new SentenceHead(head.foldWeights.get(fold) ?? head.weights),
+      new SentenceHead(
+        head.foldWeights.get(fold) ?? head.weights,
+        tokens && (tokens.foldModels.get(fold) ?? tokens.model),
+      ),
     );
     detector.vectorCache = cache;
     return detector;
@@ -146,7 +159,7 @@ export async function trainSentenceHeadDetector(
     fast.detector.classifier,
     clusters,
     undefined,
-    new SentenceHead(head.weights),
+    new SentenceHead(head.weights, tokens?.model),
   );
   detector.vectorCache = input.vectorCache;
   return {
