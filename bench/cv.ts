@@ -181,33 +181,26 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<stri
     };
   },
   /**
-   * Sentence heads with the floor from one fast training (its linear classifier without the
-   * memes): as shipped (`use-floor-0.6`); with a tenth of the learning rate (`use-rate-1e-4`:
-   * the shipped head's held-out log-loss is lowest after its first epoch); and with that rate,
-   * learning also from every meme span (`use-rate-1e-4-memes`; direction 5b for the head).
+   * Sentence heads with the floor from one fast training: as shipped (`use-floor-0.6`); with a
+   * tenth of the learning rate (`use-rate-1e-4`: the shipped head's held-out log-loss is
+   * lowest after its first epoch); each of the two times the token-level technique classifier
+   * (`use-tokens`, `use-rate-1e-4-tokens`; direction 5c).
    */
-  'fast-use-rate': async (corpus) => {
+  'fast-use-tokens': async (corpus) => {
     const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
     const fast = trainDetector(input);
-    const head = async (
-      settings: Partial<HeadSettings>,
-      extraTechniqueSpans?: Awaited<ReturnType<typeof memes>>,
-    ) =>
+    const head = async (settings: Partial<HeadSettings>, tokenTechniques = false) =>
       (
         await trainSentenceHeadDetector(
-          {
-            ...input,
-            head: settings,
-            extraTechniqueSpans,
-            settings: { minPredictedShare: 0.6 },
-          },
+          { ...input, head: settings, tokenTechniques, settings: { minPredictedShare: 0.6 } },
           fast,
         )
       ).detector;
     return {
       'use-floor-0.6': await head({}),
       'use-rate-1e-4': await head({ learningRate: 1e-4 }),
-      'use-rate-1e-4-memes': await head({ learningRate: 1e-4 }, await memes(1)),
+      'use-tokens': await head({}, true),
+      'use-rate-1e-4-tokens': await head({ learningRate: 1e-4 }, true),
     };
   },
   /** The fast model with the sentence scorer moving its token probabilities (direction 5f). */

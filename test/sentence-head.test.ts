@@ -128,29 +128,6 @@ test('the head learns a technique that the vectors carry and the linear model mi
   assert.ok(Math.abs(p[1]! - head.outOfFold[2]![1]!) < 1e-6);
 });
 
-test('extra examples (fold -1) are learnt from and never held out', () => {
-  const random = seededRandom(4);
-  const example = (i: number, fold: number) => {
-    const label = i % 2;
-    const raw = Float32Array.from(
-      { length: HEAD_INPUTS },
-      (_, j) => random() - 0.5 + (j < 32 ? 0.25 * label : 0),
-    );
-    return { raw, linear: [0.5, 0.5], label, fold };
-  };
-  const examples = Array.from({ length: 200 }, (_, i) => example(i, Math.floor(i / 2) % 4));
-  const extras = Array.from({ length: 200 }, (_, i) => example(i, -1));
-  const settings = { ...DEFAULT_HEAD_SETTINGS, maxEpochs: 4, batchSize: 16 };
-  const alone = trainSentenceHead(examples, 2, settings);
-  const helped = trainSentenceHead([...examples, ...extras], 2, settings);
-  assert.equal(helped.outOfFold.length, 200);
-  assert.deepEqual([...helped.foldWeights.keys()], [0, 1, 2, 3]);
-  const right = (h: typeof alone) =>
-    h.outOfFold.filter((p, i) => (p[1]! > 0.5 ? 1 : 0) === examples[i]!.label).length;
-  // Twice the examples to learn from, the same 200 to answer for: more right out of fold.
-  assert.ok(right(helped) > right(alone), `${right(helped)} vs ${right(alone)} right`);
-});
-
 test('a hidden layer learns what one dense layer cannot (the sign of a product)', () => {
   const random = seededRandom(5);
   const examples = Array.from({ length: 600 }, (_, i) => {

@@ -22,7 +22,6 @@ export interface HeadExample {
   /** The linear classifier's probabilities, out of fold. */
   linear: ArrayLike<number>;
   label: number;
-  /** The article's fold; -1: an extra example (a meme span), learnt from and never held out. */
   fold: number;
 }
 
@@ -56,7 +55,7 @@ export interface TrainedHead {
   /** The head of each fold, trained without it for the chosen epochs. */
   foldWeights: Map<number, SentenceHeadWeights>;
   epochs: number;
-  /** Out-of-fold probabilities of each held-out example (fold ≥ 0), in order, at the chosen epoch. */
+  /** Out-of-fold probabilities of each example, at the chosen epoch (inner folds). */
   outOfFold: Float64Array[];
   /** Mean held-out log-loss after each epoch. */
   losses: number[];
@@ -72,10 +71,7 @@ export function trainSentenceHead(
     headInputSize(settings.contextWords),
   );
   const x = examples.map((e) => standardise(e.raw, mean, scale));
-  const folds = [...new Set(examples.map((e) => e.fold))]
-    .filter((f) => f >= 0)
-    .sort((a, b) => a - b);
-  const heldOut = examples.filter((e) => e.fold >= 0).length;
+  const folds = [...new Set(examples.map((e) => e.fold))].sort((a, b) => a - b);
   // held[e][epoch]: example e's probabilities after each epoch of the model that did not see it.
   const held: Float64Array[][] = examples.map(() => []);
   const losses = new Array<number>(settings.maxEpochs).fill(0);
@@ -93,7 +89,7 @@ export function trainSentenceHead(
       }
     });
   }
-  for (let e = 0; e < losses.length; e++) losses[e]! /= heldOut;
+  for (let e = 0; e < losses.length; e++) losses[e]! /= examples.length;
   const best =
     settings.epochsBy === 'accuracy'
       ? correct.indexOf(Math.max(...correct))
@@ -117,8 +113,7 @@ export function trainSentenceHead(
       ),
     ]),
   );
-  const outOfFold = held.filter((_, i) => examples[i]!.fold >= 0).map((h) => h[best]!);
-  return { weights, foldWeights, epochs: best + 1, outOfFold, losses };
+  return { weights, foldWeights, epochs: best + 1, outOfFold: held.map((h) => h[best]!), losses };
 }
 
 function fit(

@@ -7,12 +7,7 @@
  */
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { Detector, mixProbabilities, toTextSpan } from '../detect/detector.js';
-import {
-  adjust,
-  repetitionCues,
-  techniqueProbabilities,
-  topClasses,
-} from '../detect/technique-decision.js';
+import { adjust, repetitionCues, topClasses } from '../detect/technique-decision.js';
 import type { AccurateTrainResult } from './train-accurate.js';
 import { fitTokenTechniques, TOKEN_TECHNIQUE_SETTINGS } from './token-techniques.js';
 import { headInputs, SentenceHead } from '../detect/sentence-head.js';
@@ -22,16 +17,10 @@ import {
   TextVectors,
   type VectorCache,
 } from '../features/sentence-encoder.js';
-import {
-  DEFAULT_HEAD_SETTINGS,
-  trainSentenceHead,
-  type HeadExample,
-  type HeadSettings,
-} from './sentence-head.js';
+import { DEFAULT_HEAD_SETTINGS, trainSentenceHead, type HeadSettings } from './sentence-head.js';
 import {
   fitDecisions,
   trainDetector,
-  trainingArticles,
   tuneClassBias,
   type TrainInput,
   type TrainResult,
@@ -68,7 +57,7 @@ export async function trainSentenceHeadDetector(
     await vectors.ensure(a.tc.flatMap((s) => headTexts(a.ctx.doc, s, contextWords)));
     progress({ stage: 'encoding sentences', done: i + 1, total: articles.length });
   }
-  const examples: HeadExample[] = articles.flatMap((a) => {
+  const examples = articles.flatMap((a) => {
     const linear = outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
     return a.tc.map((s, i) => {
       const texts = headTexts(a.ctx.doc, s, contextWords);
@@ -80,7 +69,6 @@ export async function trainSentenceHeadDetector(
       };
     });
   });
-  examples.push(...(await extraExamples(input, fast.detector, vectors, contextWords)));
   progress({ stage: 'training the sentence head', done: 0, total: 1 });
   const head = trainSentenceHead(examples, TECHNIQUE_LABELS.length, settings);
   progress({ stage: 'training the sentence head', done: 1, total: 1 });
@@ -202,37 +190,6 @@ export function accurateWithSentenceHead(accurate: Detector, headModel: Detector
   );
   detector.vectorCache = headModel.vectorCache;
   return detector;
-}
-
-/**
- * Head examples of the input's extra technique spans (the meme texts), `weight` times each:
- * learnt from, never held out (fold -1). Their linear probabilities are the fast model's,
- * which never saw them unless it was trained with them too.
- */
-async function extraExamples(
-  input: SentenceHeadTrainInput,
-  fast: Detector,
-  vectors: TextVectors,
-  contextWords: number,
-): Promise<HeadExample[]> {
-  const extra = input.extraTechniqueSpans;
-  if (!extra) return [];
-  const examples: HeadExample[] = [];
-  for (const a of trainingArticles(extra.corpus, fast.clusters, 1, () => {})) {
-    await vectors.ensure(a.tc.flatMap((s) => headTexts(a.ctx.doc, s, contextWords)));
-    let linear: Float64Array[] = [];
-    techniqueProbabilities(fast.classifier, a.ctx, a.tc, fast.header.classifier, (raw) => {
-      linear = raw.map((p) => Float64Array.from(p)); // before the offsets
-      return raw;
-    });
-    a.tc.forEach((s, i) => {
-      const raw = headInputs(headTexts(a.ctx.doc, s, contextWords).map((t) => vectors.get(t)));
-      const label = TECHNIQUE_LABELS.indexOf(s.technique);
-      for (let k = 0; k < extra.weight; k++)
-        examples.push({ raw, linear: linear[i]!, label, fold: -1 });
-    });
-  }
-  return examples;
 }
 
 /** Vectors kept in memory for this run, in front of the file of earlier runs. */

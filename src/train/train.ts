@@ -230,7 +230,7 @@ export function trainDetector(input: TrainInput): TrainResult {
 }
 
 /** The corpus's articles, parsed, with their gold labels and their fold (by position). */
-export function trainingArticles(
+function trainingArticles(
   corpus: Corpus,
   clusters: WordClusters,
   folds: number,
