@@ -203,7 +203,7 @@ function trainingSection(card: ModelCard): string[] {
       : []),
     ...(model.sentenceHead
       ? [
-          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}${model.sentenceHead.contextWords ? `, reading the span with ${model.sentenceHead.contextWords} tokens each side as well` : ''}${model.sentenceHead.hidden ? `, a hidden layer of ${model.sentenceHead.hidden} ReLU units beside the direct one` : ''}${model.sentenceHead.neuralWeight ? `, times the neural span classifier to the power ${model.sentenceHead.neuralWeight}` : ''}.`,
+          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}${model.sentenceHead.contextWords ? `, reading the span with ${model.sentenceHead.contextWords} tokens each side as well` : ''}${model.sentenceHead.hidden ? `, a hidden layer of ${model.sentenceHead.hidden} ReLU units beside the direct one` : ''}${model.sentenceHead.tokenTechniques?.weight ? `, times the token-level technique classifier to the power ${model.sentenceHead.tokenTechniques.weight}` : ''}${model.sentenceHead.neuralWeight ? `, times the neural span classifier to the power ${model.sentenceHead.neuralWeight}` : ''}.`,
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
