@@ -1,7 +1,7 @@
 /**
  * The technique head over sentence vectors (features/sentence-encoder.ts): the vectors of
- * the span and of its sentence (and, when trained so, of the span in its context), standardised, go through one dense layer whose scores are
- * added to a learned mix of the linear classifier's log-probabilities (initialised to the
+ * the span and of its sentence (and, when trained so, of the span in its context),
+ * standardised, go through one dense layer whose scores are added to a learned mix of the linear classifier's log-probabilities (initialised to the
  * identity, so training starts from the linear model). Techniques are semantic categories
  * (fear, doubt, flag-waving, causal claims) that the span's words and word clusters catch
  * only in part; the encoder has read far more text than the corpus holds.
@@ -94,7 +94,7 @@ export class SentenceHead {
     shape: SentenceHeadShape = {},
   ): SentenceHead {
     const { hidden = 0, contextWords = 0, tokenTechniques } = shape;
-    const HEAD_INPUTS = headInputSize(contextWords);
+    const inputs = headInputSize(contextWords);
     const get = (name: string, size: number) => tensorOf(tensors, `sentenceHead.${name}`, size);
     const tokens =
       tokenTechniques &&
@@ -106,15 +106,15 @@ export class SentenceHead {
     return new SentenceHead(
       {
         classes,
-        mean: get('mean', HEAD_INPUTS),
-        scale: get('scale', HEAD_INPUTS),
-        weights: get('weights', HEAD_INPUTS * classes),
+        mean: get('mean', inputs),
+        scale: get('scale', inputs),
+        weights: get('weights', inputs * classes),
         biases: get('biases', classes),
         mix: get('mix', classes * classes),
         ...(hidden > 0 && {
           hidden: {
             size: hidden,
-            weights: get('hidden.weights', HEAD_INPUTS * hidden),
+            weights: get('hidden.weights', inputs * hidden),
             biases: get('hidden.biases', hidden),
             out: get('hidden.out', hidden * classes),
           },

@@ -14,6 +14,7 @@ import {
   type SentenceHeadWeights,
 } from '../detect/sentence-head.js';
 import { softmax } from '../detect/linear.js';
+import { topClasses } from '../detect/technique-decision.js';
 import { seededRandom, shuffle } from './random.js';
 
 export interface HeadExample {
@@ -85,7 +86,7 @@ export function trainSentenceHead(
         held[i]![epoch] = p;
         const label = examples[i]!.label;
         losses[epoch]! -= Math.log(Math.max(p[label] as number, 1e-12));
-        if (p.every((q) => q <= (p[label] as number))) correct[epoch]!++;
+        if (topClasses(p, 1)[0] === label) correct[epoch]!++;
       }
     });
   }

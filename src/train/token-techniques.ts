@@ -92,8 +92,11 @@ export function fitTokenTechniques(
         ).length,
       0,
     );
-  const tried = TOKEN_WEIGHTS.map((weight) => ({ weight, mixed: mix(weight) }));
-  const best = tried.reduce((a, b) => (right(b.mixed) > right(a.mixed) ? b : a));
+  const tried = TOKEN_WEIGHTS.map((weight) => {
+    const mixed = mix(weight);
+    return { weight, mixed, right: right(mixed) };
+  });
+  const best = tried.reduce((a, b) => (b.right > a.right ? b : a));
   return {
     model: trainTokenTechniques(articles, seed),
     foldModels,
