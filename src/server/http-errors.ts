@@ -28,6 +28,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SPN_ERR_INPUT_HTML: 422,
   SPN_ERR_HTML: 422,
   SPN_ERR_FETCH: 502,
+  SPN_ERR_BUSY: 503,
+  SPN_ERR_STORAGE: 507,
   SPN_ERR_INTERNAL: 500,
 };
 
