@@ -21,3 +21,9 @@ export const DEFAULT_HTML_TIMEOUT_MS = 5000;
 
 /** HTML pages (files, fetched pages) carry markup around the text: they may be this many times the text limit. */
 export const HTML_FACTOR = 4;
+
+/** The server's long-article lane takes texts over this many characters (about four news articles). */
+export const DEFAULT_LONG_CHARS = 20_000;
+
+/** The server refuses an analysis (503) whose expected wait is longer than this, in ms. */
+export const DEFAULT_MAX_WAIT_MS = 15_000;

@@ -63,6 +63,16 @@ export class SpinscopeError extends Error {
   }
 }
 
+/** The server's analyses are queued as long as it allows: retry after `retryAfterSeconds`. */
+export class BusyError extends SpinscopeError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'SPN_ERR_BUSY',
+      `the server is busy: articles ahead of this one need about ${retryAfterSeconds} s; retry after that`,
+    );
+  }
+}
+
 const FULL_DISK = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 const WRITING = new Set(['mkdir', 'rename', 'rmdir', 'unlink', 'write', 'copyfile', 'symlink']);
 

@@ -2,10 +2,13 @@
  * HTML extraction with budgets, for callers that must stay responsive (the server, batches,
  * the queue producer): each page is extracted in a worker thread, after a structure check
  * (html.ts), and a page that takes longer than the time budget has its thread terminated.
- * The caller's own signal (a batch being stopped) ends an extraction the same way.
+ * The budget counts the page's own work: pages wait their turn in a queue here, and a
+ * page's clock starts when a thread takes it, so that no page fails because of the pages
+ * in front of it. The caller's own signal (a batch being stopped) ends an extraction too.
  */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Piscina } from 'piscina';
 import { DEFAULT_HTML_TIMEOUT_MS } from '../config.js';
 import { SpinscopeError } from '../errors.js';
@@ -13,7 +16,7 @@ import { DEFAULT_HTML_BUDGET, type ExtractedArticle, type HtmlStructureBudget } 
 import type { HtmlOutcome, HtmlTask } from './html-worker.js';
 
 export interface HtmlExtractorOptions {
-  /** Longest extraction of one page in ms, waiting for a thread included (default 5 s). */
+  /** Longest extraction of one page in ms, from when a thread takes it (default 5 s). */
   timeoutMs?: number;
   /** Nesting depth and element count (defaults in html.ts). */
   budget?: Partial<HtmlStructureBudget>;
@@ -28,6 +31,7 @@ export class HtmlExtractor {
   readonly timeoutMs: number;
   readonly budget: HtmlStructureBudget;
   private readonly threads: number;
+  private readonly turn: LimitFunction;
   private pool: Piscina<HtmlTask, HtmlOutcome> | undefined;
 
   constructor(options: HtmlExtractorOptions = {}) {
@@ -47,6 +51,7 @@ export class HtmlExtractor {
         );
       }
     }
+    this.turn = pLimit(this.threads);
   }
 
   /**
@@ -59,11 +64,18 @@ export class HtmlExtractor {
     signal?: AbortSignal,
   ): Promise<ExtractedArticle> {
     signal?.throwIfAborted();
+    const outcome = await this.turn(() => this.extractNow(html, url, signal));
+    if ('error' in outcome) throw new SpinscopeError(outcome.error.code, outcome.error.message);
+    return outcome.article;
+  }
+
+  /** One page on a thread that is free now: its clock starts here. */
+  private async extractNow(html: string, url: string, signal?: AbortSignal): Promise<HtmlOutcome> {
+    signal?.throwIfAborted();
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    let outcome: HtmlOutcome;
     try {
-      outcome = await this.threadPool().run({ html, url, budget: this.budget }, { signal: stop });
+      return await this.threadPool().run({ html, url, budget: this.budget }, { signal: stop });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (deadline.aborted) {
@@ -74,8 +86,6 @@ export class HtmlExtractor {
       }
       throw error;
     }
-    if ('error' in outcome) throw new SpinscopeError(outcome.error.code, outcome.error.message);
-    return outcome.article;
   }
 
   /** End the threads (an extraction still running is terminated). */

@@ -10,13 +10,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import pLimit from 'p-limit';
-import { startAnalysisPool } from '../analysis-pool.js';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
 import { AnalysisStore } from '../store/store.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
+import { AnalysisLanes } from './analysis-lanes.js';
 import type { ServerContext } from './context.js';
 import { handleClientError, handleError, handleNotFound } from './http-errors.js';
 import { configureRequestParsing } from './parsing.js';
@@ -41,8 +40,12 @@ export interface ServerOptions {
   maxBytes?: number;
   /** Allow URLs that resolve to private or loopback addresses (default false). */
   allowPrivateUrls?: boolean;
-  /** Analysis worker threads (default: one per core, less one for the event loop, at least 1). */
+  /** Analysis threads for ordinary articles (default: one per core, less one for the event loop, at least 1); long articles get one more. */
   workers?: number;
+  /** Articles longer than this many characters are analysed in a lane of their own (default 20,000). */
+  longChars?: number;
+  /** Longest expected wait for an analysis before the server answers 503 (default 15 s). */
+  maxWaitMs?: number;
   /** Fetch deadline for /analyze/url in ms (default 10 s). */
   fetchTimeoutMs?: number;
   /** Longest extraction of one HTML page in ms (default 5 s); over it, 422. */
@@ -62,10 +65,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // The event loop (HTTP, JSON, SQLite) needs a core of its own: on 2 cores, 1 worker gives
   // a p95 of 165 ms under 20 clients where 2 workers give 500 ms (npm run bench:latency).
   const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
-  const pool = await startAnalysisPool({ model, threads, maxBytes });
-  // Piscina's own queue let some tasks wait seconds behind later ones under load; a FIFO
-  // limiter in front of it hands out exactly as many tasks as there are threads, in order.
-  const inOrder = pLimit(threads);
+  const lanes = await AnalysisLanes.start({
+    model,
+    threads,
+    maxBytes,
+    longChars: options.longChars,
+    maxWaitMs: options.maxWaitMs,
+  });
 
   // HTML pages are extracted in a thread of their own, within budgets, so that no page can
   // hold up the event loop (health checks, other requests).
@@ -100,7 +106,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const existing = store.find(contentHash, modelName, modelVersion);
       if (existing) return { ...existing, cached: true };
       const started = performance.now();
-      const analysis = await inOrder(() => pool.run({ text, model, maxBytes }));
+      const analysis = await lanes.analyze(text);
       const { record, created } = store.save({
         text,
         analysis,
@@ -124,7 +130,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await serveWebUi(app);
 
   app.addHook('onClose', async () => {
-    await Promise.all([pool.destroy(), html.extractor.close()]);
+    await Promise.all([lanes.close(), html.extractor.close()]);
     store.close();
   });
   return app;

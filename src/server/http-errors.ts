@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { SpinscopeError, type ErrorCode } from '../errors.js';
+import { BusyError, SpinscopeError, type ErrorCode } from '../errors.js';
 
 /** The HTTP status of each code (400 for any code not listed). */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -112,6 +112,7 @@ export function handleError(
     return;
   }
   const statusCode = STATUS[known.code] ?? 400;
+  if (known instanceof BusyError) void reply.header('Retry-After', known.retryAfterSeconds);
   void reply.status(statusCode).send(errorBody(known.code, known.message, statusCode));
 }
 

@@ -1,6 +1,11 @@
 /** `spinscope serve`: its options and help; what it does is in ../actions/ (loaded when run). */
 import type { Command } from 'commander';
-import { DEFAULT_HTML_TIMEOUT_MS, DEFAULT_MODEL_NAME } from '../../config.js';
+import {
+  DEFAULT_HTML_TIMEOUT_MS,
+  DEFAULT_LONG_CHARS,
+  DEFAULT_MAX_WAIT_MS,
+  DEFAULT_MODEL_NAME,
+} from '../../config.js';
 import { nonNegativeInteger, positiveInteger, MODEL_HELP } from '../options.js';
 import type { Sink } from '../sink.js';
 
@@ -13,7 +18,19 @@ export function serveCommand(program: Command, out: Sink): void {
     .option('--db <file>', 'SQLite file of stored analyses', 'data/spinscope.sqlite')
     .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .option('--max-bytes <n>', 'largest article accepted, in bytes', positiveInteger)
-    .option('--workers <n>', 'analysis worker threads', positiveInteger)
+    .option('--workers <n>', 'analysis threads for ordinary articles', positiveInteger)
+    .option(
+      '--long-chars <n>',
+      'articles longer than this many characters take a thread of their own',
+      positiveInteger,
+      DEFAULT_LONG_CHARS,
+    )
+    .option(
+      '--max-wait <ms>',
+      'longest expected wait for an analysis; over it: 503 with Retry-After',
+      positiveInteger,
+      DEFAULT_MAX_WAIT_MS,
+    )
     .option('--allow-private-urls', 'let /analyze/url fetch private and loopback addresses')
     .option(
       '--html-timeout <ms>',
@@ -31,6 +48,8 @@ export function serveCommand(program: Command, out: Sink): void {
           model: opts.model,
           maxBytes: opts.maxBytes,
           workers: opts.workers,
+          longChars: opts.longChars,
+          maxWaitMs: opts.maxWait,
           allowPrivateUrls: opts.allowPrivateUrls ?? false,
           htmlTimeoutMs: opts.htmlTimeout,
         },
