@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzeFixture, FIXTURES, SHARED, spinscope, tempDir } from './helpers.js';
+import { analyzeFixture, FIXTURES, needsShared, SHARED, spinscope, tempDir } from './helpers.js';
 
 const CASES = join(SHARED, 'fixtures/scoring');
+const withCases = { skip: needsShared(CASES) };
 
-test('evaluate prints a table and ends with the headline', () => {
+test('evaluate prints a table and ends with the headline', withCases, () => {
   const dir = join(CASES, 'tc-dev-feature-baseline');
   const { code, stdout } = spinscope(
     'evaluate',
@@ -20,7 +21,7 @@ test('evaluate prints a table and ends with the headline', () => {
   assert.equal(stdout.trimEnd().split('\n').at(-1), 'TC micro-F1 0.5767');
 });
 
-test('evaluate --order-free and --json', () => {
+test('evaluate --order-free and --json', withCases, () => {
   const dir = join(CASES, 'tc-dev-published-system');
   const { code, stdout } = spinscope(
     'evaluate',
@@ -39,7 +40,7 @@ test('evaluate --order-free and --json', () => {
   assert.equal(result.headline, 'TC micro-F1 0.6839');
 });
 
-test('evaluate --task full reports SI and the technique-aware score', () => {
+test('evaluate --task full reports SI and the technique-aware score', withCases, () => {
   const dir = join(CASES, 'full-dev-perturbed-gold');
   const { code, stdout } = spinscope(
     'evaluate',
@@ -51,6 +52,21 @@ test('evaluate --task full reports SI and the technique-aware score', () => {
   assert.equal(code, 0);
   assert.match(stdout, /0\.8617\s+0\.5841\s+0\.6962/);
   assert.equal(stdout.trimEnd().split('\n').at(-1), 'Full-task micro-F1 0.4791');
+});
+
+test('evaluate scores the worked example of metrics.md from label files', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'gold.txt'), 'a1\t0\t59\na1\t115\t167\na1\t171\t181\na1\t740\t759\n');
+  writeFileSync(join(dir, 'pred.txt'), 'a1\t0\t50\na1\t161\t172\na1\t0\t10\na1\t115\t167\n');
+  const { code, stdout } = spinscope(
+    'evaluate',
+    '--task',
+    'si',
+    join(dir, 'gold.txt'),
+    join(dir, 'pred.txt'),
+  );
+  assert.equal(code, 0, stdout);
+  assert.equal(stdout.trimEnd().split('\n').at(-1), 'SI F1 0.6472');
 });
 
 test('evaluate reads folders of per-article label files and checks them against articles', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
@@ -7,6 +7,16 @@ import { after } from 'node:test';
 export const ROOT = resolve(import.meta.dirname, '..');
 export const SHARED = process.env.SPINSCOPE_SHARED ?? resolve(ROOT, '../shared');
 export const FIXTURES = join(ROOT, 'test/fixtures');
+
+/**
+ * False when `path` (inside ../shared, which a user's clone does not have) exists; else the
+ * reason to skip a test that needs it, naming the path.
+ */
+export function needsShared(path: string): string | false {
+  return existsSync(path)
+    ? false
+    : `needs ${path}: put shared/ beside the repository or set SPINSCOPE_SHARED`;
+}
 export const CLI = join(ROOT, 'dist/cli/main.js');
 
 /** A temporary folder removed when the test file ends. */
