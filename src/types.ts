@@ -53,7 +53,7 @@ export interface ReviewedSpan {
   start: number;
   end: number;
   techniques: TechniqueLabel[];
-  /** The reviewer confirmed it as the model had it. */
+  /** True: the reviewer confirmed it as the model had it; false: corrected or added. */
   accepted?: boolean;
 }
 

@@ -19,13 +19,21 @@ export interface TestServer {
   url: string;
   db: string;
   process: ChildProcess;
+  /** What the server wrote to stderr so far (its log lines). */
+  log(): string;
   stop(): void;
 }
 
 /** The real server (compiled CLI) on a free port with a fresh SQLite file. */
 export function startTestServer(...extraArgs: string[]): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'spinscope-server-'));
-  const db = join(dir, 'store.sqlite');
+  const server = startServerOn(join(dir, 'store.sqlite'), ...extraArgs);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return server;
+}
+
+/** The real server (compiled CLI) on a free port with its store at `db`. */
+export function startServerOn(db: string, ...extraArgs: string[]): Promise<TestServer> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,16 +42,13 @@ export function startTestServer(...extraArgs: string[]): Promise<TestServer> {
   const stop = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  cleanups.push(() => {
-    stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  cleanups.push(stop);
   return new Promise((resolve, reject) => {
     let stdout = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
       const url = /listening on (http:\/\/\S+)/u.exec(stdout)?.[1];
-      if (url) resolve({ url, db, process: child, stop });
+      if (url) resolve({ url, db, process: child, log: () => stderr, stop });
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
   });

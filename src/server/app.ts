@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type LogLevel } from 'fastify';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -26,6 +26,7 @@ import {
   analysisSchema,
   errorSchema,
   listSchema,
+  MAX_FIELD_LENGTH,
   recordSchema,
   reviewStateSchema,
   summarySchema,
@@ -50,7 +51,15 @@ export interface ServerOptions {
   fetchTimeoutMs?: number;
   /** Longest extraction of one HTML page in ms (default 5 s); over it, 422. */
   htmlTimeoutMs?: number;
-  logger?: boolean;
+  /** Longest wait for a request's headers in ms (default 10 s); over it, 408. */
+  headersTimeoutMs?: number;
+  /** Longest wait for a whole request, body included, in ms (default 30 s); over it, 408. */
+  requestTimeoutMs?: number;
+  /**
+   * Fastify's pino logging: its level (default `warn`: every 5xx with its request id and
+   * route, no request lines) and where lines go (default stderr); false for none.
+   */
+  logger?: false | { level?: LogLevel; stream?: { write(line: string): void } };
 }
 
 export type { AnalysisRecord } from '../types.js';
@@ -77,15 +86,33 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // hold up the event loop (health checks, other requests).
   const html = { extractor: new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs }) };
 
-  // JSON bodies carry the article plus a little: the limit leaves room for escaping.
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node refuses a headers timeout longer than the whole request's.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger:
+      options.logger === false
+        ? false
+        : { level: 'warn', stream: process.stderr, ...options.logger },
+    // JSON bodies carry the article plus a little: the limit leaves room for escaping.
     bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
+    // Slow clients get 408 (handleClientError) rather than holding a socket: Node checks
+    // its timeouts only every connectionsCheckingInterval (30 s unless told).
+    requestTimeout,
+    http: {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
     clientErrorHandler: handleClientError,
+    frameworkErrors: handleError,
   });
   configureRequestParsing(app);
   await documentApi(app);
-  await app.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5 } });
+  // A field holds at most MAX_FIELD_LENGTH code points of UTF-8, 4 bytes each.
+  await app.register(multipart, {
+    limits: { fileSize: maxBytes, files: 1, fields: 5, fieldSize: 4 * MAX_FIELD_LENGTH },
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);

@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BusyError, SpinscopeError, type ErrorCode } from '../errors.js';
+import { BusyError, SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 
 /** The HTTP status of each code (400 for any code not listed). */
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -45,12 +45,21 @@ function expectationOf(request: FastifyRequest): string {
   return expects ? `; ${expects}` : '';
 }
 
+/**
+ * What busboy (under @fastify/multipart) throws, as plain Errors without a code, for a
+ * multipart body it cannot parse: no boundary, an overlong one, a truncated body.
+ */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|The needle cannot have a length bigger than 256\.|.*unexpected end of multipart data)$/iu;
+
 /** Fastify's and its plugins' errors, in the catalogue's terms (undefined: unexpected). */
 function toSpinscopeError(
   error: FastifyError,
   request: FastifyRequest,
 ): SpinscopeError | undefined {
   if (error instanceof SpinscopeError) return error;
+  const storage = systemError(error);
+  if (storage?.code === 'SPN_ERR_STORAGE') return storage;
   const expected = expectationOf(request);
   if (error.validation) {
     return new SpinscopeError(
@@ -84,6 +93,24 @@ function toSpinscopeError(
     case 'FST_PROTO_VIOLATION':
     case 'FST_MP_PREMATURE_CLOSE':
       return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed body: ${error.message}`);
+    case 'ECONNRESET': // the client went away or timed out mid-body: not a fault of ours
+      return new SpinscopeError('SPN_ERR_BAD_REQUEST', 'the request body was cut off');
+    case 'FST_ERR_BAD_URL':
+      return new SpinscopeError(
+        'SPN_ERR_BAD_REQUEST',
+        `the path is not valid percent-encoding: ${request.url.slice(0, 200)}`,
+      );
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new SpinscopeError(
+        'SPN_ERR_BAD_REQUEST',
+        `a part of the path is too long: ${request.url.slice(0, 200)}`,
+      );
+  }
+  if (MALFORMED_MULTIPART.test(error.message)) {
+    return new SpinscopeError(
+      'SPN_ERR_BAD_REQUEST',
+      `malformed multipart body: ${error.message}${expected}`,
+    );
   }
   if (error instanceof SyntaxError) {
     return new SpinscopeError('SPN_ERR_BAD_REQUEST', `malformed JSON: ${error.message}`);
@@ -99,21 +126,27 @@ function errorBody(code: ErrorCode, message: string, statusCode: number) {
   return { error: { code, message, statusCode } };
 }
 
-/** Fastify's error handler: every error as the catalogue's JSON; unexpected ones are logged. */
+/**
+ * Fastify's error handler (and its frameworkErrors handler, for paths it cannot decode):
+ * every error as the catalogue's JSON. Every 5xx is logged with its request id and route,
+ * never with the request's body; unexpected ones with their stack.
+ */
 export function handleError(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
   const known = toSpinscopeError(error, request);
-  if (!known) {
-    request.log.error(error);
-    void reply.status(500).send(errorBody('SPN_ERR_INTERNAL', 'unexpected server error', 500));
-    return;
+  const [code, message, statusCode]: [ErrorCode, string, number] = known
+    ? [known.code, known.message, STATUS[known.code] ?? 400]
+    : ['SPN_ERR_INTERNAL', 'unexpected server error', 500];
+  // A full queue (503) is the server working as meant, not a fault: not logged.
+  if (statusCode >= 500 && code !== 'SPN_ERR_BUSY') {
+    const where = { route: `${request.method} ${request.routeOptions.url ?? '(none)'}`, code };
+    request.log.error(known ? where : { ...where, err: error }, message);
   }
-  const statusCode = STATUS[known.code] ?? 400;
   if (known instanceof BusyError) void reply.header('Retry-After', known.retryAfterSeconds);
-  void reply.status(statusCode).send(errorBody(known.code, known.message, statusCode));
+  void reply.status(statusCode).send(errorBody(code, message, statusCode));
 }
 
 /** Any route that does not exist. */

@@ -5,6 +5,9 @@
  */
 const nullableString = { type: ['string', 'null'] } as const;
 
+/** Longest title or source, in code points, on every route that takes one. */
+export const MAX_FIELD_LENGTH = 1000;
+
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
@@ -135,8 +138,8 @@ export const analyzeTextBody = {
   required: ['text'],
   properties: {
     text: { type: 'string', description: 'the article: title, empty line, body; or plain text' },
-    title: { type: 'string', maxLength: 1000 },
-    source: { type: 'string', maxLength: 1000 },
+    title: { type: 'string', maxLength: MAX_FIELD_LENGTH },
+    source: { type: 'string', maxLength: MAX_FIELD_LENGTH },
     date: { type: 'string', maxLength: 64, description: 'publication date, ISO 8601' },
   },
 } as const;
@@ -154,7 +157,11 @@ export const listQuery = {
   properties: {
     limit: { type: 'integer', minimum: 0, maximum: 500, default: 50 },
     offset: { type: 'integer', minimum: 0, default: 0 },
-    q: { type: 'string', maxLength: 500, description: 'full-text search over title and text' },
+    q: {
+      type: 'string',
+      maxLength: 500,
+      description: 'full-text search over title and text; no control characters (400)',
+    },
     technique: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
     source: { type: 'string' },
     reviewed: { type: 'boolean', description: 'only analyses with (true) or without a review' },
@@ -174,7 +181,11 @@ const reviewedSpan = {
       maxItems: 14,
       items: { type: 'string', description: 'corpus label, e.g. Loaded_Language' },
     },
-    accepted: { type: 'boolean', description: 'the reviewer confirmed it as the model had it' },
+    accepted: {
+      type: 'boolean',
+      description:
+        'true: the reviewer confirmed it as the model had it; false: corrected or added; kept as sent',
+    },
   },
 } as const;
 
@@ -184,7 +195,12 @@ export const reviewBody = {
   required: ['spans'],
   properties: {
     spans: { type: 'array', maxItems: 10_000, items: reviewedSpan },
-    reviewer: { type: 'string', maxLength: 200 },
+    reviewer: {
+      type: 'string',
+      maxLength: 200,
+      description:
+        'who reviewed; stored trimmed of leading and trailing white space (a byte order mark included), blank as null',
+    },
   },
 } as const;
 
@@ -237,3 +253,9 @@ export const errorResponses = {
   500: { $ref: 'Error#' },
   502: { $ref: 'Error#' },
 } as const;
+
+/** Routes that store something: also a full disk (507). */
+export const writeErrorResponses = { ...errorResponses, 507: { $ref: 'Error#' } } as const;
+
+/** Routes that analyse: also a full analysis queue (503). */
+export const analyzeErrorResponses = { ...writeErrorResponses, 503: { $ref: 'Error#' } } as const;

@@ -79,6 +79,7 @@ export interface ListQuery {
 /** What a person saves as a review. */
 export interface ReviewInput {
   spans: readonly ReviewedSpan[];
+  /** Stored trimmed of white space at either end (a byte order mark too); blank as null. */
   reviewer?: string;
 }
 
@@ -548,7 +549,7 @@ export function checkReviewedSpans(spans: readonly ReviewedSpan[], length: numbe
       start: span.start,
       end: span.end,
       techniques: [...span.techniques],
-      ...(span.accepted === true && { accepted: true }),
+      ...(typeof span.accepted === 'boolean' && { accepted: span.accepted }),
     };
   });
   checked.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -1,5 +1,5 @@
 /** `spinscope serve`: its options and help; what it does is in ../actions/ (loaded when run). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   DEFAULT_HTML_TIMEOUT_MS,
   DEFAULT_LONG_CHARS,
@@ -38,6 +38,23 @@ export function serveCommand(program: Command, out: Sink): void {
       positiveInteger,
       DEFAULT_HTML_TIMEOUT_MS,
     )
+    .option(
+      '--headers-timeout <ms>',
+      "longest wait for a request's headers, in ms (over it: 408)",
+      positiveInteger,
+      10_000,
+    )
+    .option(
+      '--request-timeout <ms>',
+      'longest wait for a whole request, body included, in ms (over it: 408)',
+      positiveInteger,
+      30_000,
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log lines from this level up, on stderr (JSON)')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('warn'),
+    )
     .action(async (opts) => {
       const { serveAction } = await import('../actions/serve.js');
       await serveAction(
@@ -52,6 +69,9 @@ export function serveCommand(program: Command, out: Sink): void {
           maxWaitMs: opts.maxWait,
           allowPrivateUrls: opts.allowPrivateUrls ?? false,
           htmlTimeoutMs: opts.htmlTimeout,
+          headersTimeoutMs: opts.headersTimeout,
+          requestTimeoutMs: opts.requestTimeout,
+          logger: { level: opts.logLevel },
         },
         out,
       );

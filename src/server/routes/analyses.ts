@@ -3,10 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import { SpinscopeError } from '../../errors.js';
 import { isTechniqueLabel } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
-import { errorResponses, listQuery, reviewBody } from '../schemas.js';
+import { errorResponses, listQuery, reviewBody, writeErrorResponses } from '../schemas.js';
 import type { ReviewInput } from '../../store/store.js';
 
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
+
+/** The search words, refused when they hold a control character (SQLite's FTS5 fails on NUL). */
+function searchText(q: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u.exec(q ?? '');
+  if (control) {
+    const codePoint = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new SpinscopeError(
+      'SPN_ERR_BAD_REQUEST',
+      `the search query "q" holds a control character (U+${codePoint}): send words only`,
+    );
+  }
+  return q;
+}
 
 export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
   api.get(
@@ -34,7 +48,7 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
       return ctx.store.list({
         limit: q.limit,
         offset: q.offset,
-        query: q.q,
+        query: searchText(q.q),
         technique: q.technique,
         source: q.source,
         reviewed: q.reviewed,
@@ -70,7 +84,7 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
         tags: ['reviews'],
         params: idParams,
         body: reviewBody,
-        response: { 200: { $ref: 'ReviewState#' }, ...errorResponses },
+        response: { 200: { $ref: 'ReviewState#' }, ...writeErrorResponses },
       },
     },
     async (request) => {
@@ -114,7 +128,7 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
     },
     async (request) => {
       const q = request.query as { limit: number; offset: number; q?: string };
-      return ctx.store.list({ limit: q.limit, offset: q.offset, query: q.q ?? '' });
+      return ctx.store.list({ limit: q.limit, offset: q.offset, query: searchText(q.q) ?? '' });
     },
   );
 

@@ -5,9 +5,15 @@ import { SpinscopeError } from '../../errors.js';
 import { articleFromBytes, articleFromUrl } from '../../formats/article-input.js';
 import type { ServerContext } from '../context.js';
 import { requireMediaType } from '../http-errors.js';
-import { analyzeTextBody, analyzeUrlBody, errorResponses } from '../schemas.js';
+import { codePointLength } from '../../text/offsets.js';
+import {
+  analyzeErrorResponses,
+  analyzeTextBody,
+  analyzeUrlBody,
+  MAX_FIELD_LENGTH,
+} from '../schemas.js';
 
-const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
+const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...analyzeErrorResponses };
 
 export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
   api.post(
@@ -58,7 +64,15 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
         if (part.type === 'file') {
           const bytes = await part.toBuffer(); // read even when unused, to reach later parts
           upload ??= { bytes, filename: part.filename, mimetype: part.mimetype };
-        } else if (part.fieldname === 'source') source = part.value;
+        } else if (part.fieldname === 'source') {
+          // Capped as on the JSON route (busboy cuts a field over its byte limit short).
+          if (part.valueTruncated || codePointLength(String(part.value)) > MAX_FIELD_LENGTH)
+            throw new SpinscopeError(
+              'SPN_ERR_BAD_REQUEST',
+              `the field "source" is longer than ${MAX_FIELD_LENGTH} characters`,
+            );
+          source = part.value;
+        }
       }
       if (!upload)
         throw new SpinscopeError(
