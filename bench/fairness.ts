@@ -2,7 +2,7 @@
  * One huge article against a short one: a 1.9 MB paste (dev articles end to end) is posted,
  * and a second later a 1,500-character article; how long the short one waits, with the
  * server's long-article lane and, in the same run, without it (every article in one lane,
- * as before). Fresh server and store for each; both lanes' threads are warm.
+ * waits unbounded, as before). Fresh server and store for each; both lanes' threads are warm.
  *
  *   npm run bench:fairness [-- --model md --repeats 3]
  */
@@ -38,13 +38,14 @@ async function post(url: string, text: string): Promise<{ status: number; ms: nu
   return { status: response.status, ms: performance.now() - started };
 }
 
-async function trial(longChars: number | undefined, repeat: number) {
+async function trial(longChars: number | undefined, maxWaitMs: number | undefined, repeat: number) {
   const dir = mkdtempSync(join(tmpdir(), 'spinscope-bench-'));
   const { app, url } = await startServer({
     port: 0,
     dbFile: join(dir, 'bench.sqlite'),
     model: values.model,
     longChars,
+    maxWaitMs,
   });
   try {
     // Warm the long lane (a thread loads the model on its first article).
@@ -60,12 +61,13 @@ async function trial(longChars: number | undefined, repeat: number) {
   }
 }
 
-for (const [name, longChars] of [
-  ['two lanes (default)', undefined],
-  ['one lane (before)', Number.MAX_SAFE_INTEGER],
+const NEVER = Number.MAX_SAFE_INTEGER;
+for (const [name, longChars, maxWaitMs] of [
+  ['two lanes (default)', undefined, undefined],
+  ['one lane, unbounded wait (before)', NEVER, NEVER],
 ] as const) {
   for (let r = 0; r < Number(values.repeats); r++) {
-    const { short: s, huge: h } = await trial(longChars, r);
+    const { short: s, huge: h } = await trial(longChars, maxWaitMs, r);
     console.log(
       `${name}: 1,500-character article ${s.status} in ${s.ms.toFixed(0)} ms; 1.9 MB article ${h.status} in ${(h.ms / 1000).toFixed(1)} s`,
     );
