@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzeFixture, FIXTURES, needsShared, SHARED, spinscope, tempDir } from './helpers.js';
+import {
+  analyzeFixture,
+  CLI,
+  FIXTURES,
+  needsShared,
+  SHARED,
+  spinscope,
+  tempDir,
+} from './helpers.js';
 
 const CASES = join(SHARED, 'fixtures/scoring');
 const withCases = { skip: needsShared(CASES) };
@@ -150,6 +159,44 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
   assert.equal(tc.code, 0);
   for (const line of tc.stdout.trim().split('\n'))
     assert.match(line, /^42\t[A-Za-z_,-]+\t\d+\t\d+$/);
+});
+
+test('analyze extracts the article of an HTML page, from a file or standard input', () => {
+  const page =
+    '<!doctype html><html><head><title>Harbour news</title><script>var tracker = "beacon";</script></head>' +
+    '<body><nav><a href="/">Home</a></nav><article><h1>Harbour plan</h1>' +
+    '<p>Only traitors would doubt the glorious harbour plan, the mayor said on Monday.</p>' +
+    '<p>The corrupt elite will destroy our great town.</p></article></body></html>';
+  const file = join(tempDir(), 'page.html');
+  writeFileSync(file, page);
+  const fromFile = spinscope('analyze', file, '--format', 'json');
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  const analysis = JSON.parse(fromFile.stdout);
+  // The text analysed is the article: title, empty line, heading and two paragraphs.
+  const article =
+    'Harbour news\n\nHarbour plan\nOnly traitors would doubt the glorious harbour plan, the mayor said on Monday.\n' +
+    'The corrupt elite will destroy our great town.\n';
+  assert.equal(analysis.title, 'Harbour news');
+  assert.equal(analysis.length, [...article].length);
+  assert.ok(analysis.spans.length > 0);
+  for (const span of analysis.spans) {
+    assert.equal([...article].slice(span.start, span.end).join(''), span.text);
+  }
+  const piped = spawnSync(process.execPath, [CLI, 'analyze', '-', '--format', 'json'], {
+    input: page,
+    encoding: 'utf8',
+  });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.deepEqual(JSON.parse(piped.stdout).spans, analysis.spans);
+  const empty = spawnSync(process.execPath, [CLI, 'analyze', '-'], {
+    input: '<html><body></body></html>',
+    encoding: 'utf8',
+  });
+  assert.equal(empty.status, 1);
+  assert.match(
+    empty.stderr,
+    /standard input: the page has no readable article text \[SPN_ERR_HTML\]/u,
+  );
 });
 
 test('analyze refuses empty, binary and oversized input with a code', () => {

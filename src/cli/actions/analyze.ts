@@ -1,10 +1,14 @@
-/** `spinscope analyze`: one article from a file or standard input. */
+/**
+ * `spinscope analyze`: one article from a file or standard input. An HTML page (.html, or
+ * text that starts like a page) has its article extracted first, as batch and the server do.
+ */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { analyze } from '../../analyze.js';
 import { SpinscopeError } from '../../errors.js';
 import { articleIdFromFileName } from '../../formats/corpus.js';
-import { decodeText } from '../../formats/files.js';
+import { articleFromBytes } from '../../formats/article-input.js';
+import { HtmlExtractor } from '../../formats/html-extractor.js';
 import { formatSiLabels, formatTcLabels } from '../../formats/labels.js';
 import { renderAnalysis } from '../render-terminal.js';
 import type { Sink } from '../sink.js';
@@ -40,7 +44,18 @@ async function readInput(file: string): Promise<Buffer> {
 
 export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): Promise<void> {
   const source = options.file === '-' ? 'standard input' : options.file;
-  const text = decodeText(await readInput(options.file), source);
+  const extractor = new HtmlExtractor();
+  let text: string;
+  try {
+    ({ text } = await articleFromBytes(await readInput(options.file), source, { extractor }));
+  } catch (error) {
+    if (error instanceof SpinscopeError && !error.file) {
+      throw new SpinscopeError(error.code, error.message, { file: source });
+    }
+    throw error;
+  } finally {
+    await extractor.close();
+  }
   let analysis;
   try {
     analysis = await analyze(text, {
