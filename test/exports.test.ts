@@ -39,15 +39,6 @@ test('the public API exposes exactly these names', () => {
   ]);
 });
 
-test('heavy parts have entry points of their own', async () => {
-  const server = await import('../src/server/app.js');
-  assert.equal(typeof server.startServer, 'function');
-  const store = await import('../src/store/store.js');
-  assert.equal(typeof store.AnalysisStore.open, 'function');
-  const html = await import('../src/formats/html.js');
-  assert.equal(typeof html.extractArticle, 'function');
-});
-
 test('spinscope/types is a types-only entry: importing it loads nothing', async () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     exports: Record<string, { types: string; default: string }>;
