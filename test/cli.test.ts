@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildProgram, run } from '../src/cli/main.js';
 import { analyzeFixture, FIXTURES, SHARED, spinscope, tempDir } from './helpers.js';
 
 const CASES = join(SHARED, 'fixtures/scoring');
@@ -198,4 +199,37 @@ test('train writes a model, its card and clusters that load', () => {
   assert.match(result.stdout, /model written to .*model\.bin/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).offsetUnit, 'codepoint');
   assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `fast`/);
+});
+
+test('an unexpected error is one line with SPN_ERR_INTERNAL; its stack only with --debug', async () => {
+  const runBoom = async (...args: string[]): Promise<{ code: number; stderr: string }> => {
+    const program = buildProgram(() => {});
+    program.command('boom').action(() => {
+      throw new TypeError('the command went boom');
+    });
+    let stderr = '';
+    const code = await run(['node', 'spinscope', ...args], program, (t) => (stderr += t));
+    return { code, stderr };
+  };
+  const plain = await runBoom('boom');
+  assert.equal(plain.code, 1);
+  assert.equal(
+    plain.stderr,
+    'spinscope: the command went boom [SPN_ERR_INTERNAL] (run with --debug for the stack)\n',
+  );
+  for (const args of [
+    ['--debug', 'boom'],
+    ['boom', '--debug'],
+  ]) {
+    const debug = await runBoom(...args);
+    assert.equal(debug.code, 1);
+    assert.match(debug.stderr, /^spinscope: the command went boom \[SPN_ERR_INTERNAL\]\n/);
+    assert.match(debug.stderr, /\n {4}at .*cli\.test\.ts/, 'the stack');
+  }
+  process.env.SPINSCOPE_DEBUG = '1';
+  try {
+    assert.match((await runBoom('boom')).stderr, /\n {4}at /);
+  } finally {
+    delete process.env.SPINSCOPE_DEBUG;
+  }
 });
