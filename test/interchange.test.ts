@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { readCorpus } from '../src/formats/corpus.js';
 import { AnalysisStore } from '../src/store/store.js';
 import type { TechniqueLabel } from '../src/techniques/catalogue.js';
 import { makeAnalysis, spanOf } from './fixtures/store/make-analysis.js';
-import { FIXTURES, spinscope, tempDir } from './helpers.js';
+import { FIXTURES, spinscope, spinscopeIn, tempDir } from './helpers.js';
 
 // A BOM, an emoji and a flag before the spans: code points and UTF-16 units differ.
 const TEXTS = [
@@ -120,6 +120,72 @@ test('export -> import gives identical spans and texts in every format (BOM, emo
     [],
     'nothing half-written',
   );
+});
+
+/** Every file under `dir` (relative path -> content), to show that nothing changed. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(dir, path), entry.isFile() ? readFileSync(path, 'utf8') : '(folder)');
+  }
+  return files;
+}
+
+/** A failed run: exit code 1 and one coded line, no stack. */
+function assertRefused(run: { code: number | null; stderr: string }, code: string): void {
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, new RegExp(`^spinscope: [^\\n]+ \\[${code}\\]\\n$`), run.stderr);
+}
+
+test('--out never deletes or replaces a file: missing/.., a file, a full folder, --force', () => {
+  const { db } = storeWithReview();
+  const root = tempDir('spinscope-out-');
+  writeFileSync(join(root, 'parent-canary.txt'), 'parent');
+  const work = join(root, 'work');
+  mkdirSync(join(work, 'keep'), { recursive: true });
+  writeFileSync(join(work, 'canary.txt'), 'mine');
+  writeFileSync(join(work, 'keep', 'notes.txt'), 'also mine');
+  writeFileSync(join(work, 'afile.txt'), 'a file');
+  const tasks = join(tempDir('spinscope-out-in-'), 'tasks.json');
+  writeFileSync(tasks, JSON.stringify([{ data: { text: 'Hello there.' }, annotations: [] }]));
+  const before = snapshot(root);
+  const exportTo = (...out: string[]) =>
+    spinscopeIn(work, 'export', '--db', db, '--format', 'label-studio', '--out', ...out);
+  const cases: [ReturnType<typeof spinscopeIn>, string][] = [
+    [exportTo('missing/..'), 'SPN_ERR_USAGE'],
+    [exportTo('missing/..', '--force'), 'SPN_ERR_USAGE'],
+    [exportTo('missing2/../..'), 'SPN_ERR_USAGE'],
+    [exportTo('afile.txt'), 'SPN_ERR_FILE_WRITE'],
+    [exportTo('afile.txt', '--force'), 'SPN_ERR_FILE_WRITE'],
+    [exportTo('.'), 'SPN_ERR_FILE_WRITE'],
+    [
+      spinscopeIn(work, 'import', '--format', 'label-studio', tasks, '--out', 'missing/..'),
+      'SPN_ERR_USAGE',
+    ],
+    [
+      spinscopeIn(work, 'import', '--format', 'label-studio', tasks, '--out', 'missing2/../..'),
+      'SPN_ERR_USAGE',
+    ],
+  ];
+  for (const [run, code] of cases) assertRefused(run, code);
+  assert.deepEqual(snapshot(root), before, 'every file as it was, nothing added');
+
+  // missing3/. is the new folder missing3.
+  assert.equal(exportTo('missing3/.').code, 0);
+  assert.ok(existsSync(join(work, 'missing3', 'tasks.json')));
+  rmSync(join(work, 'missing3'), { recursive: true });
+
+  // --force adds to a folder beside its files; a name already there is refused.
+  const added = exportTo('.', '--force');
+  assert.equal(added.code, 0, added.stderr);
+  const withExport = snapshot(root);
+  assert.deepEqual([...withExport.keys()].filter((k) => !before.has(k)).sort(), [
+    'work/label-config.xml',
+    'work/tasks.json',
+  ]);
+  assertRefused(exportTo('.', '--force'), 'SPN_ERR_FILE_WRITE');
+  assert.deepEqual(snapshot(root), withExport, 'nothing replaced');
 });
 
 test('a Label Studio export written from its documented schema imports, in code points or UTF-16 units', async () => {

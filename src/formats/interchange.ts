@@ -8,11 +8,11 @@
  * Label Studio's editor counts offsets in UTF-16 units in older versions and in code points
  * since its emoji fix: on import each region's own text decides; exports use code points.
  * brat (Python) counts code points. Every writer builds a folder beside the target and
- * renames it into place, so a failure leaves nothing half-written.
+ * moves it into place (out-folder.ts), so a failure leaves nothing half-written.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { SpinscopeError } from '../errors.js';
 import {
   isTechniqueLabel,
@@ -23,6 +23,7 @@ import {
 import { CodePointIndex, codePointLength } from '../text/offsets.js';
 import { readCorpus } from './corpus.js';
 import { decodeText } from './files.js';
+import { checkOutFolder, writeFolder } from './out-folder.js';
 
 export interface AnnotatedSpan {
   /** Code points, half-open. */
@@ -90,29 +91,19 @@ export async function readLabelMap(file: string): Promise<LabelMap> {
 // ---------------------------------------------------------------------------------------
 // Writing
 
-/** Write the articles in a format to `out`, a new or empty folder, all or nothing. */
+/**
+ * Write the articles in a format to `out`, a new or empty folder (or, with `force`, one with
+ * other files in it), all or nothing; see out-folder.ts.
+ */
 export function writeInterchange(
   format: InterchangeFormat,
   articles: readonly AnnotatedArticle[],
   out: string,
+  force = false,
 ): void {
-  if (existsSync(out) && readdirSync(out).length > 0)
-    throw new SpinscopeError('SPN_ERR_USAGE', 'exists and is not empty: choose a new folder', {
-      file: out,
-    });
-  const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  try {
-    for (const a of articles) checkId(a.id);
-    WRITERS[format](articles, staging);
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(dirname(out), { recursive: true });
-    renameSync(staging, out);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  const target = checkOutFolder(out, force);
+  for (const a of articles) checkId(a.id);
+  writeFolder(target, (dir) => WRITERS[format](articles, dir));
 }
 
 function checkId(id: string): void {
