@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { readCorpus } from '../src/formats/corpus.js';
 import { AnalysisStore } from '../src/store/store.js';
 import type { TechniqueLabel } from '../src/techniques/catalogue.js';
@@ -127,7 +128,10 @@ function snapshot(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), entry.isFile() ? readFileSync(path, 'utf8') : '(folder)');
+    files.set(
+      relative(dir, path),
+      entry.isFile() ? readFileSync(path).toString('base64') : '(folder)',
+    );
   }
   return files;
 }
@@ -186,6 +190,25 @@ test('--out never deletes or replaces a file: missing/.., a file, a full folder,
   ]);
   assertRefused(exportTo('.', '--force'), 'SPN_ERR_FILE_WRITE');
   assert.deepEqual(snapshot(root), withExport, 'nothing replaced');
+});
+
+test('export reads only an existing Spinscope store and changes no other file', () => {
+  const dir = tempDir('spinscope-export-db-');
+  const notSqlite = join(dir, 'notes.txt');
+  writeFileSync(notSqlite, 'not a database\n');
+  const empty = join(dir, 'empty.sqlite');
+  writeFileSync(empty, '');
+  const other = join(dir, 'other.sqlite');
+  const db = new Database(other);
+  db.exec('CREATE TABLE things (name TEXT)');
+  db.pragma('user_version = 1');
+  db.close();
+  const before = snapshot(dir);
+  for (const file of ['nosuch.sqlite', notSqlite, empty, other]) {
+    const run = spinscopeIn(dir, 'export', '--db', file, '--format', 'jsonl', '--out', 'out');
+    assertRefused(run, 'SPN_ERR_FILE_READ');
+  }
+  assert.deepEqual(snapshot(dir), before, 'no store created, no file changed');
 });
 
 test('a Label Studio export written from its documented schema imports, in code points or UTF-16 units', async () => {

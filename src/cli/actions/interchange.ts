@@ -22,7 +22,7 @@ export interface ExportOptions {
 /** Every stored analysis, with its reviewed spans where a review exists. */
 export function exportAction(options: ExportOptions, out: Sink): void {
   checkOutFolder(options.out, options.force); // before anything is read
-  const store = AnalysisStore.open(options.db);
+  const store = AnalysisStore.open(options.db, { existing: true });
   const articles: AnnotatedArticle[] = [];
   let reviewed = 0;
   try {
