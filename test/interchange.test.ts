@@ -259,7 +259,10 @@ test('a Label Studio export written from its documented schema imports, in code 
   writeFileSync(file, JSON.stringify(tasks));
   const unmapped = spinscope('import', '--format', 'label-studio', file, '--out', join(dir, 'a'));
   assert.equal(unmapped.code, 1);
-  assert.match(unmapped.stderr, /region 2: unknown label "Slogan" \(give --map FILE/);
+  assert.match(
+    unmapped.stderr,
+    /export\.json: \[0\]\.annotations\[1\]\.result\[1\]\.value\.labels: unknown label "Slogan" \(give --map FILE/,
+  );
   assert.ok(!existsSync(join(dir, 'a')), 'nothing written');
   const map = join(dir, 'map.json');
   writeFileSync(map, JSON.stringify({ Slogan: 'Slogans' }));
@@ -280,6 +283,47 @@ test('a Label Studio export written from its documented schema imports, in code 
     { ...traitors, techniques: ['Name_Calling,Labeling', 'Loaded_Language'] },
     { ...stand, techniques: ['Slogans'] },
   ]);
+});
+
+test('a Label Studio file of the wrong shape: the file, the JSON path of the problem and a code', () => {
+  const dir = tempDir('spinscope-ls-shape-');
+  const task = (annotations: unknown) => ({ data: { text: 'These traitors lie.' }, annotations });
+  const labels = (value: unknown) => task([{ result: [{ type: 'labels', value }] }]);
+  const cases: [unknown, string][] = [
+    ['tasks', 'a Label Studio export is a JSON array of tasks'],
+    [[null], '[0]: expected object, received null'],
+    [[{ data: null }], '[0].data: expected object, received null'],
+    [[task([]), task('Loaded_Language')], '[1].annotations: expected array, received string'],
+    [[task(null)], '[0].annotations: expected array, received null'],
+    [[task({ result: [] })], '[0].annotations: expected array, received object'],
+    [[task([null])], '[0].annotations[0]: expected object, received null'],
+    [[task([{ result: null }])], '[0].annotations[0].result: expected array, received null'],
+    [[task([{ result: 'x' }])], '[0].annotations[0].result: expected array, received string'],
+    [[task([{ result: [null] }])], '[0].annotations[0].result[0]: expected object, received null'],
+    [[labels(null)], '[0].annotations[0].result[0].value: expected object, received null'],
+    [
+      [labels({ start: 6, end: 14, labels: 'Loaded_Language' })],
+      '[0].annotations[0].result[0].value.labels: expected array, received string',
+    ],
+  ];
+  for (const [json, message] of cases) {
+    writeFileSync(join(dir, 'tasks.json'), JSON.stringify(json));
+    const run = spinscopeIn(dir, 'import', '--format', 'label-studio', 'tasks.json', '--out', 'o');
+    assert.equal(run.stderr, `spinscope: tasks.json: ${message} [SPN_ERR_LABEL_FORMAT]\n`);
+    assert.equal(run.code, 1);
+    assert.ok(!existsSync(join(dir, 'o')), 'nothing written');
+  }
+  // A file where brat's folder belongs, a folder where Label Studio's file belongs.
+  const brat = spinscopeIn(dir, 'import', '--format', 'brat', 'tasks.json', '--out', 'o');
+  assert.equal(
+    brat.stderr,
+    'spinscope: tasks.json: is not a folder of brat .txt and .ann files [SPN_ERR_CORPUS_LAYOUT]\n',
+  );
+  const folder = spinscopeIn(dir, 'import', '--format', 'label-studio', '.', '--out', 'o');
+  assert.equal(
+    folder.stderr,
+    'spinscope: .: is a folder, not a Label Studio JSON export [SPN_ERR_FILE_READ]\n',
+  );
 });
 
 test('brat: discontinuous, unknown and misplaced entries get clear errors with file and line', () => {
