@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
+  readdirSync,
   readFileSync,
+  rmSync,
+  statfsSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { test } from 'node:test';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeId, iterateItems, resolveInputs, type BatchItem } from '../src/batch/inputs.js';
 import type { FailureRecord, ResultRecord } from '../src/batch/outputs.js';
 import { DEFAULT_MODEL_NAME } from '../src/config.js';
+import { AnalysisStore } from '../src/store/store.js';
 import {
   assertResumed,
   checkOutputs,
@@ -468,4 +474,63 @@ test('items and their ids: folders in name order, JSONL and URL lists line by li
   assert.match(JSON.stringify(messages[2]), /\\"text\\" and \\"url\\": give exactly one/);
   assert.match(JSON.stringify(messages[3]), /SPN_ERR_URL/);
   assert.equal(items[9]?.input, `${urls}:4`);
+});
+
+/** Fill the file system that holds `file` up to `leave` bytes of free space. */
+function fill(file: string, leave: number): void {
+  const { bavail, bsize } = statfsSync(dirname(file));
+  try {
+    writeFileSync(file, Buffer.alloc(Math.max(0, bavail * bsize - leave)));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOSPC') throw error;
+  }
+}
+
+test('a full disk stops a batch with SPN_ERR_STORAGE and its summary, or says it could not write it', async (t) => {
+  // A real full disk: a small tmpfs (mounting needs root).
+  const disk = mkdtempSync(join(tmpdir(), 'spinscope-full-disk-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk], {
+    encoding: 'utf8',
+  });
+  if (mounted.status !== 0) {
+    rmSync(disk, { recursive: true });
+    const why = (mounted.stderr || mounted.error?.message || '').trim();
+    t.skip(`needs a small disk to fill: mount -t tmpfs is not permitted here (${why})`);
+    return;
+  }
+  after(() => {
+    spawnSync('umount', [disk]);
+    rmSync(disk, { recursive: true, force: true });
+  });
+  const inputs = tempDir();
+  writeArticles(inputs, 40, 1);
+  const batch = (...args: string[]) =>
+    runCli('batch', inputs, '--model', 'fast', '--workers', '1', ...args);
+  const assertStorage = (run: { code: number | null; stderr: string }): string => {
+    assert.equal(run.code, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack');
+    const last = run.stderr.trimEnd().split('\n').at(-1)!;
+    assert.match(last, /^spinscope: the disk is full: .+ \[SPN_ERR_STORAGE\]$/);
+    return last;
+  };
+
+  // The store on the full disk, the output folder elsewhere: the summary is written.
+  const db = join(disk, 'store.sqlite');
+  AnalysisStore.open(db).close();
+  fill(join(disk, 'filler'), 48 * 1024);
+  const out = join(tempDir(), 'out');
+  assertStorage(await batch('--out', out, '--db', db));
+  const summary = readSummary(out);
+  assert.equal(summary.complete, false);
+  assert.equal(summary.articles, lineCount(join(out, 'results.jsonl')));
+
+  // The output folder on the disk, one page left: the lock takes it, the store finds the disk
+  // full, and the message says that the summary could not be written either.
+  for (const name of readdirSync(disk)) rmSync(join(disk, name), { recursive: true });
+  const full = join(disk, 'out');
+  mkdirSync(full);
+  fill(join(disk, 'filler'), statfsSync(disk).bsize);
+  const last = assertStorage(await batch('--out', full));
+  assert.ok(last.includes(`${join(full, 'summary.json')} could not be written either`), last);
+  assert.ok(!existsSync(join(full, 'summary.json')));
 });

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
+import { buildProgram, run } from '../src/cli/main.js';
 import {
   analyzeFixture,
   CLI,
@@ -261,4 +263,73 @@ test('train writes a model, its card and clusters that load', () => {
   assert.match(result.stdout, /model written to .*model\.bin/);
   assert.equal(analyzeFixture(join(out, 'model.bin')).offsetUnit, 'codepoint');
   assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `fast`/);
+});
+
+test('an unexpected error is one line with SPN_ERR_INTERNAL; its stack only with --debug', async () => {
+  const runBoom = async (...args: string[]): Promise<{ code: number; stderr: string }> => {
+    const program = buildProgram(() => {});
+    program.command('boom').action(() => {
+      throw new TypeError('the command went boom');
+    });
+    let stderr = '';
+    const code = await run(['node', 'spinscope', ...args], program, (t) => (stderr += t));
+    return { code, stderr };
+  };
+  const plain = await runBoom('boom');
+  assert.equal(plain.code, 1);
+  assert.equal(
+    plain.stderr,
+    'spinscope: the command went boom [SPN_ERR_INTERNAL] (run with --debug for the stack)\n',
+  );
+  for (const args of [
+    ['--debug', 'boom'],
+    ['boom', '--debug'],
+  ]) {
+    const debug = await runBoom(...args);
+    assert.equal(debug.code, 1);
+    assert.match(debug.stderr, /^spinscope: the command went boom \[SPN_ERR_INTERNAL\]\n/);
+    assert.match(debug.stderr, /\n {4}at .*cli\.test\.ts/, 'the stack');
+  }
+  process.env.SPINSCOPE_DEBUG = '1';
+  try {
+    assert.match((await runBoom('boom')).stderr, /\n {4}at /);
+  } finally {
+    delete process.env.SPINSCOPE_DEBUG;
+  }
+});
+
+test('serve: a bad port is SPN_ERR_USAGE; a port in use or an address not here, SPN_ERR_LISTEN', async () => {
+  const db = join(tempDir(), 'serve.sqlite');
+  const serve = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      [CLI, 'serve', '--db', db, '--model', 'fast', '--workers', '1', ...args],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+  const bad = serve('--port', '99999');
+  assert.equal(bad.status, 1);
+  assert.equal(
+    bad.stderr,
+    'spinscope: the port must be a whole number from 1 to 65535 (or 0 for a free one), not 99999 [SPN_ERR_USAGE]\n',
+  );
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    const inUse = serve('--port', String(port));
+    assert.equal(inUse.status, 1, inUse.stderr);
+    assert.equal(
+      inUse.stderr,
+      `spinscope: cannot listen on 127.0.0.1:${port}: the port is in use (another server?): choose another port [SPN_ERR_LISTEN]\n`,
+    );
+  } finally {
+    taken.close();
+  }
+  // 192.0.2.1 (TEST-NET-1) is on no interface here: binding fails, nothing is sent.
+  const away = serve('--host', '192.0.2.1', '--port', '8080');
+  assert.equal(away.status, 1, away.stderr);
+  assert.equal(
+    away.stderr,
+    "spinscope: cannot listen on 192.0.2.1:8080: the address is not one of this machine's: choose another host [SPN_ERR_LISTEN]\n",
+  );
 });

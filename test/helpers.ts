@@ -32,7 +32,15 @@ export function spinscope(...args: string[]): {
   stdout: string;
   stderr: string;
 } {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return spinscopeIn(undefined, ...args);
+}
+
+/** Run the built CLI in the folder `cwd`. */
+export function spinscopeIn(
+  cwd: string | undefined,
+  ...args: string[]
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

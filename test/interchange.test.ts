@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { readCorpus } from '../src/formats/corpus.js';
 import { AnalysisStore } from '../src/store/store.js';
 import type { TechniqueLabel } from '../src/techniques/catalogue.js';
 import { makeAnalysis, spanOf } from './fixtures/store/make-analysis.js';
-import { FIXTURES, spinscope, tempDir } from './helpers.js';
+import { FIXTURES, spinscope, spinscopeIn, tempDir } from './helpers.js';
 
 // A BOM, an emoji and a flag before the spans: code points and UTF-16 units differ.
 const TEXTS = [
@@ -122,6 +123,94 @@ test('export -> import gives identical spans and texts in every format (BOM, emo
   );
 });
 
+/** Every file under `dir` (relative path -> content), to show that nothing changed. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath, entry.name);
+    files.set(
+      relative(dir, path),
+      entry.isFile() ? readFileSync(path).toString('base64') : '(folder)',
+    );
+  }
+  return files;
+}
+
+/** A failed run: exit code 1 and one coded line, no stack. */
+function assertRefused(run: { code: number | null; stderr: string }, code: string): void {
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, new RegExp(`^spinscope: [^\\n]+ \\[${code}\\]\\n$`), run.stderr);
+}
+
+test('--out never deletes or replaces a file: missing/.., a file, a full folder, --force', () => {
+  const { db } = storeWithReview();
+  const root = tempDir('spinscope-out-');
+  writeFileSync(join(root, 'parent-canary.txt'), 'parent');
+  const work = join(root, 'work');
+  mkdirSync(join(work, 'keep'), { recursive: true });
+  writeFileSync(join(work, 'canary.txt'), 'mine');
+  writeFileSync(join(work, 'keep', 'notes.txt'), 'also mine');
+  writeFileSync(join(work, 'afile.txt'), 'a file');
+  const tasks = join(tempDir('spinscope-out-in-'), 'tasks.json');
+  writeFileSync(tasks, JSON.stringify([{ data: { text: 'Hello there.' }, annotations: [] }]));
+  const before = snapshot(root);
+  const exportTo = (...out: string[]) =>
+    spinscopeIn(work, 'export', '--db', db, '--format', 'label-studio', '--out', ...out);
+  const cases: [ReturnType<typeof spinscopeIn>, string][] = [
+    [exportTo('missing/..'), 'SPN_ERR_USAGE'],
+    [exportTo('missing/..', '--force'), 'SPN_ERR_USAGE'],
+    [exportTo('missing2/../..'), 'SPN_ERR_USAGE'],
+    [exportTo('afile.txt'), 'SPN_ERR_FILE_WRITE'],
+    [exportTo('afile.txt', '--force'), 'SPN_ERR_FILE_WRITE'],
+    [exportTo('.'), 'SPN_ERR_FILE_WRITE'],
+    [
+      spinscopeIn(work, 'import', '--format', 'label-studio', tasks, '--out', 'missing/..'),
+      'SPN_ERR_USAGE',
+    ],
+    [
+      spinscopeIn(work, 'import', '--format', 'label-studio', tasks, '--out', 'missing2/../..'),
+      'SPN_ERR_USAGE',
+    ],
+  ];
+  for (const [run, code] of cases) assertRefused(run, code);
+  assert.deepEqual(snapshot(root), before, 'every file as it was, nothing added');
+
+  // missing3/. is the new folder missing3.
+  assert.equal(exportTo('missing3/.').code, 0);
+  assert.ok(existsSync(join(work, 'missing3', 'tasks.json')));
+  rmSync(join(work, 'missing3'), { recursive: true });
+
+  // --force adds to a folder beside its files; a name already there is refused.
+  const added = exportTo('.', '--force');
+  assert.equal(added.code, 0, added.stderr);
+  const withExport = snapshot(root);
+  assert.deepEqual([...withExport.keys()].filter((k) => !before.has(k)).sort(), [
+    'work/label-config.xml',
+    'work/tasks.json',
+  ]);
+  assertRefused(exportTo('.', '--force'), 'SPN_ERR_FILE_WRITE');
+  assert.deepEqual(snapshot(root), withExport, 'nothing replaced');
+});
+
+test('export reads only an existing Spinscope store and changes no other file', () => {
+  const dir = tempDir('spinscope-export-db-');
+  const notSqlite = join(dir, 'notes.txt');
+  writeFileSync(notSqlite, 'not a database\n');
+  const empty = join(dir, 'empty.sqlite');
+  writeFileSync(empty, '');
+  const other = join(dir, 'other.sqlite');
+  const db = new Database(other);
+  db.exec('CREATE TABLE things (name TEXT)');
+  db.pragma('user_version = 1');
+  db.close();
+  const before = snapshot(dir);
+  for (const file of ['nosuch.sqlite', notSqlite, empty, other]) {
+    const run = spinscopeIn(dir, 'export', '--db', file, '--format', 'jsonl', '--out', 'out');
+    assertRefused(run, 'SPN_ERR_FILE_READ');
+  }
+  assert.deepEqual(snapshot(dir), before, 'no store created, no file changed');
+});
+
 test('a Label Studio export written from its documented schema imports, in code points or UTF-16 units', async () => {
   const dir = tempDir('spinscope-ls-');
   const text = '😡 These traitors lie! 🇺🇸 Stand firm.';
@@ -170,7 +259,10 @@ test('a Label Studio export written from its documented schema imports, in code 
   writeFileSync(file, JSON.stringify(tasks));
   const unmapped = spinscope('import', '--format', 'label-studio', file, '--out', join(dir, 'a'));
   assert.equal(unmapped.code, 1);
-  assert.match(unmapped.stderr, /region 2: unknown label "Slogan" \(give --map FILE/);
+  assert.match(
+    unmapped.stderr,
+    /export\.json: \[0\]\.annotations\[1\]\.result\[1\]\.value\.labels: unknown label "Slogan" \(give --map FILE/,
+  );
   assert.ok(!existsSync(join(dir, 'a')), 'nothing written');
   const map = join(dir, 'map.json');
   writeFileSync(map, JSON.stringify({ Slogan: 'Slogans' }));
@@ -191,6 +283,47 @@ test('a Label Studio export written from its documented schema imports, in code 
     { ...traitors, techniques: ['Name_Calling,Labeling', 'Loaded_Language'] },
     { ...stand, techniques: ['Slogans'] },
   ]);
+});
+
+test('a Label Studio file of the wrong shape: the file, the JSON path of the problem and a code', () => {
+  const dir = tempDir('spinscope-ls-shape-');
+  const task = (annotations: unknown) => ({ data: { text: 'These traitors lie.' }, annotations });
+  const labels = (value: unknown) => task([{ result: [{ type: 'labels', value }] }]);
+  const cases: [unknown, string][] = [
+    ['tasks', 'a Label Studio export is a JSON array of tasks'],
+    [[null], '[0]: expected object, received null'],
+    [[{ data: null }], '[0].data: expected object, received null'],
+    [[task([]), task('Loaded_Language')], '[1].annotations: expected array, received string'],
+    [[task(null)], '[0].annotations: expected array, received null'],
+    [[task({ result: [] })], '[0].annotations: expected array, received object'],
+    [[task([null])], '[0].annotations[0]: expected object, received null'],
+    [[task([{ result: null }])], '[0].annotations[0].result: expected array, received null'],
+    [[task([{ result: 'x' }])], '[0].annotations[0].result: expected array, received string'],
+    [[task([{ result: [null] }])], '[0].annotations[0].result[0]: expected object, received null'],
+    [[labels(null)], '[0].annotations[0].result[0].value: expected object, received null'],
+    [
+      [labels({ start: 6, end: 14, labels: 'Loaded_Language' })],
+      '[0].annotations[0].result[0].value.labels: expected array, received string',
+    ],
+  ];
+  for (const [json, message] of cases) {
+    writeFileSync(join(dir, 'tasks.json'), JSON.stringify(json));
+    const run = spinscopeIn(dir, 'import', '--format', 'label-studio', 'tasks.json', '--out', 'o');
+    assert.equal(run.stderr, `spinscope: tasks.json: ${message} [SPN_ERR_LABEL_FORMAT]\n`);
+    assert.equal(run.code, 1);
+    assert.ok(!existsSync(join(dir, 'o')), 'nothing written');
+  }
+  // A file where brat's folder belongs, a folder where Label Studio's file belongs.
+  const brat = spinscopeIn(dir, 'import', '--format', 'brat', 'tasks.json', '--out', 'o');
+  assert.equal(
+    brat.stderr,
+    'spinscope: tasks.json: is not a folder of brat .txt and .ann files [SPN_ERR_CORPUS_LAYOUT]\n',
+  );
+  const folder = spinscopeIn(dir, 'import', '--format', 'label-studio', '.', '--out', 'o');
+  assert.equal(
+    folder.stderr,
+    'spinscope: .: is a folder, not a Label Studio JSON export [SPN_ERR_FILE_READ]\n',
+  );
 });
 
 test('brat: discontinuous, unknown and misplaced entries get clear errors with file and line', () => {

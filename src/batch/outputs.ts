@@ -24,7 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { SpinscopeError, type ErrorCode } from '../errors.js';
+import { SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 import { formatSiLabels, formatTcLabels } from '../formats/labels.js';
 import type { Analysis } from '../detect/analysis.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
@@ -96,6 +96,8 @@ export function lockFolder(dir: string): () => void {
       return () => rmSync(file, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        const full = systemError(error);
+        if (full?.code === 'SPN_ERR_STORAGE') throw full;
         throw new SpinscopeError(
           'SPN_ERR_FILE_READ',
           `cannot create the lock file: ${(error as Error).message}`,

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../config.js';
-import { ERROR_CODES, SpinscopeError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
 import { startAnalysisPool } from '../analysis-pool.js';
 import { AnalysisStore } from '../store/store.js';
@@ -233,6 +233,7 @@ export async function runInFolder(
 
   try {
     let summary: BatchSummary | undefined;
+    let unwritten: unknown;
     if (journal !== undefined) {
       try {
         summary = await writeOutputs(options.outDir, journal, folder, {
@@ -242,13 +243,28 @@ export async function runInFolder(
         });
       } catch (error) {
         if (fatal === undefined) throw error; // else the first error is the one to report
+        unwritten = error;
       }
     }
-    if (fatal !== undefined || summary === undefined) throw fatal;
+    if (fatal !== undefined || summary === undefined) throw stopError(fatal, unwritten, options);
     return summary;
   } finally {
     unlock();
   }
+}
+
+/**
+ * The error that stopped a run: the system's (a full disk) in the catalogue's terms, saying
+ * so when the summary could not be written either.
+ */
+function stopError(fatal: unknown, unwritten: unknown, options: FolderOptions): unknown {
+  const coded = systemError(fatal);
+  if (coded === undefined || unwritten === undefined) return coded ?? fatal;
+  const why = unwritten instanceof Error ? unwritten.message : String(unwritten);
+  return new SpinscopeError(
+    coded.code,
+    `${coded.message}; ${join(options.outDir, 'summary.json')} could not be written either (${why})`,
+  );
 }
 
 /** What a run gathers in its folder: failures, counts, and whether it took every item. */

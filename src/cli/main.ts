@@ -2,12 +2,12 @@
 /**
  * The `spinscope` command. Each command's options are in commands/, what it does in
  * actions/ (a thin caller of the library), imported only when the command runs so that
- * `--help` stays instant. Failures are reported in one
- * place: a SpinscopeError prints its code and message and exits with 1.
+ * `--help` stays instant. Failures are reported in one place (`run`): one line with the
+ * message and its code, exit code 1, and the stack only with --debug.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { SpinscopeError } from '../errors.js';
+import { systemError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { batchCommand } from './commands/batch.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -28,6 +28,7 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .name('spinscope')
     .description('Find propaganda techniques in news articles, phrase by phrase.')
     .version(pkg.version)
+    .option('--debug', 'print the stack of an error too (or set SPINSCOPE_DEBUG=1)')
     .showHelpAfterError()
     .configureOutput({ writeOut: out });
 
@@ -43,18 +44,30 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
   return program;
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(
+  argv: string[],
+  program = buildProgram(),
+  err: Sink = (t) => process.stderr.write(t),
+): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
     // A command may have set its own exit code (batch: 3 when some items failed).
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof SpinscopeError) {
-      process.stderr.write(`spinscope: ${error.message} [${error.code}]\n`);
-      return 1;
-    }
-    throw error;
+    const debug = program.opts().debug === true || process.env.SPINSCOPE_DEBUG === '1';
+    err(describeError(error, debug));
+    return 1;
   }
+}
+
+/** One line: the message and its code (SPN_ERR_INTERNAL for a bug); with `debug`, the stack. */
+function describeError(error: unknown, debug: boolean): string {
+  const coded = systemError(error);
+  const stack = debug && error instanceof Error && error.stack ? `${error.stack}\n` : '';
+  if (coded) return `spinscope: ${coded.message} [${coded.code}]\n${stack}`;
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = debug ? '' : ' (run with --debug for the stack)';
+  return `spinscope: ${message} [SPN_ERR_INTERNAL]${hint}\n${stack}`;
 }
 
 // Run only when executed as the binary, not when imported by tests.

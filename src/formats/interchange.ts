@@ -8,11 +8,12 @@
  * Label Studio's editor counts offsets in UTF-16 units in older versions and in code points
  * since its emoji fix: on import each region's own text decides; exports use code points.
  * brat (Python) counts code points. Every writer builds a folder beside the target and
- * renames it into place, so a failure leaves nothing half-written.
+ * moves it into place (out-folder.ts), so a failure leaves nothing half-written.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { SpinscopeError } from '../errors.js';
 import {
   isTechniqueLabel,
@@ -23,6 +24,7 @@ import {
 import { CodePointIndex, codePointLength } from '../text/offsets.js';
 import { readCorpus } from './corpus.js';
 import { decodeText } from './files.js';
+import { checkOutFolder, writeFolder } from './out-folder.js';
 
 export interface AnnotatedSpan {
   /** Code points, half-open. */
@@ -90,29 +92,19 @@ export async function readLabelMap(file: string): Promise<LabelMap> {
 // ---------------------------------------------------------------------------------------
 // Writing
 
-/** Write the articles in a format to `out`, a new or empty folder, all or nothing. */
+/**
+ * Write the articles in a format to `out`, a new or empty folder (or, with `force`, one with
+ * other files in it), all or nothing; see out-folder.ts.
+ */
 export function writeInterchange(
   format: InterchangeFormat,
   articles: readonly AnnotatedArticle[],
   out: string,
+  force = false,
 ): void {
-  if (existsSync(out) && readdirSync(out).length > 0)
-    throw new SpinscopeError('SPN_ERR_USAGE', 'exists and is not empty: choose a new folder', {
-      file: out,
-    });
-  const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  try {
-    for (const a of articles) checkId(a.id);
-    WRITERS[format](articles, staging);
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(dirname(out), { recursive: true });
-    renameSync(staging, out);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  const target = checkOutFolder(out, force);
+  for (const a of articles) checkId(a.id);
+  writeFolder(target, (dir) => WRITERS[format](articles, dir));
 }
 
 function checkId(id: string): void {
@@ -257,65 +249,98 @@ async function readSemeval(dir: string, map?: LabelMap): Promise<AnnotatedArticl
   });
 }
 
-interface LabelStudioRegion {
-  type?: string;
-  value?: { start?: unknown; end?: unknown; text?: unknown; labels?: unknown };
+/** Label Studio's export, as far as it is read (other fields are ignored). */
+const LabelStudioTasks = z.array(
+  z.object({
+    id: z.unknown().optional(),
+    data: z.object({
+      text: z.string(),
+      id: z.unknown().optional(),
+      title: z.unknown().optional(),
+      source: z.unknown().optional(),
+    }),
+    annotations: z
+      .array(
+        z.object({
+          result: z
+            .array(z.object({ type: z.string().optional(), value: z.unknown().optional() }))
+            .optional(),
+          was_cancelled: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+  }),
+  { error: 'a Label Studio export is a JSON array of tasks' },
+);
+
+/** The value of a region of type `labels`: offsets, the text they hold, the labels. */
+const LabelsValue = z.object({
+  start: z.int().nonnegative(),
+  end: z.int(),
+  text: z.string().optional(),
+  labels: z.array(z.string()).min(1),
+});
+
+/** A JSON path as people write it: `[3].annotations[0].result`. */
+function jsonPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
+    .join('');
 }
 
-interface LabelStudioTask {
-  id?: unknown;
-  data?: { text?: unknown; id?: unknown; title?: unknown; source?: unknown };
-  annotations?: { result?: LabelStudioRegion[]; was_cancelled?: boolean }[];
+/** `data` checked against `schema`; the first problem, with its JSON path, as an error. */
+function parseAt<T>(schema: z.ZodType<T>, data: unknown, file: string, at: PropertyKey[]): T {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = jsonPath([...at, ...issue.path]);
+  const message = issue.message.replace(/^Invalid input: /u, '');
+  throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', path ? `${path}: ${message}` : message, {
+    file,
+  });
 }
 
 async function readLabelStudio(file: string, map?: LabelMap): Promise<AnnotatedArticle[]> {
-  let tasks: unknown;
+  if (statSync(file).isDirectory())
+    throw new SpinscopeError('SPN_ERR_FILE_READ', 'is a folder, not a Label Studio JSON export', {
+      file,
+    });
+  const content = decodeText(await readFile(file), file);
+  let json: unknown;
   try {
-    tasks = JSON.parse(decodeText(await readFile(file), file));
+    json = JSON.parse(content);
   } catch (error) {
-    if (error instanceof SpinscopeError) throw error;
     throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', `not JSON: ${(error as Error).message}`, {
       file,
     });
   }
-  if (!Array.isArray(tasks))
-    throw new SpinscopeError(
-      'SPN_ERR_LABEL_FORMAT',
-      'a Label Studio export is a JSON array of tasks',
-      {
-        file,
-      },
-    );
-  return (tasks as LabelStudioTask[]).map((task, t) => {
-    const where = `${file}: task ${t + 1}`;
-    const text = task.data?.text;
-    if (typeof text !== 'string')
-      throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', `${where} has no data.text`);
-    const rawId = task.data?.id ?? task.id ?? t + 1;
+  const tasks = parseAt(LabelStudioTasks, json, file, []);
+  return tasks.map((task, t) => {
+    const rawId = task.data.id ?? task.id ?? t + 1;
     const id = String(rawId).replace(/[^A-Za-z0-9_-]/gu, '_');
     // The last annotation that was not cancelled is the one to keep.
-    const annotation = [...(task.annotations ?? [])].reverse().find((a) => !a.was_cancelled);
+    const annotations = task.annotations ?? [];
+    const a = annotations.findLastIndex((x) => !x.was_cancelled);
     const spans = new Map<string, AnnotatedSpan>();
-    for (const [r, region] of (annotation?.result ?? []).entries()) {
+    for (const [r, region] of (annotations[a]?.result ?? []).entries()) {
       if (region.type !== 'labels') continue;
-      const here = `${where}, region ${r + 1}`;
-      const [start, end] = labelStudioOffsets(text, region.value ?? {}, here);
-      const labels = region.value?.labels;
-      if (!Array.isArray(labels) || labels.length === 0)
-        throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', `${here} has no labels`);
+      const at = [t, 'annotations', a, 'result', r, 'value'];
+      const value = parseAt(LabelsValue, region.value, file, at);
+      const where = `${file}: ${jsonPath(at)}`;
+      const [start, end] = labelStudioOffsets(task.data.text, value, where);
       const key = `${start}:${end}`;
       const span = spans.get(key) ?? { start, end, techniques: [] };
-      for (const label of labels) {
-        const technique = techniqueOf(String(label), map, here);
+      for (const label of value.labels) {
+        const technique = techniqueOf(label, map, `${where}.labels`);
         if (!span.techniques.includes(technique)) span.techniques.push(technique);
       }
       spans.set(key, span);
     }
     return {
       id,
-      text,
-      title: typeof task.data?.title === 'string' ? task.data.title : null,
-      source: typeof task.data?.source === 'string' ? task.data.source : null,
+      text: task.data.text,
+      title: typeof task.data.title === 'string' ? task.data.title : null,
+      source: typeof task.data.source === 'string' ? task.data.source : null,
       spans: [...spans.values()],
     };
   });
@@ -327,17 +352,15 @@ async function readLabelStudio(file: string, map?: LabelMap): Promise<AnnotatedA
  */
 function labelStudioOffsets(
   text: string,
-  value: { start?: unknown; end?: unknown; text?: unknown },
+  value: { start: number; end: number; text?: string | undefined },
   where: string,
 ): [number, number] {
-  const { start, end } = value;
-  const length = codePointLength(text);
-  if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) >= (end as number))
-    throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', `${where}: start and end must be offsets`);
-  const [s, e] = [start as number, end as number];
+  const { start: s, end: e, text: expected } = value;
+  if (s >= e)
+    throw new SpinscopeError('SPN_ERR_LABEL_FORMAT', `${where}: start must come before end`);
   const index = new CodePointIndex(text);
-  const expected = typeof value.text === 'string' ? value.text : undefined;
-  if (e <= length && (expected === undefined || index.slice(s, e) === expected)) return [s, e];
+  if (e <= codePointLength(text) && (expected === undefined || index.slice(s, e) === expected))
+    return [s, e];
   if (expected !== undefined && text.slice(s, e) === expected)
     return [index.toCodePoint(s), index.toCodePoint(e)];
   throw new SpinscopeError(
@@ -347,6 +370,14 @@ function labelStudioOffsets(
 }
 
 async function readBrat(dir: string, map?: LabelMap): Promise<AnnotatedArticle[]> {
+  if (!statSync(dir).isDirectory())
+    throw new SpinscopeError(
+      'SPN_ERR_CORPUS_LAYOUT',
+      'is not a folder of brat .txt and .ann files',
+      {
+        file: dir,
+      },
+    );
   const names = readdirSync(dir)
     .filter((n) => n.endsWith('.ann'))
     .sort();

@@ -12,6 +12,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
+import { SpinscopeError } from '../errors.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
 import { AnalysisStore } from '../store/store.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
@@ -205,11 +206,32 @@ export interface RunningServer {
   url: string;
 }
 
+/** Why a server cannot listen, by the system's error code. */
+const LISTEN_FAILURES: Record<string, string> = {
+  EADDRINUSE: 'the port is in use (another server?): choose another port',
+  EADDRNOTAVAIL: "the address is not one of this machine's: choose another host",
+  EACCES: 'not permitted (ports below 1024 need privileges): choose another port',
+  ENOTFOUND: 'no such host',
+};
+
 /** Build and listen; binds 127.0.0.1 unless told otherwise. */
 export async function startServer(
   options: ServerOptions & { port?: number; host?: string },
 ): Promise<RunningServer> {
+  const { port = 8080, host = '127.0.0.1' } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SpinscopeError(
+      'SPN_ERR_USAGE',
+      `the port must be a whole number from 1 to 65535 (or 0 for a free one), not ${port}`,
+    );
+  }
   const app = await buildServer(options);
-  const url = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
-  return { app, url };
+  try {
+    return { app, url: await app.listen({ port, host }) };
+  } catch (error) {
+    await app.close(); // its analysis threads would keep the process alive
+    const reason = LISTEN_FAILURES[(error as { code?: string }).code ?? ''];
+    if (reason === undefined) throw error;
+    throw new SpinscopeError('SPN_ERR_LISTEN', `cannot listen on ${host}:${port}: ${reason}`);
+  }
 }

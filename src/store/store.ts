@@ -9,10 +9,10 @@
  * survives kill -9 (and power loss), and a save that was interrupted leaves nothing.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { SpinscopeError } from '../errors.js';
+import { SpinscopeError, systemError } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
 import type {
   AnalysisList,
@@ -111,6 +111,8 @@ interface SummaryRow extends MetaRow {
 /** Does analysis `a` have a saved review? */
 const REVIEWED_SQL = 'SELECT 1 FROM reviews r WHERE r.analysis_id = a.id';
 
+const ANALYSES_TABLE_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'analyses'";
+
 const ROW_COLUMNS = `id, content_hash, model_name, model_version, source, title, date,
   created_at, duration_ms, text, result`;
 
@@ -119,8 +121,16 @@ export class AnalysisStore {
 
   private constructor(private readonly db: Database.Database) {}
 
-  /** Open (creating folders and file as needed) and bring the schema up to date. */
-  static open(file: string): AnalysisStore {
+  /**
+   * Open (creating folders and file as needed) and bring the schema up to date. With
+   * `existing` (for commands that only read), the file must already be a Spinscope store.
+   */
+  static open(file: string, { existing = false } = {}): AnalysisStore {
+    if (existing && file !== ':memory:' && !existsSync(file)) {
+      throw new SpinscopeError('SPN_ERR_FILE_READ', 'no such store (the --db of serve or batch)', {
+        file,
+      });
+    }
     let db: Database.Database;
     try {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -136,6 +146,12 @@ export class AnalysisStore {
       // Check the version before changing anything (WAL mode is written to the file).
       const found = schemaVersion(db);
       if (found > SCHEMA_VERSION) throw new NewerSchemaError(found, SCHEMA_VERSION);
+      // Checked before anything is written: another program's file stays as it was.
+      if (existing && (found === 0 || !db.prepare(ANALYSES_TABLE_SQL).get())) {
+        throw new SpinscopeError('SPN_ERR_FILE_READ', 'is not a Spinscope analysis store', {
+          file,
+        });
+      }
       db.pragma('journal_mode = WAL');
       // FULL: fsync the WAL on every commit, so a returned save is durable.
       db.pragma('synchronous = FULL');
@@ -143,6 +159,8 @@ export class AnalysisStore {
       migrate(db);
     } catch (error) {
       db.close();
+      const coded = systemError(error); // ours as they are, a full disk as SPN_ERR_STORAGE
+      if (coded) throw coded;
       if (error instanceof NewerSchemaError) {
         throw new SpinscopeError(
           'SPN_ERR_FILE_READ',

@@ -6,6 +6,7 @@ import {
   type AnnotatedArticle,
   type InterchangeFormat,
 } from '../../formats/interchange.js';
+import { checkOutFolder } from '../../formats/out-folder.js';
 import { AnalysisStore, MAX_LIST_LIMIT } from '../../store/store.js';
 import type { Sink } from '../sink.js';
 
@@ -14,11 +15,14 @@ export interface ExportOptions {
   format: InterchangeFormat;
   out: string;
   reviewedOnly: boolean;
+  /** Write into a folder that has other files in it. */
+  force: boolean;
 }
 
 /** Every stored analysis, with its reviewed spans where a review exists. */
 export function exportAction(options: ExportOptions, out: Sink): void {
-  const store = AnalysisStore.open(options.db);
+  checkOutFolder(options.out, options.force); // before anything is read
+  const store = AnalysisStore.open(options.db, { existing: true });
   const articles: AnnotatedArticle[] = [];
   let reviewed = 0;
   try {
@@ -51,7 +55,7 @@ export function exportAction(options: ExportOptions, out: Sink): void {
   } finally {
     store.close();
   }
-  writeInterchange(options.format, articles, options.out);
+  writeInterchange(options.format, articles, options.out, options.force);
   out(
     `${articles.length} articles (${reviewed} reviewed) written to ${options.out} as ${options.format}\n`,
   );
@@ -62,13 +66,15 @@ export interface ImportOptions {
   inputs: string[];
   out: string;
   map?: string;
+  force: boolean;
 }
 
 /** Annotations from other tools, as a corpus in the PTC layout. */
 export async function importAction(options: ImportOptions, out: Sink): Promise<void> {
+  checkOutFolder(options.out, options.force); // before anything is read
   const map = options.map === undefined ? undefined : await readLabelMap(options.map);
   const articles = await readInterchange(options.format, options.inputs, map);
-  writeInterchange('semeval', articles, options.out);
+  writeInterchange('semeval', articles, options.out, options.force);
   const spans = articles.reduce((n, a) => n + a.spans.length, 0);
   out(`${articles.length} articles with ${spans} spans written to ${options.out} (PTC layout)\n`);
 }

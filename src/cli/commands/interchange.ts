@@ -16,6 +16,7 @@ export function exportCommand(program: Command, out: Sink): void {
     )
     .requiredOption('--out <dir>', 'a new or empty folder')
     .option('--reviewed-only', 'only the analyses that someone has reviewed')
+    .option('--force', 'add to a folder that has other files in it (never replacing one)')
     .action(async (opts) => {
       const { exportAction } = await import('../actions/interchange.js');
       await exportAction(
@@ -24,6 +25,7 @@ export function exportCommand(program: Command, out: Sink): void {
           format: opts.format,
           out: opts.out,
           reviewedOnly: opts.reviewedOnly ?? false,
+          force: opts.force ?? false,
         },
         out,
       );
@@ -44,8 +46,12 @@ export function importCommand(program: Command, out: Sink): void {
     .argument('<input...>', 'export files or folders')
     .requiredOption('--out <dir>', 'a new or empty folder for the corpus (PTC layout)')
     .option('--map <file>', 'JSON object mapping other labels to corpus labels')
+    .option('--force', 'add to a folder that has other files in it (never replacing one)')
     .action(async (inputs: string[], opts) => {
       const { importAction } = await import('../actions/interchange.js');
-      await importAction({ format: opts.format, inputs, out: opts.out, map: opts.map }, out);
+      await importAction(
+        { format: opts.format, inputs, out: opts.out, map: opts.map, force: opts.force ?? false },
+        out,
+      );
     });
 }
