@@ -9,8 +9,8 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BusyError, SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 
-/** The HTTP status of each code (400 for any code not listed). */
-const STATUS: Partial<Record<ErrorCode, number>> = {
+/** The HTTP status of each code the server answers with (400 for any other, unexpected). */
+export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   SPN_ERR_INPUT_EMPTY: 400,
   SPN_ERR_INPUT_TYPE: 400,
   SPN_ERR_BAD_REQUEST: 400,
@@ -138,7 +138,7 @@ export function handleError(
 ): void {
   const known = toSpinscopeError(error, request);
   const [code, message, statusCode]: [ErrorCode, string, number] = known
-    ? [known.code, known.message, STATUS[known.code] ?? 400]
+    ? [known.code, known.message, HTTP_STATUS[known.code] ?? 400]
     : ['SPN_ERR_INTERNAL', 'unexpected server error', 500];
   // A full queue (503) is the server working as meant, not a fault: not logged.
   if (statusCode >= 500 && code !== 'SPN_ERR_BUSY') {
