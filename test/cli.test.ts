@@ -298,6 +298,25 @@ test('an unexpected error is one line with SPN_ERR_INTERNAL; its stack only with
   }
 });
 
+test("commander's usage errors are one coded line too; help and version exit 0", () => {
+  for (const [args, message] of [
+    [['serve', '--port', 'abc'], /option '--port <n>' argument 'abc' is invalid/u],
+    [['analyze', '--nope', 'x'], /unknown option '--nope'/u],
+    [['bogus'], /unknown command 'bogus'/u],
+    [['export'], /required option '--db <file>' not specified/u],
+  ] as const) {
+    const result = spinscope(...args);
+    assert.equal(result.code, 1, args.join(' '));
+    assert.equal(result.stderr.split('\n').length, 2, result.stderr); // one line and its newline
+    assert.match(result.stderr, /^spinscope: .* \[SPN_ERR_USAGE\]\n$/u);
+    assert.match(result.stderr, message);
+  }
+  assert.equal(spinscope('--version').code, 0);
+  const help = spinscope('analyze', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /Usage: spinscope analyze/u);
+});
+
 test('serve: a bad port is SPN_ERR_USAGE; a port in use or an address not here, SPN_ERR_LISTEN', async () => {
   const db = join(tempDir(), 'serve.sqlite');
   const serve = (...args: string[]) =>

@@ -5,7 +5,7 @@
  * `--help` stays instant. Failures are reported in one place (`run`): one line with the
  * message and its code, exit code 1, and the stack only with --debug.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { systemError } from '../errors.js';
 import { analyzeCommand } from './commands/analyze.js';
@@ -29,8 +29,16 @@ export function buildProgram(out: Sink = (t) => process.stdout.write(t)): Comman
     .description('Find propaganda techniques in news articles, phrase by phrase.')
     .version(pkg.version)
     .option('--debug', 'print the stack of an error too (or set SPINSCOPE_DEBUG=1)')
-    .showHelpAfterError()
-    .configureOutput({ writeOut: out });
+    // Commander's own usage errors (an unknown option, a value its parser refuses) in the
+    // catalogue's one line, and thrown to run() rather than exiting the process.
+    .exitOverride()
+    .configureOutput({
+      writeOut: out,
+      outputError: (message, write) =>
+        write(
+          `spinscope: ${message.replace(/^error: /u, '').trim()} (see --help) [SPN_ERR_USAGE]\n`,
+        ),
+    });
 
   evaluateCommand(program, out);
   analyzeCommand(program, out);
@@ -54,6 +62,8 @@ export async function run(
     // A command may have set its own exit code (batch: 3 when some items failed).
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    // Help, the version, or a usage error commander has already printed.
+    if (error instanceof CommanderError) return error.exitCode;
     const debug = program.opts().debug === true || process.env.SPINSCOPE_DEBUG === '1';
     err(describeError(error, debug));
     return 1;
