@@ -35,7 +35,7 @@ import {
   visibleTechniques,
   type Range,
 } from '../web/src/render.js';
-import { EXAMPLE_TITLE } from '../web/src/example.js';
+import { EXAMPLE_TEXT, EXAMPLE_TITLE } from '../web/src/example.js';
 import { findPhrase, ReviewDraft } from '../web/src/review.js';
 import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
@@ -1424,12 +1424,10 @@ describe('web UI in Chromium', { skip }, () => {
       await markers.first().click();
       await page.click('#details .review-controls button:has-text("Reject")');
       assert.equal(await markers.count(), before - 1);
-      // Relabel the (new) first span as Doubt.
-      await page.selectOption('#review-technique', 'Doubt');
+      // Relabel the (new) first span as Doubt: the button names what it will apply.
       await markers.first().click();
-      await page.click(
-        '#details .review-controls button:has-text("Change to the chosen technique")',
-      );
+      await page.selectOption('#details .review-change select', 'Doubt');
+      await page.click('#details .review-change button:has-text("Change to Doubt")');
       assert.equal(await markers.first().getAttribute('data-techniques'), 'Doubt');
       // Add a phrase the model missed: select its words, press Add; undo, add again.
       const select = () =>
@@ -1495,6 +1493,171 @@ describe('web UI in Chromium', { skip }, () => {
         () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
       );
       assert.match((await page.textContent('#corpus-list .corpus-meta')) ?? '', /reviewed/);
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  /** A span as a saved review has it. */
+  interface Saved {
+    start: number;
+    end: number;
+    techniques: string[];
+  }
+
+  /**
+   * The review flow on an article of its own: each span is found by its words, never by its
+   * position, and the details must show the span whose marker was pressed.
+   */
+  async function reviewer(page: Page, text: string) {
+    const record = await analyseText(page, text);
+    const chars = Array.from(text);
+    const slice = (sp: Saved) => chars.slice(sp.start, sp.end).join('');
+    const nameOf = (label: string) => techniqueByLabel(label)?.name ?? label;
+    const expected: Saved[] = record.analysis.spans.map((sp) => ({
+      start: sp.start,
+      end: sp.end,
+      techniques: sp.techniques.map((t) => t.technique),
+    }));
+    const sort = () => expected.sort((a, b) => a.start - b.start || a.end - b.end);
+    const overlaps = (a: Saved, b: Saved) => a.start < b.end && b.start < a.end;
+    const phraseCount = (phrase: string) => text.split(phrase).length - 1;
+    /** Spans with one highlight and their own marker: on one line, overlapping nothing. */
+    const alone = () =>
+      expected.filter(
+        (a) =>
+          !slice(a).includes('\n') &&
+          phraseCount(slice(a)) === 1 &&
+          !expected.some((b) => b !== a && overlaps(a, b)),
+      );
+    /** Press the marker of `span` and check that the details and its tooltip show that span. */
+    const openSpan = async (span: Saved) => {
+      const phrase = slice(span);
+      const mark = page
+        .locator('#article mark.hl')
+        .filter({ hasText: new RegExp(`^${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+      assert.equal(await mark.count(), 1, `one highlight for "${phrase}"`);
+      const marker = mark.locator('xpath=following-sibling::button[contains(@class, "tag")][1]');
+      const tooltip = await marker.getAttribute('data-name');
+      await marker.click();
+      const edges = /^["'“”‘’«»]+|["'“”‘’«»]+$/gu;
+      assert.equal(
+        (await page.textContent('#details .quote'))?.replace(/^“|”$/gu, ''),
+        phrase.replace(edges, ''),
+      );
+      const heads = await page
+        .locator('#details .technique-head')
+        .evaluateAll((els) =>
+          els.map(
+            (el) =>
+              `${el.querySelector('.badge')?.textContent} ${el.querySelector('.confidence')?.textContent}`,
+          ),
+        );
+      assert.deepEqual(
+        heads,
+        span.techniques.map((t) => `${nameOf(t)} reviewed`),
+      );
+      assert.equal(tooltip, heads.join(' · '));
+    };
+    const save = async () => {
+      await page.fill('#reviewer', 'Ana');
+      await Promise.all([
+        page.waitForResponse(
+          (r) => r.url().endsWith(`/analyses/${record.id}`) && r.request().method() === 'GET',
+        ),
+        page.click('#review-save'),
+      ]);
+      await page.waitForFunction(() =>
+        (document.querySelector('#review-status')?.textContent ?? '').startsWith('Reviewed by Ana'),
+      );
+    };
+    const startReview = async () => {
+      await page.click('#review-toggle');
+      await page.waitForSelector('#review-panel:not([hidden])');
+    };
+    const adds = ['Doubt', 'Slogans', 'Flag-Waving', 'Repetition'];
+    const actions = {
+      async reject() {
+        const span = alone()[0]!;
+        await openSpan(span);
+        await page.click('#details .review-controls button:has-text("Reject")');
+        expected.splice(expected.indexOf(span), 1);
+      },
+      async relabel() {
+        const spans = alone();
+        const span = spans[spans.length - 1]!;
+        const to = span.techniques.includes('Doubt') ? 'Slogans' : 'Doubt';
+        await openSpan(span);
+        await page.selectOption('#details .review-change select', to);
+        await page.click(`#details .review-change button:has-text("Change to ${nameOf(to)}")`);
+        span.techniques = [to];
+      },
+      async add() {
+        // A word that occurs once and is not highlighted yet.
+        const word = [...text.matchAll(/\p{L}{5,}/gu)].find((m) => {
+          const start = Array.from(text.slice(0, m.index)).length;
+          const free = { start, end: start + Array.from(m[0]).length, techniques: [] };
+          return phraseCount(m[0]) === 1 && !expected.some((b) => overlaps(free, b));
+        })!;
+        const start = Array.from(text.slice(0, word.index)).length;
+        const technique = adds[expected.length % adds.length]!;
+        await page.selectOption('#review-technique', technique);
+        await page.fill('#review-phrase', word[0]);
+        await page.click('#review-add-phrase');
+        expected.push({ start, end: start + Array.from(word[0]).length, techniques: [technique] });
+      },
+      async reopen() {
+        await save();
+        await page.reload();
+        await page.waitForSelector('body[data-ready="true"] #article-body mark.hl');
+        await startReview();
+      },
+    };
+    /** The saved review and the analysis the API shows agree with `expected`, span by span. */
+    const check = async (order: string) => {
+      await save();
+      sort();
+      const state = (await (await fetch(`${base}/api/v1/analyses/${record.id}/review`)).json()) as {
+        review: { spans: Saved[] };
+      };
+      assert.deepEqual(
+        state.review.spans.map(({ start, end, techniques }) => ({ start, end, techniques })),
+        expected,
+        order,
+      );
+      const shown = (await (
+        await fetch(`${base}/api/v1/analyses/${record.id}`)
+      ).json()) as AnalysisRecord;
+      assert.deepEqual(
+        shown.analysis.spans.map((sp) => sp.text),
+        expected.map(slice),
+        order,
+      );
+    };
+    return { record, expected, actions, check, startReview, slice, alone, openSpan };
+  }
+
+  test('review: reject, add, relabel and reopen in every order save what the page showed', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const flow = await reviewer(page, `${EXAMPLE_TEXT}Every order, once.\n`);
+      await flow.startReview();
+      const names = ['reject', 'add', 'relabel', 'reopen'] as const;
+      const orders = (rest: readonly (typeof names)[number][]): (typeof names)[number][][] =>
+        rest.length === 0
+          ? [[]]
+          : rest.flatMap((first) =>
+              orders(rest.filter((n) => n !== first)).map((tail) => [first, ...tail]),
+            );
+      const all = orders(names);
+      assert.equal(all.length, 24);
+      for (const order of all) {
+        for (const action of order) await flow.actions[action]();
+        await flow.check(order.join(', '));
+      }
     } catch (error) {
       await s.context.close(); // report the test's own failure, not follow-up noise
       throw error;
