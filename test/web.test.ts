@@ -1665,6 +1665,95 @@ describe('web UI in Chromium', { skip }, () => {
     await s.close();
   });
 
+  test('a saved review is what the page, legend, corpus and downloads show afterwards', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const flow = await reviewer(page, `${EXAMPLE_TEXT}Reviewed, then read.\n`);
+      const rejected = flow.slice(flow.alone()[0]!);
+      await flow.startReview();
+      await flow.actions.reject();
+      await flow.actions.add();
+      await flow.check('reject, add');
+      const added = flow.slice(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+      const highlighted = (phrase: string) =>
+        page.locator('#article mark.hl').filter({ hasText: phrase }).count();
+      const counts = new Map<string, number>();
+      for (const t of flow.expected.flatMap((sp) => sp.techniques))
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+      const shows = async () => {
+        assert.equal(await highlighted(rejected), 0, `"${rejected}" was rejected`);
+        assert.equal(await highlighted(added), 1, `"${added}" was added`);
+        const legend = await page
+          .locator('#legend button.legend-item')
+          .evaluateAll((els) =>
+            els.map((el) => [
+              (el as HTMLElement).dataset.label,
+              Number(el.querySelector('.legend-count')?.textContent),
+            ]),
+          );
+        assert.deepEqual(new Map(legend as [string, number][]), counts);
+        assert.match(
+          (await page.textContent('#review-status')) ?? '',
+          /^Reviewed by Ana on \d{4}-/,
+        );
+        await flow.openSpan(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+        assert.match((await page.textContent('#details .confidence-note')) ?? '', /Reviewed/);
+        assert.doesNotMatch((await page.textContent('#details')) ?? '', /\d%/);
+        await page.keyboard.press('Escape');
+      };
+      // Out of review mode, and after a reload: the review, not the model's spans.
+      await page.click('#review-toggle');
+      await shows();
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"] #article-body mark.hl');
+      await page.waitForFunction(
+        () => document.querySelector('#review-status')?.textContent !== '',
+      );
+      await shows();
+
+      const [jsonDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-json'),
+      ]);
+      const jsonPath = join(downloads, 'reviewed.json');
+      await jsonDownload.saveAs(jsonPath);
+      const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as AnalysisRecord;
+      assert.equal(json.reviewed?.by, 'Ana');
+      assert.deepEqual(
+        json.analysis.spans.map((sp) => sp.text),
+        flow.expected.map(flow.slice),
+      );
+      assert.ok(json.analysis.spans.every((sp) => sp.confidence === null));
+      const [htmlDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-html'),
+      ]);
+      const htmlPath = join(downloads, 'reviewed.html');
+      await htmlDownload.saveAs(htmlPath);
+      const html = readFileSync(htmlPath, 'utf8');
+      assert.match(html, /Reviewed by Ana on \d{4}-/);
+      assert.match(html, /title="Doubt reviewed"/);
+      assert.doesNotMatch(html, /\d+%"/, 'no confidences in the reviewed marks');
+
+      // The corpus counts the review's spans.
+      await page.goto(`${base}/#/corpus`);
+      await page.fill('#corpus-q', 'Reviewed then read');
+      await page.click('#corpus-form button[type=submit]');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
+      );
+      assert.match(
+        (await page.textContent('#corpus-list .corpus-meta')) ?? '',
+        new RegExp(`${flow.expected.length} spans · reviewed`),
+      );
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
   test('contrast: catalogue colours behind #111 and all page text meet 4.5:1', async () => {
     const catalogue = (await (await fetch(`${base}/api/v1/techniques`)).json()) as {
       techniques: CatalogueTechnique[];
