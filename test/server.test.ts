@@ -67,7 +67,7 @@ test('upload a .txt and an .html file', async () => {
   assert.equal(txt.status, 200);
   const txtJson = await txt.json();
   assert.equal(txtJson.title, 'A Plain Title');
-  assert.equal(txtJson.source, 'story.txt');
+  assert.equal(txtJson.source, null, 'a file name is no source');
 
   const html = `<!doctype html><html><head><title>Harbour News</title><meta property="article:published_time" content="2024-03-02T10:00:00Z"></head>
     <body><nav>Home | Sports</nav><article><h1>Bridge Row Deepens</h1><p>The so-called experts at City Hall want to tear down our proud bridge.</p>
@@ -82,6 +82,22 @@ test('upload a .txt and an .html file', async () => {
   assert.doesNotMatch(json.text, /Home \| Sports/);
   assert.equal(json.source, 'harbour-news');
   assert.equal(json.date, '2024-03-02T10:00:00.000Z');
+  // Without a source field, the page's site name is the source, and leaves the title.
+  const site = new FormData();
+  site.append(
+    'file',
+    new Blob([
+      html
+        .replace('<title>Harbour News</title>', '<title>Ferry Row | Harbour News</title>')
+        .replace('<h1>Bridge Row Deepens</h1>', '')
+        .replace('<head>', '<head><meta property="og:site_name" content="Harbour News">'),
+    ]),
+    'ferry.html',
+  );
+  const fromSite = await fetch(`${server.url}/api/v1/analyze/file`, { method: 'POST', body: site });
+  const siteJson = await fromSite.json();
+  assert.equal(siteJson.source, 'Harbour News');
+  assert.equal(siteJson.title, 'Ferry Row');
 });
 
 test('list, search, filter and stats over stored analyses', async () => {

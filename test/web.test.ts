@@ -627,6 +627,7 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await page.isVisible('#analyse-error'), true);
       assert.equal(await page.isHidden('#result'), true);
 
+      await page.fill('#input-text', 'An earlier article, pasted before the upload.');
       await page.setInputFiles('#input-file', {
         name: 'upload.txt',
         mimeType: 'text/plain',
@@ -639,12 +640,15 @@ describe('web UI in Chromium', { skip }, () => {
         document.getElementById('article-title')?.textContent?.startsWith('Plain Upload Title'),
       );
       assert.equal(await page.isHidden('#analyse-error'), true, 'the old error is gone');
+      assert.equal(await page.inputValue('#input-text'), '', 'the pasted article is gone');
+      assert.doesNotMatch((await page.textContent('#article-meta')) ?? '', /upload\.txt/);
 
       await page.setInputFiles('#input-file', {
         name: 'upload.html',
         mimeType: 'text/html',
         buffer: Buffer.from(
-          '<!doctype html><html><head><title>Html Upload Title</title></head><body><article>' +
+          '<!doctype html><html><head><title>Html Upload Title | The Riverside Courier</title>' +
+            '<meta property="og:site_name" content="The Riverside Courier"></head><body><article>' +
             '<h1>Html Upload Title</h1><p>The corrupt traitors are destroying our proud nation.</p>' +
             '<p>Every true patriot knows it, and every patriot will fight.</p></article></body></html>',
         ),
@@ -652,6 +656,8 @@ describe('web UI in Chromium', { skip }, () => {
       await page.waitForFunction(() =>
         /Html Upload Title/.test(document.getElementById('article-title')?.textContent ?? ''),
       );
+      assert.equal(await textWithoutTags(page, '#article-title'), 'Html Upload Title');
+      assert.match((await page.textContent('#article-meta')) ?? '', /^The Riverside Courier · /);
       const body = (await page.textContent('#article-body')) ?? '';
       assert.match(body, /corrupt traitors/);
       assert.doesNotMatch(body, /<p>|<h1>/, 'HTML became article text');
@@ -1134,7 +1140,9 @@ describe('web UI in Chromium', { skip }, () => {
       ).json()) as { total: number };
       await page.selectOption('#corpus-technique', technique);
       const pattern =
-        expected.total === 0 ? 'No matches' : `of ${expected.total} analys[ie]s matching`;
+        expected.total === 0
+          ? '^No stored analysis matches\\.$'
+          : `of ${expected.total} analys[ie]s matching`;
       await page.waitForFunction(
         (p) => new RegExp(p).test(document.getElementById('corpus-count')?.textContent ?? ''),
         pattern,
@@ -1747,6 +1755,11 @@ describe('web UI in Chromium', { skip }, () => {
         (await page.textContent('#corpus-list .corpus-meta')) ?? '',
         new RegExp(`${flow.expected.length} spans · reviewed`),
       );
+      // "Reviewed only": the box beside its words, on one line.
+      const box = (await page.locator('#corpus-reviewed').boundingBox())!;
+      const label = (await page.locator('label.inline-check').boundingBox())!;
+      const middle = (r: { y: number; height: number }) => r.y + r.height / 2;
+      assert.ok(Math.abs(middle(box) - middle(label)) < 4, 'the box sits beside its words');
     } catch (error) {
       await s.context.close(); // report the test's own failure, not follow-up noise
       throw error;

@@ -119,14 +119,25 @@ export class AnalyseView {
       );
     });
 
+    // The text box holds the article it analysed, so another article's analysis empties it.
+    const clearText = (analysed: boolean) => {
+      if (!analysed) return;
+      text.value = '';
+      title.value = '';
+      date.value = '';
+    };
+
     const fileInput = $<HTMLInputElement>('#input-file');
     fileInput.addEventListener('change', () => {
       const file = fileInput.files?.[0];
       if (!file) return;
       const src = source.value.trim() || undefined;
-      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).finally(() => {
-        fileInput.value = '';
-      });
+      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).then(
+        (analysed) => {
+          fileInput.value = '';
+          clearText(analysed);
+        },
+      );
     });
 
     const urlForm = $<HTMLFormElement>('#url-form');
@@ -139,12 +150,15 @@ export class AnalyseView {
         url.focus();
         return;
       }
-      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value));
+      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value)).then(
+        clearText,
+      );
     });
   }
 
-  private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<void> {
-    if (this.busy) return;
+  /** Run an analysis and show it; true when it was shown. */
+  private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<boolean> {
+    if (this.busy) return false;
     this.setBusy(true, message);
     try {
       const record = await task();
@@ -155,9 +169,11 @@ export class AnalyseView {
         : `Analysed in ${Math.round(record.analysis.timing.milliseconds)} ms.`;
       $('#result').scrollIntoView({ block: 'start' });
       $('#article-title').focus({ preventScroll: true });
+      return true;
     } catch (error) {
       this.status.textContent = '';
       this.showError(error instanceof Error ? error.message : String(error));
+      return false;
     } finally {
       this.setBusy(false);
     }
