@@ -264,7 +264,7 @@ export class Details {
         'p',
         { class: 'confidence-note' },
         span.confidence === null
-          ? 'Reviewed: a person marked this phrase, so it has no model confidence.'
+          ? 'Reviewed: a person decides this phrase, so it has no model confidence.'
           : 'The percentage is how likely this phrase uses the technique.',
       ),
       cues.length > 0 ? h('h3', {}, 'Cues') : null,
