@@ -312,7 +312,7 @@ export class AnalyseView {
         this.showReviewStatus(error instanceof Error ? error.message : String(error));
         return;
       }
-      if (this.record !== record) return;
+      if (this.record !== record || this.draft) return; // another article, or pressed twice
       replace(technique, ...this.techniqueOptions());
       this.draft = saved
         ? new ReviewDraft(saved.spans.map((s) => ({ ...s, techniques: [...s.techniques] })))
@@ -362,7 +362,9 @@ export class AnalyseView {
           ...(name && { reviewer: name }),
         });
         // The stored record now shows the review: reading, legend and downloads follow it.
-        this.record = await api.getAnalysis(record.id);
+        const reviewed = await api.getAnalysis(record.id);
+        if (this.record !== record) return;
+        this.record = reviewed;
         this.showReviewStatus();
         redraw();
       } catch (error) {
