@@ -1,24 +1,19 @@
 /**
  * Search for the 14 highlight colours: light enough for dark text (WCAG AA against #111111),
  * and as far apart as possible by CIEDE2000 for normal vision and under simulated
- * deuteranopia and protanopia (culori's Machado et al. 2009 filters). The score of a palette
+ * deuteranopia and protanopia (Machado et al. 2009, in linear RGB: colour-vision.ts). The score
+ * of a palette
  * is its worst pair, each vision's difference divided by its target (15 normal, 8 simulated),
- * among colours of bounded lightness and chroma (LIGHTNESS, CHROMA);
- * greedy farthest-point picks from random starts, then swaps, keep the best.
+ * among colours of bounded lightness and chroma (LIGHTNESS, CHROMA); greedy farthest-point
+ * picks from random starts, then swaps, keep the best. Tritanopia is reported, not scored:
+ * no 14 light colours stay 8 apart for all three. Prints each colour's xterm code too.
  *
  *   npx tsx scripts/search-palette.ts [--starts 40] [--pool 6000] [--seed 1]
  */
 import { parseArgs } from 'node:util';
-import {
-  converter,
-  differenceCiede2000,
-  filterDeficiencyDeuter,
-  filterDeficiencyProt,
-  formatHex,
-  wcagContrast,
-  type Rgb,
-} from 'culori';
+import { converter, differenceCiede2000, formatHex, wcagContrast, type Rgb } from 'culori';
 import { seededRandom } from '../src/train/random.js';
+import { simulate } from './colour-vision.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,8 +36,6 @@ const oklch = converter('oklch');
 const COLOURS = 14;
 
 const deltaE = differenceCiede2000();
-const deuter = filterDeficiencyDeuter(1);
-const prot = filterDeficiencyProt(1);
 const random = seededRandom(Number(values.seed));
 
 interface Candidate {
@@ -50,6 +43,7 @@ interface Candidate {
   normal: Rgb;
   deuter: Rgb;
   prot: Rgb;
+  trit: Rgb;
 }
 
 const pool: Candidate[] = [];
@@ -59,7 +53,13 @@ while (pool.length < Number(values.pool)) {
   if (wcagContrast(hex, TEXT) < MIN_CONTRAST) continue;
   const { l, c } = oklch(rgb);
   if (l < LIGHTNESS[0]! || l > LIGHTNESS[1]! || c < CHROMA[0]! || c > CHROMA[1]!) continue;
-  pool.push({ hex, normal: rgb, deuter: deuter(rgb) as Rgb, prot: prot(rgb) as Rgb });
+  pool.push({
+    hex,
+    normal: rgb,
+    deuter: simulate('deuteranopia', rgb),
+    prot: simulate('protanopia', rgb),
+    trit: simulate('tritanopia', rgb),
+  });
 }
 
 /** How far apart two candidates are, as a share of the targets (1: exactly on target). */
@@ -130,7 +130,7 @@ for (let s = 0; s < Number(values.starts); s++) {
   }
 }
 
-const worstOf = (key: 'normal' | 'deuter' | 'prot') => {
+const worstOf = (key: 'normal' | 'deuter' | 'prot' | 'trit') => {
   let worst = Infinity;
   for (let i = 0; i < best.length; i++)
     for (let j = i + 1; j < best.length; j++)
@@ -138,8 +138,26 @@ const worstOf = (key: 'normal' | 'deuter' | 'prot') => {
   return worst;
 };
 console.log(
-  `CIEDE2000 worst pair: normal ${worstOf('normal').toFixed(1)}, deuteranopia ${worstOf('deuter').toFixed(1)}, protanopia ${worstOf('prot').toFixed(1)}`,
+  `CIEDE2000 worst pair: normal ${worstOf('normal').toFixed(1)}, deuteranopia ${worstOf('deuter').toFixed(1)}, protanopia ${worstOf('prot').toFixed(1)}, tritanopia ${worstOf('trit').toFixed(1)}`,
 );
+
+/** The nearest colour of the xterm 6x6x6 cube, by CIEDE2000 (the terminal's highlight). */
+const LEVELS = [0, 95, 135, 175, 215, 255];
+function xterm(hex: string): number {
+  let best = { code: 16, difference: Infinity };
+  for (let i = 0; i < 216; i++) {
+    const [r, g, b] = [Math.floor(i / 36), Math.floor(i / 6) % 6, i % 6].map(
+      (k) => LEVELS[k]! / 255,
+    );
+    const difference = deltaE(hex, { mode: 'rgb', r: r!, g: g!, b: b! });
+    if (difference < best.difference) best = { code: 16 + i, difference };
+  }
+  return best.code;
+}
 console.log(
-  best.map((c) => `${c.hex} (contrast ${wcagContrast(c.hex, TEXT).toFixed(2)})`).join('\n'),
+  best
+    .map(
+      (c) => `${c.hex} (contrast ${wcagContrast(c.hex, TEXT).toFixed(2)}, xterm ${xterm(c.hex)})`,
+    )
+    .join('\n'),
 );

@@ -3,7 +3,7 @@
  * other clients import (`spinscope/types`) without loading any of the library. All offsets
  * count Unicode code points, half-open.
  */
-import type { Analysis } from './detect/analysis.js';
+import type { Analysis, DetectedSpan, SpanTechnique } from './detect/analysis.js';
 import type { TechniqueLabel } from './techniques/catalogue.js';
 
 export type {
@@ -71,10 +71,29 @@ export interface ReviewState {
   history: { reviewer: string | null; reviewedAt: string; spans: number }[];
 }
 
+/** A technique of a shown span: the model's confidence, or null when a person put it there. */
+export interface ShownTechnique extends Omit<SpanTechnique, 'confidence'> {
+  readonly confidence: number | null;
+}
+
+/** A span as the API shows it: the model's, or a reviewer's (confidences null, no cues). */
+export interface ShownSpan extends Omit<DetectedSpan, 'confidence' | 'techniques'> {
+  readonly confidence: number | null;
+  readonly techniques: readonly ShownTechnique[];
+}
+
+/** An analysis as the API shows it: the model's spans, or the review's in their place. */
+export interface ShownAnalysis extends Omit<Analysis, 'spans'> {
+  readonly spans: readonly ShownSpan[];
+}
+
 /** A stored analysis as the API returns it. */
-export interface AnalysisRecord extends StoredAnalysis {
+export interface AnalysisRecord extends Omit<StoredAnalysis, 'analysis'> {
+  analysis: ShownAnalysis;
   /** True when this article was already analysed by this model (nothing was computed). */
   cached: boolean;
+  /** Present when `analysis.spans` are a person's review (by whom, ISO 8601 when). */
+  reviewed?: { by: string | null; at: string };
 }
 
 /** A page of stored analyses, and how many match in all. */

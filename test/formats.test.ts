@@ -6,6 +6,7 @@ import { SpinscopeError } from '../src/errors.js';
 import { corpusName, mergeCorpora, readCorpus } from '../src/formats/corpus.js';
 import { readMemeCorpus } from '../src/formats/memes.js';
 import { decodeText, writeFileAtomically } from '../src/formats/files.js';
+import { extractArticle, withoutSiteName } from '../src/formats/html.js';
 import {
   formatSiLabels,
   formatTcLabels,
@@ -210,4 +211,24 @@ test('corpus folders merge into one, in id order; an article in two folders is r
     () => mergeCorpora([corpus, part([first!], 'dev')]),
     (error: unknown) => error instanceof SpinscopeError && /is in two folders/.test(error.message),
   );
+});
+
+test('an HTML title loses a trailing " | Site" or " - Site" naming its own site, nothing else', () => {
+  const page = (title: string, site: string) =>
+    `<!doctype html><html><head><title>${title}</title>` +
+    `<meta property="og:title" content="${title}"><meta property="og:site_name" content="${site}">` +
+    `</head><body><article><h1>Library Closes</h1><p>${'The faceless bureaucrats struck again today. '.repeat(8)}</p></article></body></html>`;
+  const courier = extractArticle(
+    page('Library Closes | The Riverside Courier', 'The Riverside Courier'),
+  );
+  assert.equal(courier.title, 'Library Closes');
+  assert.equal(courier.siteName, 'The Riverside Courier');
+  assert.match(courier.text, /^Library Closes\n\n/);
+  assert.equal(withoutSiteName('Vote - the riverside courier', 'The Riverside Courier'), 'Vote');
+  assert.equal(withoutSiteName('Vote — Courier', 'Courier'), 'Vote');
+  // Another site's name, a name inside the title, or the name alone stay.
+  assert.equal(withoutSiteName('Vote | Daily Planet', 'Courier'), 'Vote | Daily Planet');
+  assert.equal(withoutSiteName('Courier staff vote', 'Courier'), 'Courier staff vote');
+  assert.equal(withoutSiteName(' | Courier', 'Courier'), ' | Courier');
+  assert.equal(withoutSiteName('Vote | Courier', undefined), 'Vote | Courier');
 });

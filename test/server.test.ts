@@ -67,7 +67,7 @@ test('upload a .txt and an .html file', async () => {
   assert.equal(txt.status, 200);
   const txtJson = await txt.json();
   assert.equal(txtJson.title, 'A Plain Title');
-  assert.equal(txtJson.source, 'story.txt');
+  assert.equal(txtJson.source, null, 'a file name is no source');
 
   const html = `<!doctype html><html><head><title>Harbour News</title><meta property="article:published_time" content="2024-03-02T10:00:00Z"></head>
     <body><nav>Home | Sports</nav><article><h1>Bridge Row Deepens</h1><p>The so-called experts at City Hall want to tear down our proud bridge.</p>
@@ -82,6 +82,22 @@ test('upload a .txt and an .html file', async () => {
   assert.doesNotMatch(json.text, /Home \| Sports/);
   assert.equal(json.source, 'harbour-news');
   assert.equal(json.date, '2024-03-02T10:00:00.000Z');
+  // Without a source field, the page's site name is the source, and leaves the title.
+  const site = new FormData();
+  site.append(
+    'file',
+    new Blob([
+      html
+        .replace('<title>Harbour News</title>', '<title>Ferry Row | Harbour News</title>')
+        .replace('<h1>Bridge Row Deepens</h1>', '')
+        .replace('<head>', '<head><meta property="og:site_name" content="Harbour News">'),
+    ]),
+    'ferry.html',
+  );
+  const fromSite = await fetch(`${server.url}/api/v1/analyze/file`, { method: 'POST', body: site });
+  const siteJson = await fromSite.json();
+  assert.equal(siteJson.source, 'Harbour News');
+  assert.equal(siteJson.title, 'Ferry Row');
 });
 
 test('list, search, filter and stats over stored analyses', async () => {
@@ -164,16 +180,81 @@ test('a review is saved beside the analysis, with history; bad reviews get 4xx a
   const state = (await getJson(url)).json;
   assert.equal(state.history.length, 1);
   assert.deepEqual(state.review.spans, saved.json.review.spans);
-  assert.deepEqual(
-    (await getJson(`${server.url}/api/v1/analyses/${record.id}`)).json.analysis,
-    record.analysis,
-  );
+  const model = (await getJson(`${server.url}/api/v1/analyses/${record.id}?version=model`)).json;
+  assert.deepEqual(model.analysis, record.analysis);
+  assert.equal(model.reviewed, undefined);
   const reviewed = (await getJson(`${server.url}/api/v1/analyses?reviewed=true`)).json;
   assert.deepEqual(
     reviewed.items.map((i: { id: string }) => i.id),
     [record.id],
   );
   assert.equal(reviewed.items[0].reviewed, true);
+});
+
+test('once reviewed, an analysis, its counts and the charts show the review', async () => {
+  const text = 'Reviewed Article\n\nThese traitors lie. Everyone knows the truth!\n';
+  const { json: record } = await postJson(`${server.url}/api/v1/analyze`, {
+    text,
+    source: 'review-source',
+  });
+  const start = Array.from(text).indexOf('E'); // "Everyone knows"
+  const spans = [
+    { start, end: start + 14, techniques: ['Bandwagon,Reductio_ad_hitlerum', 'Doubt'] },
+  ];
+  const put = await fetch(`${server.url}/api/v1/analyses/${record.id}/review`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reviewer: 'Bo', spans }),
+  });
+  assert.equal(put.status, 200);
+  const shown = (await getJson(`${server.url}/api/v1/analyses/${record.id}`)).json;
+  assert.equal(shown.reviewed.by, 'Bo');
+  assert.match(shown.reviewed.at, /^\d{4}-\d\d-\d\dT/);
+  assert.deepEqual(shown.analysis.spans, [
+    {
+      start,
+      end: start + 14,
+      text: 'Everyone knows',
+      confidence: null,
+      techniques: [
+        {
+          technique: 'Bandwagon,Reductio_ad_hitlerum',
+          id: 'bandwagon-reductio-ad-hitlerum',
+          name: shown.analysis.spans[0].techniques[0].name,
+          confidence: null,
+        },
+        { technique: 'Doubt', id: 'doubt', name: 'Doubt', confidence: null },
+      ],
+      cues: [],
+    },
+  ]);
+  assert.equal(shown.analysis.document.spans, 1);
+  assert.equal(shown.analysis.document.techniqueCounts.Doubt, 1);
+  assert.equal(shown.analysis.document.techniqueCounts.Loaded_Language, 0);
+  assert.equal(shown.analysis.document.score, record.analysis.document.score); // the model's
+  // The same text analysed again answers with the review too.
+  const again = (await postJson(`${server.url}/api/v1/analyze`, { text })).json;
+  assert.deepEqual(again.analysis.spans, shown.analysis.spans);
+  // Corpus counts, the technique filter and the charts follow the review.
+  const list = (await getJson(`${server.url}/api/v1/analyses?source=review-source`)).json;
+  assert.equal(list.items[0].spans, 1);
+  assert.equal(list.items[0].techniqueCounts.Doubt, 1);
+  assert.equal(list.items[0].techniqueCounts.Loaded_Language, 0);
+  const byDoubt = (
+    await getJson(`${server.url}/api/v1/analyses?source=review-source&technique=Doubt`)
+  ).json;
+  assert.equal(byDoubt.total, 1);
+  const stats = (await getJson(`${server.url}/api/v1/stats`)).json;
+  const counted = stats.bySource.filter((r: { source: string }) => r.source === 'review-source');
+  assert.deepEqual(
+    counted.map((r: { technique: string; count: number }) => [r.technique, r.count]),
+    [
+      ['Bandwagon,Reductio_ad_hitlerum', 1],
+      ['Doubt', 1],
+    ],
+  );
+  const bad = await getJson(`${server.url}/api/v1/analyses/${record.id}?version=draft`);
+  assert.equal(bad.status, 400);
 });
 
 test('errors are JSON with a stable code', async () => {

@@ -35,7 +35,7 @@ import {
   visibleTechniques,
   type Range,
 } from '../web/src/render.js';
-import { EXAMPLE_TITLE } from '../web/src/example.js';
+import { EXAMPLE_TEXT, EXAMPLE_TITLE } from '../web/src/example.js';
 import { findPhrase, ReviewDraft } from '../web/src/review.js';
 import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
@@ -627,6 +627,7 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await page.isVisible('#analyse-error'), true);
       assert.equal(await page.isHidden('#result'), true);
 
+      await page.fill('#input-text', 'An earlier article, pasted before the upload.');
       await page.setInputFiles('#input-file', {
         name: 'upload.txt',
         mimeType: 'text/plain',
@@ -639,12 +640,15 @@ describe('web UI in Chromium', { skip }, () => {
         document.getElementById('article-title')?.textContent?.startsWith('Plain Upload Title'),
       );
       assert.equal(await page.isHidden('#analyse-error'), true, 'the old error is gone');
+      assert.equal(await page.inputValue('#input-text'), '', 'the pasted article is gone');
+      assert.doesNotMatch((await page.textContent('#article-meta')) ?? '', /upload\.txt/);
 
       await page.setInputFiles('#input-file', {
         name: 'upload.html',
         mimeType: 'text/html',
         buffer: Buffer.from(
-          '<!doctype html><html><head><title>Html Upload Title</title></head><body><article>' +
+          '<!doctype html><html><head><title>Html Upload Title | The Riverside Courier</title>' +
+            '<meta property="og:site_name" content="The Riverside Courier"></head><body><article>' +
             '<h1>Html Upload Title</h1><p>The corrupt traitors are destroying our proud nation.</p>' +
             '<p>Every true patriot knows it, and every patriot will fight.</p></article></body></html>',
         ),
@@ -652,6 +656,8 @@ describe('web UI in Chromium', { skip }, () => {
       await page.waitForFunction(() =>
         /Html Upload Title/.test(document.getElementById('article-title')?.textContent ?? ''),
       );
+      assert.equal(await textWithoutTags(page, '#article-title'), 'Html Upload Title');
+      assert.match((await page.textContent('#article-meta')) ?? '', /^The Riverside Courier · /);
       const body = (await page.textContent('#article-body')) ?? '';
       assert.match(body, /corrupt traitors/);
       assert.doesNotMatch(body, /<p>|<h1>/, 'HTML became article text');
@@ -1134,7 +1140,9 @@ describe('web UI in Chromium', { skip }, () => {
       ).json()) as { total: number };
       await page.selectOption('#corpus-technique', technique);
       const pattern =
-        expected.total === 0 ? 'No matches' : `of ${expected.total} analys[ie]s matching`;
+        expected.total === 0
+          ? '^No stored analysis matches\\.$'
+          : `of ${expected.total} analys[ie]s matching`;
       await page.waitForFunction(
         (p) => new RegExp(p).test(document.getElementById('corpus-count')?.textContent ?? ''),
         pattern,
@@ -1424,12 +1432,10 @@ describe('web UI in Chromium', { skip }, () => {
       await markers.first().click();
       await page.click('#details .review-controls button:has-text("Reject")');
       assert.equal(await markers.count(), before - 1);
-      // Relabel the (new) first span as Doubt.
-      await page.selectOption('#review-technique', 'Doubt');
+      // Relabel the (new) first span as Doubt: the button names what it will apply.
       await markers.first().click();
-      await page.click(
-        '#details .review-controls button:has-text("Change to the chosen technique")',
-      );
+      await page.selectOption('#details .review-change select', 'Doubt');
+      await page.click('#details .review-change button:has-text("Change to Doubt")');
       assert.equal(await markers.first().getAttribute('data-techniques'), 'Doubt');
       // Add a phrase the model missed: select its words, press Add; undo, add again.
       const select = () =>
@@ -1495,6 +1501,265 @@ describe('web UI in Chromium', { skip }, () => {
         () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
       );
       assert.match((await page.textContent('#corpus-list .corpus-meta')) ?? '', /reviewed/);
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  /** A span as a saved review has it. */
+  interface Saved {
+    start: number;
+    end: number;
+    techniques: string[];
+  }
+
+  /**
+   * The review flow on an article of its own: each span is found by its words, never by its
+   * position, and the details must show the span whose marker was pressed.
+   */
+  async function reviewer(page: Page, text: string) {
+    const record = await analyseText(page, text);
+    const chars = Array.from(text);
+    const slice = (sp: Saved) => chars.slice(sp.start, sp.end).join('');
+    const nameOf = (label: string) => techniqueByLabel(label)?.name ?? label;
+    const expected: Saved[] = record.analysis.spans.map((sp) => ({
+      start: sp.start,
+      end: sp.end,
+      techniques: sp.techniques.map((t) => t.technique),
+    }));
+    const sort = () => expected.sort((a, b) => a.start - b.start || a.end - b.end);
+    const overlaps = (a: Saved, b: Saved) => a.start < b.end && b.start < a.end;
+    const phraseCount = (phrase: string) => text.split(phrase).length - 1;
+    /** Spans with one highlight and their own marker: on one line, overlapping nothing. */
+    const alone = () =>
+      expected.filter(
+        (a) =>
+          !slice(a).includes('\n') &&
+          phraseCount(slice(a)) === 1 &&
+          !expected.some((b) => b !== a && overlaps(a, b)),
+      );
+    /** Press the marker of `span` and check that the details and its tooltip show that span. */
+    const openSpan = async (span: Saved) => {
+      const phrase = slice(span);
+      const mark = page
+        .locator('#article mark.hl')
+        .filter({ hasText: new RegExp(`^${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+      assert.equal(await mark.count(), 1, `one highlight for "${phrase}"`);
+      const marker = mark.locator('xpath=following-sibling::button[contains(@class, "tag")][1]');
+      const tooltip = await marker.getAttribute('data-name');
+      await marker.click();
+      const edges = /^["'“”‘’«»]+|["'“”‘’«»]+$/gu;
+      assert.equal(
+        (await page.textContent('#details .quote'))?.replace(/^“|”$/gu, ''),
+        phrase.replace(edges, ''),
+      );
+      const heads = await page
+        .locator('#details .technique-head')
+        .evaluateAll((els) =>
+          els.map(
+            (el) =>
+              `${el.querySelector('.badge')?.textContent} ${el.querySelector('.confidence')?.textContent}`,
+          ),
+        );
+      assert.deepEqual(
+        heads,
+        span.techniques.map((t) => `${nameOf(t)} reviewed`),
+      );
+      assert.equal(tooltip, heads.join(' · '));
+    };
+    const save = async () => {
+      await page.fill('#reviewer', 'Ana');
+      await Promise.all([
+        page.waitForResponse(
+          (r) => r.url().endsWith(`/analyses/${record.id}`) && r.request().method() === 'GET',
+        ),
+        page.click('#review-save'),
+      ]);
+      await page.waitForFunction(() =>
+        (document.querySelector('#review-status')?.textContent ?? '').startsWith('Reviewed by Ana'),
+      );
+    };
+    const startReview = async () => {
+      await page.click('#review-toggle');
+      await page.waitForSelector('#review-panel:not([hidden])');
+    };
+    const adds = ['Doubt', 'Slogans', 'Flag-Waving', 'Repetition'];
+    const actions = {
+      async reject() {
+        const span = alone()[0]!;
+        await openSpan(span);
+        await page.click('#details .review-controls button:has-text("Reject")');
+        expected.splice(expected.indexOf(span), 1);
+      },
+      async relabel() {
+        const spans = alone();
+        const span = spans[spans.length - 1]!;
+        const to = span.techniques.includes('Doubt') ? 'Slogans' : 'Doubt';
+        await openSpan(span);
+        await page.selectOption('#details .review-change select', to);
+        await page.click(`#details .review-change button:has-text("Change to ${nameOf(to)}")`);
+        span.techniques = [to];
+      },
+      async add() {
+        // A word that occurs once and is not highlighted yet.
+        const word = [...text.matchAll(/\p{L}{5,}/gu)].find((m) => {
+          const start = Array.from(text.slice(0, m.index)).length;
+          const free = { start, end: start + Array.from(m[0]).length, techniques: [] };
+          return phraseCount(m[0]) === 1 && !expected.some((b) => overlaps(free, b));
+        })!;
+        const start = Array.from(text.slice(0, word.index)).length;
+        const technique = adds[expected.length % adds.length]!;
+        await page.selectOption('#review-technique', technique);
+        await page.fill('#review-phrase', word[0]);
+        await page.click('#review-add-phrase');
+        expected.push({ start, end: start + Array.from(word[0]).length, techniques: [technique] });
+      },
+      async reopen() {
+        await save();
+        await page.reload();
+        await page.waitForSelector('body[data-ready="true"] #article-body mark.hl');
+        await startReview();
+      },
+    };
+    /** The saved review and the analysis the API shows agree with `expected`, span by span. */
+    const check = async (order: string) => {
+      await save();
+      sort();
+      const state = (await (await fetch(`${base}/api/v1/analyses/${record.id}/review`)).json()) as {
+        review: { spans: Saved[] };
+      };
+      assert.deepEqual(
+        state.review.spans.map(({ start, end, techniques }) => ({ start, end, techniques })),
+        expected,
+        order,
+      );
+      const shown = (await (
+        await fetch(`${base}/api/v1/analyses/${record.id}`)
+      ).json()) as AnalysisRecord;
+      assert.deepEqual(
+        shown.analysis.spans.map((sp) => sp.text),
+        expected.map(slice),
+        order,
+      );
+    };
+    return { record, expected, actions, check, startReview, slice, alone, openSpan };
+  }
+
+  test('review: reject, add, relabel and reopen in every order save what the page showed', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const flow = await reviewer(page, `${EXAMPLE_TEXT}Every order, once.\n`);
+      await flow.startReview();
+      const names = ['reject', 'add', 'relabel', 'reopen'] as const;
+      const orders = (rest: readonly (typeof names)[number][]): (typeof names)[number][][] =>
+        rest.length === 0
+          ? [[]]
+          : rest.flatMap((first) =>
+              orders(rest.filter((n) => n !== first)).map((tail) => [first, ...tail]),
+            );
+      const all = orders(names);
+      assert.equal(all.length, 24);
+      for (const order of all) {
+        for (const action of order) await flow.actions[action]();
+        await flow.check(order.join(', '));
+      }
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
+  test('a saved review is what the page, legend, corpus and downloads show afterwards', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      const flow = await reviewer(page, `${EXAMPLE_TEXT}Reviewed, then read.\n`);
+      const rejected = flow.slice(flow.alone()[0]!);
+      await flow.startReview();
+      await flow.actions.reject();
+      await flow.actions.add();
+      await flow.check('reject, add');
+      const added = flow.slice(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+      const highlighted = (phrase: string) =>
+        page.locator('#article mark.hl').filter({ hasText: phrase }).count();
+      const counts = new Map<string, number>();
+      for (const t of flow.expected.flatMap((sp) => sp.techniques))
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+      const shows = async () => {
+        assert.equal(await highlighted(rejected), 0, `"${rejected}" was rejected`);
+        assert.equal(await highlighted(added), 1, `"${added}" was added`);
+        const legend = await page
+          .locator('#legend button.legend-item')
+          .evaluateAll((els) =>
+            els.map((el) => [
+              (el as HTMLElement).dataset.label,
+              Number(el.querySelector('.legend-count')?.textContent),
+            ]),
+          );
+        assert.deepEqual(new Map(legend as [string, number][]), counts);
+        assert.match(
+          (await page.textContent('#review-status')) ?? '',
+          /^Reviewed by Ana on \d{4}-/,
+        );
+        await flow.openSpan(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+        assert.match((await page.textContent('#details .confidence-note')) ?? '', /Reviewed/);
+        assert.doesNotMatch((await page.textContent('#details')) ?? '', /\d%/);
+        await page.keyboard.press('Escape');
+      };
+      // Out of review mode, and after a reload: the review, not the model's spans.
+      await page.click('#review-toggle');
+      await shows();
+      await page.reload();
+      await page.waitForSelector('body[data-ready="true"] #article-body mark.hl');
+      await page.waitForFunction(
+        () => document.querySelector('#review-status')?.textContent !== '',
+      );
+      await shows();
+
+      const [jsonDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-json'),
+      ]);
+      const jsonPath = join(downloads, 'reviewed.json');
+      await jsonDownload.saveAs(jsonPath);
+      const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as AnalysisRecord;
+      assert.equal(json.reviewed?.by, 'Ana');
+      assert.deepEqual(
+        json.analysis.spans.map((sp) => sp.text),
+        flow.expected.map(flow.slice),
+      );
+      assert.ok(json.analysis.spans.every((sp) => sp.confidence === null));
+      const [htmlDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-html'),
+      ]);
+      const htmlPath = join(downloads, 'reviewed.html');
+      await htmlDownload.saveAs(htmlPath);
+      const html = readFileSync(htmlPath, 'utf8');
+      assert.match(html, /Reviewed by Ana on \d{4}-/);
+      assert.match(html, /title="Doubt reviewed"/);
+      assert.doesNotMatch(html, /\d+%"/, 'no confidences in the reviewed marks');
+
+      // The corpus counts the review's spans.
+      await page.goto(`${base}/#/corpus`);
+      await page.fill('#corpus-q', 'Reviewed then read');
+      await page.click('#corpus-form button[type=submit]');
+      await page.waitForFunction(
+        () => document.querySelectorAll('#corpus-list .corpus-item').length === 1,
+      );
+      assert.match(
+        (await page.textContent('#corpus-list .corpus-meta')) ?? '',
+        new RegExp(`${flow.expected.length} spans · reviewed`),
+      );
+      // "Reviewed only": the box beside its words, on one line.
+      const box = (await page.locator('#corpus-reviewed').boundingBox())!;
+      const label = (await page.locator('label.inline-check').boundingBox())!;
+      const middle = (r: { y: number; height: number }) => r.y + r.height / 2;
+      assert.ok(Math.abs(middle(box) - middle(label)) < 4, 'the box sits beside its words');
     } catch (error) {
       await s.context.close(); // report the test's own failure, not follow-up noise
       throw error;

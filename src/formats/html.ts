@@ -119,14 +119,28 @@ export function extractArticle(
   if (paragraphs.length === 0) {
     throw new SpinscopeError('SPN_ERR_HTML', 'the page has no readable article text');
   }
-  const title = normaliseSpace(article?.title ?? document.title ?? '') || undefined;
+  const siteName = normaliseSpace(article?.siteName ?? '') || undefined;
+  const title =
+    withoutSiteName(normaliseSpace(article?.title ?? document.title ?? ''), siteName) || undefined;
   const text = title ? `${title}\n\n${paragraphs.join('\n')}\n` : `${paragraphs.join('\n')}\n`;
-  return {
-    title,
-    date: toIsoDate(article?.publishedTime) ?? date,
-    siteName: article?.siteName ?? undefined,
-    text,
-  };
+  return { title, date: toIsoDate(article?.publishedTime) ?? date, siteName, text };
+}
+
+/**
+ * The title without a trailing " | Site" or " - Site" (or en or em dash) that names the
+ * page's own site: the site is the source, not a part of the article.
+ */
+export function withoutSiteName(title: string, siteName: string | undefined): string {
+  if (!siteName) return title;
+  for (const separator of [' | ', ' - ', ' – ', ' — ']) {
+    const suffix = separator + siteName;
+    if (
+      title.length > suffix.length &&
+      title.slice(-suffix.length).toLowerCase() === suffix.toLowerCase()
+    )
+      return title.slice(0, -suffix.length).trim();
+  }
+  return title;
 }
 
 function normaliseSpace(text: string): string {

@@ -132,7 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const text = validateText(input.text, { maxBytes });
       const contentHash = AnalysisStore.contentHash(text);
       const existing = store.find(contentHash, modelName, modelVersion);
-      if (existing) return { ...existing, cached: true };
+      if (existing) return { ...store.shown(existing.id)!, cached: true };
       const started = performance.now();
       const analysis = await lanes.analyze(text);
       const { record, created } = store.save({

@@ -34,11 +34,11 @@ const spanSchema = {
     end: { type: 'integer', description: 'code-point offset, exclusive' },
     text: { type: 'string' },
     confidence: {
-      type: 'number',
+      type: ['number', 'null'],
       minimum: 0,
       maximum: 1,
       description:
-        'how likely the phrase uses any technique at all (calibrated); a part of each technique confidence',
+        "how likely the phrase uses any technique at all (calibrated); a part of each technique confidence; null in a person's review",
     },
     techniques: {
       type: 'array',
@@ -49,9 +49,9 @@ const spanSchema = {
           id: { type: 'string' },
           name: { type: 'string' },
           confidence: {
-            type: 'number',
+            type: ['number', 'null'],
             description:
-              'the confidence to show: how likely the phrase uses this technique, calibrated from the span confidence times the probability of the technique given the phrase',
+              'the confidence to show: how likely the phrase uses this technique, calibrated from the span confidence times the probability of the technique given the phrase; null in a person\'s review (shown as "reviewed")',
           },
         },
       },
@@ -111,6 +111,28 @@ export const recordSchema = {
     durationMs: { type: ['number', 'null'] },
     text: { type: 'string' },
     analysis: { $ref: 'Analysis#' },
+    reviewed: {
+      type: 'object',
+      description:
+        "present when analysis.spans are the latest review's (no confidences, no cues; counts follow the review, scores stay the model's)",
+      properties: {
+        by: { ...nullableString, description: 'the reviewer' },
+        at: { type: 'string', description: 'ISO 8601 timestamp of the review' },
+      },
+    },
+  },
+} as const;
+
+export const versionQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: {
+      type: 'string',
+      enum: ['reviewed', 'model'],
+      default: 'reviewed',
+      description: "model: the model's own spans even when a review exists",
+    },
   },
 } as const;
 

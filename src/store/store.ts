@@ -14,8 +14,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpinscopeError, systemError } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
+import { withReviewedSpans } from '../review.js';
 import type {
   AnalysisList,
+  AnalysisRecord,
   AnalysisSummary,
   Review,
   ReviewedSpan,
@@ -112,6 +114,21 @@ interface SummaryRow extends MetaRow {
 const REVIEWED_SQL = 'SELECT 1 FROM reviews r WHERE r.analysis_id = a.id';
 
 const ANALYSES_TABLE_SQL = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'analyses'";
+
+/** The latest review of each reviewed analysis. */
+const LATEST_REVIEWS = `SELECT * FROM reviews r
+  WHERE r.seq = (SELECT max(seq) FROM reviews WHERE analysis_id = r.analysis_id)`;
+
+/**
+ * The spans people see, one row per span and technique: the latest review's where there is
+ * one, else the model's. Counts, filters and charts read these (`WITH ${SHOWN_SPANS}`).
+ */
+const SHOWN_SPANS = `shown_spans (analysis_id, technique) AS (
+  SELECT s.analysis_id, s.technique FROM spans s
+  WHERE NOT EXISTS (SELECT 1 FROM reviews r WHERE r.analysis_id = s.analysis_id)
+  UNION ALL
+  SELECT r.analysis_id, t.value FROM (${LATEST_REVIEWS}) r, json_each(r.spans) sp,
+    json_each(sp.value, '$.techniques') t)`;
 
 const ROW_COLUMNS = `id, content_hash, model_name, model_version, source, title, date,
   created_at, duration_ms, text, result`;
@@ -269,7 +286,7 @@ export class AnalysisStore {
         throw new SpinscopeError('SPN_ERR_INPUT_TYPE', `unknown technique "${query.technique}"`);
       }
       where.push(
-        'EXISTS (SELECT 1 FROM spans s WHERE s.analysis_id = a.id AND s.technique = @technique)',
+        'EXISTS (SELECT 1 FROM shown_spans s WHERE s.analysis_id = a.id AND s.technique = @technique)',
       );
       params.technique = query.technique;
     }
@@ -285,7 +302,9 @@ export class AnalysisStore {
       where.push(`${query.reviewed ? '' : 'NOT '}EXISTS (${REVIEWED_SQL})`);
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (
-      this.statement(`SELECT count(*) AS n FROM ${from} ${whereSql}`).get(params) as { n: number }
+      this.statement(`WITH ${SHOWN_SPANS} SELECT count(*) AS n FROM ${from} ${whereSql}`).get(
+        params,
+      ) as { n: number }
     ).n;
     const snippet =
       match === undefined
@@ -293,8 +312,11 @@ export class AnalysisStore {
         : `, snippet(analyses_fts, -1, '${SNIPPET_OPEN}', '${SNIPPET_CLOSE}', '…', 16) AS snippet`;
     const order = match === undefined ? '' : 'analyses_fts.rank, ';
     const rows = this.statement(
-      `SELECT a.id, a.content_hash, a.model_name, a.model_version, a.source, a.title, a.date,
-         a.created_at, a.score, a.span_count, EXISTS (${REVIEWED_SQL}) AS reviewed ${snippet}
+      `WITH ${SHOWN_SPANS}
+       SELECT a.id, a.content_hash, a.model_name, a.model_version, a.source, a.title, a.date,
+         a.created_at, a.score, EXISTS (${REVIEWED_SQL}) AS reviewed ${snippet},
+         coalesce((SELECT json_array_length(r.spans) FROM (${LATEST_REVIEWS}) r
+           WHERE r.analysis_id = a.id), a.span_count) AS span_count
        FROM ${from} ${whereSql}
        ORDER BY ${order}a.created_at DESC, a.seq DESC
        LIMIT @limit OFFSET @offset`,
@@ -341,6 +363,18 @@ export class AnalysisStore {
     return review;
   }
 
+  /** The analysis as people see it: its latest review's spans in place of the model's, if any. */
+  shown(id: string): Omit<AnalysisRecord, 'cached'> | undefined {
+    const record = this.get(id);
+    const review = record && this.review(id).review;
+    if (!record || !review) return record;
+    return {
+      ...record,
+      analysis: withReviewedSpans(record.text, record.analysis, review.spans),
+      reviewed: { by: review.reviewer, at: review.reviewedAt },
+    };
+  }
+
   /** The current review of an analysis (null if none) and its history, newest first. */
   review(id: string): ReviewState {
     if (!this.get(id)) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
@@ -368,8 +402,9 @@ export class AnalysisStore {
   /** Span counts per source and technique, for charts. */
   techniquesBySource(): { source: string; technique: TechniqueLabel; count: number }[] {
     return this.statement(
-      `SELECT coalesce(a.source, @unknown) AS source, s.technique, count(*) AS count
-       FROM spans s JOIN analyses a ON a.id = s.analysis_id
+      `WITH ${SHOWN_SPANS}
+       SELECT coalesce(a.source, @unknown) AS source, s.technique, count(*) AS count
+       FROM shown_spans s JOIN analyses a ON a.id = s.analysis_id
        GROUP BY 1, 2 ORDER BY 1, 2`,
     ).all({ unknown: UNKNOWN_SOURCE }) as {
       source: string;
@@ -381,8 +416,9 @@ export class AnalysisStore {
   /** Span counts per month (`YYYY-MM` of the article date, else of the save) and technique. */
   techniquesOverTime(): { period: string; technique: TechniqueLabel; count: number }[] {
     return this.statement(
-      `SELECT substr(coalesce(a.date, a.created_at), 1, 7) AS period, s.technique, count(*) AS count
-       FROM spans s JOIN analyses a ON a.id = s.analysis_id
+      `WITH ${SHOWN_SPANS}
+       SELECT substr(coalesce(a.date, a.created_at), 1, 7) AS period, s.technique, count(*) AS count
+       FROM shown_spans s JOIN analyses a ON a.id = s.analysis_id
        GROUP BY 1, 2 ORDER BY 1, 2`,
     ).all() as { period: string; technique: TechniqueLabel; count: number }[];
   }
@@ -404,7 +440,8 @@ export class AnalysisStore {
     const counts = new Map<string, Record<TechniqueLabel, number>>();
     if (ids.length === 0) return counts;
     const rows = this.statement(
-      `SELECT analysis_id AS id, technique, count(*) AS n FROM spans
+      `WITH ${SHOWN_SPANS}
+       SELECT analysis_id AS id, technique, count(*) AS n FROM shown_spans
        WHERE analysis_id IN (SELECT value FROM json_each(?))
        GROUP BY 1, 2`,
     ).all(JSON.stringify(ids)) as { id: string; technique: string; n: number }[];

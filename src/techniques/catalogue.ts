@@ -64,8 +64,9 @@ export interface Technique {
 /*
  * Colours: found by `npx tsx scripts/search-palette.ts --starts 8 --pool 4000` (seed 1) among
  * light, moderately saturated colours that keep WCAG AA contrast behind #111111 text.
- * Measured with culori (test/catalogue.test.ts): CIEDE2000 >= 18.0 between every pair for
- * normal vision, >= 9.6 under simulated deuteranopia and protanopia (Machado et al. 2009).
+ * Measured with culori (test/catalogue.test.ts): CIEDE2000 >= 17.3 between every pair for
+ * normal vision, >= 9.4 under simulated deuteranopia and protanopia (Machado et al. 2009, in
+ * linear RGB); only 4.6 under tritanopia, which no such palette of 14 avoids.
  * Fourteen hues is beyond what any palette keeps apart for every reader, so the UI must
  * never rely on colour alone (the name is always on hover, focus and in the legend).
  * ansi256 = nearest xterm 6x6x6 cube entry by CIEDE2000; all 14 are distinct.
@@ -83,8 +84,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask whether the authority actually knows this field, and whether the reasons behind the claim are given at all.',
     example: 'The plan must be sound: a Nobel laureate has personally endorsed it.',
     exampleSpan: 'a Nobel laureate has personally endorsed it',
-    color: '#F4A47A', // peach
-    ansi256: 216,
+    color: '#1AFEE4', // aqua
+    ansi256: 50,
   },
   'Appeal_to_fear-prejudice': {
     id: 'appeal-to-fear-prejudice',
@@ -110,8 +111,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Neither how many people believe something nor who else believes it tells you whether it is true.',
     example: 'Everyone with any common sense has already signed up for the new pension scheme.',
     exampleSpan: 'Everyone with any common sense has already signed up',
-    color: '#C8DE64', // lime
-    ansi256: 149,
+    color: '#B3F389', // light green
+    ansi256: 156,
   },
   'Black-and-White_Fallacy': {
     id: 'black-and-white-fallacy',
@@ -123,7 +124,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what other options the writer has left out.',
     example: 'Either we pass this budget tonight or the city goes bankrupt.',
     exampleSpan: 'Either we pass this budget tonight or the city goes bankrupt',
-    color: '#EED7AF', // sand
+    color: '#E8C4A8', // sand
     ansi256: 223,
   },
   Causal_Oversimplification: {
@@ -136,8 +137,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what else might have contributed.',
     example: 'Prices are rising for one reason only: the central bank governor.',
     exampleSpan: 'for one reason only: the central bank governor',
-    color: '#8A9060', // olive
-    ansi256: 101,
+    color: '#71AC5D', // leaf green
+    ansi256: 71,
   },
   Doubt: {
     id: 'doubt',
@@ -150,7 +151,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
     example:
       'Can we really trust the so-called independent auditor who signed off on these accounts?',
     exampleSpan: 'Can we really trust the so-called independent auditor',
-    color: '#AFACD0', // lavender
+    color: '#949FC2', // periwinkle
     ansi256: 146,
   },
   'Exaggeration,Minimisation': {
@@ -163,7 +164,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Compare the wording with the actual numbers or events described.',
     example: "The minister's speech was the greatest betrayal in the history of this nation.",
     exampleSpan: 'the greatest betrayal in the history of this nation',
-    color: '#C19E01', // mustard
+    color: '#E5AA08', // amber
     ansi256: 178,
   },
   'Flag-Waving': {
@@ -178,8 +179,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Every true patriot will support the new stadium, because our nation deserves nothing less.',
     exampleSpan:
       'Every true patriot will support the new stadium, because our nation deserves nothing less',
-    color: '#43ABFE', // sky blue
-    ansi256: 75,
+    color: '#4DB3FC', // sky blue
+    ansi256: 39,
   },
   Loaded_Language: {
     id: 'loaded-language',
@@ -191,8 +192,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Try restating the sentence in neutral words and see how much of the claim is left.',
     example: "The new tax will slaughter the town's small shops.",
     exampleSpan: 'slaughter',
-    color: '#FBCECE', // blush (the most frequent technique: the quietest colour)
-    ansi256: 224,
+    color: '#EBB1BE', // pink (the most frequent technique: a quiet colour)
+    ansi256: 181,
   },
   'Name_Calling,Labeling': {
     id: 'name-calling-labeling',
@@ -204,7 +205,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what the person actually said or did, apart from the label.',
     example: 'The bill is backed by the usual crowd of armchair radicals.',
     exampleSpan: 'armchair radicals',
-    color: '#D55B70', // rose
+    color: '#CE6778', // rose
     ansi256: 168,
   },
   Repetition: {
@@ -231,7 +232,7 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what concrete claim the slogan makes and whether it is supported.',
     example: 'Protesters marched on city hall chanting "Clean air now!"',
     exampleSpan: 'Clean air now!',
-    color: '#4EBCA3', // mint
+    color: '#1AAD95', // teal
     ansi256: 36,
   },
   'Thought-terminating_Cliches': {
@@ -244,8 +245,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask what question the phrase is being used to avoid.',
     example: 'Yes, some families will lose their homes, but rules are rules.',
     exampleSpan: 'rules are rules',
-    color: '#A9E7F9', // ice blue
-    ansi256: 117,
+    color: '#1CDFFD', // cyan
+    ansi256: 45,
   },
   'Whataboutism,Straw_Men,Red_Herring': {
     id: 'whataboutism-straw-men-red-herring',
@@ -257,8 +258,8 @@ const ENTRIES: { readonly [L in TechniqueLabel]: Omit<Technique, 'label'> } = {
       'Ask whether the original criticism has actually been answered.',
     example: 'She complains about our spending, but what about the millions her own party wasted?',
     exampleSpan: 'what about the millions her own party wasted',
-    color: '#A967BF', // violet
-    ansi256: 133,
+    color: '#A46FD6', // violet
+    ansi256: 134,
   },
 };
 

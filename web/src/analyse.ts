@@ -18,6 +18,7 @@ import {
   fileSlug,
   formatPercent,
   isoDate,
+  reviewedLine,
   safeColor,
   techniqueCounts,
   topSentences,
@@ -25,7 +26,8 @@ import {
   type Filter,
 } from './render.js';
 import { findPhrase, ReviewDraft, selectedRange } from './review.js';
-import type { AnalysisRecord, CatalogueTechnique, ReviewState, TechniqueLabel } from './types.js';
+import type { AnalysisRecord, CatalogueTechnique, Review, TechniqueLabel } from './types.js';
+import { withReviewedSpans } from '../../src/review.js';
 
 export interface AnalyseDeps {
   catalogue: () => readonly CatalogueTechnique[];
@@ -35,15 +37,16 @@ export interface AnalyseDeps {
 }
 
 export class AnalyseView {
+  /** The analysis as the API gave it: its saved review's spans when it has one. */
   private record: AnalysisRecord | null = null;
+  /** What the page shows: `record`, or the draft's spans while reviewing. */
+  private shown: AnalysisRecord | null = null;
   private threshold = 0;
   private readonly hidden = new Set<string>();
   private view: ArticleView = { shown: [] };
   private readonly details: Details;
   private busy = false;
   private opening: string | null = null;
-  /** The saved review of the open analysis, and the draft while reviewing. */
-  private reviewState: ReviewState | null = null;
   private draft: ReviewDraft | null = null;
 
   private readonly root = $('#view-analyse');
@@ -116,14 +119,25 @@ export class AnalyseView {
       );
     });
 
+    // The text box holds the article it analysed, so another article's analysis empties it.
+    const clearText = (analysed: boolean) => {
+      if (!analysed) return;
+      text.value = '';
+      title.value = '';
+      date.value = '';
+    };
+
     const fileInput = $<HTMLInputElement>('#input-file');
     fileInput.addEventListener('change', () => {
       const file = fileInput.files?.[0];
       if (!file) return;
       const src = source.value.trim() || undefined;
-      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).finally(() => {
-        fileInput.value = '';
-      });
+      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).then(
+        (analysed) => {
+          fileInput.value = '';
+          clearText(analysed);
+        },
+      );
     });
 
     const urlForm = $<HTMLFormElement>('#url-form');
@@ -136,12 +150,15 @@ export class AnalyseView {
         url.focus();
         return;
       }
-      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value));
+      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value)).then(
+        clearText,
+      );
     });
   }
 
-  private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<void> {
-    if (this.busy) return;
+  /** Run an analysis and show it; true when it was shown. */
+  private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<boolean> {
+    if (this.busy) return false;
     this.setBusy(true, message);
     try {
       const record = await task();
@@ -152,9 +169,11 @@ export class AnalyseView {
         : `Analysed in ${Math.round(record.analysis.timing.milliseconds)} ms.`;
       $('#result').scrollIntoView({ block: 'start' });
       $('#article-title').focus({ preventScroll: true });
+      return true;
     } catch (error) {
       this.status.textContent = '';
       this.showError(error instanceof Error ? error.message : String(error));
+      return false;
     } finally {
       this.setBusy(false);
     }
@@ -218,55 +237,38 @@ export class AnalyseView {
     ].filter((s): s is string => typeof s === 'string' && s !== '');
     replace(this.meta, metaParts.join(' · '));
     this.stopReview();
-    this.reviewState = null;
-    void this.loadReview(record.id);
-    this.renderSummary();
+    this.showReviewStatus();
     this.refresh();
   }
 
   /** Re-render everything that depends on the filter (and, while reviewing, on the draft). */
   private refresh(): void {
-    const stored = this.record;
-    if (!stored) return;
-    const record = this.draft
+    const record = this.record;
+    if (!record) return;
+    // One source for markers, details, legend and summary: indices agree among them all.
+    const shown = this.draft
       ? {
-          ...stored,
-          analysis: {
-            ...stored.analysis,
-            spans: this.draft.asSpans(stored.text, this.deps.byLabel()),
-          },
+          ...record,
+          analysis: withReviewedSpans(record.text, record.analysis, this.draft.spans),
+          reviewed: undefined,
         }
-      : stored;
+      : record;
+    this.shown = shown;
     this.details.hide();
-    this.view = renderArticle(this.heading, this.body, record, this.deps.byLabel(), this.filter());
+    this.view = renderArticle(this.heading, this.body, shown, this.deps.byLabel(), this.filter());
     this.renderLegend();
+    this.renderSummary();
     const visible = this.view.shown.filter((t) => t.length > 0).length;
     $('#visible-count').textContent =
-      `${visible} of ${record.analysis.spans.length} spans highlighted` +
+      `${visible} of ${shown.analysis.spans.length} spans highlighted` +
       (this.threshold > 0 ? ` at ≥ ${formatPercent(this.threshold)} confidence` : '');
   }
 
   // -------------------------------------------------------------------------------------
   // Review
 
-  private async loadReview(id: string): Promise<void> {
-    try {
-      const state = await api.getReview(id);
-      if (this.record?.id !== id) return;
-      this.reviewState = state;
-      this.showReviewStatus();
-    } catch {
-      $('#review-status').textContent = '';
-    }
-  }
-
   private showReviewStatus(message?: string): void {
-    const review = this.reviewState?.review;
-    $('#review-status').textContent =
-      message ??
-      (review
-        ? `Reviewed${review.reviewer ? ` by ${review.reviewer}` : ''} on ${review.reviewedAt.slice(0, 10)}`
-        : 'Not reviewed yet');
+    $('#review-status').textContent = message ?? reviewedLine(this.record) ?? 'Not reviewed yet';
   }
 
   private stopReview(): void {
@@ -294,7 +296,7 @@ export class AnalyseView {
       undo.disabled = !this.draft?.canUndo;
       this.refresh();
     };
-    toggle.addEventListener('click', () => {
+    toggle.addEventListener('click', async () => {
       const record = this.record;
       if (!record) return;
       if (this.draft) {
@@ -302,17 +304,22 @@ export class AnalyseView {
         this.refresh();
         return;
       }
-      replace(
-        technique,
-        ...this.deps.catalogue().map((t) => h('option', { value: t.label }, t.name)),
-      );
-      const saved = this.reviewState?.review;
+      // A saved review is the draft to go on from (with its accepted marks).
+      let saved: Review | null;
+      try {
+        saved = record.reviewed ? (await api.getReview(record.id)).review : null;
+      } catch (error) {
+        this.showReviewStatus(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if (this.record !== record || this.draft) return; // another article, or pressed twice
+      replace(technique, ...this.techniqueOptions());
       this.draft = saved
         ? new ReviewDraft(saved.spans.map((s) => ({ ...s, techniques: [...s.techniques] })))
         : ReviewDraft.fromModel(record.analysis.spans);
       $('#review-panel').hidden = false;
       toggle.setAttribute('aria-pressed', 'true');
-      this.details.reviewControls = (index) => this.spanControls(index, chosen, redraw);
+      this.details.reviewControls = (index) => this.spanControls(index, chosen(), redraw);
       redraw();
     });
     $('#review-add').addEventListener('click', () => {
@@ -350,11 +357,16 @@ export class AnalyseView {
       const name = reviewer.value.trim();
       localStorage.setItem('spinscope-reviewer', name);
       try {
-        this.reviewState = await api.saveReview(record.id, {
+        await api.saveReview(record.id, {
           spans: this.draft.spans,
           ...(name && { reviewer: name }),
         });
+        // The stored record now shows the review: reading, legend and downloads follow it.
+        const reviewed = await api.getAnalysis(record.id);
+        if (this.record !== record) return;
+        this.record = reviewed;
         this.showReviewStatus();
+        redraw();
       } catch (error) {
         this.showReviewStatus(
           `Not saved: ${error instanceof Error ? error.message : String(error)}`,
@@ -363,12 +375,17 @@ export class AnalyseView {
     });
   }
 
-  /** Under a span's details while reviewing: reject it, relabel it, or set it to the selection. */
-  private spanControls(
-    index: number,
-    chosen: () => TechniqueLabel,
-    redraw: () => void,
-  ): HTMLElement {
+  private techniqueOptions(): HTMLOptionElement[] {
+    return this.deps.catalogue().map((t) => h('option', { value: t.label }, t.name));
+  }
+
+  /**
+   * Under a span's details while reviewing: accept it, reject it, set it to the selection, or
+   * change it to the technique picked beside the button (the one the button names).
+   */
+  private spanControls(index: number, initial: TechniqueLabel, redraw: () => void): HTMLElement {
+    const draft = this.draft;
+    if (!draft) throw new Error('span controls outside a review');
     const button = (label: string, action: () => void) => {
       const b = h('button', { type: 'button' }, label);
       b.addEventListener('click', (event) => {
@@ -378,20 +395,30 @@ export class AnalyseView {
       });
       return b;
     };
-    const name = () => this.deps.byLabel().get(chosen())?.name ?? chosen();
+    const nameOf = (label: string) => this.deps.byLabel().get(label)?.name ?? label;
+    const picker = h(
+      'select',
+      { 'aria-label': 'Technique to change it to' },
+      ...this.techniqueOptions(),
+    );
+    picker.value = initial;
+    const change = button(`Change to ${nameOf(initial)}`, () =>
+      draft.relabel(index, [picker.value as TechniqueLabel]),
+    );
+    picker.addEventListener('change', () => {
+      change.textContent = `Change to ${nameOf(picker.value)}`;
+    });
     return h(
       'div',
       { class: 'review-controls', role: 'group', 'aria-label': 'Review this span' },
-      button(this.draft?.spans[index]?.accepted ? 'Accepted ✓' : 'Accept', () =>
-        this.draft?.accept(index),
-      ),
-      button('Reject', () => this.draft?.reject(index)),
-      button('Change to the chosen technique', () => this.draft?.relabel(index, [chosen()])),
+      button(draft.spans[index]?.accepted ? 'Accepted ✓' : 'Accept', () => draft.accept(index)),
+      button('Reject', () => draft.reject(index)),
       button('Set to the selected text', () => {
         const range = selectedRange(this.body);
-        if (range) this.draft?.resize(index, range.start, range.end);
-        else this.showReviewStatus(`Select the words of the phrase first (${name()}).`);
+        if (range) draft.resize(index, range.start, range.end);
+        else this.showReviewStatus('Select the words of the phrase in the article first.');
       }),
+      h('span', { class: 'review-change' }, picker, change),
     );
   }
 
@@ -400,7 +427,7 @@ export class AnalyseView {
   }
 
   private renderLegend(): void {
-    const record = this.record;
+    const record = this.shown;
     if (!record) return;
     const counts = techniqueCounts(record.analysis.spans, this.threshold);
     const present = new Set(
@@ -443,7 +470,7 @@ export class AnalyseView {
   }
 
   private renderSummary(): void {
-    const record = this.record;
+    const record = this.shown;
     if (!record) return;
     const doc = record.analysis.document;
     const top = topSentences(record.analysis.sentences, 3);
@@ -524,8 +551,8 @@ export class AnalyseView {
       // On a phone the details are a sheet opened by a tap, never by a passing pointer.
       if (window.matchMedia('(max-width: 640px)').matches) return;
       const hit = spansAt(event.target);
-      if (hit && this.record)
-        this.details.show(this.record, hit.indices, this.view.shown, hit.anchor, false);
+      if (hit && this.shown)
+        this.details.show(this.shown, hit.indices, this.view.shown, hit.anchor, false);
     });
     article.addEventListener('mouseout', (event) => {
       const hit = spansAt(event.target);
@@ -539,9 +566,9 @@ export class AnalyseView {
     });
     article.addEventListener('click', (event) => {
       const hit = spansAt(event.target);
-      if (hit && this.record) {
+      if (hit && this.shown) {
         event.stopPropagation();
-        this.details.show(this.record, hit.indices, this.view.shown, hit.anchor, true);
+        this.details.show(this.shown, hit.indices, this.view.shown, hit.anchor, true);
       }
     });
     document.addEventListener('keydown', (event) => {

@@ -7,7 +7,8 @@
 import { computePosition, flip, offset, shift, size } from '@floating-ui/dom';
 import { h, replace, prefersReducedMotion } from './dom.js';
 import {
-  formatPercent,
+  describeTechniques,
+  formatConfidence,
   layoutBlocks,
   safeColor,
   segmentBackground,
@@ -71,13 +72,11 @@ export function renderArticle(
           class: 'tag',
           'data-span': i,
           'data-techniques': techniques.map((t) => t.technique).join(' '),
-          'data-name': techniques
-            .map((t) => `${t.name} ${formatPercent(t.confidence)}`)
-            .join(' · '),
+          'data-name': describeTechniques(techniques),
           'aria-haspopup': 'dialog',
           'aria-expanded': 'false',
           'aria-controls': 'details',
-          'aria-label': `${techniques.map((t) => `${t.name} ${formatPercent(t.confidence)}`).join(', ')}: show details`,
+          'aria-label': `${describeTechniques(techniques, ', ')}: show details`,
         },
         techniques.map((t) => String(numbers.get(t.technique) ?? '?')).join('·'),
       );
@@ -241,7 +240,7 @@ export class Details {
           'div',
           { class: 'technique-head' },
           badge,
-          h('span', { class: 'confidence' }, formatPercent(t.confidence)),
+          h('span', { class: 'confidence' }, formatConfidence(t.confidence)),
           visibleSet.has(t.technique) ? null : h('span', { class: 'hint' }, '(hidden by filter)'),
         ),
         entry ? h('p', { class: 'explanation' }, entry.explanation) : null,
@@ -264,7 +263,9 @@ export class Details {
       h(
         'p',
         { class: 'confidence-note' },
-        'The percentage is how likely this phrase uses the technique.',
+        span.confidence === null
+          ? 'Reviewed: a person decides this phrase, so it has no model confidence.'
+          : 'The percentage is how likely this phrase uses the technique.',
       ),
       cues.length > 0 ? h('h3', {}, 'Cues') : null,
       cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,

@@ -130,25 +130,15 @@ export class CorpusView {
     const byLabel = this.deps.byLabel();
     const filtered =
       this.query.q || this.query.technique || this.query.source || this.query.reviewed;
-    if (items.length === 0) {
-      replace(
-        this.list,
-        h(
-          'li',
-          { class: 'empty' },
-          filtered ? 'No stored analysis matches.' : 'No analyses yet: analyse an article first.',
-        ),
-      );
-    } else {
-      replace(this.list, ...items.map((item) => this.renderItem(item, byLabel)));
-    }
+    replace(this.list, ...items.map((item) => this.renderItem(item, byLabel)));
     const first = this.total === 0 ? 0 : this.offset + 1;
     const last = this.offset + items.length;
+    // The count is the one place that says so when nothing is found.
     this.count.textContent =
       this.total === 0
         ? filtered
-          ? 'No matches.'
-          : 'The corpus is empty.'
+          ? 'No stored analysis matches.'
+          : 'No analyses yet: analyse an article first.'
         : `Showing ${first}–${last} of ${this.total} ${this.total === 1 ? 'analysis' : 'analyses'}${filtered ? ' matching' : ''}.`;
     const pages = Math.max(1, Math.ceil(this.total / PAGE_SIZE));
     this.page.textContent = `Page ${Math.floor(this.offset / PAGE_SIZE) + 1} of ${pages}`;

@@ -228,10 +228,15 @@ export interface Filter {
 
 export const NO_FILTER: Filter = { threshold: 0, hidden: new Set() };
 
+/** A technique passes the threshold; a reviewer's call (no confidence) always does. */
+function passes(t: SpanTechnique, threshold: number): boolean {
+  return t.confidence === null || t.confidence >= threshold;
+}
+
 /** The span's techniques that pass the filter, best first. */
 export function visibleTechniques(span: Span, filter: Filter): SpanTechnique[] {
   return span.techniques.filter(
-    (t) => t.confidence >= filter.threshold && !filter.hidden.has(t.technique),
+    (t) => passes(t, filter.threshold) && !filter.hidden.has(t.technique),
   );
 }
 
@@ -240,7 +245,7 @@ export function techniqueCounts(spans: readonly Span[], threshold: number): Map<
   const counts = new Map<string, number>();
   for (const span of spans) {
     for (const t of span.techniques) {
-      if (t.confidence >= threshold) counts.set(t.technique, (counts.get(t.technique) ?? 0) + 1);
+      if (passes(t, threshold)) counts.set(t.technique, (counts.get(t.technique) ?? 0) + 1);
     }
   }
   return counts;
@@ -319,9 +324,17 @@ export function parseSnippet(snippet: string): { text: string; match: boolean }[
   return parts;
 }
 
-/** "Loaded language 34% · Doubt 12%" for the techniques shown. */
-export function describeTechniques(techniques: readonly SpanTechnique[]): string {
-  return techniques.map((t) => `${t.name} ${formatPercent(t.confidence)}`).join(' · ');
+/** A technique's confidence; a reviewer's call has none and says so (never a made-up 100%). */
+export function formatConfidence(confidence: number | null): string {
+  return confidence === null ? 'reviewed' : formatPercent(confidence);
+}
+
+/** "Loaded language 34% · Doubt reviewed" for the techniques shown. */
+export function describeTechniques(
+  techniques: readonly SpanTechnique[],
+  separator = ' · ',
+): string {
+  return techniques.map((t) => `${t.name} ${formatConfidence(t.confidence)}`).join(separator);
 }
 
 export type CatalogueByLabel = ReadonlyMap<string, CatalogueTechnique>;
@@ -426,6 +439,7 @@ export function exportHtml(
     `Propaganda score: ${record.analysis.document.score.toFixed(2)} (0–1)`,
     `Spans: ${record.analysis.document.spans}`,
     `Model: ${record.analysis.model.name} ${record.analysis.model.version}`,
+    reviewedLine(record) ?? '',
   ]
     .filter((s) => s !== '')
     .map(escapeHtml)
@@ -466,6 +480,14 @@ ${body}
 /** The AnalysisRecord as pretty-printed JSON (offsets in code points: analysis.offsetUnit). */
 export function exportJson(record: AnalysisRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
+}
+
+/** "Reviewed by Ana on 2024-05-01" for a reviewed record, else undefined. */
+export function reviewedLine(record: AnalysisRecord | null): string | undefined {
+  const reviewed = record?.reviewed;
+  return (
+    reviewed && `Reviewed${reviewed.by ? ` by ${reviewed.by}` : ''} on ${isoDate(reviewed.at)}`
+  );
 }
 
 /** A file name from a title: lowercase ASCII words joined by dashes. */

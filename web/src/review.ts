@@ -1,9 +1,9 @@
 /**
  * A review in progress: the spans as the reader corrects them (reject, relabel, new extent,
- * add), with undo, and their rendering as analysis spans so that the article view shows
- * them like the model's. Saved through `PUT /api/v1/analyses/{id}/review`.
+ * add), with undo. The article view shows them through `withReviewedSpans`, in the same
+ * order, so a span's index is the same in the draft and on the page. Saved through
+ * `PUT /api/v1/analyses/{id}/review`.
  */
-import type { CatalogueByLabel } from './render.js';
 import type { ReviewedSpan, Span, TechniqueLabel } from './types.js';
 
 export class ReviewDraft {
@@ -62,22 +62,6 @@ export class ReviewDraft {
   private edit(change: (spans: ReviewedSpan[]) => ReviewedSpan[]): void {
     this.history.push(this.current);
     this.current = change(this.current).sort((a, b) => a.start - b.start || a.end - b.end);
-  }
-
-  /** The spans as analysis spans (a person's call: confidence 1, no cues) for the article view. */
-  asSpans(text: string, byLabel: CatalogueByLabel): Span[] {
-    const chars = Array.from(text);
-    return this.current.map((s) => ({
-      start: s.start,
-      end: s.end,
-      text: chars.slice(s.start, s.end).join(''),
-      confidence: 1,
-      techniques: s.techniques.map((technique) => {
-        const entry = byLabel.get(technique);
-        return { technique, id: entry!.id, name: entry?.name ?? technique, confidence: 1 };
-      }),
-      cues: [],
-    }));
   }
 }
 

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { SpinscopeError } from '../../errors.js';
 import { isTechniqueLabel } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
-import { errorResponses, listQuery, reviewBody, writeErrorResponses } from '../schemas.js';
+import {
+  errorResponses,
+  listQuery,
+  reviewBody,
+  versionQuery,
+  writeErrorResponses,
+} from '../schemas.js';
 import type { ReviewInput } from '../../store/store.js';
 
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
@@ -98,19 +104,17 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
     '/analyses/:id',
     {
       schema: {
-        summary: 'One stored analysis',
+        summary: "One stored analysis: its review's spans when it has one, else the model's",
         tags: ['analyses'],
-        params: {
-          type: 'object',
-          properties: { id: { type: 'string', maxLength: 64 } },
-          required: ['id'],
-        },
+        params: idParams,
+        querystring: versionQuery,
         response: analyzeResponses,
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const record = ctx.store.get(id);
+      const { version } = request.query as { version: 'reviewed' | 'model' };
+      const record = version === 'model' ? ctx.store.get(id) : ctx.store.shown(id);
       if (!record) throw new SpinscopeError('SPN_ERR_NOT_FOUND', `no analysis ${id}`);
       return { ...record, cached: true };
     },

@@ -79,15 +79,13 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
           'SPN_ERR_BAD_REQUEST',
           'send the article as a multipart field named "file"',
         );
-      const article = await articleFromBytes(
-        upload.bytes,
-        upload.filename || 'upload.txt',
-        ctx.html,
-        upload.mimetype,
-      );
+      const name = upload.filename || 'upload.txt';
+      const article = await articleFromBytes(upload.bytes, name, ctx.html, upload.mimetype);
+      // Charts group by source: the form's, else the page's site name, never the file's name.
+      const site = article.source === name ? undefined : article.source;
       return ctx.analyzeAndStore({
         ...article,
-        source: typeof source === 'string' && source ? source : article.source,
+        source: typeof source === 'string' && source ? source : site,
       });
     },
   );
