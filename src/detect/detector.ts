@@ -19,7 +19,7 @@ import {
   MODEL_FORMAT,
   readModelFile,
   readSideFile,
-} from './model-file.js';
+} from '../formats/model-file.js';
 import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
 import { SentenceHead } from './sentence-head.js';
 import { tokenTechniqueProbabilities } from './token-techniques.js';

@@ -9,7 +9,7 @@
 import { SENTENCE_VECTOR_SIZE } from '../features/sentence-encoder.js';
 import { logLinear } from './neural/classifier.js';
 import { softmax, SoftmaxModel } from './linear.js';
-import { tensorOf } from './model-file.js';
+import { tensorOf } from '../formats/model-file.js';
 
 /** The span's vector, its sentence's, and its context's when the head reads one. */
 export function headInputSize(contextWords = 0): number {

@@ -6,7 +6,7 @@
  */
 import { SENTENCE_VECTOR_SIZE } from '../features/sentence-encoder.js';
 import { sigmoid } from './linear.js';
-import { tensorOf } from './model-file.js';
+import { tensorOf } from '../formats/model-file.js';
 import { standardise } from './sentence-head.js';
 
 export interface SentenceScorerWeights {

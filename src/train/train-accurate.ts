@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { Detector } from '../detect/detector.js';
-import { sha256 } from '../detect/model-file.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from '../detect/model-file.js';
+import { sha256 } from '../formats/model-file.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from '../formats/model-file.js';
 import {
   NeuralStack,
   type NeuralHeader,

@@ -15,7 +15,7 @@ import { parseArticle, type TextSpan } from '../text/document.js';
 import { applyPlatt, type Platt } from '../detect/calibration.js';
 import { fitPlatt } from './calibration.js';
 import { readClusters, type WordClusters } from '../features/clusters.js';
-import { sha256 } from '../detect/model-file.js';
+import { sha256 } from '../formats/model-file.js';
 import { Detector, toTextSpan, type ModelHeader, type SpanDecoding } from '../detect/detector.js';
 import { articleContext, type ArticleContext } from '../features/context.js';
 import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
