@@ -20,6 +20,21 @@ export default {
       to: { path: '^src/train/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'detect-not-train',
+      severity: 'error',
+      comment:
+        'The detector runs what training wrote; it never imports training code, types included.',
+      from: { path: '^src/detect/' },
+      to: { path: '^src/train/' },
+    },
+    {
+      name: 'features-below-detect',
+      severity: 'error',
+      comment: 'Features are what the models read: detect/ calls down into features/, never back.',
+      from: { path: '^src/features/' },
+      to: { path: '^src/detect/' },
+    },
+    {
       name: 'tensorflow-only-for-neural-training',
       severity: 'error',
       comment:

@@ -19,7 +19,7 @@
  * The fast recipe takes about 2 minutes a fold on a 2-core machine.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector } from '../src/detect/detector.js';
@@ -27,7 +27,6 @@ import { scoreFullTask } from '../src/eval/full.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
 import { readCorpus, type Corpus } from '../src/formats/corpus.js';
-import { readMemeCorpus } from '../src/formats/memes.js';
 import type { SpanLabel, TechniqueSpanLabel } from '../src/formats/labels.js';
 import {
   evaluateDetector,
@@ -45,21 +44,14 @@ import {
 import {
   accurateWithSentenceHead,
   trainSentenceHeadDetector,
-  withNeuralClassifier,
 } from '../src/train/train-sentence-head.js';
-import { VectorFile } from '../src/train/vector-file.js';
-import {
-  trainSentenceScorerDetector,
-  withSentenceScorer,
-} from '../src/train/train-sentence-scorer.js';
-import type { HeadSettings } from '../src/train/sentence-head.js';
+import { encodeTrainedModel, type TrainedModel } from '../src/train/trained-model.js';
+import { cachedEmbedder, VectorFile } from '../src/train/vector-file.js';
 import { meanAndSd } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: defaultCorpusDir() },
-    /** The meme texts (recipes with `memes` in their name). */
-    memes: { type: 'string' },
     recipe: { type: 'string', default: 'fast' },
     against: { type: 'string' },
     folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
@@ -79,16 +71,6 @@ const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');
 const vectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin'));
 const VECTORS = join(PACKAGE_ROOT, 'models', 'word-vectors.bin');
 
-const memesDir = values.memes ?? join(dirname(values.data as string), 'memes');
-/** The meme spans, `weight` times each, less those of the `without` techniques. */
-const memes = async (weight: number, without: string[] = []) => {
-  const corpus = await readMemeCorpus(memesDir);
-  return {
-    corpus: { ...corpus, tc: corpus.tc!.filter((l) => !without.includes(l.technique)) },
-    weight,
-  };
-};
-
 /** A training input for recipes that read sentence vectors, logging each stage's end. */
 const encoderInput = (corpus: Corpus) => ({
   corpus,
@@ -99,175 +81,69 @@ const encoderInput = (corpus: Corpus) => ({
   },
 });
 
+type Trained = TrainedModel | Record<string, TrainedModel>;
+
 /**
  * A recipe: how a model is trained from a corpus. Names say what differs from `fast`. A
- * recipe may give several models from one training, each scored (`accurate-and-lg`).
+ * recipe may give several models from one training, each scored (`accurate-and-lg`). The
+ * recipes of options no shipped model uses are in docs/experiments.md, with the commit that
+ * runs them.
  */
-const RECIPES: Record<string, (corpus: Corpus) => Promise<Detector | Record<string, Detector>>> = {
-  fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).detector,
-  'fast-offsets-0': async (corpus) =>
-    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0 } }).detector,
-  'fast-offsets-half': async (corpus) =>
-    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { classOffsetScale: 0.5 } }).detector,
-  'fast-memes': async (corpus) =>
-    trainDetector({ corpus, clustersFile: CLUSTERS, extraTechniqueSpans: await memes(1) }).detector,
-  'fast-memes-rare': async (corpus) =>
-    trainDetector({
-      corpus,
-      clustersFile: CLUSTERS,
-      extraTechniqueSpans: await memes(1, ['Loaded_Language', 'Name_Calling,Labeling']),
-    }).detector,
-  /** Clause cues (conditionals, either/or, modals, negation, causal words) for the classifier. */
-  'fast-clauses': async (corpus) =>
-    trainDetector({ corpus, clustersFile: CLUSTERS, settings: { clauseFeatures: true } }).detector,
-  /**
-   * The fast model with spans snapped to their phrase by up to 1, 2 or 3 words, from one
-   * training (the decoding thresholds stay those fitted without snapping).
-   */
-  'fast-snap': async (corpus) => {
-    const fast = trainDetector({ corpus, clustersFile: CLUSTERS }).detector;
-    const snapped = (snapWords: number) => {
-      const { tagger } = fast.header;
-      const header = {
-        ...fast.header,
-        tagger: { ...tagger, decoding: { ...tagger.decoding, snapWords } },
-      };
-      return new Detector(header, fast.tagger, fast.classifier, fast.clusters);
-    };
-    return { fast, 'snap-1': snapped(1), 'snap-2': snapped(2), 'snap-3': snapped(3) };
-  },
-  'fast-use': async (corpus) => (await trainSentenceHeadDetector(encoderInput(corpus))).detector,
-  /**
-   * Sentence heads from one fast training: as shipped (`fast-use`), with a hidden layer of
-   * 32 ReLU units, with ten times the L2, and with every technique predicted out of fold at
-   * least 0.6 times as often as it occurs (`minPredictedShare`).
-   */
-  'fast-use-heads': async (corpus) => {
-    const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
-    const fast = trainDetector(input);
-    const head = async (settings: Partial<HeadSettings>, minPredictedShare = 0) =>
-      (
-        await trainSentenceHeadDetector(
-          { ...input, head: settings, settings: { minPredictedShare } },
-          fast,
-        )
-      ).detector;
-    return {
-      'fast-use': await head({}),
-      'use-hidden-32': await head({ hidden: 32 }),
-      'use-l2-1e-3': await head({ l2: 1e-3 }),
-      'use-floor-0.6': await head({}, 0.6),
-    };
-  },
-  /**
-   * Sentence heads with the floor from one fast training: as shipped (`use-floor-0.6`), with
-   * a third vector, the span with 8 tokens each side (`use-context-8`), and with the epochs
-   * chosen by held-out accuracy instead of log-loss (`use-epochs-accuracy`).
-   */
-  'fast-use-context': async (corpus) => {
-    const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
-    const fast = trainDetector(input);
-    const head = async (settings: Partial<HeadSettings>) =>
-      (
-        await trainSentenceHeadDetector(
-          { ...input, head: settings, settings: { minPredictedShare: 0.6 } },
-          fast,
-        )
-      ).detector;
-    return {
-      'use-floor-0.6': await head({}),
-      'use-context-8': await head({ contextWords: 8 }),
-      'use-epochs-accuracy': await head({ epochsBy: 'accuracy' }),
-    };
-  },
-  /**
-   * Sentence heads with the floor from one fast training: as shipped (`use-floor-0.6`); with a
-   * tenth of the learning rate (`use-rate-1e-4`: the shipped head's held-out log-loss is
-   * lowest after its first epoch); each of the two times the token-level technique classifier
-   * (`use-tokens`, `use-rate-1e-4-tokens`; direction 5c).
-   */
-  'fast-use-tokens': async (corpus) => {
-    const input = { corpus, clustersFile: CLUSTERS, vectorCache: vectorFile };
-    const fast = trainDetector(input);
-    const head = async (settings: Partial<HeadSettings>, tokenTechniques = false) =>
-      (
-        await trainSentenceHeadDetector(
-          { ...input, head: settings, tokenTechniques, settings: { minPredictedShare: 0.6 } },
-          fast,
-        )
-      ).detector;
-    return {
-      'use-floor-0.6': await head({}),
-      'use-rate-1e-4': await head({ learningRate: 1e-4 }),
-      'use-tokens': await head({}, true),
-      'use-rate-1e-4-tokens': await head({ learningRate: 1e-4 }, true),
-    };
-  },
-  /** The fast model with the sentence scorer moving its token probabilities (direction 5f). */
-  'fast-sentence': async (corpus) =>
-    (await trainSentenceScorerDetector(encoderInput(corpus))).detector,
+const RECIPES: Record<string, (corpus: Corpus) => Promise<Trained>> = {
+  fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).model,
+  'fast-use': async (corpus) => (await trainSentenceHeadDetector(encoderInput(corpus))).model,
   accurate: async (corpus) =>
-    (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS }))
-      .detector,
+    (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS })).model,
   /** The accurate model, and its taggers with the sentence head of `fast-use` (one training). */
   'accurate-and-lg': async (corpus) => {
     const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
     const accurate = await trainAccurateDetector(input);
-    const headModel = await trainSentenceHeadDetector(input, {
-      ...accurate,
-      detector: accurate.fast,
-    });
+    const headModel = await trainSentenceHeadDetector(input, { ...accurate, model: accurate.fast });
     return {
-      accurate: accurate.detector,
-      lg: accurateWithSentenceHead(accurate.detector, headModel.detector),
+      accurate: accurate.model,
+      lg: accurateWithSentenceHead(accurate.model, headModel.model),
     };
   },
 };
 
 /**
  * The accurate model with every technique predicted, on its held-out fold, at least `share`
- * times as often as it occurs: the class offsets tuned again with that floor (what training
+ * times as often as it occurs: the class bias tuned again with that floor (what training
  * with `minPredictedShare` does; the second label and calibration stay as fitted without it).
  */
 function withClassFloor(accurate: AccurateTrainResult, heldOutFold: number, share: number) {
-  const { detector, articles, heldOutTechniques } = accurate;
+  const { model, articles, heldOutTechniques } = accurate;
   const heldOut = articles.filter((a) => a.fold === heldOutFold);
-  const { accuracy: _accuracy, ...decoding } = tuneClassBias(heldOut, heldOutTechniques, share);
-  const header = { ...detector.header, classifier: { ...detector.header.classifier, ...decoding } };
-  return detector.with({ header });
+  const { accuracy: _accuracy, ...decision } = tuneClassBias(heldOut, heldOutTechniques, share);
+  const header = { ...model.header, classifier: { ...model.header.classifier, ...decision } };
+  return { ...model, header };
 }
 
 /**
  * One accurate training per fold gives: `accurate`; `accurate-floor` (withClassFloor, 0.6);
- * `fast`, its fast model, and `fast-floor`, the fast model trained with the floor; `lg` (as
- * shipped); `lg-neural`, lg's head times the accurate model's neural classifier (direction
- * 5c); `lg-sentence`, lg with the sentence scorer over its taggers (direction 5f); `lg-floor`,
- * lg with every technique predicted out of fold at least 0.6 times as often as it occurs; and
- * `lg-hidden`, lg whose head has a hidden layer of 32 units.
+ * `fast`, its fast model, and `fast-floor`, the fast model trained with the floor (as
+ * shipped); `lg`; and `lg-floor`, lg with every technique predicted out of fold at least 0.6
+ * times as often as it occurs (as shipped). Until commit b13a5e3 this recipe was
+ * `accurate-lg-sentence` and also gave `lg-neural`, `lg-sentence` and `lg-hidden`.
  */
-RECIPES['accurate-lg-sentence'] = async (corpus) => {
+RECIPES['accurate-lg'] = async (corpus) => {
   const input = { ...encoderInput(corpus), vectorsFile: VECTORS };
   const accurate = await trainAccurateDetector(input);
-  const fast = { ...accurate, detector: accurate.fast };
-  const heads = async (minPredictedShare: number, hidden = 0) => {
+  const fast = { ...accurate, model: accurate.fast };
+  const lgWithFloor = async (minPredictedShare: number) => {
     const head = await trainSentenceHeadDetector(
-      { ...input, settings: { minPredictedShare }, head: { hidden } },
+      { ...input, settings: { minPredictedShare } },
       fast,
     );
-    return { head, lg: accurateWithSentenceHead(accurate.detector, head.detector) };
+    return accurateWithSentenceHead(accurate.model, head.model);
   };
-  const { head, lg } = await heads(0);
-  const heldOutFold = DEFAULT_ACCURATE_SETTINGS.heldOutFold;
   return {
-    accurate: accurate.detector,
-    'accurate-floor': withClassFloor(accurate, heldOutFold, 0.6),
+    accurate: accurate.model,
+    'accurate-floor': withClassFloor(accurate, DEFAULT_ACCURATE_SETTINGS.heldOutFold, 0.6),
     fast: accurate.fast,
-    'fast-floor': trainDetector({ ...input, settings: { minPredictedShare: 0.6 } }).detector,
-    lg,
-    'lg-neural': withNeuralClassifier(lg, accurate, head),
-    'lg-sentence': await withSentenceScorer(lg, fast, input, heldOutFold),
-    'lg-floor': (await heads(0.6)).lg,
-    'lg-hidden': (await heads(0, 32)).lg,
+    'fast-floor': trainDetector({ ...input, settings: { minPredictedShare: 0.6 } }).model,
+    lg: await lgWithFloor(0),
+    'lg-floor': await lgWithFloor(0.6),
   };
 };
 
@@ -349,14 +225,14 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
     const rest = new Set(assigned.filter((id) => !heldOut.has(id)));
     const foldStarted = performance.now();
     const trained = await train(corpusOf(rest, `cv-${k}`));
-    const models = trained instanceof Detector ? { [recipe]: trained } : trained;
+    const models = 'header' in trained ? { [recipe]: trained as TrainedModel } : trained;
     for (const [name, model] of Object.entries(models)) {
       // Scored as shipped: through the model file (int8 weights).
       const detector = Detector.fromBytes(
-        model.encode(),
+        encodeTrainedModel(model),
         join(PACKAGE_ROOT, 'models', name, 'model.bin'),
+        { embedder: cachedEmbedder(vectorFile) },
       );
-      detector.vectorCache = vectorFile;
       const { metrics, predictions } = await evaluateDetector(
         detector,
         corpusOf(heldOut, `fold-${k}`),

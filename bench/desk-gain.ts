@@ -18,6 +18,7 @@ import { mergeCorpora, readCorpus, type Corpus } from '../src/formats/corpus.js'
 import type { SpanLabel } from '../src/formats/labels.js';
 import { evaluateDetector } from '../src/train/card.js';
 import { trainDetector } from '../src/train/train.js';
+import { encodeTrainedModel } from '../src/train/trained-model.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,13 +66,13 @@ for (const n of sizes) {
   const reviewed = desk.slice(0, n);
   const training = subset(new Set([...others, ...reviewed]), `desk-${n}`);
   const weights = new Map(reviewed.map((id) => [id, Number(values.weight)]));
-  const { detector } = trainDetector({
+  const { model } = trainDetector({
     corpus: training,
     clustersFile: CLUSTERS,
     articleWeights: weights,
   });
   const shipped = Detector.fromBytes(
-    detector.encode(),
+    encodeTrainedModel(model),
     join(PACKAGE_ROOT, 'models', 'fast', 'model.bin'),
   );
   const { metrics } = await evaluateDetector(shipped, measured);

@@ -20,6 +20,7 @@ import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { evaluateDetector } from '../src/train/card.js';
 import { Detector } from '../src/detect/detector.js';
+import { encodeTrainedModel, type TrainedModel } from '../src/train/trained-model.js';
 import { loadDetector } from '../src/analyze.js';
 import {
   DEFAULT_ACCURATE_SETTINGS,
@@ -52,8 +53,8 @@ interface SeedResult {
 
 const dev = await readCorpus(join(values.data, 'dev'));
 /** A model as it ships: written to bytes (int8) and read back. */
-const shipped = (d: Detector) =>
-  Detector.fromBytes(d.encode(), join(PACKAGE_ROOT, 'models/accurate/model.bin'));
+const shipped = (model: TrainedModel) =>
+  Detector.fromBytes(encodeTrainedModel(model), join(PACKAGE_ROOT, 'models/accurate/model.bin'));
 async function score(seed: number, model: string, detector: Detector, minutes: number) {
   const { metrics } = await evaluateDetector(detector, dev);
   const line: SeedResult = {
@@ -96,7 +97,7 @@ if (values.shipped) {
     process.stderr.write('\n');
     const minutes = (Date.now() - started) / 60_000;
     await score(seed, 'fast', shipped(result.fast), result.fast.header.training.seconds / 60);
-    await score(seed, 'accurate', shipped(result.detector), minutes);
+    await score(seed, 'accurate', shipped(result.model), minutes);
   }
 }
 

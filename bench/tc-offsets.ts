@@ -19,10 +19,13 @@ import { scoreTc } from '../src/eval/tc.js';
 import { labelTemplate } from '../src/detect/predict.js';
 import {
   adjust,
+  adjustTechniques,
   repetitionCues,
-  techniqueProbabilities,
-  type ClassifierDecoding,
+  type ClassifierDecision,
 } from '../src/detect/technique-decision.js';
+import { linearTechniqueProbabilities } from '../src/detect/stages/linear.js';
+import { articleContext } from '../src/features/context.js';
+import { spanContexts } from '../src/features/span-rows.js';
 import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../src/text/document.js';
@@ -40,7 +43,7 @@ if (!dev.tc || !dev.template) throw new Error(`${dev.dir}: needs gold TC labels 
 const goldTc = dev.tc;
 const goldByArticle = groupByArticle(goldTc);
 const templateByArticle = groupByArticle(dev.template);
-const neutral: ClassifierDecoding = {
+const neutral: ClassifierDecision = {
   classBias: new Array<number>(TECHNIQUE_LABELS.length).fill(0),
   repetitionNeedsRecurrence: false,
   repeatedSpanBoost: 0,
@@ -48,18 +51,21 @@ const neutral: ClassifierDecoding = {
 
 const rows: { seed: number; outOfFold: number; none: number; devHalves: number }[] = [];
 for (const seed of values.seeds.split(',').map(Number)) {
-  const { detector } = trainDetector({
+  const { model } = trainDetector({
     corpus: train,
     clustersFile: join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
     settings: { seed },
   });
   // Each dev article as tuneClassBias takes it (gold spans), with the template to label.
   const articles = dev.articles.map((a) => {
-    const ctx = detector.context(parseArticle(a.text));
+    const ctx = articleContext(parseArticle(a.text), model.clusters);
     const gold = goldByArticle.get(a.id) ?? [];
     const template = templateByArticle.get(a.id) ?? [];
-    const raw = (spans: readonly TextSpan[]) =>
-      techniqueProbabilities(detector.classifier, ctx, spans, neutral);
+    const raw = (spans: readonly TextSpan[]) => {
+      const contexts = spanContexts(ctx, spans);
+      const linear = linearTechniqueProbabilities(model.classifier, ctx, spans, contexts);
+      return adjustTechniques(ctx, spans, linear, neutral, contexts);
+    };
     const tuning: TrainingArticle = {
       id: a.id,
       weight: 1,
@@ -74,31 +80,31 @@ for (const seed of values.seeds.split(',').map(Number)) {
       goldProbabilities: raw(gold),
       template,
       templateProbabilities: raw(template),
-      templateCues: repetitionCues(ctx, template),
+      templateCues: repetitionCues(ctx, template, spanContexts(ctx, template)),
     };
   });
   type DevArticle = (typeof articles)[number];
-  const label = (subset: readonly DevArticle[], decoding: ClassifierDecoding) =>
+  const label = (subset: readonly DevArticle[], decision: ClassifierDecision) =>
     subset.flatMap((a) =>
       labelTemplate(
         a.templateProbabilities.map((p, i) =>
-          adjust(Float64Array.from(p), decoding, a.templateCues[i]!),
+          adjust(Float64Array.from(p), decision, a.templateCues[i]!),
         ),
         a.template,
         a.tuning.id,
       ),
     );
   const tcOf = (predicted: TechniqueSpanLabel[]) => scoreTc(goldTc, predicted).microF1;
-  const shipped = detector.header.classifier;
+  const shipped = model.header.classifier;
   const halves = [0, 1].flatMap((half) => {
     const tuneOn = articles.filter((_, i) => i % 2 !== half);
-    const { accuracy: _, ...decoding } = tuneClassBias(
+    const { accuracy: _, ...decision } = tuneClassBias(
       tuneOn.map((a) => a.tuning),
       new Map(tuneOn.map((a) => [a.tuning.id, a.goldProbabilities])),
     );
     return label(
       articles.filter((_, i) => i % 2 === half),
-      decoding,
+      decision,
     );
   });
   const row = {

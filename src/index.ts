@@ -11,7 +11,8 @@ export type {
   SentenceScore,
   SpanTechnique,
 } from './detect/analysis.js';
-export { Detector, type AnalyzeOptions } from './detect/detector.js';
+// The Detector's type, for code that holds what loadDetector returns; its class stays internal.
+export type { AnalyzeOptions, Detector, FoundSpan } from './detect/detector.js';
 export { SpinscopeError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { CodePointIndex, codePointLength } from './text/offsets.js';
 export {

@@ -12,6 +12,13 @@ import { sentencePieces } from '../src/detect/neural/token-inputs.js';
 import { seededRandom } from '../src/train/random.js';
 import { tokenProbabilities } from '../src/detect/span-tagger.js';
 import { trainAccurateDetector } from '../src/train/train-accurate.js';
+import {
+  encodeTrainedModel,
+  readTrainedModel,
+  trainedModelFromBytes,
+  type TrainedModel,
+} from '../src/train/trained-model.js';
+import { articleContext } from '../src/features/context.js';
 import { parseArticle } from '../src/text/document.js';
 import { FIXTURES, ROOT, analyzeFixture, spinscope, tempDir } from './helpers.js';
 
@@ -76,17 +83,17 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
   const first = await train(1);
   const second = await train(1);
   const other = await train(5);
-  const tensors = (d: Detector) => new Map(d.neural!.tensors());
-  assert.ok(first.detector.header.neural, 'the accurate model has a neural layer');
-  assert.deepEqual(tensors(first.detector), tensors(second.detector));
-  assert.deepEqual(first.detector.header.tagger.decoding, second.detector.header.tagger.decoding);
+  const tensors = (m: TrainedModel) => new Map(m.neural!.tensors());
+  assert.ok(first.model.header.neural, 'the accurate model has a neural layer');
+  assert.deepEqual(tensors(first.model), tensors(second.model));
+  assert.deepEqual(first.model.header.tagger.decoding, second.model.header.tagger.decoding);
   assert.notDeepEqual(
-    tensors(first.detector).get('neural.tagger.forward.kernel'),
-    tensors(other.detector).get('neural.tagger.forward.kernel'),
+    tensors(first.model).get('neural.tagger.forward.kernel'),
+    tensors(other.model).get('neural.tagger.forward.kernel'),
   );
 
   // Refitting the classifier on every article changes the classifier only, and says so.
-  assert.deepEqual(first.detector.header.neural!.refitted, ['classifier']);
+  assert.deepEqual(first.model.header.neural!.refitted, ['classifier']);
   const kept = await trainAccurateDetector({
     corpus,
     clustersFile: join(ROOT, 'models/word-clusters.bin'),
@@ -100,20 +107,23 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
       refit: [],
     },
   });
-  assert.deepEqual(kept.detector.header.neural!.refitted, []);
+  assert.deepEqual(kept.model.header.neural!.refitted, []);
   assert.deepEqual(
-    tensors(kept.detector).get('neural.tagger.forward.kernel'),
-    tensors(first.detector).get('neural.tagger.forward.kernel'),
+    tensors(kept.model).get('neural.tagger.forward.kernel'),
+    tensors(first.model).get('neural.tagger.forward.kernel'),
   );
   assert.notDeepEqual(
-    tensors(kept.detector).get('neural.classifier.head'),
-    tensors(first.detector).get('neural.classifier.head'),
+    tensors(kept.model).get('neural.classifier.head'),
+    tensors(first.model).get('neural.classifier.head'),
   );
 
-  const loaded = Detector.fromBytes(first.detector.encode(), join(ROOT, 'models/fast/model.bin'));
+  const path = join(ROOT, 'models/fast/model.bin');
+  const loaded = trainedModelFromBytes(encodeTrainedModel(first.model), path);
   const text = corpus.articles[0]!.text;
-  const before = first.detector.tokenProbabilities(first.detector.context(parseArticle(text)));
-  const after = loaded.tokenProbabilities(loaded.context(parseArticle(text)));
+  const tokensOf = (m: TrainedModel, ctx = articleContext(parseArticle(text), m.clusters)) =>
+    m.neural!.tokenProbabilities(ctx, tokenProbabilities(m.tagger, ctx));
+  const before = tokensOf(first.model);
+  const after = tokensOf(loaded);
   before.forEach((p, i) =>
     assert.ok(Math.abs(p - after[i]!) < 0.03, `token ${i}: ${p} vs ${after[i]}`),
   );
@@ -121,19 +131,17 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
   assert.equal(loaded.neural!.taggers.length, 2);
   assert.equal(loaded.header.neural!.tagger.more?.length, 1);
   assert.notDeepEqual(
-    tensors(first.detector).get('neural.tagger2.forward.kernel'),
-    tensors(first.detector).get('neural.tagger.forward.kernel'),
+    tensors(first.model).get('neural.tagger2.forward.kernel'),
+    tensors(first.model).get('neural.tagger.forward.kernel'),
   );
-  const ctx = loaded.context(parseArticle(text));
+  const ctx = articleContext(parseArticle(text), loaded.clusters);
   const { x, keys } = loaded.neural!.tokenInputs(ctx, () => tokenProbabilities(loaded.tagger, ctx));
   const pieces = sentencePieces(ctx, loaded.header.neural!.pieceLength);
   const [a, b] = loaded.neural!.taggers.map((t) => t.tokenProbabilities(x, pieces, keys));
   assert.notDeepEqual(a, b);
-  loaded
-    .tokenProbabilities(ctx)
-    .forEach((p, i) =>
-      assert.ok(Math.abs(p - (a![i]! + b![i]!) / 2) < 1e-6, `token ${i}: the mean of both taggers`),
-    );
+  tokensOf(loaded, ctx).forEach((p, i) =>
+    assert.ok(Math.abs(p - (a![i]! + b![i]!) / 2) < 1e-6, `token ${i}: the mean of both taggers`),
+  );
   // One tagger, as older model files have.
   const single = await trainAccurateDetector({
     corpus,
@@ -142,14 +150,15 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
     settings: { seed: 1, taggerBits: 12, classifierBits: 10, folds: 2, taggerEpochs: 2 },
     accurate: { hidden: 6, classifierHidden: 6, taggerEpochs: 2, classifierEpochs: 2, taggers: 1 },
   });
-  assert.equal(single.detector.header.neural!.tagger.more, undefined);
-  assert.equal(tensors(single.detector).has('neural.tagger2.forward.kernel'), false);
+  assert.equal(single.model.header.neural!.tagger.more, undefined);
+  assert.equal(tensors(single.model).has('neural.tagger2.forward.kernel'), false);
   assert.deepEqual(
-    tensors(single.detector).get('neural.tagger.forward.kernel'),
-    tensors(first.detector).get('neural.tagger.forward.kernel'),
+    tensors(single.model).get('neural.tagger.forward.kernel'),
+    tensors(first.model).get('neural.tagger.forward.kernel'),
   );
 
-  const analysis = await loaded.analyze(corpus.articles[1]!.text);
+  const detector = Detector.fromBytes(encodeTrainedModel(first.model), path);
+  const analysis = await detector.analyze(corpus.articles[1]!.text);
   for (const span of analysis.spans) {
     assert.ok(span.techniques.length >= 1);
     for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
@@ -242,11 +251,12 @@ test('train --model accurate writes a model that carries its word vectors and lo
   assert.match(mismatched.stderr, /trained on 3 articles with seed 1, this run has 3 with seed 2/);
   const reused = lg();
   assert.equal(reused.code, 0, reused.stderr);
-  const accurate = Detector.load(join(out, 'model.bin'));
-  const lgModel = Detector.load(join(lgOut, 'model.bin'));
+  const accurate = readTrainedModel(join(out, 'model.bin'));
+  const lgModel = readTrainedModel(join(lgOut, 'model.bin'));
   assert.ok(lgModel.sentenceHead);
+  assert.deepEqual(lgModel.header.stages, ['linear', 'neural', 'sentence-head']);
   assert.deepEqual(lgModel.header.tagger, accurate.header.tagger);
-  const taggerTensors = (d: Detector) =>
+  const taggerTensors = (d: TrainedModel) =>
     new Map(d.neural!.tensors().filter(([name]) => !name.includes('classifier')));
   assert.deepEqual(taggerTensors(lgModel), taggerTensors(accurate));
 });

@@ -4,14 +4,21 @@ import { test } from 'node:test';
 import { analyze, loadDetector } from '../src/analyze.js';
 import { SpinscopeError } from '../src/errors.js';
 import { readCorpus } from '../src/formats/corpus.js';
-import { Detector, sentenceScores } from '../src/detect/detector.js';
+import { defaultModelPath, Detector, sentenceScores } from '../src/detect/detector.js';
 import type { DetectedSpan } from '../src/detect/analysis.js';
 import { LogisticModel } from '../src/detect/linear.js';
 import { SparseRows } from '../src/features/sparse.js';
+import { articleContext } from '../src/features/context.js';
+import { spanContexts } from '../src/features/span-rows.js';
 import { tokenProbabilities } from '../src/detect/span-tagger.js';
 import { addTokenRows } from '../src/features/token-rows.js';
 import { trainLogistic } from '../src/train/linear-training.js';
 import { trainDetector, tuneClassBias } from '../src/train/train.js';
+import {
+  encodeTrainedModel,
+  readTrainedModel,
+  trainedModelFromBytes,
+} from '../src/train/trained-model.js';
 import { adjust, repetitionCues, topClasses } from '../src/detect/technique-decision.js';
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle } from '../src/text/document.js';
@@ -133,22 +140,23 @@ test('training on a tiny corpus gives a working, reproducible model', async () =
   const second = trainDetector({ corpus, clustersFile: CLUSTERS, settings });
   assert.ok(stages.has('reading articles') && stages.has('training final models'));
   // Same data and seed: the same weights and the same decisions.
-  assert.deepEqual(first.detector.tagger.weights, second.detector.tagger.weights);
-  assert.deepEqual(first.detector.classifier.weights, second.detector.classifier.weights);
-  assert.deepEqual(first.detector.header.tagger.decoding, second.detector.header.tagger.decoding);
+  assert.deepEqual(first.model.tagger.weights, second.model.tagger.weights);
+  assert.deepEqual(first.model.classifier.weights, second.model.classifier.weights);
+  assert.deepEqual(first.model.header.tagger.decoding, second.model.header.tagger.decoding);
   const third = trainDetector({
     corpus,
     clustersFile: CLUSTERS,
     settings: { ...settings, seed: 7 },
   });
-  assert.notDeepEqual(first.detector.tagger.weights, third.detector.tagger.weights);
+  assert.notDeepEqual(first.model.tagger.weights, third.model.tagger.weights);
 
   // The file round trip (int8 quantisation) keeps probabilities within a small tolerance.
-  const bytes = first.detector.encode();
+  const bytes = encodeTrainedModel(first.model);
   const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
-  const ctx = first.detector.context(parseArticle(corpus.articles[0]!.text));
-  const before = first.detector.tokenProbabilities(ctx);
-  const after = loaded.tokenProbabilities(loaded.context(parseArticle(corpus.articles[0]!.text)));
+  const read = trainedModelFromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
+  const doc = parseArticle(corpus.articles[0]!.text);
+  const before = tokenProbabilities(first.model.tagger, articleContext(doc, first.model.clusters));
+  const after = tokenProbabilities(read.tagger, articleContext(doc, read.clusters));
   before.forEach((p, i) =>
     assert.ok(Math.abs(p - (after[i] as number)) < 0.02, `token ${i}: ${p} vs ${after[i]}`),
   );
@@ -170,7 +178,7 @@ test('the floor moves predictions from the frequent technique to the starved one
     const gold = new Array<number>(TECHNIQUE_LABELS.length).fill(0);
     const predicted = [...gold];
     for (const a of articles) {
-      const cues = repetitionCues(a.ctx, a.tc);
+      const cues = repetitionCues(a.ctx, a.tc, spanContexts(a.ctx, a.tc));
       a.tc.forEach((span, i) => {
         const p = Float64Array.from(probs.get(a.id)![i]!);
         adjust(p, decoding, cues[i]!);
@@ -195,12 +203,12 @@ test('the floor moves predictions from the frequent technique to the starved one
     clustersFile: CLUSTERS,
     settings: { ...settings, minPredictedShare: 0.6 },
   });
-  assert.equal(trained.detector.header.training.minPredictedShare, 0.6);
+  assert.equal(trained.model.header.training.minPredictedShare, 0.6);
 });
 
 test('the tagger scores with word shares exactly as with each token full feature row', async () => {
   const fast = loadDetector('fast');
-  const { tagger } = fast;
+  const { tagger } = readTrainedModel(defaultModelPath('fast'));
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   // Words repeated in other places of the window, across sentences, twice in a row.
   const texts = [ARTICLE, `${ARTICLE}\nTraitors traitors! Lie, lie, lie. Stand firm.`];
@@ -219,7 +227,8 @@ test('the tagger scores with word shares exactly as with each token full feature
 
 test('word shares summed before a tagger is trained again are not reused', () => {
   const fast = loadDetector('fast');
-  const tagger = new LogisticModel(Float32Array.from(fast.tagger.weights), fast.tagger.bias);
+  const shipped = readTrainedModel(defaultModelPath('fast')).tagger;
+  const tagger = new LogisticModel(Float32Array.from(shipped.weights), shipped.bias);
   const ctx = fast.context(parseArticle(ARTICLE));
   const rows = new SparseRows();
   addTokenRows(ctx, rows);

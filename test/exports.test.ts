@@ -8,7 +8,6 @@ import { ROOT } from './helpers.js';
 test('the public API exposes exactly these names', () => {
   assert.deepEqual(Object.keys(spinscope).sort(), [
     'CodePointIndex',
-    'Detector',
     'ERROR_CODES',
     'SpinscopeError',
     'TECHNIQUES',

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { SpinscopeError } from '../src/errors.js';
 import { corpusName, mergeCorpora, readCorpus } from '../src/formats/corpus.js';
-import { readMemeCorpus } from '../src/formats/memes.js';
 import { decodeText, writeFileAtomically } from '../src/formats/files.js';
 import { extractArticle, withoutSiteName } from '../src/formats/html.js';
 import {
@@ -164,28 +163,6 @@ test('atomic writes leave the whole new file and no temporary files behind', asy
   await writeFileAtomically(file, '1\t0\t5\n');
   assert.equal(readFileSync(file, 'utf8'), '1\t0\t5\n');
   assert.deepEqual(readdirSync(dir), ['out.labels']);
-});
-
-test('meme texts read as technique spans in code points, unmapped techniques dropped', async () => {
-  const memes = await readMemeCorpus(join(FIXTURES, 'memes'));
-  assert.deepEqual(
-    memes.articles.map((a) => a.id),
-    ['memetraining-7', 'memetraining-8'],
-  );
-  const texts = memes.tc!.map((l) => {
-    const text = memes.articles.find((a) => a.id === l.articleId)!.text;
-    return [l.technique, Array.from(text).slice(l.cpStart, l.cpEnd).join('')];
-  });
-  assert.deepEqual(texts, [
-    ['Loaded_Language', 'WAKE UP, SHEEPLE'],
-    ['Slogans', 'Build the wall'],
-    ['Whataboutism,Straw_Men,Red_Herring', 'And what about their emails?'],
-  ]);
-  assert.equal(memes.si!.length, 3);
-  await assert.rejects(
-    () => readMemeCorpus(join(FIXTURES, 'corpus')),
-    (error: unknown) => error instanceof SpinscopeError && error.code === 'SPN_ERR_CORPUS_LAYOUT',
-  );
 });
 
 test('corpus folders merge into one, in id order; an article in two folders is refused', async () => {

@@ -25,13 +25,6 @@ export function unitInterval(value: string): number {
   return n;
 }
 
-/** Parse a positive number for an option. */
-export function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
 /** The help of every command's `--model`. */
 export const MODEL_HELP =
   'model: sm or fast (quickest), md or accurate, lg (best techniques, slowest), or the path of a model.bin';

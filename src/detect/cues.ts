@@ -12,7 +12,6 @@ import {
   spanWordCues,
   spanWordIdentity,
   type SpanContext,
-  type SpanFeatureSet,
 } from '../features/span-features.js';
 import { sentenceFeatures } from '../features/token-features.js';
 import type { Token } from '../text/document.js';
@@ -100,7 +99,6 @@ export interface PhraseSpan {
 export interface CueModels {
   tagger: LogisticModel;
   classifier: SoftmaxModel;
-  features?: SpanFeatureSet;
 }
 
 /** Cues for `span` under technique index `technique`, strongest first. */
@@ -180,18 +178,12 @@ function contextCues(
   const keep = (name: string, weight: number, source: Cue['source']) => {
     if (weight > (weights.get(name)?.weight ?? 0)) weights.set(name, { weight, source });
   };
-  spanFeatures(
-    ctx,
-    span.tokenStart,
-    span.tokenEnd,
-    context,
-    (key, value, value2) =>
-      keep(
-        featureName(key, value, value2),
-        models.classifier.relativeWeight(featureSlot(key, value, value2), technique),
-        'technique',
-      ),
-    models.features,
+  spanFeatures(ctx, span.tokenStart, span.tokenEnd, context, (key, value, value2) =>
+    keep(
+      featureName(key, value, value2),
+      models.classifier.relativeWeight(featureSlot(key, value, value2), technique),
+      'technique',
+    ),
   );
   const sentence = (ctx.doc.tokens[span.tokenStart] as Token).sentence;
   sentenceFeatures(ctx, sentence, (key, value, value2) =>

@@ -1,6 +1,7 @@
 /**
- * The detector: span tagger + technique classifier + calibration, loaded from one model
- * file. `analyze` is the one function that the CLI, the HTTP API and workers call.
+ * The detector: a model's stages (detect/stages/), loaded from one model file, and the
+ * decisions over their output. `analyze` is the one function that the CLI, the HTTP API and
+ * workers call. Each method prepares what its stages read (sentence vectors) itself.
  */
 import { join } from 'node:path';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
@@ -8,93 +9,21 @@ import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques
 import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 import { validateText, type TextLimits } from '../text/validate.js';
 import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
-import { applyPlatt, type Platt } from './calibration.js';
+import { applyPlatt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
-import { WordVectors } from '../features/vectors.js';
 import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
-import { LogisticModel, SoftmaxModel } from './linear.js';
-import {
-  decodeModel,
-  encodeModel,
-  MODEL_FORMAT,
-  readModelFile,
-  readSideFile,
-} from './model-file.js';
-import { NeuralStack, type NeuralHeader } from './neural/neural-stack.js';
-import { SentenceHead } from './sentence-head.js';
-import { tokenTechniqueProbabilities } from './token-techniques.js';
-import { explainSpan } from './cues.js';
-import { fuse, SentenceScorer } from './sentence-scorer.js';
-import {
-  SentenceEncoder,
-  headTexts,
-  TextVectors,
-  type VectorCache,
-} from '../features/sentence-encoder.js';
-import { spanContexts } from '../features/span-rows.js';
-import {
-  chooseTechniques,
-  decideTechniques,
-  techniqueProbabilities,
-  type ClassifierDecoding,
-} from './technique-decision.js';
-import {
-  findTokenSpans,
-  tokenProbabilities,
-  type SpanDecoding,
-  type TokenSpan,
-} from './span-tagger.js';
+import { SentenceEncoder, type Embedder } from '../features/sentence-encoder.js';
+import { decodeModel, readModelFile, readSideFile } from '../formats/model-file.js';
+import { labelDecisionOf, stageNames, type ModelHeader } from './model-header.js';
+import { ArticleRun, type Pipeline, type Stage } from './stage.js';
+import { loadStages } from './stages/index.js';
+import { adjustTechniques, decideTechniques } from './technique-decision.js';
+import { findTokenSpans, type SpanDecoding, type TokenSpan } from './span-tagger.js';
 
-export { DEFAULT_MODEL_NAME, type SpanDecoding };
+export { DEFAULT_MODEL_NAME, type ModelHeader, type SpanDecoding };
 
 export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
   return join(PACKAGE_ROOT, 'models', name, 'model.bin');
-}
-
-export interface ModelHeader {
-  format: number;
-  name: string;
-  version: string;
-  createdAt: string;
-  training: {
-    corpus: string;
-    split: string;
-    articles: number;
-    seed: number;
-    folds: number;
-    seconds: number;
-    /** The floor of each technique's out-of-fold predicted share (TrainSettings; absent: 0). */
-    minPredictedShare?: number;
-  };
-  clusters: { file: string; sha256: string };
-  tagger: { bits: number; bias: number; decoding: SpanDecoding };
-  classifier: ClassifierDecoding & { bits: number; biases: number[]; secondLabelThreshold: number };
-  calibration: { span: Platt; technique: Platt };
-  /** The accurate model's neural layer (absent in the fast model). */
-  neural?: NeuralHeader;
-  /** The technique head over sentence vectors (absent: the linear or neural classifier decides). */
-  sentenceHead?: {
-    encoder: string;
-    epochs: number;
-    hidden?: number;
-    /** Tokens each side of the span whose text is a third input (absent: span and sentence). */
-    contextWords?: number;
-    /**
-     * The token-level technique classifier beside the head: its weight slots (2^bits), and
-     * the power of its probabilities, by which the head's are multiplied (absent: none).
-     */
-    tokenTechniques?: { bits: number; weight: number };
-    /**
-     * The neural classifier's weight beside the head: probabilities ∝ head × neural^weight
-     * (absent or 0: the head alone).
-     */
-    neuralWeight?: number;
-  };
-  /**
-   * The sentence scorer whose probabilities move the tagger's (`fuse`): the weight of the
-   * sentence's log-odds, and the sentence probability that moves nothing (absent: none).
-   */
-  sentenceScorer?: { encoder: string; weight: number; centre: number };
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -112,215 +41,84 @@ export interface FoundSpan extends TextSpan {
   score: number;
   /** Calibrated probability that it is propaganda. */
   confidence: number;
-  /** Technique probabilities (after class offsets), by index in TECHNIQUE_LABELS. */
+  /** Technique probabilities (after the class bias), by index in TECHNIQUE_LABELS. */
   probabilities: Float64Array;
 }
 
+export interface LoadOptions {
+  /** How texts become sentence vectors (default: the sentence encoder). */
+  embedder?: Embedder;
+}
+
 export class Detector {
-  /** The linear tagger's probabilities of each article, which the neural layer reads twice. */
-  private readonly linearTokens = new WeakMap<ArticleContext, Float32Array>();
-  /** The sentence vectors of each article's spans, encoded by `prepare`. */
-  private readonly vectors = new WeakMap<ArticleContext, TextVectors>();
-  /** Where vectors encoded before are found (training keeps them in a file). */
-  vectorCache?: VectorCache;
+  private readonly pipeline: Pipeline;
+  /** Each article's run through the stages: what one call computed, the next reuses. */
+  private readonly runs = new WeakMap<ArticleContext, ArticleRun>();
 
   constructor(
     readonly header: ModelHeader,
-    readonly tagger: LogisticModel,
-    readonly classifier: SoftmaxModel,
-    readonly clusters: WordClusters,
-    readonly neural?: NeuralStack,
-    readonly sentenceHead?: SentenceHead,
-    readonly sentenceScorer?: SentenceScorer,
-  ) {}
-
-  /** A copy with some parts replaced; the vector cache goes along. */
-  with(parts: {
-    header?: ModelHeader;
-    neural?: NeuralStack;
-    sentenceHead?: SentenceHead;
-    sentenceScorer?: SentenceScorer;
-  }): Detector {
-    const detector = new Detector(
-      parts.header ?? this.header,
-      this.tagger,
-      this.classifier,
-      this.clusters,
-      parts.neural ?? this.neural,
-      parts.sentenceHead ?? this.sentenceHead,
-      parts.sentenceScorer ?? this.sentenceScorer,
-    );
-    detector.vectorCache = this.vectorCache;
-    return detector;
+    stages: readonly Stage[],
+    clusters: WordClusters,
+    options: LoadOptions = {},
+  ) {
+    this.pipeline = { stages, clusters, embedder: options.embedder };
   }
 
   /** Load a model file; its word clusters are read from the same folder or the one above. */
-  static load(path = defaultModelPath()): Detector {
-    return Detector.fromBytes(readModelFile(path), path);
+  static load(path = defaultModelPath(), options?: LoadOptions): Detector {
+    return Detector.fromBytes(readModelFile(path), path, options);
   }
 
-  /** A model from its file's bytes; `path` locates the word clusters and names errors. */
-  static fromBytes(bytes: Buffer, path: string): Detector {
+  /** A model from its file's bytes; `path` locates its side files and names errors. */
+  static fromBytes(bytes: Buffer, path: string, options?: LoadOptions): Detector {
     const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
-    const clusterBytes = readSideFile(path, header.clusters, 'word clusters');
-    const neural = header.neural
-      ? NeuralStack.fromTensors(
-          header.neural,
-          tensors,
-          WordVectors.decode(
-            readSideFile(path, header.neural.vectors, 'word vectors'),
-            header.neural.vectors.file,
-          ),
-        )
-      : undefined;
-    const tagger = new LogisticModel(tensors.get('tagger') as Float32Array, header.tagger.bias);
-    const classifier = SoftmaxModel.fromClassMajor(
-      TECHNIQUE_LABELS.length,
-      tensors.get('classifier') as Float32Array,
-      Float32Array.from(header.classifier.biases),
+    const clusters = decodeClusters(
+      readSideFile(path, header.clusters, 'word clusters'),
+      header.clusters.file,
     );
-    return new Detector(
-      header,
-      tagger,
-      classifier,
-      decodeClusters(clusterBytes, header.clusters.file),
-      neural,
-      header.sentenceHead &&
-        SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors, header.sentenceHead),
-      header.sentenceScorer && SentenceScorer.fromTensors(tensors),
-    );
-  }
-
-  /** The model file's bytes. */
-  encode(): Buffer {
-    const header: ModelHeader = {
-      ...this.header,
-      format: MODEL_FORMAT,
-      tagger: { ...this.header.tagger, bias: this.tagger.bias },
-      classifier: { ...this.header.classifier, biases: Array.from(this.classifier.biases) },
-    };
-    return encodeModel(
-      header,
-      new Map([
-        ['tagger', this.tagger.weights],
-        ['classifier', this.classifier.classMajorWeights()],
-        ...(this.neural?.tensors() ?? []),
-        ...(this.sentenceHead?.tensors() ?? []),
-        ...(this.sentenceScorer?.tensors() ?? []),
-      ]),
-    );
+    const sideFile = (expected: { file: string; sha256: string }, what: string) =>
+      readSideFile(path, expected, what);
+    const stages = loadStages(stageNames(header), { header, tensors, sideFile }, path);
+    return new Detector(header, stages, clusters, options);
   }
 
   context(doc: ArticleDocument): ArticleContext {
-    return articleContext(doc, this.clusters);
+    return articleContext(doc, this.pipeline.clusters);
   }
 
-  /** P(inside a span) of every token; a model with the sentence scorer needs `prepare` first. */
-  tokenProbabilities(ctx: ArticleContext): Float32Array {
-    const linear = this.linearTokenProbabilities(ctx);
-    const tagged = this.neural ? this.neural.tokenProbabilities(ctx, linear) : linear;
-    return this.withSentenceScores(ctx, tagged);
-  }
-
-  /** Token probabilities moved toward their sentence's (when the model has the scorer). */
-  withSentenceScores(ctx: ArticleContext, tokens: Float32Array): Float32Array {
-    const scorer = this.sentenceScorer;
-    const fusion = this.header.sentenceScorer;
-    if (!scorer || !fusion) return tokens;
-    const vectors = this.preparedVectors(ctx);
-    const sentences = ctx.doc.sentences.map((s) => scorer.probability(vectors.get(s.text)));
-    return fuse(
-      tokens,
-      (i) => (ctx.doc.tokens[i] as Token).sentence,
-      sentences,
-      fusion.weight,
-      fusion.centre,
-    );
-  }
-
-  private preparedVectors(ctx: ArticleContext): TextVectors {
-    const vectors = this.vectors.get(ctx);
-    if (!vectors) throw new Error('prepare the article first (its sentence vectors are read)');
-    return vectors;
-  }
-
-  private linearTokenProbabilities(ctx: ArticleContext): Float32Array {
-    let probs = this.linearTokens.get(ctx);
-    if (!probs) this.linearTokens.set(ctx, (probs = tokenProbabilities(this.tagger, ctx)));
-    return probs;
-  }
-
-  /** The spans of an article (SI), with their calibrated confidence. */
-  findSpans(ctx: ArticleContext, probs = this.tokenProbabilities(ctx)): TokenSpan[] {
-    return findTokenSpans(ctx.doc, probs, this.header.tagger.decoding);
+  private run(ctx: ArticleContext): ArticleRun {
+    let run = this.runs.get(ctx);
+    if (!run) this.runs.set(ctx, (run = new ArticleRun(ctx, this.pipeline)));
+    return run;
   }
 
   /** Start what the first analysis would wait for: the sentence encoder's threads. */
   async warmUp(): Promise<void> {
-    if (this.sentenceHead || this.sentenceScorer) await SentenceEncoder.load().warmUp();
+    if (this.pipeline.stages.some((s) => s.texts) && !this.pipeline.embedder)
+      await SentenceEncoder.load().warmUp();
   }
 
-  /**
-   * Encode what the sentence head will read of these spans (their texts and sentences);
-   * `classify` needs it first. Nothing to do for a model without the head.
-   */
-  async prepare(ctx: ArticleContext, spans: readonly TextSpan[] = []): Promise<void> {
-    if (!this.sentenceHead && !this.sentenceScorer) return;
-    const texts = [
-      ...(this.sentenceScorer ? ctx.doc.sentences.map((s) => s.text) : []),
-      ...(this.sentenceHead
-        ? spans.flatMap((span) => headTexts(ctx.doc, span, this.header.sentenceHead?.contextWords))
-        : []),
-    ];
-    // Even with no texts: `classify` of no spans reads the (empty) vectors of a prepared article.
-    let vectors = this.vectors.get(ctx);
-    if (!vectors) {
-      vectors = new TextVectors(SentenceEncoder.load(), this.vectorCache);
-      this.vectors.set(ctx, vectors);
-    }
-    await vectors.ensure(texts);
+  /** The spans of an article (SI), by token, with their mean token probability. */
+  async findSpans(ctx: ArticleContext): Promise<TokenSpan[]> {
+    const run = this.run(ctx);
+    await run.prepareTokens();
+    return findTokenSpans(ctx.doc, run.tokenProbabilities(), this.header.tagger.decoding);
   }
 
-  /** Technique probabilities for given spans (TC); a model with the sentence head needs `prepare`. */
-  classify(ctx: ArticleContext, spans: readonly TextSpan[]): Float64Array[] {
-    const { neural, sentenceHead } = this;
-    if (!neural && !sentenceHead)
-      return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier);
-    return techniqueProbabilities(this.classifier, ctx, spans, this.header.classifier, (linear) => {
-      if (!sentenceHead)
-        return neural!.techniqueProbabilities(ctx, spans, linear, () =>
-          this.linearTokenProbabilities(ctx),
-        );
-      // The head reads the linear probabilities: it learnt from them, out of fold.
-      const vectors = this.preparedVectors(ctx);
-      const head = spans.map((span, i) => {
-        const texts = headTexts(ctx.doc, span, this.header.sentenceHead?.contextWords);
-        const x = sentenceHead.inputs(texts.map((text) => vectors.get(text)));
-        return sentenceHead.probabilities(x, linear[i] as Float64Array);
-      });
-      const tokens = this.header.sentenceHead?.tokenTechniques;
-      const first =
-        sentenceHead.tokenTechniques && tokens?.weight
-          ? tokenTechniqueProbabilities(sentenceHead.tokenTechniques, ctx, spans).map((q, i) =>
-              mixProbabilities(head[i] as Float64Array, q, tokens.weight),
-            )
-          : head;
-      const weight = this.header.sentenceHead?.neuralWeight ?? 0;
-      if (weight === 0 || !neural?.classifier) return first;
-      const second = neural.techniqueProbabilities(ctx, spans, linear, () =>
-        this.linearTokenProbabilities(ctx),
-      );
-      return first.map((p, i) => mixProbabilities(p, second[i] as Float64Array, weight));
-    });
+  /** Technique probabilities of given spans (TC), after the class bias and Repetition rules. */
+  async classify(ctx: ArticleContext, spans: readonly TextSpan[]): Promise<Float64Array[]> {
+    const run = this.run(ctx);
+    await run.prepareTechniques(spans);
+    const probabilities = run.techniqueProbabilities(spans);
+    const { classifier } = this.header;
+    return adjustTechniques(ctx, spans, probabilities, classifier, run.spanContexts(spans));
   }
 
   /** Spans with techniques (the full task). */
   async detect(ctx: ArticleContext): Promise<FoundSpan[]> {
-    await this.prepare(ctx);
-    const tokenSpans = this.findSpans(ctx);
+    const tokenSpans = await this.findSpans(ctx);
     const spans = tokenSpans.map((s) => toTextSpan(ctx.doc, s));
-    await this.prepare(ctx, spans);
-    const probabilities = this.classify(ctx, spans);
+    const probabilities = await this.classify(ctx, spans);
     return tokenSpans.map((s, i) => ({
       ...(spans[i] as TextSpan),
       tokenStart: s.tokenStart,
@@ -331,22 +129,10 @@ export class Detector {
     }));
   }
 
-  /** The techniques a span gets: the best one, and the second one when it is likely too. */
-  chosenTechniques(probabilities: Float64Array): number[] {
-    return chooseTechniques(probabilities, this.header.classifier.secondLabelThreshold);
-  }
-
-  /** The chosen techniques of a found span with their calibrated confidence (at or above `threshold`). */
-  techniquesOf(span: FoundSpan, threshold = 0): { index: number; confidence: number }[] {
-    return decideTechniques(
-      span.confidence,
-      span.probabilities,
-      {
-        secondLabelThreshold: this.header.classifier.secondLabelThreshold,
-        calibration: this.header.calibration.technique,
-      },
-      threshold,
-    );
+  /** A found span's chosen techniques with their calibrated confidence, at least `minConfidence`. */
+  techniquesOf(span: FoundSpan, minConfidence = 0): { index: number; confidence: number }[] {
+    const decision = labelDecisionOf(this.header);
+    return decideTechniques(span.confidence, span.probabilities, decision, minConfidence);
   }
 
   async analyze(text: string, options: AnalyzeOptions = {}): Promise<Analysis> {
@@ -354,11 +140,10 @@ export class Detector {
     validateText(text, options);
     const doc = parseArticle(text);
     const ctx = this.context(doc);
-    const threshold = options.threshold ?? 0;
     const found = await this.detect(ctx);
     const spans: DetectedSpan[] = [];
     for (const span of found) {
-      const techniques = this.techniquesOf(span, threshold).map((t) => {
+      const techniques = this.techniquesOf(span, options.threshold ?? 0).map((t) => {
         const technique = TECHNIQUES[t.index]!;
         return {
           technique: technique.label,
@@ -393,28 +178,11 @@ export class Detector {
     };
   }
 
-  /** The cues behind a span's technique, in plain words (detect/cues.ts). */
-  cues(ctx: ArticleContext, span: FoundSpan, technique: number): Cue[] {
-    const [context] = spanContexts(ctx, [span]);
-    return explainSpan(
-      {
-        tagger: this.tagger,
-        classifier: this.classifier,
-        features: this.header.classifier.features,
-      },
-      ctx,
-      span,
-      context!,
-      technique,
-    );
+  /** The cues behind a span's technique, in plain words, from the stage that explains. */
+  private cues(ctx: ArticleContext, span: FoundSpan, technique: number): Cue[] {
+    const run = this.run(ctx);
+    return run.explainer()?.cues?.(run, span, technique) ?? [];
   }
-}
-
-/** Probabilities ∝ p × q^weight, normalised: two classifiers' product, the second weighted. */
-export function mixProbabilities(p: Float64Array, q: Float64Array, weight: number): Float64Array {
-  const mixed = p.map((v, c) => v * Math.max(q[c] as number, 1e-9) ** weight);
-  const sum = mixed.reduce((a, b) => a + b, 0) || 1;
-  return mixed.map((v) => v / sum);
 }
 
 export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {

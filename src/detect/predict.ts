@@ -6,22 +6,19 @@ import type { SpanLabel, TechniqueSpanLabel } from '../formats/labels.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import type { TextSpan } from '../text/document.js';
 import type { ArticleContext } from '../features/context.js';
+import { labelDecisionOf } from './model-header.js';
 import { toTextSpan, type Detector, type FoundSpan } from './detector.js';
-import { topClasses } from './technique-decision.js';
+import { decideTechniques, templateTechniques, type LabelDecision } from './technique-decision.js';
 
 export async function predictSi(
   detector: Detector,
   ctx: ArticleContext,
   articleId: string,
 ): Promise<SpanLabel[]> {
-  await detector.prepare(ctx);
-  return detector.findSpans(ctx).map((s) => ({ articleId, ...toTextSpan(ctx.doc, s) }));
+  return (await detector.findSpans(ctx)).map((s) => ({ articleId, ...toTextSpan(ctx.doc, s) }));
 }
 
-/**
- * Label the template's spans. A span listed k times (a multi-label span) gets its k most
- * likely distinct techniques, so identical offsets never repeat a label.
- */
+/** Label the template's spans; a span listed k times gets k techniques (templateTechniques). */
 export function labelTemplate(
   probabilities: readonly Float64Array[],
   spans: readonly TextSpan[],
@@ -36,7 +33,10 @@ export function labelTemplate(
   });
   const labels: TechniqueSpanLabel[] = new Array(spans.length);
   for (const group of groups.values()) {
-    const ranked = topClasses(probabilities[group[0] as number] as Float64Array, group.length);
+    const ranked = templateTechniques(
+      probabilities[group[0] as number] as Float64Array,
+      group.length,
+    );
     group.forEach((i, k) => {
       const span = spans[i] as TextSpan;
       labels[i] = {
@@ -56,17 +56,17 @@ export async function predictTc(
   articleId: string,
   template: readonly TextSpan[],
 ): Promise<TechniqueSpanLabel[]> {
-  await detector.prepare(ctx, template);
-  return labelTemplate(detector.classify(ctx, template), template, articleId);
+  return labelTemplate(await detector.classify(ctx, template), template, articleId);
 }
 
+/** Found spans with their chosen techniques (steps 5–6 of technique-decision.ts). */
 export function fullTaskLabels(
-  detector: Detector,
+  decision: LabelDecision,
   found: readonly FoundSpan[],
   articleId: string,
 ): TechniqueSpanLabel[] {
   return found.flatMap((span) =>
-    detector.techniquesOf(span).map((t) => ({
+    decideTechniques(span.confidence, span.probabilities, decision).map((t) => ({
       articleId,
       technique: TECHNIQUE_LABELS[t.index] as TechniqueLabel,
       cpStart: span.cpStart,
@@ -80,5 +80,5 @@ export async function predictFull(
   ctx: ArticleContext,
   articleId: string,
 ): Promise<TechniqueSpanLabel[]> {
-  return fullTaskLabels(detector, await detector.detect(ctx), articleId);
+  return fullTaskLabels(labelDecisionOf(detector.header), await detector.detect(ctx), articleId);
 }

@@ -33,11 +33,6 @@ export interface SpanDecoding {
   high: number;
   /** Runs separated by at most this many tokens are joined. */
   maxGap: number;
-  /**
-   * A span that ends on a word that needs another ("while the going is") takes in up to this
-   * many more words to finish its phrase, and drops a leading conjunction (absent: 0, off).
-   */
-  snapWords?: number;
 }
 
 /** The spans a model with this decoding finds in token probabilities. */
@@ -50,7 +45,7 @@ export function findTokenSpans(
     .filter((span) =>
       probs.subarray(span.tokenStart, span.tokenEnd).some((p) => p >= decoding.high),
     )
-    .map((span) => snapToPhrase(doc, widenToQuotes(doc, span), decoding.snapWords ?? 0));
+    .map((span) => widenToQuotes(doc, span));
 }
 
 /** A word's share of a tagger's score at each place it can take (see WORD_SHARES). */
@@ -214,34 +209,4 @@ function widenToQuotes(doc: ArticleDocument, span: TokenSpan): TokenSpan {
     return { ...span, tokenStart: span.tokenStart - 1, tokenEnd: span.tokenEnd + 1 };
   }
   return span;
-}
-
-/** Parts of speech that leave a phrase unfinished when it ends on them. */
-const DANGLING = new Set(['DET', 'ADP', 'AUX', 'CCONJ', 'SCONJ', 'PART']);
-const CONJUNCTION = new Set(['CCONJ', 'SCONJ']);
-
-/**
- * Snap a span to its phrase: a span that ends on a word needing another ("is", "the", "of")
- * takes in the next words of its sentence, up to `maxWords`, until it ends on one that does
- * not (never across punctuation); one that starts with a conjunction ("and some remnants")
- * drops it. The score is kept: it was the run's.
- */
-function snapToPhrase(doc: ArticleDocument, span: TokenSpan, maxWords: number): TokenSpan {
-  if (maxWords === 0) return span;
-  const tokens = doc.tokens;
-  let { tokenStart, tokenEnd } = span;
-  const sentence = (tokens[tokenStart] as Token).sentence;
-  const dangling = (i: number) => DANGLING.has((tokens[i] as Token).pos);
-  let end = tokenEnd;
-  while (
-    dangling(end - 1) &&
-    end - tokenEnd < maxWords &&
-    end < tokens.length &&
-    (tokens[end] as Token).sentence === sentence &&
-    (tokens[end] as Token).type === 'word'
-  )
-    end++;
-  if (!dangling(end - 1)) tokenEnd = end;
-  if (tokenEnd - tokenStart > 1 && CONJUNCTION.has((tokens[tokenStart] as Token).pos)) tokenStart++;
-  return { ...span, tokenStart, tokenEnd };
 }

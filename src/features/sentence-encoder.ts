@@ -4,7 +4,7 @@
  * read from disk (never the network), run by TensorFlow.js's WebAssembly backend in a thread
  * of its own. It is the costliest step of a model that uses it (about 20 ms a text on one
  * core), so every text is encoded once: `TextVectors` remembers them, and training keeps
- * them in a file between runs.
+ * them in a file between runs (an `Embedder` with a cache in front).
  */
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
@@ -29,7 +29,7 @@ const SPLIT_FROM = 8;
 let shared: SentenceEncoder | undefined;
 
 /** The encoder, in a thread of its own (sentence-encoder-worker.ts). */
-export class SentenceEncoder {
+export class SentenceEncoder implements Embedder {
   private readonly pool = new Piscina<readonly string[], Float32Array[]>({
     // The worker sits beside this module: .js when compiled, .ts when run through tsx.
     filename: new URL(
@@ -68,35 +68,23 @@ export class SentenceEncoder {
   }
 }
 
-/** Where vectors computed before are kept (training keeps them in a file). */
-export interface VectorCache {
-  get(text: string): Float32Array | undefined;
-  add(text: string, vector: Float32Array): void;
+/** What turns texts into sentence vectors: the encoder, or training's with a cache in front. */
+export interface Embedder {
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 /** Vectors of texts, each encoded once: `ensure` encodes, then `get` answers synchronously. */
 export class TextVectors {
   private readonly known = new Map<string, Float32Array>();
 
-  constructor(
-    private readonly encoder: SentenceEncoder,
-    private readonly cache?: VectorCache,
-  ) {}
+  constructor(private readonly embedder: Embedder) {}
 
   async ensure(texts: Iterable<string>): Promise<void> {
     const missing = new Set<string>();
-    for (const text of texts) {
-      if (this.known.has(text)) continue;
-      const cached = this.cache?.get(text);
-      if (cached) this.known.set(text, cached);
-      else missing.add(text);
-    }
+    for (const text of texts) if (!this.known.has(text)) missing.add(text);
     const list = [...missing];
-    const vectors = await this.encoder.embed(list);
-    list.forEach((text, i) => {
-      this.known.set(text, vectors[i]!);
-      this.cache?.add(text, vectors[i]!);
-    });
+    const vectors = await this.embedder.embed(list);
+    list.forEach((text, i) => this.known.set(text, vectors[i]!));
   }
 
   get(text: string): Float32Array {
@@ -106,25 +94,10 @@ export class TextVectors {
   }
 }
 
-/**
- * The texts a span's technique is judged from: its own, its sentence's, and with
- * `contextWords` > 0 its context's (the span with up to that many tokens each side on its line).
- */
-export function headTexts(doc: ArticleDocument, span: TextSpan, contextWords = 0): string[] {
+/** The texts a span's technique is judged from: its own and its sentence's. */
+export function headTexts(doc: ArticleDocument, span: TextSpan): [string, string] {
   const text = doc.offsets.slice(span.cpStart, span.cpEnd);
-  const [first, end] = tokensInSpan(doc, span);
+  const [first] = tokensInSpan(doc, span);
   const token = doc.tokens[first] as Token | undefined;
-  const texts = [text, token ? doc.sentences[token.sentence]!.text : text];
-  if (contextWords === 0) return texts;
-  if (!token) return [...texts, text];
-  const sameLine = (i: number) => doc.tokens[i]?.line === token.line;
-  let from = first;
-  while (from > first - contextWords && sameLine(from - 1)) from--;
-  let to = Math.max(end, first + 1);
-  while (to < end + contextWords && sameLine(to)) to++;
-  const context = doc.offsets.slice(
-    Math.min(span.cpStart, doc.tokens[from]!.cpStart),
-    Math.max(span.cpEnd, doc.tokens[to - 1]!.cpEnd),
-  );
-  return [...texts, context];
+  return [text, token ? doc.sentences[token.sentence]!.text : text];
 }

@@ -4,34 +4,6 @@ import { CHARGED_VALENCE, type ArticleContext, lowerBound, positionsOfLemmas } f
 import { type Emit, featureKey } from './hash.js';
 import { bucket, emitClusters, K, levelKeys } from './token-features.js';
 
-/**
- * Optional feature groups of the technique classifier, recorded in its model's header so
- * that a model reads spans as it was trained to (absent in older models: none of them).
- */
-export interface SpanFeatureSet {
-  /** Clause cues: conditionals, either/or, modal verbs, negation, causal links, question words. */
-  clauses?: boolean;
-}
-
-const NO_EXTRA_FEATURES: SpanFeatureSet = {};
-
-/**
- * Words that mark a clause's stance, for Doubt, Appeal to fear, Causal oversimplification and
- * Black-and-white fallacy spans: the span's sentence has one (`clause`), the span has one
- * (`spanclause`).
- */
-const CLAUSE_CUES = new Map<string, string>(
-  Object.entries({
-    conditional: ['if', 'unless', 'whether', 'otherwise'],
-    either: ['either', 'neither', 'nor', 'only', 'alternative', 'choice'],
-    possibility: ['could', 'might', 'may', 'perhaps', 'maybe', 'possibly'],
-    obligation: ['must', 'should', 'ought', 'need'],
-    negation: ['not', "n't", 'never', 'no', 'nothing', 'nobody', 'none', 'without'],
-    causal: ['because', 'therefore', 'thus', 'hence', 'consequently', 'since', 'cause', 'lead'],
-    wh: ['why', 'how', 'who', 'what', 'really'],
-  }).flatMap(([name, words]) => words.map((w) => [w, name] as [string, string])),
-);
-
 /** Content words this many tokens either side of a span (within its sentence) are its context. */
 const CONTEXT_WINDOW = 8;
 
@@ -94,8 +66,6 @@ const SK = {
   hasQuestion: featureKey('has?'),
   capstart: featureKey('capstart'),
   hascaps: featureKey('hascaps'),
-  clause: featureKey('clause'),
-  spanclause: featureKey('spanclause'),
 };
 
 /** Features of the span [tokenStart, tokenEnd) for the technique classifier. */
@@ -105,7 +75,6 @@ export function spanFeatures(
   tokenEnd: number,
   spanContext: SpanContext,
   emit: Emit,
-  features: SpanFeatureSet = NO_EXTRA_FEATURES,
 ): void {
   if (tokenEnd <= tokenStart) {
     emit(SK.empty);
@@ -115,27 +84,6 @@ export function spanFeatures(
   spanShapeFeatures(ctx, tokenStart, tokenEnd, emit);
   spanWordFeatures(ctx, tokenStart, tokenEnd, emit);
   spanPlaceFeatures(ctx, tokenStart, tokenEnd, spanContext, emit);
-  if (features.clauses) spanClauseFeatures(ctx, tokenStart, tokenEnd, emit);
-}
-
-/** The clause cues of the span's sentence, and those inside the span (CLAUSE_CUES). */
-function spanClauseFeatures(
-  ctx: ArticleContext,
-  tokenStart: number,
-  tokenEnd: number,
-  emit: Emit,
-): void {
-  const sentence = ctx.doc.sentences[(ctx.doc.tokens[tokenStart] as Token).sentence]!;
-  const inSentence = new Set<string>();
-  const inSpan = new Set<string>();
-  for (let i = sentence.tokenStart; i < sentence.tokenEnd; i++) {
-    const cue = CLAUSE_CUES.get(ctx.lemma[i] as string) ?? CLAUSE_CUES.get(ctx.lower[i] as string);
-    if (!cue) continue;
-    inSentence.add(cue);
-    if (i >= tokenStart && i < tokenEnd) inSpan.add(cue);
-  }
-  for (const cue of inSentence) emit(SK.clause, cue);
-  for (const cue of inSpan) emit(SK.spanclause, cue);
 }
 
 /** Its length, edge words and parts of speech, and short phrases whole. */

@@ -5,7 +5,7 @@
  */
 import { tokensInSpan, type TextSpan } from '../text/document.js';
 import { lowerBound, positionsOfLemmas, type ArticleContext } from './context.js';
-import { spanFeatures, type SpanContext, type SpanFeatureSet } from './span-features.js';
+import { spanFeatures, type SpanContext } from './span-features.js';
 import { featureSlot, type Emit } from './hash.js';
 import type { SparseRows } from './sparse.js';
 
@@ -64,14 +64,13 @@ export function addSpanRows(
   spans: readonly TextSpan[],
   rows: SparseRows,
   contexts: readonly SpanContext[] = spanContexts(ctx, spans),
-  features?: SpanFeatureSet,
 ): void {
   const slots: number[] = [];
   const emit: Emit = (key, value, value2) => slots.push(featureSlot(key, value, value2));
   spans.forEach((span, i) => {
     slots.length = 0;
     const [first, last] = tokensInSpan(ctx.doc, span);
-    spanFeatures(ctx, first, last, contexts[i] as SpanContext, emit, features);
+    spanFeatures(ctx, first, last, contexts[i] as SpanContext, emit);
     rows.push(slots);
   });
 }

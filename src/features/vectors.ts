@@ -5,7 +5,7 @@
  */
 import { SpinscopeError } from '../errors.js';
 import { readBytesSync } from '../formats/files.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from '../detect/model-file.js';
+import { decodeModel, encodeModel, MODEL_FORMAT } from '../formats/model-file.js';
 
 interface VectorHeader {
   format: number;

@@ -18,9 +18,6 @@ export interface TechniqueSpanLabel extends SpanLabel {
   readonly technique: TechniqueLabel;
 }
 
-/** A TC template line: a span whose technique is still to be chosen (`?`). */
-export type TemplateSpanLabel = SpanLabel;
-
 export type LabelFileKind = 'si' | 'tc' | 'template';
 
 export interface ParseLabelOptions {

@@ -14,7 +14,8 @@ import { reliability, type ReliabilityBin } from './calibration.js';
 import { meanAndSd } from '../eval/spread.js';
 import { SpinscopeError } from '../errors.js';
 import { readTextFile } from '../formats/files.js';
-import type { Detector, ModelHeader } from '../detect/detector.js';
+import type { Detector } from '../detect/detector.js';
+import { labelDecisionOf, type ModelHeader } from '../detect/model-header.js';
 import type { NeuralHeader } from '../detect/neural/neural-stack.js';
 import { fullTaskLabels, predictTc } from '../detect/predict.js';
 import { coverage } from './train.js';
@@ -70,7 +71,7 @@ export async function evaluateDetector(
         techniqueRight.push(Number(coverage(span, gold) >= 0.5));
       }
     }
-    predictions.full.push(...fullTaskLabels(detector, found, article.id));
+    predictions.full.push(...fullTaskLabels(labelDecisionOf(detector.header), found, article.id));
     const template = templateByArticle.get(article.id);
     if (template) predictions.tc.push(...(await predictTc(detector, ctx, article.id, template)));
   }
@@ -203,7 +204,7 @@ function trainingSection(card: ModelCard): string[] {
       : []),
     ...(model.sentenceHead
       ? [
-          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}${model.sentenceHead.contextWords ? `, reading the span with ${model.sentenceHead.contextWords} tokens each side as well` : ''}${model.sentenceHead.hidden ? `, a hidden layer of ${model.sentenceHead.hidden} ReLU units beside the direct one` : ''}${model.sentenceHead.tokenTechniques?.weight ? `, times the token-level technique classifier to the power ${model.sentenceHead.tokenTechniques.weight}` : ''}${model.sentenceHead.neuralWeight ? `, times the neural span classifier to the power ${model.sentenceHead.neuralWeight}` : ''}.`,
+          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}.`,
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,
@@ -331,7 +332,6 @@ function reproduceCommand(model: ModelCard['model']): string {
     `--data ../shared/data/ptc --split ${splits.join(',')}`,
     splits.includes('dev') && '--dev-split ""',
     `--model ${kind}`,
-    model.sentenceHead?.hidden && `--head-hidden ${model.sentenceHead.hidden}`,
     model.training.minPredictedShare && `--min-share ${model.training.minPredictedShare}`,
     `--seed ${model.training.seed}`,
   ];

@@ -1,24 +1,21 @@
 /**
- * Training of the sentence-vector technique head (detect/sentence-head.ts): softmax
+ * Training of the sentence-vector technique head (detect/stages/sentence-head.ts): softmax
  * regression by mini-batch Adam, L2 on the dense weights and on the mix's distance from the
  * identity. The number of epochs is chosen on the training articles' own folds (the lowest
  * held-out log-loss), which also gives the head's out-of-fold probabilities for the
  * decisions fitted after it.
  */
 import {
-  headInputSize,
+  HEAD_INPUTS,
   headScores,
-  hiddenActivations,
   standardise,
-  type HiddenLayer,
   type SentenceHeadWeights,
-} from '../detect/sentence-head.js';
+} from '../detect/stages/sentence-head.js';
 import { softmax } from '../detect/linear.js';
-import { topClasses } from '../detect/technique-decision.js';
 import { seededRandom, shuffle } from './random.js';
 
 export interface HeadExample {
-  /** Raw inputs: the span's vector, its sentence's (and its context's). */
+  /** Raw inputs: the span's vector and its sentence's. */
   raw: Float32Array;
   /** The linear classifier's probabilities, out of fold. */
   linear: ArrayLike<number>;
@@ -32,12 +29,6 @@ export interface HeadSettings {
   l2: number;
   batchSize: number;
   seed: number;
-  /** ReLU units of a hidden layer beside the direct one (0: none). */
-  hidden: number;
-  /** Tokens each side of the span whose text is a third input (0: span and sentence only). */
-  contextWords: number;
-  /** What chooses the number of epochs on held-out folds: the lowest log-loss or the best accuracy. */
-  epochsBy: 'log-loss' | 'accuracy';
 }
 
 export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
@@ -46,9 +37,6 @@ export const DEFAULT_HEAD_SETTINGS: HeadSettings = {
   l2: 1e-4,
   batchSize: 32,
   seed: 1,
-  hidden: 0,
-  contextWords: 0,
-  epochsBy: 'log-loss',
 };
 
 export interface TrainedHead {
@@ -69,14 +57,13 @@ export function trainSentenceHead(
 ): TrainedHead {
   const { mean, scale } = standardisation(
     examples.map((e) => e.raw),
-    headInputSize(settings.contextWords),
+    HEAD_INPUTS,
   );
   const x = examples.map((e) => standardise(e.raw, mean, scale));
   const folds = [...new Set(examples.map((e) => e.fold))].sort((a, b) => a - b);
   // held[e][epoch]: example e's probabilities after each epoch of the model that did not see it.
   const held: Float64Array[][] = examples.map(() => []);
   const losses = new Array<number>(settings.maxEpochs).fill(0);
-  const correct = new Array<number>(settings.maxEpochs).fill(0);
   for (const fold of folds) {
     const inFold = examples.flatMap((e, i) => (e.fold === fold ? [] : [i]));
     const out = examples.flatMap((e, i) => (e.fold === fold ? [i] : []));
@@ -86,15 +73,11 @@ export function trainSentenceHead(
         held[i]![epoch] = p;
         const label = examples[i]!.label;
         losses[epoch]! -= Math.log(Math.max(p[label] as number, 1e-12));
-        if (topClasses(p, 1)[0] === label) correct[epoch]!++;
       }
     });
   }
   for (let e = 0; e < losses.length; e++) losses[e]! /= examples.length;
-  const best =
-    settings.epochsBy === 'accuracy'
-      ? correct.indexOf(Math.max(...correct))
-      : losses.indexOf(Math.min(...losses));
+  const best = losses.indexOf(Math.min(...losses));
   const all = examples.map((_, i) => i);
   const weights = fit(x, examples, all, classes, mean, scale, settings, best + 1);
   // Each fold's head again, stopped at the chosen epoch: the decisions fitted after the head
@@ -130,20 +113,7 @@ function fit(
 ): SentenceHeadWeights {
   const C = classes;
   const random = seededRandom(settings.seed);
-  const H = settings.hidden;
   const inputs = mean.length;
-  const hidden: HiddenLayer | undefined =
-    H > 0
-      ? {
-          size: H,
-          // He initialisation; `out` starts at zero, so training starts from the direct layer.
-          weights: Float32Array.from({ length: inputs * H }, () =>
-            gaussian(random, Math.sqrt(2 / inputs)),
-          ),
-          biases: new Float32Array(H),
-          out: new Float32Array(H * C),
-        }
-      : undefined;
   const w: SentenceHeadWeights = {
     classes,
     mean,
@@ -151,65 +121,38 @@ function fit(
     weights: new Float32Array(inputs * C),
     biases: new Float32Array(C),
     mix: new Float32Array(C * C),
-    ...(hidden && { hidden }),
   };
   for (let c = 0; c < C; c++) w.mix[c * C + c] = 1;
-  // Parameters with L2 toward zero (dense and hidden), then those without (biases, the mix).
-  const decayed = [w.weights, ...(hidden ? [hidden.weights, hidden.out] : [])];
-  const params = [...decayed, w.biases, w.mix, ...(hidden ? [hidden.biases] : [])];
-  const grads = params.map((p) => new Float32Array(p.length));
-  const gradOf = (param: Float32Array) => grads[params.indexOf(param)]!;
+  const params = [w.weights, w.biases, w.mix];
+  const [gw, gb, gm] = params.map((p) => new Float32Array(p.length)) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
   const adam = params.map((p) => ({
     m: new Float32Array(p.length),
     v: new Float32Array(p.length),
   }));
   const order = [...rows];
-  const logLinear = new Float64Array(C);
-  const hiddenGrad = new Float64Array(H);
   let step = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     shuffle(order, random);
     for (let at = 0; at < order.length; at += settings.batchSize) {
       const batch = order.slice(at, at + settings.batchSize);
-      for (const g of grads) g.fill(0);
-      const gw = gradOf(w.weights);
-      const gb = gradOf(w.biases);
-      const gm = gradOf(w.mix);
-      for (const i of batch) {
-        const e = examples[i]!;
-        const xi = x[i]!;
-        const activations = hidden && hiddenActivations(hidden, xi);
-        const p = softmax(headScores(w, xi, e.linear, activations));
-        p[e.label]! -= 1;
-        for (let m = 0; m < C; m++) logLinear[m] = Math.log(Math.max(e.linear[m] as number, 1e-6));
-        for (let j = 0; j < inputs; j++) {
-          const v = xi[j] as number;
-          const row = j * C;
-          for (let c = 0; c < C; c++) gw[row + c]! += v * (p[c] as number);
-        }
-        for (let c = 0; c < C; c++) gb[c]! += p[c] as number;
-        for (let m = 0; m < C; m++)
-          for (let c = 0; c < C; c++) gm[m * C + c]! += (logLinear[m] as number) * (p[c] as number);
-        if (hidden && activations)
-          backpropHidden(hidden, xi, activations, p, C, hiddenGrad, gradOf);
-      }
+      for (const g of [gw, gb, gm]) g.fill(0);
+      for (const i of batch) addGradients(w, x[i]!, examples[i]!, gw, gb, gm);
       const n = batch.length;
-      for (const param of decayed) {
-        const g = gradOf(param);
-        for (let k = 0; k < g.length; k++)
-          g[k] = (g[k] as number) / n + settings.l2 * (param[k] as number);
-      }
-      for (const param of [w.biases, ...(hidden ? [hidden.biases] : [])]) {
-        const g = gradOf(param);
-        for (let k = 0; k < g.length; k++) g[k]! /= n;
-      }
+      // L2 toward zero on the dense weights, toward the identity on the mix; none on biases.
+      for (let k = 0; k < gw.length; k++)
+        gw[k] = (gw[k] as number) / n + settings.l2 * (w.weights[k] as number);
+      for (let k = 0; k < gb.length; k++) gb[k]! /= n;
       for (let k = 0; k < gm.length; k++) {
         const identity = Math.floor(k / C) === k % C ? 1 : 0;
         gm[k] = (gm[k] as number) / n + settings.l2 * ((w.mix[k] as number) - identity);
       }
       step++;
-      params.forEach((param, k) =>
-        adamStep(param, grads[k]!, adam[k]!, settings.learningRate, step),
+      [gw, gb, gm].forEach((g, k) =>
+        adamStep(params[k]!, g, adam[k]!, settings.learningRate, step),
       );
     }
     afterEpoch?.(epoch, w);
@@ -217,42 +160,28 @@ function fit(
   return w;
 }
 
-/** Add one example's gradients of the hidden layer; `dScores` is p minus the one-hot label. */
-function backpropHidden(
-  layer: HiddenLayer,
-  x: Float32Array,
-  activations: Float64Array,
-  dScores: Float64Array,
-  C: number,
-  hiddenGrad: Float64Array,
-  gradOf: (param: Float32Array) => Float32Array,
+/** Add one example's gradients of the log-loss to those of the dense layer, biases and mix. */
+function addGradients(
+  w: SentenceHeadWeights,
+  xi: Float32Array,
+  e: HeadExample,
+  gw: Float32Array,
+  gb: Float32Array,
+  gm: Float32Array,
 ): void {
-  const H = layer.size;
-  const gOut = gradOf(layer.out);
-  const gWeights = gradOf(layer.weights);
-  const gBiases = gradOf(layer.biases);
-  for (let h = 0; h < H; h++) {
-    const a = activations[h] as number;
-    let back = 0;
-    for (let c = 0; c < C; c++) {
-      gOut[h * C + c]! += a * (dScores[c] as number);
-      back += (layer.out[h * C + c] as number) * (dScores[c] as number);
-    }
-    hiddenGrad[h] = a > 0 ? back : 0;
-    gBiases[h]! += hiddenGrad[h] as number;
+  const C = w.classes;
+  const p = softmax(headScores(w, xi, e.linear));
+  p[e.label]! -= 1;
+  for (let j = 0; j < xi.length; j++) {
+    const v = xi[j] as number;
+    const row = j * C;
+    for (let c = 0; c < C; c++) gw[row + c]! += v * (p[c] as number);
   }
-  for (let j = 0; j < x.length; j++) {
-    const v = x[j] as number;
-    if (v === 0) continue;
-    const row = j * H;
-    for (let h = 0; h < H; h++) gWeights[row + h]! += v * (hiddenGrad[h] as number);
+  for (let c = 0; c < C; c++) gb[c]! += p[c] as number;
+  for (let m = 0; m < C; m++) {
+    const l = Math.log(Math.max(e.linear[m] as number, 1e-6));
+    for (let c = 0; c < C; c++) gm[m * C + c]! += l * (p[c] as number);
   }
-}
-
-/** A normal draw (Box–Muller) with this standard deviation. */
-function gaussian(random: () => number, sd: number): number {
-  const u = Math.max(random(), 1e-12);
-  return sd * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 /** One Adam step on `param` from its gradient. */

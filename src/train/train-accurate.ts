@@ -8,9 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
-import { Detector } from '../detect/detector.js';
-import { sha256 } from '../detect/model-file.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from '../detect/model-file.js';
+import { decodeModel, encodeModel, MODEL_FORMAT, sha256 } from '../formats/model-file.js';
+import { tokenProbabilities } from '../detect/span-tagger.js';
+import { linearTechniqueProbabilities } from '../detect/stages/linear.js';
+import { spanContexts } from '../features/span-rows.js';
 import {
   NeuralStack,
   type NeuralHeader,
@@ -26,8 +27,9 @@ import {
   tokenInputSize,
   type TokenInputs,
 } from '../detect/neural/token-inputs.js';
-import { topClasses } from '../detect/technique-decision.js';
+import { adjustTechniques, topClasses } from '../detect/technique-decision.js';
 import { tokensInSpan } from '../text/document.js';
+import type { TrainedModel } from './trained-model.js';
 import {
   fitDecisions,
   trainDetector,
@@ -91,7 +93,7 @@ export interface AccurateTrainInput extends TrainInput {
 
 export interface AccurateTrainResult extends TrainResult {
   /** The fast model trained on the way (the same as `train --model fast` with this seed). */
-  fast: Detector;
+  fast: TrainedModel;
   /**
    * The neural classifier's technique probabilities of the held-out fold's gold spans, from
    * the classifier trained without that fold (before any refit), by article id.
@@ -122,11 +124,10 @@ export async function trainAccurateDetector(
   const shipped = await run.refit(taggers, classifier, neural);
   header.neural = shipped.header;
   header.training.seconds = Math.round((Date.now() - started) / 1000);
-  const base = fast.detector;
   return {
     ...fast,
-    fast: base,
-    detector: new Detector(header, base.tagger, base.classifier, base.clusters, shipped),
+    fast: fast.model,
+    model: { ...fast.model, header, neural: shipped },
     outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
     heldOutTechniques,
   };
@@ -163,7 +164,7 @@ class AccurateTraining {
   ) {
     this.settings = { ...DEFAULT_ACCURATE_SETTINGS, ...input.accurate };
     this.progress = input.onProgress ?? (() => {});
-    this.seed = fast.detector.header.training.seed;
+    this.seed = fast.model.header.training.seed;
     this.vectorBytes = readFileSync(input.vectorsFile);
     this.vectors = WordVectors.decode(this.vectorBytes, input.vectorsFile);
     this.inputs = tokenInputSize(this.vectors);
@@ -344,7 +345,7 @@ class AccurateTraining {
    */
   fitDecisions(neural: NeuralStack) {
     const { fast, heldOut, heldOutArticles, settings } = this;
-    const base = fast.detector;
+    const base = fast.model;
     const header = structuredClone({
       ...base.header,
       name: this.input.settings?.name ?? 'accurate',
@@ -363,7 +364,6 @@ class AccurateTraining {
     );
     header.classifier = { ...header.classifier, ...classDecoding };
     const fold = fast.foldModels[settings.heldOutFold]!;
-    const probe = new Detector(header, fold.tagger, fold.classifier, base.clusters, neural);
     const { tokens } = fast.outOfFoldPredictions;
     const heldOutTokens = new Map(
       heldOut.map((p) => [
@@ -371,10 +371,18 @@ class AccurateTraining {
         neural.tokenProbabilities(p.article.ctx, tokens.get(p.article.id)!),
       ]),
     );
-    const decided = fitDecisions(probe, {
+    const decided = fitDecisions(header, {
       articles: heldOutArticles,
       tokens: heldOutTokens,
-      classify: (a, spans) => probe.classify(a.ctx, spans),
+      // The linear and neural technique stages, then the decision's steps 3–4.
+      classify: ({ ctx }, spans) => {
+        const contexts = spanContexts(ctx, spans);
+        const linear = linearTechniqueProbabilities(fold.classifier, ctx, spans, contexts);
+        const refined = neural.techniqueProbabilities(ctx, spans, linear, () =>
+          tokenProbabilities(fold.tagger, ctx),
+        );
+        return adjustTechniques(ctx, spans, refined, header.classifier, contexts);
+      },
       si: heldOutArticles.flatMap((a) => a.si),
       tc: heldOutArticles.flatMap((a) => a.tc),
     });

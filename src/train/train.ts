@@ -1,6 +1,6 @@
 /**
  * Training: the span tagger and the technique classifier, then everything that decides
- * how they are used (span decoding, class offsets, the second-label threshold, confidence
+ * how they are used (span decoding, class bias, the second-label threshold, confidence
  * calibration), chosen on out-of-fold predictions over the training articles so that the
  * dev set stays a clean measurement. Seeded and deterministic.
  */
@@ -15,25 +15,29 @@ import { parseArticle, type TextSpan } from '../text/document.js';
 import { applyPlatt, type Platt } from '../detect/calibration.js';
 import { fitPlatt } from './calibration.js';
 import { readClusters, type WordClusters } from '../features/clusters.js';
-import { sha256 } from '../detect/model-file.js';
-import { Detector, toTextSpan, type ModelHeader, type SpanDecoding } from '../detect/detector.js';
+import { sha256 } from '../formats/model-file.js';
+import { toTextSpan } from '../detect/detector.js';
+import { labelDecisionOf, type ModelHeader } from '../detect/model-header.js';
 import { articleContext, type ArticleContext } from '../features/context.js';
 import { LogisticModel, SoftmaxModel } from '../detect/linear.js';
 import { fullTaskLabels } from '../detect/predict.js';
 import { SparseRows } from '../features/sparse.js';
-import { findTokenSpans } from '../detect/span-tagger.js';
+import { findTokenSpans, tokenProbabilities, type SpanDecoding } from '../detect/span-tagger.js';
+import { linearTechniqueProbabilities } from '../detect/stages/linear.js';
 import { tokenLabels } from './tagger-rows.js';
 import { addTokenRows } from '../features/token-rows.js';
 import { trainLogistic, trainSoftmax } from './linear-training.js';
-import { addSpanRows } from '../features/span-rows.js';
-import type { SpanFeatureSet } from '../features/span-features.js';
+import { addSpanRows, spanContexts } from '../features/span-rows.js';
 import {
   adjust,
+  adjustTechniques,
+  chooseTechniques,
   repetitionCues,
   topClasses,
-  type ClassifierDecoding,
+  type ClassifierDecision,
   type RepetitionCues,
 } from '../detect/technique-decision.js';
+import type { TrainedModel } from './trained-model.js';
 
 export interface TrainSettings {
   name: string;
@@ -50,17 +54,8 @@ export interface TrainSettings {
   /** The technique classifier's L2. */
   l2: number;
   /**
-   * The class offsets tuned out of fold are multiplied by this: 1 keeps them as tuned, 0
-   * drops them, between shrinks them toward zero (against a label mix that shifts).
-   */
-  classOffsetScale: number;
-  /** Clause cues among the technique classifier's features (SpanFeatureSet.clauses). */
-  clauseFeatures: boolean;
-  /** Spans snap to their phrase by up to this many words (SpanDecoding.snapWords; 0: off). */
-  snapWords: number;
-  /**
    * Each technique is predicted, out of fold, at least this share of the times it occurs
-   * (its class offset raised until it is; 0: offsets for accuracy alone).
+   * (its class bias raised until it is; 0: the class bias for accuracy alone).
    */
   minPredictedShare: number;
 }
@@ -77,9 +72,6 @@ export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
   classifierEpochs: 8,
   classifierLearningRate: 0.2,
   l2: 1e-5,
-  classOffsetScale: 1,
-  clauseFeatures: false,
-  snapWords: 0,
   minPredictedShare: 0,
 };
 
@@ -94,11 +86,6 @@ export interface TrainInput {
   /** The word-cluster file the model will use (its file name is recorded in the model). */
   clustersFile: string;
   settings?: Partial<TrainSettings>;
-  /**
-   * Technique spans from elsewhere (the meme texts) that the technique classifier also
-   * learns from, `weight` times each; they are never held out nor scored.
-   */
-  extraTechniqueSpans?: { corpus: Corpus; weight: number };
   /**
    * Articles the linear models learn from more than once, by id (`train --weight`); each
    * is still held out and scored once.
@@ -119,7 +106,7 @@ export interface TrainingArticle {
 }
 
 export interface TrainResult {
-  detector: Detector;
+  model: TrainedModel;
   /** Out-of-fold figures on the training articles, for the model card. */
   outOfFold: { si: number; tc: number; full: number };
   /** What the accurate model is trained on: the articles, read, with their fold... */
@@ -147,40 +134,15 @@ export function trainDetector(input: TrainInput): TrainResult {
     progress,
     input.articleWeights,
   );
-  const extra = input.extraTechniqueSpans;
-  const extraArticles = extra
-    ? trainingArticles(extra.corpus, clusters, 1, progress).map((a) => ({
-        ...a,
-        weight: extra.weight,
-      }))
-    : [];
-  const { tokens, techniques, foldModels } = outOfFoldModels(
-    articles,
-    extraArticles,
-    settings,
-    clusters,
-    progress,
-  );
+  const { tokens, techniques, foldModels } = outOfFoldModels(articles, settings, progress);
 
   const { accuracy, ...tuned } = tuneClassBias(articles, techniques, settings.minPredictedShare);
-  const classBias = tuned.classBias.map((b) => b * settings.classOffsetScale);
   const header = emptyHeader();
-  header.classifier = {
-    ...header.classifier,
-    ...tuned,
-    classBias,
-    ...(settings.clauseFeatures && { features: spanFeatureSet(settings) }),
-  };
-  if (settings.snapWords > 0) header.tagger.decoding.snapWords = settings.snapWords;
-  // Only the header matters to `probe`: it decodes spans and chooses labels.
-  const probe = new Detector(header, foldModels[0]!.tagger, foldModels[0]!.classifier, clusters);
-  const outOfFold = fitDecisions(probe, {
+  header.classifier = { ...header.classifier, ...tuned };
+  const outOfFold = fitDecisions(header, {
     articles,
     tokens,
-    classify: (a, spans) => {
-      const { tagger, classifier } = foldModels[a.fold]!;
-      return new Detector(header, tagger, classifier, clusters).classify(a.ctx, spans);
-    },
+    classify: (a, spans) => classifyLinear(foldModels[a.fold]!.classifier, header, a.ctx, spans),
     si: corpus.si,
     tc: corpus.tc,
   });
@@ -189,7 +151,7 @@ export function trainDetector(input: TrainInput): TrainResult {
   const steps = settings.folds + 1;
   progress({ stage: 'training final models', done: settings.folds, total: steps });
   const tagger = trainTagger(articles, settings, settings.seed);
-  const classifier = trainClassifier([...articles, ...extraArticles], settings, settings.seed);
+  const classifier = trainClassifier(articles, settings, settings.seed);
   progress({ stage: 'training final models', done: steps, total: steps });
 
   const finalHeader: ModelHeader = {
@@ -221,7 +183,7 @@ export function trainDetector(input: TrainInput): TrainResult {
     },
   };
   return {
-    detector: new Detector(finalHeader, tagger, classifier, clusters),
+    model: { header: finalHeader, tagger, classifier, clusters },
     outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
     articles,
     outOfFoldPredictions: { tokens, techniques },
@@ -282,9 +244,16 @@ function byWeight(articles: readonly TrainingArticle[]): TrainingArticle[] {
   return articles.flatMap((a) => Array.from({ length: a.weight }, () => a));
 }
 
-/** The optional span features that the settings ask for (none by default). */
-function spanFeatureSet(settings: TrainSettings): SpanFeatureSet | undefined {
-  return settings.clauseFeatures ? { clauses: true } : undefined;
+/** Technique probabilities of spans as the linear stage and the decision's steps 3–4 give them. */
+function classifyLinear(
+  classifier: SoftmaxModel,
+  header: ModelHeader,
+  ctx: ArticleContext,
+  spans: readonly TextSpan[],
+): Float64Array[] {
+  const contexts = spanContexts(ctx, spans);
+  const probabilities = linearTechniqueProbabilities(classifier, ctx, spans, contexts);
+  return adjustTechniques(ctx, spans, probabilities, header.classifier, contexts);
 }
 
 /** The linear technique classifier, trained on the gold spans of some articles. */
@@ -296,7 +265,7 @@ function trainClassifier(
   const rows = new SparseRows();
   const labels: number[] = [];
   for (const a of byWeight(subset)) {
-    addSpanRows(a.ctx, a.tc, rows, undefined, spanFeatureSet(settings));
+    addSpanRows(a.ctx, a.tc, rows);
     for (const s of a.tc) labels.push(TECHNIQUE_LABELS.indexOf(s.technique));
   }
   const model = SoftmaxModel.create(TECHNIQUE_LABELS.length, settings.classifierBits);
@@ -315,9 +284,7 @@ function trainClassifier(
  */
 function outOfFoldModels(
   articles: TrainingArticle[],
-  extraArticles: TrainingArticle[],
   settings: TrainSettings,
-  clusters: WordClusters,
   progress: (p: TrainProgress) => void,
 ) {
   const tokens = new Map<string, Float32Array>();
@@ -328,13 +295,12 @@ function outOfFoldModels(
     progress({ stage: 'training out-of-fold models', done: k, total: steps });
     const inFold = articles.filter((a) => a.fold !== k);
     const tagger = trainTagger(inFold, settings, settings.seed + k);
-    const classifier = trainClassifier([...inFold, ...extraArticles], settings, settings.seed + k);
+    const classifier = trainClassifier(inFold, settings, settings.seed + k);
     foldModels.push({ tagger, classifier });
-    const probe = new Detector(emptyHeader(), tagger, classifier, clusters);
     for (const a of articles.filter((x) => x.fold === k)) {
-      tokens.set(a.id, probe.tokenProbabilities(a.ctx));
+      tokens.set(a.id, tokenProbabilities(tagger, a.ctx));
       const rows = new SparseRows();
-      addSpanRows(a.ctx, a.tc, rows, undefined, spanFeatureSet(settings));
+      addSpanRows(a.ctx, a.tc, rows);
       techniques.set(
         a.id,
         a.tc.map((_, i) => Float64Array.from(classifier.probabilities(rows.row(i)))),
@@ -359,23 +325,17 @@ export interface HeldOutPredictions {
 
 /**
  * Choose span decoding, span and technique calibration and the second-label threshold on
- * held-out predictions, writing them into the probe's header; returns the held-out SI and
- * full-task F1 as decoded.
+ * held-out predictions, writing them into the header; returns the held-out SI and full-task
+ * F1 as decoded.
  */
 export function fitDecisions(
-  probe: Detector,
+  header: ModelHeader,
   held: HeldOutPredictions,
 ): { si: number; full: number } {
-  const header = probe.header;
   const { articles } = held;
-  header.tagger.decoding = tuneDecoding(
-    articles,
-    held.tokens,
-    held.si,
-    header.tagger.decoding.snapWords,
-  ).decoding;
+  header.tagger.decoding = tuneDecoding(articles, held.tokens, held.si).decoding;
   const found = articles.map((a) => {
-    const spans = probe.findSpans(a.ctx, held.tokens.get(a.id));
+    const spans = findTokenSpans(a.ctx.doc, held.tokens.get(a.id)!, header.tagger.decoding);
     const textSpans = spans.map((s) => toTextSpan(a.ctx.doc, s));
     const probabilities = held.classify(a, textSpans);
     return spans.map((s, i) => ({
@@ -392,7 +352,8 @@ export function fitDecisions(
   let best = { threshold: 1.01, f1: -1 };
   for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.01]) {
     header.classifier.secondLabelThreshold = threshold;
-    const predicted = found.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id));
+    const decision = labelDecisionOf(header);
+    const predicted = found.flatMap((spans, a) => fullTaskLabels(decision, spans, articles[a]!.id));
     const f1 = scoreFullTask(held.tc, predicted).micro.f1;
     if (f1 > best.f1) best = { threshold, f1 };
   }
@@ -402,7 +363,7 @@ export function fitDecisions(
   found.forEach((spans, a) => {
     const article = articles[a]!;
     for (const s of spans) {
-      for (const t of probe.chosenTechniques(s.probabilities)) {
+      for (const t of chooseTechniques(s.probabilities, header.classifier.secondLabelThreshold)) {
         techniqueScores.push(s.confidence * (s.probabilities[t] as number));
         const technique = TECHNIQUE_LABELS[t] as TechniqueLabel;
         techniqueOutcomes.push(
@@ -425,7 +386,7 @@ export function fitDecisions(
   ).f1;
   const full = scoreFullTask(
     held.tc,
-    found.flatMap((spans, a) => fullTaskLabels(probe, spans, articles[a]!.id)),
+    found.flatMap((spans, a) => fullTaskLabels(labelDecisionOf(header), spans, articles[a]!.id)),
   ).micro.f1;
   return { si, full };
 }
@@ -454,23 +415,18 @@ export function coverage(span: TextSpan, gold: readonly TextSpan[]): number {
   return covered.size / Math.max(1, span.cpEnd - span.cpStart);
 }
 
-/**
- * The span decoding with the best SI F1 on the given articles, and that F1; spans are snapped
- * to phrases by `snapWords` (SpanDecoding), which is a setting, not tuned here.
- */
+/** The span decoding with the best SI F1 on the given articles, and that F1. */
 export function tuneDecoding(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float32Array>,
   gold: readonly SpanLabel[],
-  snapWords = 0,
 ): { decoding: SpanDecoding; f1: number } {
-  const snap = snapWords > 0 ? { snapWords } : {};
-  let best = { decoding: { low: 0.2, high: 0.3, maxGap: 1, ...snap } as SpanDecoding, f1: -1 };
+  let best = { decoding: { low: 0.2, high: 0.3, maxGap: 1 } as SpanDecoding, f1: -1 };
   for (const low of [0.1, 0.15, 0.2, 0.25, 0.3]) {
     for (const high of [0.25, 0.3, 0.35, 0.4, 0.5]) {
       if (high < low) continue;
       for (const maxGap of [1, 2, 3, 4]) {
-        const decoding = { low, high, maxGap, ...snap };
+        const decoding = { low, high, maxGap };
         const predicted = articles.flatMap((a) =>
           findTokenSpans(a.ctx.doc, probs.get(a.id) as Float32Array, decoding).map((s) => ({
             articleId: a.id,
@@ -485,24 +441,22 @@ export function tuneDecoding(
   return best;
 }
 
-/** The decoding of technique probabilities that tuneClassBias fits. */
-export type TunedClassDecoding = Required<Omit<ClassifierDecoding, 'features'>> & {
-  classBias: number[];
-};
+/** The decision over technique probabilities that tuneClassBias fits (steps 3–4). */
+export type TunedClassDecision = Required<ClassifierDecision> & { classBias: number[] };
 
 /**
- * Per-class log-probability offsets, the Repetition rule and the repeated-span boost that
- * maximise out-of-fold accuracy: a grid over the rule and the boost, and coordinate ascent
- * over the offsets for each.
+ * The class bias (per-class log-probability offsets), the Repetition rule and the
+ * repeated-span boost that maximise out-of-fold accuracy: a grid over the rule and the
+ * boost, and coordinate ascent over the class bias for each.
  */
 export function tuneClassBias(
   articles: readonly TrainingArticle[],
   probs: ReadonlyMap<string, Float64Array[]>,
   minPredictedShare = 0,
-): TunedClassDecoding & { accuracy: number } {
+): TunedClassDecision & { accuracy: number } {
   const examples: { p: Float64Array; y: number; repetition: RepetitionCues }[] = [];
   for (const a of articles) {
-    const cues = repetitionCues(a.ctx, a.tc);
+    const cues = repetitionCues(a.ctx, a.tc, spanContexts(a.ctx, a.tc));
     a.tc.forEach((span, i) => {
       const repetition = cues[i] as RepetitionCues;
       const recurs = repetition.recurs();
@@ -515,16 +469,16 @@ export function tuneClassBias(
   }
   const classes = TECHNIQUE_LABELS.length;
   const scratch = new Float64Array(classes);
-  const accuracy = (decoding: TunedClassDecoding): number => {
+  const accuracy = (decision: TunedClassDecision): number => {
     let right = 0;
     for (const e of examples) {
       scratch.set(e.p);
-      adjust(scratch, decoding, e.repetition);
+      adjust(scratch, decision, e.repetition);
       if (topClasses(scratch, 1)[0] === e.y) right++;
     }
     return right / Math.max(1, examples.length);
   };
-  let best: TunedClassDecoding & { accuracy: number } = {
+  let best: TunedClassDecision & { accuracy: number } = {
     classBias: new Array<number>(classes).fill(0),
     repetitionNeedsRecurrence: false,
     repeatedSpanBoost: 0,
@@ -532,20 +486,20 @@ export function tuneClassBias(
   };
   for (const repetitionNeedsRecurrence of [false, true]) {
     for (const repeatedSpanBoost of [0, 0.5, 1, 1.5, 2, 3, 4]) {
-      const decoding: TunedClassDecoding = {
+      const decision: TunedClassDecision = {
         classBias: new Array<number>(classes).fill(0),
         repetitionNeedsRecurrence,
         repeatedSpanBoost,
       };
-      const bias = decoding.classBias;
-      let current = accuracy(decoding);
+      const bias = decision.classBias;
+      let current = accuracy(decision);
       for (let round = 0; round < 3; round++) {
         for (let c = 0; c < classes; c++) {
           let bestValue = bias[c] as number;
           for (const step of [-1, -0.5, -0.25, 0.25, 0.5, 1]) {
             const old = bias[c] as number;
             bias[c] = old + step;
-            const a = accuracy(decoding);
+            const a = accuracy(decision);
             if (a > current + 1e-9) {
               current = a;
               bestValue = bias[c] as number;
@@ -555,7 +509,7 @@ export function tuneClassBias(
           bias[c] = bestValue;
         }
       }
-      if (current > best.accuracy + 1e-9) best = { ...decoding, accuracy: current };
+      if (current > best.accuracy + 1e-9) best = { ...decision, accuracy: current };
     }
   }
   if (minPredictedShare > 0) {
@@ -565,21 +519,21 @@ export function tuneClassBias(
   return best;
 }
 
-/** A class offset's step while raising a rare class, and the most steps taken. */
+/** A class bias step while raising a rare class, and the most steps taken. */
 const RAISE_STEP = 0.25;
 const RAISE_ROUNDS = 40;
 
 /**
- * Raise the offsets of the classes predicted less than `share` times as often as they occur
- * until they are not (or RAISE_ROUNDS rounds pass): the accuracy-tuned offsets starve the
+ * Raise the class bias of the classes predicted less than `share` times as often as they
+ * occur until they are not (or RAISE_ROUNDS rounds pass): the accuracy-tuned bias starves the
  * rare techniques, whose share differs from one set of articles to the next.
  */
 function raiseRareClasses(
-  decoding: TunedClassDecoding,
+  decision: TunedClassDecision,
   examples: readonly { p: Float64Array; y: number; repetition: RepetitionCues }[],
   share: number,
 ): void {
-  const classes = decoding.classBias.length;
+  const classes = decision.classBias.length;
   const gold = new Array<number>(classes).fill(0);
   for (const e of examples) gold[e.y]!++;
   const scratch = new Float64Array(classes);
@@ -587,12 +541,12 @@ function raiseRareClasses(
     const predicted = new Array<number>(classes).fill(0);
     for (const e of examples) {
       scratch.set(e.p);
-      adjust(scratch, decoding, e.repetition);
+      adjust(scratch, decision, e.repetition);
       predicted[topClasses(scratch, 1)[0] as number]!++;
     }
     const starved = gold.flatMap((g, c) => ((predicted[c] as number) < share * g ? [c] : []));
     if (starved.length === 0) return;
-    for (const c of starved) decoding.classBias[c]! += RAISE_STEP;
+    for (const c of starved) decision.classBias[c]! += RAISE_STEP;
   }
 }
 

@@ -14,7 +14,32 @@ import {
   truncateSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { SENTENCE_VECTOR_SIZE, type VectorCache } from '../features/sentence-encoder.js';
+import {
+  SENTENCE_VECTOR_SIZE,
+  SentenceEncoder,
+  type Embedder,
+} from '../features/sentence-encoder.js';
+
+/** Where vectors computed before are kept. */
+export interface VectorCache {
+  get(text: string): Float32Array | undefined;
+  add(text: string, vector: Float32Array): void;
+}
+
+/** The sentence encoder with a cache in front: only texts the cache lacks are encoded. */
+export function cachedEmbedder(
+  cache: VectorCache,
+  encoder: Embedder = SentenceEncoder.load(),
+): Embedder {
+  return {
+    async embed(texts) {
+      const missing = texts.filter((text) => !cache.get(text));
+      const vectors = await encoder.embed(missing);
+      missing.forEach((text, i) => cache.add(text, vectors[i]!));
+      return texts.map((text) => cache.get(text)!);
+    },
+  };
+}
 
 const KEY_BYTES = 32;
 const RECORD_BYTES = KEY_BYTES + 4 * SENTENCE_VECTOR_SIZE;

@@ -18,6 +18,11 @@ import {
 import { VectorFile } from '../../train/vector-file.js';
 import { Detector } from '../../detect/detector.js';
 import {
+  encodeTrainedModel,
+  readTrainedModel,
+  type TrainedModel,
+} from '../../train/trained-model.js';
+import {
   DEFAULT_TRAIN_SETTINGS,
   trainDetector,
   type TrainResult,
@@ -48,8 +53,6 @@ export interface TrainCommandOptions {
   model?: ModelKind;
   /** lg: where sentence vectors are kept between runs. */
   vectorCache?: string;
-  /** lg: ReLU units of a hidden layer in the technique head (0: none). */
-  headHidden?: number;
   /**
    * lg: an accurate model trained on the same articles with the same seed, whose taggers and
    * span decisions are taken as they are (only the technique head is trained).
@@ -89,8 +92,8 @@ function givenAccurateModel(
   path: string,
   corpus: Corpus,
   input: { settings: Partial<TrainSettings> },
-): Detector {
-  const model = Detector.load(resolve(path));
+): TrainedModel {
+  const model = readTrainedModel(resolve(path));
   const { training } = model.header;
   const seed = input.settings.seed ?? DEFAULT_TRAIN_SETTINGS.seed;
   if (!model.neural)
@@ -160,7 +163,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
       ...(options.taggers && { taggers: options.taggers }),
     },
   };
-  let trained: TrainResult & { fast?: Detector };
+  let trained: TrainResult & { fast?: TrainedModel };
   if (kind === 'fast') trained = trainDetector(input);
   else if (kind === 'accurate') trained = await trainAccurateDetector(accurateInput);
   else {
@@ -168,35 +171,31 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
       resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
     );
     const given = options.accurateModel && givenAccurateModel(options.accurateModel, corpus, input);
-    const accurate = given
-      ? { ...trainDetector(input), model: given }
+    // The head learns from the fast model trained on the way; lg takes the accurate taggers.
+    const { fast, accurate } = given
+      ? { fast: trainDetector(input), accurate: given }
       : await trainAccurateDetector(accurateInput).then((a) => ({
-          ...a,
-          detector: a.fast,
-          model: a.detector,
+          fast: { ...a, model: a.fast },
+          accurate: a.model,
         }));
-    const fast = accurate.detector;
-    const headModel = await trainSentenceHeadDetector(
-      { ...input, vectorCache, head: { hidden: options.headHidden ?? 0 } },
-      accurate,
-    );
+    const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, fast);
     vectorCache.save();
     trained = {
       ...headModel,
-      fast,
-      detector: accurateWithSentenceHead(accurate.model, headModel.detector),
+      fast: fast.model,
+      model: accurateWithSentenceHead(accurate, headModel.model),
     };
   }
-  const { detector, outOfFold } = trained;
+  const { model, outOfFold } = trained;
   progress.stop();
   // The card names every corpus trained on, and how much each weighed.
-  detector.header.training.corpus = corpora
+  model.header.training.corpus = corpora
     .map(({ data, corpus }) => {
       const weight = [...(options.weights ?? [])].find(([dir]) => resolve(dir) === resolve(data));
       return `${corpusName(corpus.dir)}${weight ? ` ×${weight[1]}` : ''}`;
     })
     .join(' + ');
-  const bytes = detector.encode();
+  const bytes = encodeTrainedModel(model);
   const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });
   await placeSideFile(clustersFile, options.out);
@@ -205,9 +204,9 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   // Measure what ships: the quantised model read back from its bytes.
   const shipped = Detector.fromBytes(bytes, resolve(modelPath));
   const heldOut = dev ? (await evaluateDetector(shipped, dev)).metrics : undefined;
-  const { biases: _biases, ...classifier } = detector.header.classifier;
+  const { biases: _biases, ...classifier } = model.header.classifier;
   const card: ModelCard = {
-    model: { ...detector.header, classifier },
+    model: { ...model.header, classifier },
     sizeBytes: bytes.length,
     outOfFold,
     heldOut,
@@ -218,7 +217,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
       dev && trained.fast
         ? (
             await evaluateDetector(
-              Detector.fromBytes(trained.fast.encode(), resolve(modelPath)),
+              Detector.fromBytes(encodeTrainedModel(trained.fast), resolve(modelPath)),
               dev,
             )
           ).metrics

@@ -51,11 +51,6 @@ export function trainCommand(program: Command, out: Sink): void {
       'lg: sentence vectors kept between runs (default: .cache/sentence-vectors.bin in the package)',
     )
     .option(
-      '--head-hidden <n>',
-      'lg: ReLU units of a hidden layer in the technique head (default: none)',
-      positiveInteger,
-    )
-    .option(
       '--accurate <model>',
       'lg: reuse the taggers of this accurate model.bin (same articles and seed) and train only the technique head',
     )
@@ -101,7 +96,6 @@ export function trainCommand(program: Command, out: Sink): void {
           taggers: opts.taggers,
           vectorCache: opts.vectorCache,
           accurateModel: opts.accurate,
-          headHidden: opts.headHidden,
           crossValidation: opts.cv && { file: opts.cv, recipe: opts.cvRecipe },
         },
         out,

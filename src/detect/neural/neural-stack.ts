@@ -5,7 +5,7 @@
  */
 import { tokensInSpan, type TextSpan } from '../../text/document.js';
 import type { ArticleContext } from '../../features/context.js';
-import { tensorOf } from '../model-file.js';
+import { tensorOf } from '../../formats/model-file.js';
 import type { WordVectors } from '../../features/vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
 import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';
@@ -30,7 +30,7 @@ export interface NeuralHeader {
      */
     more?: { outputBias: number; epoch: number }[];
   };
-  /** Absent where the sentence head decides techniques instead (detect/sentence-head.ts). */
+  /** Absent where the sentence head decides techniques instead (stages/sentence-head.ts). */
   classifier?: { hidden: number; classes: number; epoch: number };
   /** Networks trained again on every article after the held-out fold chose their epochs. */
   refitted?: readonly NeuralNetworkName[];
@@ -80,13 +80,13 @@ export class NeuralStack {
   tokenProbabilities(ctx: ArticleContext, linearTokens: Float32Array): Float32Array {
     const { x, keys } = this.tokenInputs(ctx, () => linearTokens);
     const pieces = sentencePieces(ctx, this.header.pieceLength);
-    const [first, ...others] = this.taggers.map((t) => t.tokenProbabilities(x, pieces, keys));
-    if (others.length === 0) return first as Float32Array;
-    const mean = new Float32Array(first!.length);
+    const [own, ...seeds] = this.taggers.map((t) => t.tokenProbabilities(x, pieces, keys));
+    if (seeds.length === 0) return own as Float32Array;
+    const mean = new Float32Array(own!.length);
     for (let i = 0; i < mean.length; i++) {
-      let sum = first![i] as number;
-      for (const probs of others) sum += probs[i] as number;
-      mean[i] = sum / (others.length + 1);
+      let sum = own![i] as number;
+      for (const probs of seeds) sum += probs[i] as number;
+      mean[i] = sum / (seeds.length + 1);
     }
     return mean;
   }
@@ -130,7 +130,9 @@ export class NeuralStack {
       );
     const get = (name: string, length: number) => tensorOf(tensors, name, length);
     const { tagger, classifier, inputs } = header;
-    const taggers = [tagger, ...(tagger.more ?? [])].map((member, k) => ({
+    // The file's `tagger.more` lists the taggers trained with further seeds.
+    const members = [tagger, ...(tagger.more ?? [])];
+    const taggers = members.map((member, k) => ({
       encoder: bilstmFromTensors(taggerPrefix(k), inputs, tagger.hidden, tensors),
       output: get(`${taggerPrefix(k)}.output`, 2 * tagger.hidden),
       outputBias: member.outputBias,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readClusters } from '../src/features/clusters.js';
 import { articleContext } from '../src/features/context.js';
+import { spanContexts } from '../src/features/span-rows.js';
 import { adjust, repetitionCues, REPETITION } from '../src/detect/technique-decision.js';
 import { tuneClassBias, type TrainingArticle } from '../src/train/train.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../src/techniques/catalogue.js';
@@ -31,7 +32,7 @@ test('repetition cues: a later span with an earlier twin, and recurrence without
   const ctx = articleContext(parseArticle(TEXT), clusters);
   const spans = [spanOf('Why?'), spanOf('smear'), spanOf('Why?', 1), spanOf('smear', 1)];
   spans.push(spanOf('budget'));
-  const cues = repetitionCues(ctx, spans);
+  const cues = repetitionCues(ctx, spans, spanContexts(ctx, spans));
   assert.deepEqual(
     cues.map((c) => c.repeatsEarlierSpan),
     [false, false, true, true, false],
@@ -50,14 +51,14 @@ test('adjust: the repeated-span boost lifts Repetition only where an earlier spa
     p[REPETITION] = 0.24;
     return p;
   };
-  const decoding = {
+  const decision = {
     classBias: new Array<number>(TECHNIQUE_LABELS.length).fill(0),
     repetitionNeedsRecurrence: true,
     repeatedSpanBoost: 1,
   };
-  const repeated = adjust(raw(), decoding, { repeatsEarlierSpan: true, recurs: () => true });
-  const first = adjust(raw(), decoding, { repeatsEarlierSpan: false, recurs: () => true });
-  const once = adjust(raw(), decoding, { repeatsEarlierSpan: false, recurs: () => false });
+  const repeated = adjust(raw(), decision, { repeatsEarlierSpan: true, recurs: () => true });
+  const first = adjust(raw(), decision, { repeatsEarlierSpan: false, recurs: () => true });
+  const once = adjust(raw(), decision, { repeatsEarlierSpan: false, recurs: () => false });
   for (const p of [repeated, first, once])
     assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12, 'probabilities sum to 1');
   assert.ok(repeated[REPETITION]! > repeated[LOADED]!, 'e^1 × 0.24 outweighs 0.5');
@@ -65,7 +66,7 @@ test('adjust: the repeated-span boost lifts Repetition only where an earlier spa
   assert.ok(Math.abs(first[REPETITION]! / first[LOADED]! - 0.24 / 0.5) < 1e-12);
   assert.equal(once[REPETITION], 0, 'the Repetition rule: no recurrence, no Repetition');
   // Older model files have no boost: nothing changes.
-  const { repeatedSpanBoost: _, ...older } = decoding;
+  const { repeatedSpanBoost: _, ...older } = decision;
   const unboosted = adjust(raw(), older, { repeatsEarlierSpan: true, recurs: () => true });
   assert.ok(Math.abs(unboosted[REPETITION]! / unboosted[LOADED]! - 0.24 / 0.5) < 1e-12);
 });

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SpinscopeError } from '../errors.js';
-import { readBytesSync } from '../formats/files.js';
+import { readBytesSync } from './files.js';
 
 const MAGIC = 'SPNMODEL';
 const BLOCK = 64;

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultModelPath } from '../src/detect/detector.js';
+import { stageNames, type ModelHeader } from '../src/detect/model-header.js';
+import { tokenProbabilities } from '../src/detect/span-tagger.js';
+import { ArticleRun, type Stage } from '../src/detect/stage.js';
+import { loadStages } from '../src/detect/stages/index.js';
+import { linearStages } from '../src/detect/stages/linear.js';
+import { neuralStages } from '../src/detect/stages/neural.js';
+import {
+  HEAD_INPUTS,
+  SentenceHead,
+  sentenceHeadStage,
+} from '../src/detect/stages/sentence-head.js';
+import { articleContext } from '../src/features/context.js';
+import { SENTENCE_VECTOR_SIZE } from '../src/features/sentence-encoder.js';
+import { SpinscopeError } from '../src/errors.js';
+import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
+import { parseArticle } from '../src/text/document.js';
+import { readTrainedModel } from '../src/train/trained-model.js';
+
+const TEXT = 'A headline\n\nThe traitors lie to you every day. Stand firm, patriots!\n';
+const fast = readTrainedModel(defaultModelPath('fast'));
+const runOf = (
+  stages: Stage[],
+  embed = async (texts: readonly string[]) =>
+    texts.map(() => new Float32Array(SENTENCE_VECTOR_SIZE)),
+) =>
+  new ArticleRun(articleContext(parseArticle(TEXT), fast.clusters), {
+    stages,
+    clusters: fast.clusters,
+    embedder: { embed },
+  });
+const SPANS = [{ cpStart: 16, cpEnd: 24 }];
+
+test('the linear stage: token probabilities of its tagger, technique probabilities, cues', () => {
+  const run = runOf(linearStages(fast.tagger, fast.classifier));
+  assert.deepEqual(run.tokenProbabilities(), tokenProbabilities(fast.tagger, run.ctx));
+  const [p] = run.techniqueProbabilities(SPANS);
+  assert.equal(p!.length, TECHNIQUE_LABELS.length);
+  assert.ok(Math.abs(p!.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  const explainer = run.explainer()!;
+  const span = { ...SPANS[0]!, tokenStart: 3, tokenEnd: 4 };
+  assert.ok(Array.isArray(explainer.cues!(run, span, 0)));
+});
+
+test('the neural stage reads the linear stage before it, and refines its probabilities', () => {
+  const accurate = readTrainedModel(defaultModelPath('accurate'));
+  const [tagger] = neuralStages(accurate.neural!);
+  const alone = runOf([tagger!]);
+  assert.throws(() => alone.tokenProbabilities(), /the neural stage reads the stage before it/);
+  const run = runOf([
+    ...linearStages(accurate.tagger, accurate.classifier),
+    ...neuralStages(accurate.neural!),
+  ]);
+  const refined = run.tokenProbabilities();
+  assert.equal(refined.length, run.ctx.doc.tokens.length);
+  assert.notDeepEqual(refined, run.tokensBefore(tagger as never));
+  assert.equal(run.techniqueProbabilities(SPANS)[0]!.length, TECHNIQUE_LABELS.length);
+});
+
+test('the sentence-head stage reads the vectors of the span and its sentence, prepared first', async () => {
+  const C = TECHNIQUE_LABELS.length;
+  const mix = new Float32Array(C * C);
+  for (let c = 0; c < C; c++) mix[c * C + c] = 1;
+  // No weight on the vectors, the identity mix: the head gives back the linear probabilities.
+  const head = new SentenceHead({
+    classes: C,
+    mean: new Float32Array(HEAD_INPUTS),
+    scale: new Float32Array(HEAD_INPUTS).fill(1),
+    weights: new Float32Array(HEAD_INPUTS * C),
+    biases: new Float32Array(C),
+    mix,
+  });
+  const encoded: string[] = [];
+  const run = runOf(
+    [...linearStages(fast.tagger, fast.classifier), sentenceHeadStage(head)],
+    async (texts) => {
+      encoded.push(...texts);
+      return texts.map(() => new Float32Array(SENTENCE_VECTOR_SIZE));
+    },
+  );
+  assert.throws(() => run.techniqueProbabilities(SPANS), /no sentence vectors were prepared/);
+  await run.prepareTechniques(SPANS);
+  assert.deepEqual(encoded, ['traitors', 'The traitors lie to you every day.']);
+  const [p] = run.techniqueProbabilities(SPANS);
+  const [linear] = runOf(linearStages(fast.tagger, fast.classifier)).techniqueProbabilities(SPANS);
+  p!.forEach((v, c) => assert.ok(Math.abs(v - linear![c]!) < 1e-6, `class ${c}`));
+});
+
+test('model files list their stages; older files get theirs from their header parts', () => {
+  const header = { neural: {}, sentenceHead: {} } as unknown as ModelHeader;
+  assert.deepEqual(stageNames(header), ['linear', 'neural', 'sentence-head']);
+  assert.deepEqual(stageNames({ ...header, stages: ['linear'] }), ['linear']);
+  const source = { header, tensors: new Map(), sideFile: () => Buffer.alloc(0) };
+  assert.throws(
+    () => loadStages(['crystal-ball'], source, 'model.bin'),
+    (error: unknown) => error instanceof SpinscopeError && /crystal-ball/.test(error.message),
+  );
+});
