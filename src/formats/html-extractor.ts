@@ -3,10 +3,11 @@
  * the queue producer): each page is extracted in a worker thread, after a structure check
  * (html.ts), and a page that takes longer than the time budget has its thread terminated.
  * The budget counts the page's own work: pages wait their turn in a queue here, and a
- * page's clock starts when a thread takes it, so that no page fails because of the pages
- * in front of it. The caller's own signal (a batch being stopped) ends an extraction too.
+ * page's clock starts when its thread begins on it, so that no page fails because of the
+ * pages in front of it or a thread's start-up. The caller's own signal (a batch being stopped) ends an extraction too.
  */
 import { extname } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Piscina } from 'piscina';
@@ -16,7 +17,7 @@ import { DEFAULT_HTML_BUDGET, type ExtractedArticle, type HtmlStructureBudget } 
 import type { HtmlOutcome, HtmlTask } from './html-worker.js';
 
 export interface HtmlExtractorOptions {
-  /** Longest extraction of one page in ms, from when a thread takes it (default 5 s). */
+  /** Longest extraction of one page in ms, from when its thread begins (default 5 s). */
   timeoutMs?: number;
   /** Nesting depth and element count (defaults in html.ts). */
   budget?: Partial<HtmlStructureBudget>;
@@ -69,22 +70,43 @@ export class HtmlExtractor {
     return outcome.article;
   }
 
-  /** One page on a thread that is free now: its clock starts here. */
+  /**
+   * One page on a thread that is free now. Its clock starts when the thread says it has
+   * begun (a message on `started`), so that neither the wait for a thread nor a thread's
+   * start-up (loading the DOM library) counts against the page.
+   */
   private async extractNow(html: string, url: string, signal?: AbortSignal): Promise<HtmlOutcome> {
     signal?.throwIfAborted();
-    const deadline = AbortSignal.timeout(this.timeoutMs);
-    const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const stop = new AbortController();
+    const abort = () => stop.abort(signal?.reason);
+    signal?.addEventListener('abort', abort, { once: true });
+    const { port1: begun, port2: started } = new MessageChannel();
+    let timedOut = false;
+    let deadline: NodeJS.Timeout | undefined;
+    begun.once('message', () => {
+      deadline = setTimeout(() => {
+        timedOut = true;
+        stop.abort();
+      }, this.timeoutMs);
+    });
     try {
-      return await this.threadPool().run({ html, url, budget: this.budget }, { signal: stop });
+      return await this.threadPool().run(
+        { html, url, budget: this.budget, started },
+        { signal: stop.signal, transferList: [started] },
+      );
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (deadline.aborted) {
+      if (timedOut) {
         throw new SpinscopeError(
           'SPN_ERR_INPUT_HTML',
           `the HTML page is refused: its extraction took longer than ${this.timeoutMs} ms`,
         );
       }
       throw error;
+    } finally {
+      clearTimeout(deadline);
+      begun.close();
+      signal?.removeEventListener('abort', abort);
     }
   }
 
