@@ -272,6 +272,28 @@ export async function within(ms: number, promise: Promise<unknown>): Promise<boo
   return settled;
 }
 
+/** `promise`, or the error `late()` makes when it takes longer than `ms`. */
+export async function deadline<T>(ms: number, promise: Promise<T>, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Redis failure as the error a queued run reports (a SpinscopeError is kept as it is). */
+export function queueError(target: RedisTarget, error: unknown): SpinscopeError {
+  if (error instanceof SpinscopeError) return error;
+  return new SpinscopeError(
+    'SPN_ERR_QUEUE',
+    `the queue at ${target.display} failed: ${(error as Error).message ?? String(error)}`,
+  );
+}
+
 /** Positive whole number of milliseconds (or count) for an option, else a usage error. */
 export function checkPositive(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) {
