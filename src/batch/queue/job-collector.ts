@@ -17,6 +17,7 @@ import {
   deadline,
   JOB_NAME,
   parseJobFailure,
+  Pause,
   queueError,
   within,
   type AnalysisJobData,
@@ -76,7 +77,7 @@ export class JobCollector {
   private lastLostCheck = Date.now();
   /** Jobs that failed before this moment failed in an earlier run. */
   private readonly startedAt = Date.now();
-  private wake: (() => void) | undefined;
+  private readonly pause = new Pause();
   private stopping: Promise<void> | undefined;
   readonly done: Promise<void>;
 
@@ -156,7 +157,7 @@ export class JobCollector {
       waiter.reject(this.failure);
     }
     this.waiters.clear();
-    this.wake?.();
+    this.pause.interrupt();
   }
 
   /** Collect what has finished once more, then give up waiting: the items left are undone. */
@@ -167,7 +168,7 @@ export class JobCollector {
 
   private async finish(): Promise<void> {
     this.closed = true;
-    this.wake?.();
+    this.pause.interrupt();
     // A Redis that stopped answering must not hold up the stop for long.
     await within(FINAL_COLLECT_MS, this.done);
     if (!this.failure) {
@@ -196,43 +197,22 @@ export class JobCollector {
         return;
       }
       if (found > 0 || this.closed) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.pause.wait(this.pollMs);
     }
   }
 
   /** Hand out the outcomes of finished jobs, then remove those jobs. Returns how many. */
   private async collect(): Promise<number> {
     const counts = await this.queue.getJobCounts('completed', 'failed');
-    const jobs: Job<AnalysisJobData, Analysis>[] = [];
+    const completed = await this.firstPage('completed', counts.completed);
+    for (const job of completed) this.completed(job);
+    const failed = await this.firstPage('failed', counts.failed);
     const retry: Waiter[] = [];
-    if ((counts.completed ?? 0) > 0) {
-      const completed = (await this.queue.getJobs(['completed'], 0, PAGE - 1)) as Job<
-        AnalysisJobData,
-        Analysis
-      >[];
-      for (const job of completed) {
-        jobs.push(job);
-        this.completed(job);
-      }
+    for (const job of failed) {
+      const again = this.failed(job);
+      if (again) retry.push(again);
     }
-    if ((counts.failed ?? 0) > 0) {
-      const failed = (await this.queue.getJobs(['failed'], 0, PAGE - 1)) as Job<
-        AnalysisJobData,
-        Analysis
-      >[];
-      for (const job of failed) {
-        jobs.push(job);
-        const again = this.failed(job);
-        if (again) retry.push(again);
-      }
-    }
+    const jobs = [...completed, ...failed];
     if (jobs.length === 0) return 0;
     this.lastFinished = Date.now();
     // Let the items write their results (synchronously, once resumed) before the jobs go:
@@ -245,6 +225,15 @@ export class JobCollector {
       await this.flush();
     }
     return jobs.length;
+  }
+
+  /** Up to PAGE of the `count` jobs in `state` (Redis is not asked when there are none). */
+  private async firstPage(
+    state: 'completed' | 'failed',
+    count: number | undefined,
+  ): Promise<Job<AnalysisJobData, Analysis>[]> {
+    if ((count ?? 0) === 0) return [];
+    return (await this.queue.getJobs([state], 0, PAGE - 1)) as Job<AnalysisJobData, Analysis>[];
   }
 
   private completed(job: Job<AnalysisJobData, Analysis>): void {
