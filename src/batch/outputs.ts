@@ -25,7 +25,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { SpinscopeError, systemError, type ErrorCode } from '../errors.js';
-import { formatSiLabels, formatTcLabels } from '../formats/labels.js';
+import { formatSiLabels, formatTcLabels, siLabelsOf, tcLabelsOf } from '../formats/labels.js';
 import type { Analysis } from '../detect/analysis.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import {
@@ -288,17 +288,12 @@ export async function writeLabelFiles(dir: string): Promise<ResultTotals> {
         const articleId = record.id;
         const spans = [...record.analysis.spans].sort((a, b) => a.start - b.start || a.end - b.end);
         totals.spans += spans.length;
-        si.write(formatSiLabels(spans.map((s) => ({ articleId, cpStart: s.start, cpEnd: s.end }))));
-        tc.write(
-          formatTcLabels(
-            spans.flatMap((s) =>
-              s.techniques.map((t) => {
-                if (t.technique in spansPerTechnique) spansPerTechnique[t.technique] += 1;
-                return { articleId, technique: t.technique, cpStart: s.start, cpEnd: s.end };
-              }),
-            ),
-          ),
-        );
+        const techniqueLabels = tcLabelsOf(articleId, spans);
+        for (const { technique } of techniqueLabels) {
+          if (technique in spansPerTechnique) spansPerTechnique[technique] += 1;
+        }
+        si.write(formatSiLabels(siLabelsOf(articleId, spans)));
+        tc.write(formatTcLabels(techniqueLabels));
       }
     }
     si.commit();

@@ -142,6 +142,33 @@ export function formatTcLabels(spans: readonly TechniqueSpanLabel[]): string {
   return spans.map((s) => `${s.articleId}\t${s.technique}\t${s.cpStart}\t${s.cpEnd}\n`).join('');
 }
 
+/** A detected span as the label files read it (detect/analysis.ts: DetectedSpan). */
+interface AnalysedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly techniques: readonly { readonly technique: TechniqueLabel }[];
+}
+
+/** An article's analysed spans as SI labels, in their order. */
+export function siLabelsOf(articleId: string, spans: readonly AnalysedSpan[]): SpanLabel[] {
+  return spans.map((s) => ({ articleId, cpStart: s.start, cpEnd: s.end }));
+}
+
+/** An article's analysed spans as TC labels: one per technique of each span, in their order. */
+export function tcLabelsOf(
+  articleId: string,
+  spans: readonly AnalysedSpan[],
+): TechniqueSpanLabel[] {
+  return spans.flatMap((s) =>
+    s.techniques.map((t) => ({
+      articleId,
+      technique: t.technique,
+      cpStart: s.start,
+      cpEnd: s.end,
+    })),
+  );
+}
+
 export function formatTemplate(spans: readonly SpanLabel[]): string {
   return spans.map((s) => `${s.articleId}\t?\t${s.cpStart}\t${s.cpEnd}\n`).join('');
 }

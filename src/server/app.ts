@@ -87,27 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // hold up the event loop (health checks, other requests).
   const html = { extractor: new HtmlExtractor({ timeoutMs: options.htmlTimeoutMs }) };
 
-  const requestTimeout = options.requestTimeoutMs ?? 30_000;
-  // Node refuses a headers timeout longer than the whole request's.
-  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
-  const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : { level: 'warn', stream: process.stderr, ...options.logger },
-    // JSON bodies carry the article plus a little: the limit leaves room for escaping.
-    bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
-    // Slow clients get 408 (handleClientError) rather than holding a socket: Node checks
-    // its timeouts only every connectionsCheckingInterval (30 s unless told).
-    requestTimeout,
-    http: {
-      headersTimeout,
-      requestTimeout,
-      connectionsCheckingInterval: Math.min(1000, headersTimeout),
-    },
-    clientErrorHandler: handleClientError,
-    frameworkErrors: handleError,
-  });
+  const app = createApp(options, maxBytes);
   configureRequestParsing(app);
   await documentApi(app);
   // A field holds at most MAX_FIELD_LENGTH code points of UTF-8, 4 bytes each.
@@ -162,6 +142,31 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     store.close();
   });
   return app;
+}
+
+/** Fastify with its logging, body limit and timeouts (slow clients get 408, not a socket). */
+function createApp(options: ServerOptions, maxBytes: number): FastifyInstance {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node refuses a headers timeout longer than the whole request's.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  return Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : { level: 'warn', stream: process.stderr, ...options.logger },
+    // JSON bodies carry the article plus a little: the limit leaves room for escaping.
+    bodyLimit: Math.ceil(maxBytes * 1.2) + 16 * 1024,
+    // Slow clients get 408 (handleClientError) rather than holding a socket: Node checks
+    // its timeouts only every connectionsCheckingInterval (30 s unless told).
+    requestTimeout,
+    http: {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    clientErrorHandler: handleClientError,
+    frameworkErrors: handleError,
+  });
 }
 
 /** The schemas every route refers to, and the OpenAPI document built from them. */

@@ -17,6 +17,7 @@ import type { Analysis } from '../detect/analysis.js';
 import { withReviewedSpans } from '../review.js';
 import type {
   AnalysisList,
+  AnalysisMeta,
   AnalysisRecord,
   AnalysisSummary,
   Review,
@@ -40,8 +41,9 @@ import {
 } from '../techniques/catalogue.js';
 import { codePointLength } from '../text/offsets.js';
 import { migrate, NewerSchemaError, SCHEMA_VERSION, schemaVersion } from './migrations.js';
+import { checkReviewedSpans, checkSaveInput } from './input-checks.js';
 
-export { SCHEMA_VERSION };
+export { SCHEMA_VERSION, checkReviewedSpans };
 
 /** How aggregates name records saved without a source; also accepted as a `list` filter. */
 export const UNKNOWN_SOURCE = '(unknown)';
@@ -324,14 +326,7 @@ export class AnalysisStore {
     const counts = this.techniqueCounts(rows.map((r) => r.id));
     const items = rows.map((row): AnalysisSummary => {
       const summary: AnalysisSummary = {
-        id: row.id,
-        contentHash: row.content_hash,
-        modelName: row.model_name,
-        modelVersion: row.model_version,
-        source: row.source,
-        title: row.title,
-        date: row.date,
-        createdAt: row.created_at,
+        ...toMeta(row),
         score: row.score,
         spans: row.span_count,
         techniqueCounts: counts.get(row.id) ?? zeroCounts(),
@@ -471,10 +466,8 @@ function zeroCounts(): Record<TechniqueLabel, number> {
   >;
 }
 
-function toStored(row: AnalysisRow): StoredAnalysis {
-  const analysis = JSON.parse(row.result) as Analysis;
-  // JSON drops `title: undefined`; put the key back so the object is the one that was saved.
-  if (!('title' in analysis)) (analysis as { title: string | undefined }).title = undefined;
+/** The columns every record has, as the API names them. */
+function toMeta(row: MetaRow): AnalysisMeta {
   return {
     id: row.id,
     contentHash: row.content_hash,
@@ -484,6 +477,15 @@ function toStored(row: AnalysisRow): StoredAnalysis {
     title: row.title,
     date: row.date,
     createdAt: row.created_at,
+  };
+}
+
+function toStored(row: AnalysisRow): StoredAnalysis {
+  const analysis = JSON.parse(row.result) as Analysis;
+  // JSON drops `title: undefined`; put the key back so the object is the one that was saved.
+  if (!('title' in analysis)) (analysis as { title: string | undefined }).title = undefined;
+  return {
+    ...toMeta(row),
     durationMs: row.duration_ms,
     text: row.text,
     analysis,
@@ -518,106 +520,4 @@ function checkCount(value: number, name: string): number {
     );
   }
   return name === 'limit' ? Math.min(value, MAX_LIST_LIMIT) : value;
-}
-
-// An ISO 8601 date, optionally followed by a time; the month and day ranges are checked.
-const ISO_DATE =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/u;
-
-/** Checks that keep bad records out: everything in the spans table and charts relies on them. */
-function checkSaveInput(input: SaveInput): SaveInput {
-  const bad = (message: string): SpinscopeError =>
-    new SpinscopeError('SPN_ERR_INPUT_TYPE', `cannot store the analysis: ${message}`);
-  const { text, analysis } = input;
-  if (typeof text !== 'string') throw bad('the text must be a string');
-  // Lone surrogates cannot be stored as UTF-8: SQLite would silently change the text.
-  if (/\p{Cs}/u.test(text)) {
-    throw new SpinscopeError('SPN_ERR_INPUT_BINARY', 'the text holds lone UTF-16 surrogates');
-  }
-  if (typeof analysis !== 'object' || analysis === null) throw bad('no analysis given');
-  if (typeof analysis.model?.name !== 'string' || typeof analysis.model?.version !== 'string') {
-    throw bad('the analysis names no model name and version');
-  }
-  const length = codePointLength(text);
-  if (analysis.length !== length) {
-    throw bad(`the analysis is of a text of ${analysis.length} characters, this one has ${length}`);
-  }
-  for (const span of analysis.spans) {
-    if (!(
-      Number.isInteger(span.start) &&
-      span.start >= 0 &&
-      span.start < span.end &&
-      span.end <= length
-    )) {
-      throw bad(`span ${span.start}-${span.end} is outside the text (${length} characters)`);
-    }
-    for (const t of span.techniques) {
-      if (!isTechniqueLabel(t.technique)) throw bad(`unknown technique "${t.technique}"`);
-    }
-  }
-  if (!Number.isFinite(analysis.document.score)) throw bad('the document score is not a number');
-  if (
-    input.date !== undefined &&
-    !(ISO_DATE.test(input.date) && !Number.isNaN(Date.parse(input.date)))
-  ) {
-    throw bad(`the date "${input.date}" is not an ISO 8601 date such as 2024-05-31`);
-  }
-  if (
-    input.durationMs !== undefined &&
-    !(Number.isFinite(input.durationMs) && input.durationMs >= 0)
-  ) {
-    throw bad(`the duration ${input.durationMs} is not a number of milliseconds`);
-  }
-  return input;
-}
-
-/**
- * Reviewed spans, checked and sorted: whole code-point offsets inside the text, known
- * techniques (at least one, none twice), and no two spans of one technique overlapping.
- */
-export function checkReviewedSpans(spans: readonly ReviewedSpan[], length: number): ReviewedSpan[] {
-  if (!Array.isArray(spans))
-    throw new SpinscopeError('SPN_ERR_INPUT_TYPE', 'a review needs a list of spans');
-  const checked = spans.map((span, i): ReviewedSpan => {
-    const where = `span ${i + 1}`;
-    if (
-      !(Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0) ||
-      span.start >= span.end ||
-      span.end > length
-    ) {
-      throw new SpinscopeError(
-        'SPN_ERR_LABEL_OFFSET',
-        `${where} (${String(span.start)}-${String(span.end)}) is not inside the text of ${length} characters`,
-      );
-    }
-    if (!Array.isArray(span.techniques) || span.techniques.length === 0)
-      throw new SpinscopeError('SPN_ERR_LABEL_TECHNIQUE', `${where} names no technique`);
-    for (const t of span.techniques)
-      if (!isTechniqueLabel(t))
-        throw new SpinscopeError(
-          'SPN_ERR_LABEL_TECHNIQUE',
-          `${where}: unknown technique "${String(t)}"`,
-        );
-    if (new Set(span.techniques).size !== span.techniques.length)
-      throw new SpinscopeError('SPN_ERR_LABEL_DUPLICATE', `${where} names a technique twice`);
-    return {
-      start: span.start,
-      end: span.end,
-      techniques: [...span.techniques],
-      ...(typeof span.accepted === 'boolean' && { accepted: span.accepted }),
-    };
-  });
-  checked.sort((a, b) => a.start - b.start || a.end - b.end);
-  for (const technique of TECHNIQUE_LABELS) {
-    let lastEnd = -1;
-    for (const span of checked.filter((s) => s.techniques.includes(technique))) {
-      if (span.start < lastEnd)
-        throw new SpinscopeError(
-          'SPN_ERR_LABEL_DUPLICATE',
-          `two spans with ${technique} overlap at ${span.start}-${span.end}`,
-        );
-      lastEnd = Math.max(lastEnd, span.end);
-    }
-  }
-  return checked;
 }

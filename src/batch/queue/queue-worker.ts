@@ -37,6 +37,7 @@ import {
   formatJobFailure,
   isItemFault,
   parseRedisUrl,
+  Pause,
   QUEUE_PREFIX,
   redisOptions,
   REGISTRY_CHANNEL,
@@ -181,7 +182,7 @@ class WorkerRun {
   private readonly name = `${hostname()}-${process.pid}`;
   private readonly log: (line: string) => void;
   private lastTrouble = 0;
-  private wake: (() => void) | undefined;
+  private readonly pause = new Pause();
 
   constructor(
     private readonly settings: WorkerSettings,
@@ -196,7 +197,7 @@ class WorkerRun {
     // Told at once when a producer adds or removes a batch (and polling in case a message is lost).
     this.subscriber = this.registry.duplicate();
     this.subscriber.on('error', () => {}); // the registry connection reports trouble
-    this.subscriber.on('message', () => this.wake?.());
+    this.subscriber.on('message', () => this.pause.interrupt());
     void this.subscriber.subscribe(REGISTRY_CHANNEL).catch(() => {});
   }
 
@@ -353,7 +354,7 @@ class WorkerRun {
       `worker ${this.name}: model ${modelId.name} ${modelId.version}, ${settings.concurrency} at once, ` +
         `waiting for batches on ${settings.target.display}`,
     );
-    const stopWaiting = (): void => this.wake?.();
+    const stopWaiting = (): void => this.pause.interrupt();
     signal?.addEventListener('abort', stopWaiting, { once: true });
     try {
       while (!signal?.aborted) {
@@ -362,14 +363,7 @@ class WorkerRun {
           this.refresh().catch((error) => this.trouble('reading the batches', error)),
         );
         if (signal?.aborted) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, settings.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+        await this.pause.wait(settings.pollMs);
       }
     } finally {
       signal?.removeEventListener('abort', stopWaiting);

@@ -1,8 +1,8 @@
 /**
  * What the queue producer (`spinscope batch --queue`, queue-producer.ts) and the queue
  * workers (`spinscope worker`, queue-worker.ts) share: the Redis URL, the names of the
- * queue and of the batch registry, the job data, the default timings, and how a job's
- * failure carries its error code.
+ * queue and of the batch registry, the job data, the default timings, how a job's
+ * failure carries its error code, and how both wait on Redis (deadline, within, Pause).
  *
  * Layout in Redis (all keys under the `spinscope:` prefix):
  *   spinscope:batches            a hash: queue name → the batch (model, output folder, host)
@@ -270,6 +270,50 @@ export async function within(ms: number, promise: Promise<unknown>): Promise<boo
   ]);
   timer.abort();
   return settled;
+}
+
+/** `promise`, or the error `late()` makes when it takes longer than `ms`. */
+export async function deadline<T>(ms: number, promise: Promise<T>, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A Redis failure as the error a queued run reports (a SpinscopeError is kept as it is). */
+export function queueError(target: RedisTarget, error: unknown): SpinscopeError {
+  if (error instanceof SpinscopeError) return error;
+  return new SpinscopeError(
+    'SPN_ERR_QUEUE',
+    `the queue at ${target.display} failed: ${(error as Error).message ?? String(error)}`,
+  );
+}
+
+/** The wait between two polls of Redis, which can be cut short (a stop, a new batch). */
+export class Pause {
+  private wake: (() => void) | undefined;
+
+  /** Wait `ms`, or until `interrupt()`. */
+  async wait(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  /** End the wait in progress, if any. */
+  interrupt(): void {
+    this.wake?.();
+  }
 }
 
 /** Positive whole number of milliseconds (or count) for an option, else a usage error. */

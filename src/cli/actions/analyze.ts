@@ -9,7 +9,7 @@ import { SpinscopeError } from '../../errors.js';
 import { articleIdFromFileName } from '../../formats/corpus.js';
 import { articleFromBytes } from '../../formats/article-input.js';
 import { HtmlExtractor } from '../../formats/html-extractor.js';
-import { formatSiLabels, formatTcLabels } from '../../formats/labels.js';
+import { formatSiLabels, formatTcLabels, siLabelsOf, tcLabelsOf } from '../../formats/labels.js';
 import { renderAnalysis } from '../render-terminal.js';
 import type { Sink } from '../sink.js';
 
@@ -79,25 +79,10 @@ export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): 
       out(`${JSON.stringify({ source, ...analysis })}\n`);
       break;
     case 'si':
-      out(
-        formatSiLabels(
-          analysis.spans.map((s) => ({ articleId: id, cpStart: s.start, cpEnd: s.end })),
-        ),
-      );
+      out(formatSiLabels(siLabelsOf(id, analysis.spans)));
       break;
     case 'tc':
-      out(
-        formatTcLabels(
-          analysis.spans.flatMap((s) =>
-            s.techniques.map((t) => ({
-              articleId: id,
-              technique: t.technique,
-              cpStart: s.start,
-              cpEnd: s.end,
-            })),
-          ),
-        ),
-      );
+      out(formatTcLabels(tcLabelsOf(id, analysis.spans)));
       break;
     default:
       out(renderAnalysis(text, analysis, { color: options.color, width: options.width }));

@@ -25,6 +25,7 @@ import {
 import {
   DEFAULT_TRAIN_SETTINGS,
   trainDetector,
+  type TrainInput,
   type TrainResult,
   type TrainSettings,
 } from '../../train/train.js';
@@ -32,6 +33,7 @@ import { SpinscopeError } from '../../errors.js';
 import {
   refitNetworks,
   trainAccurateDetector,
+  type AccurateTrainInput,
   type RefitChoice,
 } from '../../train/train-accurate.js';
 import { progressReporter } from '../progress.js';
@@ -106,9 +108,20 @@ function givenAccurateModel(
   return model;
 }
 
-export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
-  // Each --data may be a corpus root (with train/ and dev/) or a split folder itself; --split
-  // may name several splits (train,dev), trained on together, in every root that has them.
+/** A corpus folder of --data and the articles read from it. */
+interface DataCorpus {
+  data: string;
+  corpus: Corpus;
+}
+
+/**
+ * The corpora to train on, and the weights --weight gives their articles. Each --data may be a
+ * corpus root (with train/ and dev/) or a split folder itself; --split may name several splits
+ * (train,dev), trained on together, in every root that has them.
+ */
+async function readTrainingCorpora(
+  options: TrainCommandOptions,
+): Promise<{ corpora: DataCorpus[]; articleWeights: Map<string, number> }> {
   const folders = await Promise.all(
     options.data.map(async (data) => ({
       data,
@@ -121,14 +134,12 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
       ),
     })),
   );
-  const progress = progressReporter();
   const corpora = await Promise.all(
     folders.map(async ({ data, dirs }) => ({
       data,
       corpus: mergeCorpora(await Promise.all([...new Set(dirs)].map(readCorpus))),
     })),
   );
-  const corpus = mergeCorpora(corpora.map((c) => c.corpus));
   const articleWeights = new Map<string, number>();
   for (const [folder, weight] of options.weights ?? []) {
     const match = corpora.find((c) => resolve(c.data) === resolve(folder));
@@ -139,73 +150,66 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
       );
     for (const a of match.corpus.articles) articleWeights.set(a.id, weight);
   }
-  const devRoot = options.data[0]!;
-  const devDir = options.devSplit ? join(devRoot, options.devSplit) : undefined;
-  const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
-  const clustersFile = resolve(
-    options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
-  );
-  const kind = options.model ?? 'fast';
-  const vectorsFile = resolve(options.vectors ?? join(PACKAGE_ROOT, 'models', 'word-vectors.bin'));
-  const input = {
-    corpus,
-    clustersFile,
-    articleWeights,
-    settings: { name: kind, ...options.settings },
-    onProgress: (p: { stage: string; done: number; total: number }) =>
-      progress.update(p.stage, p.done, p.total),
-  };
-  const accurateInput = {
-    ...input,
-    vectorsFile,
-    accurate: {
-      ...(options.refit && { refit: refitNetworks(options.refit) }),
-      ...(options.taggers && { taggers: options.taggers }),
-    },
-  };
-  let trained: TrainResult & { fast?: TrainedModel };
-  if (kind === 'fast') trained = trainDetector(input);
-  else if (kind === 'accurate') trained = await trainAccurateDetector(accurateInput);
-  else {
-    const vectorCache = new VectorFile(
-      resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
-    );
-    const given = options.accurateModel && givenAccurateModel(options.accurateModel, corpus, input);
-    // The head learns from the fast model trained on the way; lg takes the accurate taggers.
-    const { fast, accurate } = given
-      ? { fast: trainDetector(input), accurate: given }
-      : await trainAccurateDetector(accurateInput).then((a) => ({
-          fast: { ...a, model: a.fast },
-          accurate: a.model,
-        }));
-    const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, fast);
-    vectorCache.save();
-    trained = {
-      ...headModel,
-      fast: fast.model,
-      model: accurateWithSentenceHead(accurate, headModel.model),
-    };
-  }
-  const { model, outOfFold } = trained;
-  progress.stop();
-  // The card names every corpus trained on, and how much each weighed.
-  model.header.training.corpus = corpora
+  return { corpora, articleWeights };
+}
+
+/** The card's corpus line: every corpus trained on, and how much each weighed. */
+function corpusLine(corpora: DataCorpus[], options: TrainCommandOptions): string {
+  return corpora
     .map(({ data, corpus }) => {
       const weight = [...(options.weights ?? [])].find(([dir]) => resolve(dir) === resolve(data));
       return `${corpusName(corpus.dir)}${weight ? ` ×${weight[1]}` : ''}`;
     })
     .join(' + ');
-  const bytes = encodeTrainedModel(model);
-  const modelPath = join(options.out, 'model.bin');
-  await mkdir(options.out, { recursive: true });
-  await placeSideFile(clustersFile, options.out);
-  if (kind !== 'fast') await placeSideFile(vectorsFile, options.out);
-  await writeFileAtomically(modelPath, bytes);
+}
+
+/** A trained model, with the fast model trained on the way to it (when there was one). */
+type Trained = TrainResult & { fast?: TrainedModel };
+
+/** Train the model `kind` names. */
+async function trainModel(
+  kind: ModelKind,
+  options: TrainCommandOptions,
+  input: TrainInput & { settings: Partial<TrainSettings> },
+  accurateInput: AccurateTrainInput,
+): Promise<Trained> {
+  if (kind === 'fast') return trainDetector(input);
+  if (kind === 'accurate') return trainAccurateDetector(accurateInput);
+  const vectorCache = new VectorFile(
+    resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
+  );
+  const given =
+    options.accurateModel && givenAccurateModel(options.accurateModel, input.corpus, input);
+  // The head learns from the fast model trained on the way; lg takes the accurate taggers.
+  const { fast, accurate } = given
+    ? { fast: trainDetector(input), accurate: given }
+    : await trainAccurateDetector(accurateInput).then((a) => ({
+        fast: { ...a, model: a.fast },
+        accurate: a.model,
+      }));
+  const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, fast);
+  vectorCache.save();
+  return {
+    ...headModel,
+    fast: fast.model,
+    model: accurateWithSentenceHead(accurate, headModel.model),
+  };
+}
+
+/** The card of the model written as `bytes`: its figures are those of what ships. */
+async function modelCard(
+  trained: Trained,
+  bytes: Buffer,
+  modelPath: string,
+  dev: Corpus | undefined,
+  options: TrainCommandOptions,
+): Promise<ModelCard> {
+  const { model, outOfFold } = trained;
   // Measure what ships: the quantised model read back from its bytes.
   const shipped = Detector.fromBytes(bytes, resolve(modelPath));
   const heldOut = dev ? (await evaluateDetector(shipped, dev)).metrics : undefined;
   const { biases: _biases, ...classifier } = model.header.classifier;
-  const card: ModelCard = {
+  return {
     model: { ...model.header, classifier },
     sizeBytes: bytes.length,
     outOfFold,
@@ -223,6 +227,48 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
           ).metrics
         : undefined,
   };
+}
+
+export async function trainAction(options: TrainCommandOptions, out: Sink): Promise<ModelCard> {
+  const { corpora, articleWeights } = await readTrainingCorpora(options);
+  const corpus = mergeCorpora(corpora.map((c) => c.corpus));
+  const devRoot = options.data[0]!;
+  const devDir = options.devSplit ? join(devRoot, options.devSplit) : undefined;
+  const dev = devDir && (await isDirectory(devDir)) ? await readCorpus(devDir) : undefined;
+  const clustersFile = resolve(
+    options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
+  );
+  const kind = options.model ?? 'fast';
+  const vectorsFile = resolve(options.vectors ?? join(PACKAGE_ROOT, 'models', 'word-vectors.bin'));
+  const progress = progressReporter();
+  const input = {
+    corpus,
+    clustersFile,
+    articleWeights,
+    settings: { name: kind, ...options.settings },
+    onProgress: (p: { stage: string; done: number; total: number }) =>
+      progress.update(p.stage, p.done, p.total),
+  };
+  const accurateInput = {
+    ...input,
+    vectorsFile,
+    accurate: {
+      ...(options.refit && { refit: refitNetworks(options.refit) }),
+      ...(options.taggers && { taggers: options.taggers }),
+    },
+  };
+  const trained = await trainModel(kind, options, input, accurateInput);
+  const { model, outOfFold } = trained;
+  progress.stop();
+  model.header.training.corpus = corpusLine(corpora, options);
+  const bytes = encodeTrainedModel(model);
+  const modelPath = join(options.out, 'model.bin');
+  await mkdir(options.out, { recursive: true });
+  await placeSideFile(clustersFile, options.out);
+  if (kind !== 'fast') await placeSideFile(vectorsFile, options.out);
+  await writeFileAtomically(modelPath, bytes);
+  const card = await modelCard(trained, bytes, modelPath, dev, options);
+  const heldOut = card.heldOut;
   await writeFileAtomically(join(options.out, 'card.json'), `${JSON.stringify(card, null, 2)}\n`);
   await writeFileAtomically(join(options.out, 'card.md'), renderCard(card));
   out(

@@ -11,6 +11,7 @@ import {
   writeErrorResponses,
 } from '../schemas.js';
 import type { ReviewInput } from '../../store/store.js';
+import type { AnalysisList } from '../../types.js';
 
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...errorResponses };
 
@@ -28,6 +29,37 @@ function searchText(q: string | undefined): string | undefined {
   return q;
 }
 
+/** The query of GET /analyses, with the defaults of its schema (listQuery) filled in. */
+interface ListParams {
+  limit: number;
+  offset: number;
+  q?: string;
+  technique?: string;
+  source?: string;
+  reviewed?: boolean;
+}
+
+function listAnalyses(ctx: ServerContext, q: ListParams): AnalysisList {
+  if (q.technique !== undefined && !isTechniqueLabel(q.technique)) {
+    throw new SpinscopeError('SPN_ERR_BAD_REQUEST', `unknown technique "${q.technique}"`);
+  }
+  return ctx.store.list({
+    limit: q.limit,
+    offset: q.offset,
+    query: searchText(q.q),
+    technique: q.technique,
+    source: q.source,
+    reviewed: q.reviewed,
+  });
+}
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 64 } },
+  required: ['id'],
+} as const;
+
+// Routes are registered in the order the OpenAPI document lists them.
 export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
   api.get(
     '/analyses',
@@ -39,66 +71,10 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
         response: { 200: { $ref: 'AnalysisList#' }, ...errorResponses },
       },
     },
-    async (request) => {
-      const q = request.query as {
-        limit: number;
-        offset: number;
-        q?: string;
-        technique?: string;
-        source?: string;
-        reviewed?: boolean;
-      };
-      if (q.technique !== undefined && !isTechniqueLabel(q.technique)) {
-        throw new SpinscopeError('SPN_ERR_BAD_REQUEST', `unknown technique "${q.technique}"`);
-      }
-      return ctx.store.list({
-        limit: q.limit,
-        offset: q.offset,
-        query: searchText(q.q),
-        technique: q.technique,
-        source: q.source,
-        reviewed: q.reviewed,
-      });
-    },
+    async (request) => listAnalyses(ctx, request.query as ListParams),
   );
 
-  const idParams = {
-    type: 'object',
-    properties: { id: { type: 'string', maxLength: 64 } },
-    required: ['id'],
-  } as const;
-
-  api.get(
-    '/analyses/:id/review',
-    {
-      schema: {
-        summary: "An analysis's current review (null if none) and its history",
-        tags: ['reviews'],
-        params: idParams,
-        response: { 200: { $ref: 'ReviewState#' }, ...errorResponses },
-      },
-    },
-    async (request) => ctx.store.review((request.params as { id: string }).id),
-  );
-
-  api.put(
-    '/analyses/:id/review',
-    {
-      schema: {
-        summary:
-          'Save a review: the spans as a person accepted, corrected or added them (code points); the model output and earlier reviews are kept',
-        tags: ['reviews'],
-        params: idParams,
-        body: reviewBody,
-        response: { 200: { $ref: 'ReviewState#' }, ...writeErrorResponses },
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      ctx.store.saveReview(id, request.body as ReviewInput);
-      return ctx.store.review(id);
-    },
-  );
+  reviewRoutes(api, ctx);
 
   api.get(
     '/analyses/:id',
@@ -150,5 +126,40 @@ export async function analysesRoutes(api: FastifyInstance, ctx: ServerContext): 
       overTime: ctx.store.techniquesOverTime(),
       sources: ctx.store.sources(),
     }),
+  );
+}
+
+/** An analysis's review: read it, with its history, and save a new one. */
+function reviewRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  api.get(
+    '/analyses/:id/review',
+    {
+      schema: {
+        summary: "An analysis's current review (null if none) and its history",
+        tags: ['reviews'],
+        params: idParams,
+        response: { 200: { $ref: 'ReviewState#' }, ...errorResponses },
+      },
+    },
+    async (request) => ctx.store.review((request.params as { id: string }).id),
+  );
+
+  api.put(
+    '/analyses/:id/review',
+    {
+      schema: {
+        summary:
+          'Save a review: the spans as a person accepted, corrected or added them (code points); the model output and earlier reviews are kept',
+        tags: ['reviews'],
+        params: idParams,
+        body: reviewBody,
+        response: { 200: { $ref: 'ReviewState#' }, ...writeErrorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      ctx.store.saveReview(id, request.body as ReviewInput);
+      return ctx.store.review(id);
+    },
   );
 }

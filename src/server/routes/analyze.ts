@@ -1,5 +1,5 @@
 /** Routes that analyse an article: from JSON text, an uploaded file, or a URL. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HTML_FACTOR } from '../../config.js';
 import { SpinscopeError } from '../../errors.js';
 import { articleFromBytes, articleFromUrl } from '../../formats/article-input.js';
@@ -13,7 +13,40 @@ import {
   MAX_FIELD_LENGTH,
 } from '../schemas.js';
 
+interface Upload {
+  bytes: Buffer;
+  filename: string;
+  mimetype: string;
+}
+
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...analyzeErrorResponses };
+
+/** An uploaded file and the form's "source" field, from a multipart request. */
+async function readUpload(request: FastifyRequest): Promise<{ upload: Upload; source: unknown }> {
+  // Every part is read, so the fields may come before or after the file.
+  let upload: Upload | undefined;
+  let source: unknown;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const bytes = await part.toBuffer(); // read even when unused, to reach later parts
+      upload ??= { bytes, filename: part.filename, mimetype: part.mimetype };
+    } else if (part.fieldname === 'source') {
+      // Capped as on the JSON route (busboy cuts a field over its byte limit short).
+      if (part.valueTruncated || codePointLength(String(part.value)) > MAX_FIELD_LENGTH)
+        throw new SpinscopeError(
+          'SPN_ERR_BAD_REQUEST',
+          `the field "source" is longer than ${MAX_FIELD_LENGTH} characters`,
+        );
+      source = part.value;
+    }
+  }
+  if (!upload)
+    throw new SpinscopeError(
+      'SPN_ERR_BAD_REQUEST',
+      'send the article as a multipart field named "file"',
+    );
+  return { upload, source };
+}
 
 export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
   api.post(
@@ -57,28 +90,7 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
       },
     },
     async (request) => {
-      // Every part is read, so the fields may come before or after the file.
-      let upload: { bytes: Buffer; filename: string; mimetype: string } | undefined;
-      let source: unknown;
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const bytes = await part.toBuffer(); // read even when unused, to reach later parts
-          upload ??= { bytes, filename: part.filename, mimetype: part.mimetype };
-        } else if (part.fieldname === 'source') {
-          // Capped as on the JSON route (busboy cuts a field over its byte limit short).
-          if (part.valueTruncated || codePointLength(String(part.value)) > MAX_FIELD_LENGTH)
-            throw new SpinscopeError(
-              'SPN_ERR_BAD_REQUEST',
-              `the field "source" is longer than ${MAX_FIELD_LENGTH} characters`,
-            );
-          source = part.value;
-        }
-      }
-      if (!upload)
-        throw new SpinscopeError(
-          'SPN_ERR_BAD_REQUEST',
-          'send the article as a multipart field named "file"',
-        );
+      const { upload, source } = await readUpload(request);
       const name = upload.filename || 'upload.txt';
       const article = await articleFromBytes(upload.bytes, name, ctx.html, upload.mimetype);
       // Charts group by source: the form's, else the page's site name, never the file's name.
