@@ -37,7 +37,7 @@ import {
   type BatchItem,
   type ResolvedInput,
 } from '../inputs.js';
-import type { ModelId } from '../outputs.js';
+import { sameModel, type ModelId } from '../outputs.js';
 import {
   checkPositive,
   checkRedis,
@@ -138,8 +138,8 @@ function isAnalysis(value: unknown, model: ModelId): value is Analysis {
     typeof analysis === 'object' &&
     analysis !== null &&
     Array.isArray(analysis.spans) &&
-    analysis.model?.name === model.name &&
-    analysis.model?.version === model.version
+    typeof analysis.model?.name === 'string' &&
+    sameModel(analysis.model, model)
   );
 }
 
