@@ -58,12 +58,7 @@ test('the HTML budget counts a page’s own work: 30 ordinary pages among 10 lar
 });
 
 test('over HTTP: ordinary pages uploaded among large ones are not refused for waiting', async () => {
-  const server = await startTestServer(
-    '--model',
-    'sm',
-    '--html-timeout',
-    String(HTML_TIMEOUT_MS),
-  );
+  const server = await startTestServer('--model', 'sm', '--html-timeout', String(HTML_TIMEOUT_MS));
   const upload = async (page: { name: string; html: string }) => {
     const form = new FormData();
     form.append('file', new Blob([page.html], { type: 'text/html' }), `${page.name}.html`);
