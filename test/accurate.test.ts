@@ -70,7 +70,7 @@ test('the BiLSTM’s rational tanh and sigmoid stay within 3e-7 of the exact fun
   assert.ok(Math.abs(fastTanh(1e6) - 1) < 3e-7 && Math.abs(fastTanh(-1e6) + 1) < 3e-7);
 });
 
-test('training the accurate model on a tiny corpus is seeded, and the model file round-trips', async () => {
+test('training the md model on a tiny corpus is seeded, and the model file round-trips', async () => {
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   const train = (seed: number) =>
     trainAccurateDetector({
