@@ -41,7 +41,7 @@ export function trainCommand(program: Command, out: Sink): void {
     .option('--dev-split <name>', 'split to measure the model on for its card ("" for none)', 'dev')
     .option(
       '--model <kind>',
-      'sm (linear models), md (sm + neural layer) or lg (md spans + sentence-vector techniques)',
+      'sm (linear models), md (sm + neural layer) or lg (md spans + sentence-vector techniques); fast and accurate are former names of sm and md',
       modelKind,
       'sm',
     )
