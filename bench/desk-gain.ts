@@ -73,7 +73,7 @@ for (const n of sizes) {
   });
   const shipped = Detector.fromBytes(
     encodeTrainedModel(model),
-    join(PACKAGE_ROOT, 'models', 'fast', 'model.bin'),
+    join(PACKAGE_ROOT, 'models', 'sm', 'model.bin'),
   );
   const { metrics } = await evaluateDetector(shipped, measured);
   rows.push({

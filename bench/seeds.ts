@@ -5,7 +5,7 @@
  * different seeds can go in parallel (one core each) and the summary reads them all.
  *
  *   npm run bench:seeds [-- --seeds 1,2,3 --out bench-seeds.jsonl]
- *   npm run bench:seeds -- --shipped      # score models/fast and models/accurate as seed 1
+ *   npm run bench:seeds -- --shipped      # score models/sm and models/md as seed 1
  *   npm run bench:seeds -- --summary --out bench-seeds.jsonl
  *   npm run bench:seeds -- --refit none  # which accurate networks are refitted on every
  *                                        # article: none, classifier (default), tagger, both
@@ -54,7 +54,7 @@ interface SeedResult {
 const dev = await readCorpus(join(values.data, 'dev'));
 /** A model as it ships: written to bytes (int8) and read back. */
 const shipped = (model: TrainedModel) =>
-  Detector.fromBytes(encodeTrainedModel(model), join(PACKAGE_ROOT, 'models/accurate/model.bin'));
+  Detector.fromBytes(encodeTrainedModel(model), join(PACKAGE_ROOT, 'models/md/model.bin'));
 async function score(seed: number, model: string, detector: Detector, minutes: number) {
   const { metrics } = await evaluateDetector(detector, dev);
   const line: SeedResult = {

@@ -4,7 +4,7 @@
  * (with and without explanations, and for SI+TC alone), and peak RSS. Several models given
  * with commas are measured one after the other in the same run, so their figures compare.
  *
- *   npm run bench [-- --data ../shared/data/ptc/dev --model fast,accurate --rounds 3]
+ *   npm run bench [-- --data ../shared/data/ptc/dev --model sm,md --rounds 3]
  */
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
@@ -15,7 +15,7 @@ import { parseArticle } from '../src/text/document.js';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'fast,accurate' },
+    model: { type: 'string', default: 'sm,md' },
     rounds: { type: 'string', default: '3' },
   },
 });

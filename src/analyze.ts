@@ -14,15 +14,12 @@ import {
 
 const loaded = new Map<string, Detector>();
 
-/** Sizes, as spaCy names its models: small is quickest, large the most accurate. */
-const SIZE_NAMES: Readonly<Record<string, string>> = { sm: 'fast', md: 'accurate' };
-
-/** The model file of a model name (`fast`, `sm`, `lg`) or path (`some/model.bin`). */
+/** The model file of a model name (`sm`, `md`, `lg`) or path (`some/model.bin`). */
 export function resolveModelPath(model: string = DEFAULT_MODEL_NAME): string {
-  return /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(SIZE_NAMES[model] ?? model);
+  return /[\\/]|\.bin$/u.test(model) ? model : defaultModelPath(model);
 }
 
-/** A model by name (`fast`) or by path to a model.bin, loaded once per process. */
+/** A model by name (`sm`) or by path to a model.bin, loaded once per process. */
 export function loadDetector(model: string = DEFAULT_MODEL_NAME): Detector {
   const path = resolveModelPath(model);
   let detector = loaded.get(path);

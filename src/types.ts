@@ -111,6 +111,10 @@ export interface TechniqueStats {
 
 /** A model's identity, as analyses and `GET /api/v1/health` give it. */
 export interface ModelInfo {
+  /**
+   * `sm`, `md` or `lg` as shipped (`fast` and `accurate` are their former names), or a
+   * trained model's own (`train --name`).
+   */
   name: string;
   version: string;
 }

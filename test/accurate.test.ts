@@ -22,8 +22,8 @@ import { articleContext } from '../src/features/context.js';
 import { parseArticle } from '../src/text/document.js';
 import { FIXTURES, ROOT, analyzeFixture, spinscope, tempDir } from './helpers.js';
 
-/** The shipped models (lg: the accurate model's spans with the sentence head). */
-const MODELS = ['fast', 'accurate', 'lg'] as const;
+/** The shipped models (lg: the md model's spans with the sentence head). */
+const MODELS = ['sm', 'md', 'lg'] as const;
 
 test('the TypeScript BiLSTM gives the states that TensorFlow.js trains, with and without the word cache', async () => {
   await readyBackend();
@@ -70,7 +70,7 @@ test('the BiLSTM’s rational tanh and sigmoid stay within 3e-7 of the exact fun
   assert.ok(Math.abs(fastTanh(1e6) - 1) < 3e-7 && Math.abs(fastTanh(-1e6) + 1) < 3e-7);
 });
 
-test('training the accurate model on a tiny corpus is seeded, and the model file round-trips', async () => {
+test('training the md model on a tiny corpus is seeded, and the model file round-trips', async () => {
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   const train = (seed: number) =>
     trainAccurateDetector({
@@ -117,7 +117,7 @@ test('training the accurate model on a tiny corpus is seeded, and the model file
     tensors(first.model).get('neural.classifier.head'),
   );
 
-  const path = join(ROOT, 'models/fast/model.bin');
+  const path = join(ROOT, 'models/sm/model.bin');
   const loaded = trainedModelFromBytes(encodeTrainedModel(first.model), path);
   const text = corpus.articles[0]!.text;
   const tokensOf = (m: TrainedModel, ctx = articleContext(parseArticle(text), m.clusters)) =>
@@ -189,20 +189,25 @@ for (const model of MODELS) {
   });
 }
 
-test('analyze --model fast, accurate and lg all answer, with their names', () => {
+test('analyze --model sm, md and lg (or the former fast, accurate) answer with their names', () => {
   const file = join(tempDir(), 'article.txt');
   writeFileSync(file, 'These traitors will destroy everything we love. Stand firm, stand proud!\n');
-  for (const model of MODELS) {
+  const names: [string, string][] = [
+    ...MODELS.map((m): [string, string] => [m, m]),
+    ['fast', 'sm'],
+    ['accurate', 'md'],
+  ];
+  for (const [model, name] of names) {
     const run = spinscope('analyze', file, '--model', model, '--format', 'json');
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as { model: { name: string }; offsetUnit: string };
-    assert.equal(result.model.name, model);
+    assert.equal(result.model.name, name);
     assert.equal(result.offsetUnit, 'codepoint');
   }
 });
 
-test('train --model accurate writes a model that carries its word vectors and loads', () => {
-  const out = join(tempDir(), 'tiny-accurate');
+test('train --model md (or accurate) writes a model that carries its word vectors and loads', () => {
+  const out = join(tempDir(), 'tiny-md');
   const trained = spinscope(
     'train',
     '--model',
@@ -223,13 +228,14 @@ test('train --model accurate writes a model that carries its word vectors and lo
     existsSync(join(out, 'word-vectors.bin')) && existsSync(join(out, 'word-clusters.bin')),
   );
   const card = readFileSync(join(out, 'card.md'), 'utf8');
-  assert.match(card, /# Model card: `accurate`/);
+  assert.match(card, /# Model card: `tiny-md`/);
   assert.match(card, /trained again on all the training articles.*: tagger and classifier;/);
-  assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'accurate');
+  assert.match(card, /--model md --seed 1`/);
+  assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'tiny-md');
 
-  // lg from this accurate model: its taggers are taken as they are, only the head is trained.
+  // lg from this md model: its taggers are taken as they are, only the head is trained.
   const lgOut = join(tempDir(), 'tiny-lg');
-  const lg = (...extra: string[]) =>
+  const lg = (flag: '--md' | '--accurate', ...extra: string[]) =>
     spinscope(
       'train',
       '--model',
@@ -242,14 +248,14 @@ test('train --model accurate writes a model that carries its word vectors and lo
       lgOut,
       '--vector-cache',
       join(lgOut, 'vectors.bin'),
-      '--accurate',
+      flag,
       join(out, 'model.bin'),
       ...extra,
     );
-  const mismatched = lg('--seed', '2');
+  const mismatched = lg('--accurate', '--seed', '2'); // the former name of --md
   assert.equal(mismatched.code, 1, mismatched.stderr);
   assert.match(mismatched.stderr, /trained on 3 articles with seed 1, this run has 3 with seed 2/);
-  const reused = lg();
+  const reused = lg('--md');
   assert.equal(reused.code, 0, reused.stderr);
   const accurate = readTrainedModel(join(out, 'model.bin'));
   const lgModel = readTrainedModel(join(lgOut, 'model.bin'));

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeId, iterateItems, resolveInputs, type BatchItem } from '../src/batch/inputs.js';
-import type { FailureRecord, ResultRecord } from '../src/batch/outputs.js';
+import { ResultsJournal, type FailureRecord, type ResultRecord } from '../src/batch/outputs.js';
 import { DEFAULT_MODEL_NAME } from '../src/config.js';
 import { AnalysisStore } from '../src/store/store.js';
 import {
@@ -284,6 +284,19 @@ test('bad arguments are fatal (exit code 1)', async () => {
   assert.equal(existsSync(join(locked, 'results.jsonl')), false);
 });
 
+test('a folder begun under a former model name (accurate) resumes under md, not under sm', async () => {
+  const dir = tempDir();
+  const record = { id: '1', model: { name: 'accurate', version: 'v1' }, analysis: { spans: [] } };
+  writeFileSync(join(dir, 'results.jsonl'), `${JSON.stringify(record)}\n`);
+  const journal = await ResultsJournal.open(dir, { name: 'md', version: 'v1' });
+  journal.close();
+  assert.deepEqual([...journal.scan.ids], ['1']);
+  await assert.rejects(
+    ResultsJournal.open(dir, { name: 'sm', version: 'v1' }),
+    /model accurate v1/,
+  );
+});
+
 test('a run killed with SIGKILL resumes: nothing lost, nothing twice', async () => {
   const dir = tempDir();
   const articles = join(dir, 'articles');
@@ -404,7 +417,7 @@ test('HTML over a budget fails its item; a stop during a long extraction ends wi
   writeFileSync(join(slowOnly, 'c-slow.html'), slow);
   const out2 = join(dir, 'out2');
   const args = [
-    ...['batch', slowOnly, '--out', out2, '--model', 'fast', '--workers', '1'],
+    ...['batch', slowOnly, '--out', out2, '--model', 'sm', '--workers', '1'],
     ...['--html-timeout', '120000'],
   ];
   const running = startCli(args);
@@ -505,7 +518,7 @@ test('a full disk stops a batch with SPN_ERR_STORAGE and its summary, or says it
   const inputs = tempDir();
   writeArticles(inputs, 40, 1);
   const batch = (...args: string[]) =>
-    runCli('batch', inputs, '--model', 'fast', '--workers', '1', ...args);
+    runCli('batch', inputs, '--model', 'sm', '--workers', '1', ...args);
   const assertStorage = (run: { code: number | null; stderr: string }): string => {
     assert.equal(run.code, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack');

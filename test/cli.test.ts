@@ -14,6 +14,7 @@ import {
   spinscope,
   tempDir,
 } from './helpers.js';
+import { getJson, startTestServer, stopAllServers } from './server-helpers.js';
 
 const CASES = join(SHARED, 'fixtures/scoring');
 const withCases = { skip: needsShared(CASES) };
@@ -247,22 +248,40 @@ test('predict writes SemEval files that evaluate reads', () => {
   }
 });
 
-test('train writes a model, its card and clusters that load', () => {
+test('train writes a model, its card and clusters that load, named after its folder or --name', async () => {
   const dir = tempDir();
-  const out = join(dir, 'tiny');
-  const result = spinscope(
-    'train',
-    '--data',
-    join(FIXTURES, 'corpus'),
-    '--dev-split',
-    '',
-    '--out',
-    out,
-  );
+  const train = (out: string, ...extra: string[]) =>
+    spinscope(
+      'train',
+      '--data',
+      join(FIXTURES, 'corpus'),
+      '--dev-split',
+      '',
+      '--out',
+      out,
+      ...extra,
+    );
+  const desk = join(dir, 'desk');
+  const result = train(desk);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /model written to .*model\.bin/);
-  assert.equal(analyzeFixture(join(out, 'model.bin')).offsetUnit, 'codepoint');
-  assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /# Model card: `fast`/);
+  const analysis = analyzeFixture(join(desk, 'model.bin'));
+  assert.equal(analysis.offsetUnit, 'codepoint');
+  assert.equal(analysis.model.name, 'desk');
+  assert.match(readFileSync(join(desk, 'card.md'), 'utf8'), /# Model card: `desk`/);
+  assert.equal(JSON.parse(readFileSync(join(desk, 'card.json'), 'utf8')).model.name, 'desk');
+  const server = await startTestServer('--model', join(desk, 'model.bin'));
+  try {
+    assert.equal((await getJson(`${server.url}/api/v1/health`)).json.model.name, 'desk');
+  } finally {
+    stopAllServers();
+  }
+
+  const named = join(dir, 'tiny');
+  const renamed = train(named, '--name', 'desk-2026');
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.equal(analyzeFixture(join(named, 'model.bin')).model.name, 'desk-2026');
+  assert.match(readFileSync(join(named, 'card.md'), 'utf8'), /# Model card: `desk-2026`/);
 });
 
 test('an unexpected error is one line with SPN_ERR_INTERNAL; its stack only with --debug', async () => {
@@ -322,7 +341,7 @@ test('serve: a bad port is SPN_ERR_USAGE; a port in use or an address not here, 
   const serve = (...args: string[]) =>
     spawnSync(
       process.execPath,
-      [CLI, 'serve', '--db', db, '--model', 'fast', '--workers', '1', ...args],
+      [CLI, 'serve', '--db', db, '--model', 'sm', '--workers', '1', ...args],
       { encoding: 'utf8', timeout: 60_000 },
     );
   const bad = serve('--port', '99999');

@@ -42,7 +42,7 @@ async function explained(model: string): Promise<ExplainedSpan[]> {
   return spans;
 }
 
-for (const model of ['fast', 'accurate']) {
+for (const model of ['sm', 'md']) {
   test(`${model}: cues read as plain English: a/an, no stop words, no names or titles`, async () => {
     const spans = await explained(model);
     assert.ok(spans.length >= 8, `${spans.length} spans`);

@@ -110,10 +110,14 @@ test('awkward text: one word, a leading BOM, emoji only', async () => {
   assert.equal((await analyze('😀🇫🇷')).spans.length, 0);
 });
 
-test('models answer to their size names too: sm is fast, md is accurate', () => {
-  assert.equal(loadDetector('sm'), loadDetector('fast'));
-  assert.equal(loadDetector('md'), loadDetector('accurate'));
-  assert.equal(loadDetector('sm').header.name, 'fast');
+test('models answer to their former names too, and say their names sm, md and lg', () => {
+  assert.equal(loadDetector('fast'), loadDetector('sm'));
+  assert.equal(loadDetector('accurate'), loadDetector('md'));
+  // The shipped headers say fast and accurate: the detector reads them as sm and md.
+  assert.deepEqual(
+    ['sm', 'md', 'lg'].map((name) => loadDetector(name).header.name),
+    ['sm', 'md', 'lg'],
+  );
 });
 
 test('an unknown model is a clear error', () => {
@@ -152,8 +156,8 @@ test('training on a tiny corpus gives a working, reproducible model', async () =
 
   // The file round trip (int8 quantisation) keeps probabilities within a small tolerance.
   const bytes = encodeTrainedModel(first.model);
-  const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
-  const read = trainedModelFromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
+  const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/sm/model.bin'));
+  const read = trainedModelFromBytes(bytes, join(ROOT, 'models/sm/model.bin'));
   const doc = parseArticle(corpus.articles[0]!.text);
   const before = tokenProbabilities(first.model.tagger, articleContext(doc, first.model.clusters));
   const after = tokenProbabilities(read.tagger, articleContext(doc, read.clusters));
@@ -207,8 +211,8 @@ test('the floor moves predictions from the frequent technique to the starved one
 });
 
 test('the tagger scores with word shares exactly as with each token full feature row', async () => {
-  const fast = loadDetector('fast');
-  const { tagger } = readTrainedModel(defaultModelPath('fast'));
+  const fast = loadDetector('sm');
+  const { tagger } = readTrainedModel(defaultModelPath('sm'));
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   // Words repeated in other places of the window, across sentences, twice in a row.
   const texts = [ARTICLE, `${ARTICLE}\nTraitors traitors! Lie, lie, lie. Stand firm.`];
@@ -226,8 +230,8 @@ test('the tagger scores with word shares exactly as with each token full feature
 });
 
 test('word shares summed before a tagger is trained again are not reused', () => {
-  const fast = loadDetector('fast');
-  const shipped = readTrainedModel(defaultModelPath('fast')).tagger;
+  const fast = loadDetector('sm');
+  const shipped = readTrainedModel(defaultModelPath('sm')).tagger;
   const tagger = new LogisticModel(Float32Array.from(shipped.weights), shipped.bias);
   const ctx = fast.context(parseArticle(ARTICLE));
   const rows = new SparseRows();

@@ -13,7 +13,7 @@ import { FIXTURES, SHARED } from './helpers.js';
 
 export const DEV = join(SHARED, 'data/ptc/dev');
 export const DIGESTS = join(FIXTURES, 'prediction-digests.json');
-export const PINNED_MODELS = ['fast', 'accurate', 'lg'] as const;
+export const PINNED_MODELS = ['sm', 'md', 'lg'] as const;
 
 export type Digests = Record<string, { predictions: string; analyses: string }>;
 

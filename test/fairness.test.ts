@@ -58,12 +58,7 @@ test('the HTML budget counts a page’s own work: 30 ordinary pages among 10 lar
 });
 
 test('over HTTP: ordinary pages uploaded among large ones are not refused for waiting', async () => {
-  const server = await startTestServer(
-    '--model',
-    'fast',
-    '--html-timeout',
-    String(HTML_TIMEOUT_MS),
-  );
+  const server = await startTestServer('--model', 'sm', '--html-timeout', String(HTML_TIMEOUT_MS));
   const upload = async (page: { name: string; html: string }) => {
     const form = new FormData();
     form.append('file', new Blob([page.html], { type: 'text/html' }), `${page.name}.html`);
@@ -93,7 +88,7 @@ test('in batch: ordinary pages among large ones are not failed for waiting', asy
     '--out',
     out,
     '--model',
-    'fast',
+    'sm',
     '--html-timeout',
     String(HTML_TIMEOUT_MS),
   );
@@ -113,7 +108,7 @@ const sentences = (count: number, tag: string) =>
   ).join('\n');
 
 test('a huge article does not hold up a short one sent after it', async () => {
-  const server = await startTestServer('--model', 'fast');
+  const server = await startTestServer('--model', 'sm');
   const huge = sentences(20_000, 'huge'); // about 1.3 MB
   const short = sentences(25, 'short'); // about 1,500 characters
   const order: string[] = [];
@@ -132,7 +127,7 @@ test('a huge article does not hold up a short one sent after it', async () => {
 test('a full queue answers 503 with Retry-After at once instead of waiting', async () => {
   // A wait of more than 1 ms is too long: once the server knows its pace, a second article
   // in flight is refused.
-  const server = await startTestServer('--model', 'fast', '--max-wait', '1');
+  const server = await startTestServer('--model', 'sm', '--max-wait', '1');
   assert.equal(
     (await postJson(`${server.url}/api/v1/analyze`, { text: sentences(20, 'pace') })).status,
     200,

@@ -24,7 +24,7 @@ const runs = (n: number) => n * Number(process.env.SPINSCOPE_FUZZ_SCALE ?? 1);
 
 let server: TestServer;
 before(async () => {
-  server = await startTestServer('--model', 'fast', '--max-bytes', '20000');
+  server = await startTestServer('--model', 'sm', '--max-bytes', '20000');
 });
 
 /** A request that must answer within 10 s with our JSON: an analysis, or a catalogued 4xx. */

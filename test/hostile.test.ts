@@ -22,7 +22,7 @@ const slowPage = `<html><body>${"<div><span>a</span><a href='#'>b</a></div>".rep
 const HTML_TIMEOUT_MS = 1000;
 let server: TestServer;
 before(async () => {
-  server = await startTestServer('--model', 'fast', '--html-timeout', String(HTML_TIMEOUT_MS));
+  server = await startTestServer('--model', 'sm', '--html-timeout', String(HTML_TIMEOUT_MS));
 });
 
 async function upload(html: string, name = 'page.html'): Promise<{ status: number; json: Json }> {

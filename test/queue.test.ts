@@ -287,6 +287,19 @@ describe('batch --queue with spinscope worker processes', { skip }, () => {
     }
   });
 
+  test('a worker started with a former model name (fast) serves a batch of sm', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in');
+    writeArticles(input, 3, 7001);
+    const out = join(dir, 'out');
+    const worker = await startWorker(['--model', 'fast']);
+    const run = await runCli('batch', input, '--out', out, '--model', 'sm', '--queue', redisUrl);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(jobsDone(worker), 3);
+    assert.deepEqual(new Set(checkOutputs(out).map((r) => r.model.name)), new Set(['sm']));
+    await worker.stop();
+  });
+
   test('a worker killed with SIGKILL mid-job: its jobs are taken up by the other', async () => {
     const dir = tempDir();
     const input = join(dir, 'in');

@@ -119,7 +119,7 @@ test('a model with the sentence head trains, survives its file, and prepares wha
   });
   assert.equal(model.header.sentenceHead?.epochs !== undefined, true);
   const bytes = encodeTrainedModel(model);
-  const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/fast/model.bin'));
+  const loaded = Detector.fromBytes(bytes, join(ROOT, 'models/sm/model.bin'));
   assert.deepEqual(loaded.header.stages, ['linear', 'sentence-head']);
   // Each call encodes what its stages read: no call needs another before it.
   const ctx = loaded.context(parseArticle(corpus.articles[0]!.text));
@@ -177,11 +177,11 @@ test('train --model lg writes a model with the sentence head whose card reports 
   assert.equal(trained.code, 0, trained.stderr);
   assert.ok(existsSync(join(dir, 'vectors.bin')), 'the sentence vectors are kept for next time');
   const card = readFileSync(join(out, 'card.md'), 'utf8');
-  assert.match(card, /# Model card: `lg`/);
+  assert.match(card, /# Model card: `tiny-lg`/);
   assert.match(card, /Universal Sentence Encoder/);
   assert.match(card, /## Cross-validated figures \(recipe `lg`\)/);
   assert.match(card, /--model lg --min-share 0\.6 --seed 1`/);
   assert.match(card, /\| TC micro-F1 \(gold spans\) \| 0\.6000 \| 0\.6100 ± 0\.0141 \|/);
-  assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'lg');
+  assert.equal(analyzeFixture(join(out, 'model.bin')).model.name, 'tiny-lg');
   assert.ok(readTrainedModel(join(out, 'model.bin')).sentenceHead);
 });

@@ -30,7 +30,7 @@ let server: TestServer;
 before(async () => {
   server = await startTestServer(
     '--model',
-    'fast',
+    'sm',
     '--headers-timeout',
     String(TIMEOUT_MS),
     '--request-timeout',
@@ -255,7 +255,7 @@ test('a full disk answers 507, loses nothing already stored, and is logged', asy
     t.skip(`cannot mount a small tmpfs to fill (needs root): ${(error as Error).message}`);
     return;
   }
-  const full = await startServerOn(join(dir, 'store.sqlite'), '--model', 'fast');
+  const full = await startServerOn(join(dir, 'store.sqlite'), '--model', 'sm');
   t.after(async () => {
     full.stop();
     if (full.process.exitCode === null && full.process.signalCode === null) {

@@ -20,7 +20,7 @@ import { parseArticle } from '../src/text/document.js';
 import { readTrainedModel } from '../src/train/trained-model.js';
 
 const TEXT = 'A headline\n\nThe traitors lie to you every day. Stand firm, patriots!\n';
-const fast = readTrainedModel(defaultModelPath('fast'));
+const fast = readTrainedModel(defaultModelPath('sm'));
 const runOf = (
   stages: Stage[],
   embed = async (texts: readonly string[]) =>
@@ -45,7 +45,7 @@ test('the linear stage: token probabilities of its tagger, technique probabiliti
 });
 
 test('the neural stage reads the linear stage before it, and refines its probabilities', () => {
-  const accurate = readTrainedModel(defaultModelPath('accurate'));
+  const accurate = readTrainedModel(defaultModelPath('md'));
   const [tagger] = neuralStages(accurate.neural!);
   const alone = runOf([tagger!]);
   assert.throws(() => alone.tokenProbabilities(), /the neural stage reads the stage before it/);

@@ -103,7 +103,7 @@ function record(text: string, spans: Span[], extra: Partial<AnalysisRecord> = {}
     id: 'abc',
     cached: false,
     contentHash: 'h',
-    modelName: 'fast',
+    modelName: 'sm',
     modelVersion: '1',
     durationMs: null,
     source: null,
@@ -113,7 +113,7 @@ function record(text: string, spans: Span[], extra: Partial<AnalysisRecord> = {}
     text,
     analysis: {
       offsetUnit: 'codepoint',
-      model: { name: 'fast', version: '1' },
+      model: { name: 'sm', version: '1' },
       length: cps.length,
       title: undefined,
       spans: withText,

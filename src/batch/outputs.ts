@@ -24,6 +24,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { modelName } from '../config.js';
 import { SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 import { formatSiLabels, formatTcLabels, siLabelsOf, tcLabelsOf } from '../formats/labels.js';
 import type { Analysis } from '../detect/analysis.js';
@@ -47,6 +48,11 @@ const REBUILT_FILES = [SI_FILE, TC_FILE, SUMMARY_FILE, FAILURES_FILE];
 export interface ModelId {
   name: string;
   version: string;
+}
+
+/** Whether two identities are one model's (a former name, `fast` or `accurate`, is today's). */
+export function sameModel(a: ModelId, b: ModelId): boolean {
+  return modelName(a.name) === modelName(b.name) && a.version === b.version;
 }
 
 /** One line of results.jsonl. Offsets in `analysis` count code points (`offsetUnit: 'codepoint'`). */
@@ -197,7 +203,7 @@ export class ResultsJournal {
           cutLine = line.lineNo;
           break;
         }
-        if (record.model.name !== model.name || record.model.version !== model.version) {
+        if (!sameModel(record.model, model)) {
           throw new SpinscopeError(
             'SPN_ERR_USAGE',
             `holds results of model ${record.model.name} ${record.model.version} (line ${line.lineNo}), ` +

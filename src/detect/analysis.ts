@@ -57,6 +57,7 @@ export interface DocumentScore {
 
 export interface Analysis {
   readonly offsetUnit: 'codepoint';
+  /** The model: `sm`, `md` or `lg` as shipped, or a trained model's own name; its version. */
   readonly model: { readonly name: string; readonly version: string };
   /** Length of the text in code points. */
   readonly length: number;

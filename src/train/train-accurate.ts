@@ -1,5 +1,5 @@
 /**
- * Training of the accurate model: the fast model first (its out-of-fold predictions are the
+ * Training of the md model: the sm model first (its out-of-fold predictions are the
  * neural layer's inputs, so the neural models learn to correct a linear model that has not
  * seen the article), then a BiLSTM tagger and a BiLSTM span classifier in TensorFlow.js.
  * One fold of the training articles is held out: it picks each network's best epoch and
@@ -92,7 +92,7 @@ export interface AccurateTrainInput extends TrainInput {
 }
 
 export interface AccurateTrainResult extends TrainResult {
-  /** The fast model trained on the way (the same as `train --model fast` with this seed). */
+  /** The sm model trained on the way (the same as `train --model sm` with this seed). */
   fast: TrainedModel;
   /**
    * The neural classifier's technique probabilities of the held-out fold's gold spans, from
@@ -142,7 +142,7 @@ interface PreparedArticle extends TokenInputs {
 }
 
 /**
- * The neural layer's training over the fast model's out-of-fold predictions: the training
+ * The neural layer's training over the sm model's out-of-fold predictions: the training
  * and held-out articles, and each step (fitting a network, quantising the layer, fitting the
  * decisions on the held-out fold, refitting on every article) as a method.
  */
@@ -177,7 +177,7 @@ class AccurateTraining {
     this.heldOut = this.prepared.filter((p) => p.article.fold === held);
     this.training = this.prepared.filter((p) => p.article.fold !== held);
     if (this.heldOut.length === 0 || this.training.length === 0)
-      throw new Error('the accurate model needs articles in more than one fold');
+      throw new Error('the md model needs articles in more than one fold');
     this.heldOutArticles = this.heldOut.map((p) => p.article);
   }
 
@@ -348,7 +348,7 @@ class AccurateTraining {
     const base = fast.model;
     const header = structuredClone({
       ...base.header,
-      name: this.input.settings?.name ?? 'accurate',
+      name: this.input.settings?.name ?? 'md',
       neural: neural.header,
     });
     const heldOutTechniques = new Map(

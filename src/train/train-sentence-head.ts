@@ -1,5 +1,5 @@
 /**
- * Training of a model with the sentence-vector technique head: the fast model first (its
+ * Training of a model with the sentence-vector technique head: the sm model first (its
  * out-of-fold technique probabilities are the head's inputs beside the vectors, so the head
  * learns to correct a linear model that has not seen the article), then the head, then the
  * technique decisions (class bias, Repetition, second label, calibration) fitted again on
@@ -31,7 +31,7 @@ export interface SentenceHeadTrainInput extends TrainInput {
   head?: Partial<HeadSettings>;
 }
 
-/** `fast`: the fast model trained from the same input, when it was trained already. */
+/** `fast`: the sm model trained from the same input, when it was trained already. */
 export async function trainSentenceHeadDetector(
   input: SentenceHeadTrainInput,
   fast: TrainResult = trainDetector(input),
@@ -113,7 +113,7 @@ export async function trainSentenceHeadDetector(
 
 /**
  * The fold models' technique probabilities of the spans that fitDecisions will classify:
- * those the fold taggers find under the span decoding it chooses, which is the fast model's
+ * those the fold taggers find under the span decoding it chooses, which is the sm model's
  * (the same token probabilities). Classifying reads sentence vectors, which takes a wait.
  */
 async function classifyFoundSpans(
@@ -134,16 +134,16 @@ async function classifyFoundSpans(
     of(a: TrainingArticle, spans: readonly unknown[]): Float64Array[] {
       const found = byArticle.get(a.id);
       if (found?.length !== spans.length)
-        throw new Error(`${a.id}: spans other than the fast model's`);
+        throw new Error(`${a.id}: spans other than the sm model's`);
       return found;
     },
   };
 }
 
 /**
- * The accurate model's spans with the sentence head's techniques: the neural taggers and
- * span decisions of `accurate`; the linear classifier, head and technique decisions of
- * `headModel`. Both must come from the same fast model (the same input and seed), so that
+ * The md model's spans with the sentence head's techniques: the neural taggers and
+ * span decisions of `md`; the linear classifier, head and technique decisions of
+ * `headModel`. Both must come from the same sm model (the same input and seed), so that
  * the linear classifier the head learnt from is the one it reads.
  */
 export function accurateWithSentenceHead(
@@ -151,9 +151,9 @@ export function accurateWithSentenceHead(
   headModel: TrainedModel,
 ): TrainedModel {
   if (!accurate.neural || !headModel.sentenceHead)
-    throw new Error('needs an accurate model and a model with the sentence head');
+    throw new Error('needs an md model and a model with the sentence head');
   const header = structuredClone(accurate.header);
-  // A given accurate model carries its own name; the model made here is the head's (lg).
+  // A given md model carries its own name; the model made here is the head's (lg).
   header.name = headModel.header.name;
   const neural = accurate.neural.withoutClassifier();
   header.neural = neural.header;

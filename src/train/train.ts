@@ -61,7 +61,7 @@ export interface TrainSettings {
 }
 
 export const DEFAULT_TRAIN_SETTINGS: TrainSettings = {
-  name: 'fast',
+  name: 'sm',
   seed: 1,
   folds: 4,
   taggerBits: 20,
@@ -109,7 +109,7 @@ export interface TrainResult {
   model: TrainedModel;
   /** Out-of-fold figures on the training articles, for the model card. */
   outOfFold: { si: number; tc: number; full: number };
-  /** What the accurate model is trained on: the articles, read, with their fold... */
+  /** What the md model is trained on: the articles, read, with their fold... */
   articles: TrainingArticle[];
   /** ...the fold models' predictions on the articles they did not see (raw probabilities)... */
   outOfFoldPredictions: {

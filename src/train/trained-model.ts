@@ -68,7 +68,7 @@ export function encodeTrainedModel(model: TrainedModel): Buffer {
   );
 }
 
-/** A model file read back into its parts (`train --accurate` takes an accurate model's). */
+/** A model file read back into its parts (`train --md` takes an md model's). */
 export function readTrainedModel(path: string): TrainedModel {
   return trainedModelFromBytes(readModelFile(path), path);
 }

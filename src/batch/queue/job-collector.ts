@@ -12,7 +12,7 @@
 import type { Job, Queue } from 'bullmq';
 import { SpinscopeError, type ErrorCode } from '../../errors.js';
 import type { Analysis } from '../../detect/analysis.js';
-import type { ModelId } from '../outputs.js';
+import { sameModel, type ModelId } from '../outputs.js';
 import {
   deadline,
   JOB_NAME,
@@ -56,8 +56,8 @@ function isAnalysis(value: unknown, model: ModelId): value is Analysis {
     typeof analysis === 'object' &&
     analysis !== null &&
     Array.isArray(analysis.spans) &&
-    analysis.model?.name === model.name &&
-    analysis.model?.version === model.version
+    typeof analysis.model?.name === 'string' &&
+    sameModel(analysis.model, model)
   );
 }
 

@@ -26,7 +26,7 @@ import type { Analysis } from '../../detect/analysis.js';
 import { startAnalysisPool, type AnalysisPool } from '../../analysis-pool.js';
 import { AnalysisStore } from '../../store/store.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../../text/validate.js';
-import type { ModelId } from '../outputs.js';
+import { sameModel, type ModelId } from '../outputs.js';
 import {
   checkPositive,
   checkRedis,
@@ -53,7 +53,7 @@ export interface QueueWorkerOptions {
   queue: string;
   /** Jobs analysed at once, each in its own thread (default: the number of cores). */
   concurrency?: number;
-  /** Model name or path (default `accurate`); only batches of this model are served. */
+  /** Model name or path (default `md`); only batches of this model are served. */
   model?: string;
   /** Largest article text this worker accepts, in UTF-8 bytes (default 2 MiB). */
   maxBytes?: number;
@@ -77,10 +77,6 @@ export interface QueueWorkerOptions {
 export interface WorkerTotals {
   completed: number;
   failed: number;
-}
-
-function sameModel(a: ModelId, b: ModelId): boolean {
-  return a.name === b.name && a.version === b.version;
 }
 
 /** A failure that is the job's own: not retried, its code carried in the reason. */

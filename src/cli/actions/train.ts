@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { PACKAGE_ROOT } from '../../config.js';
+import { PACKAGE_ROOT, type SHIPPED_MODELS } from '../../config.js';
 import { corpusName, mergeCorpora, readCorpus, type Corpus } from '../../formats/corpus.js';
 import { writeFileAtomically } from '../../formats/files.js';
 import {
@@ -47,27 +47,29 @@ export interface TrainCommandOptions {
   split: string;
   devSplit?: string;
   out: string;
+  /** The model's name in its header and card (default: the name of the `out` folder). */
+  name?: string;
   clusters?: string;
   /**
-   * fast: the linear models; accurate: the fast model with the neural layer over it; lg: the
-   * accurate model's taggers with the sentence-vector technique head.
+   * sm: the linear models; md: the sm model with the neural layer over it; lg: the md
+   * model's taggers with the sentence-vector technique head.
    */
   model?: ModelKind;
   /** lg: where sentence vectors are kept between runs. */
   vectorCache?: string;
   /**
-   * lg: an accurate model trained on the same articles with the same seed, whose taggers and
+   * lg: an md model trained on the same articles with the same seed, whose taggers and
    * span decisions are taken as they are (only the technique head is trained).
    */
-  accurateModel?: string;
+  mdModel?: string;
   /** A `bench:cv --out` file whose figures the card reports (and the recipe in it). */
   crossValidation?: { file: string; recipe?: string };
-  /** Word vectors of the accurate model (default: models/word-vectors.bin). */
+  /** Word vectors of the md and lg models (default: models/word-vectors.bin). */
   vectors?: string;
   settings?: Partial<TrainSettings>;
-  /** Which of the accurate model's networks are trained again on every article. */
+  /** Which of the md model's networks are trained again on every article. */
   refit?: RefitChoice;
-  /** How many neural taggers the accurate model averages. */
+  /** How many neural taggers the md model averages. */
   taggers?: number;
 }
 
@@ -87,10 +89,11 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
-export type ModelKind = 'fast' | 'accurate' | 'lg';
+/** What `train --model` trains: sm, md or lg. */
+export type ModelKind = (typeof SHIPPED_MODELS)[number];
 
-/** The accurate model that `--accurate` names, if it was trained as this run would train it. */
-function givenAccurateModel(
+/** The md model that `--md` names, if it was trained as this run would train it. */
+function givenMdModel(
   path: string,
   corpus: Corpus,
   input: { settings: Partial<TrainSettings> },
@@ -98,12 +101,11 @@ function givenAccurateModel(
   const model = readTrainedModel(resolve(path));
   const { training } = model.header;
   const seed = input.settings.seed ?? DEFAULT_TRAIN_SETTINGS.seed;
-  if (!model.neural)
-    throw new SpinscopeError('SPN_ERR_USAGE', `--accurate ${path}: not an accurate model`);
+  if (!model.neural) throw new SpinscopeError('SPN_ERR_USAGE', `--md ${path}: not an md model`);
   if (training.articles !== corpus.articles.length || training.seed !== seed)
     throw new SpinscopeError(
       'SPN_ERR_USAGE',
-      `--accurate ${path}: trained on ${training.articles} articles with seed ${training.seed}, this run has ${corpus.articles.length} with seed ${seed}`,
+      `--md ${path}: trained on ${training.articles} articles with seed ${training.seed}, this run has ${corpus.articles.length} with seed ${seed}`,
     );
   return model;
 }
@@ -173,14 +175,13 @@ async function trainModel(
   input: TrainInput & { settings: Partial<TrainSettings> },
   accurateInput: AccurateTrainInput,
 ): Promise<Trained> {
-  if (kind === 'fast') return trainDetector(input);
-  if (kind === 'accurate') return trainAccurateDetector(accurateInput);
+  if (kind === 'sm') return trainDetector(input);
+  if (kind === 'md') return trainAccurateDetector(accurateInput);
   const vectorCache = new VectorFile(
     resolve(options.vectorCache ?? join(PACKAGE_ROOT, '.cache', 'sentence-vectors.bin')),
   );
-  const given =
-    options.accurateModel && givenAccurateModel(options.accurateModel, input.corpus, input);
-  // The head learns from the fast model trained on the way; lg takes the accurate taggers.
+  const given = options.mdModel && givenMdModel(options.mdModel, input.corpus, input);
+  // The head learns from the sm model trained on the way; lg takes the md taggers.
   const { fast, accurate } = given
     ? { fast: trainDetector(input), accurate: given }
     : await trainAccurateDetector(accurateInput).then((a) => ({
@@ -217,7 +218,7 @@ async function modelCard(
     crossValidated:
       options.crossValidation &&
       (await readCrossValidation(options.crossValidation.file, options.crossValidation.recipe)),
-    fastHeldOut:
+    smHeldOut:
       dev && trained.fast
         ? (
             await evaluateDetector(
@@ -238,14 +239,14 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   const clustersFile = resolve(
     options.clusters ?? join(PACKAGE_ROOT, 'models', 'word-clusters.bin'),
   );
-  const kind = options.model ?? 'fast';
+  const kind = options.model ?? 'sm';
   const vectorsFile = resolve(options.vectors ?? join(PACKAGE_ROOT, 'models', 'word-vectors.bin'));
   const progress = progressReporter();
   const input = {
     corpus,
     clustersFile,
     articleWeights,
-    settings: { name: kind, ...options.settings },
+    settings: { name: options.name ?? basename(resolve(options.out)), ...options.settings },
     onProgress: (p: { stage: string; done: number; total: number }) =>
       progress.update(p.stage, p.done, p.total),
   };
@@ -265,7 +266,7 @@ export async function trainAction(options: TrainCommandOptions, out: Sink): Prom
   const modelPath = join(options.out, 'model.bin');
   await mkdir(options.out, { recursive: true });
   await placeSideFile(clustersFile, options.out);
-  if (kind !== 'fast') await placeSideFile(vectorsFile, options.out);
+  if (kind !== 'sm') await placeSideFile(vectorsFile, options.out);
   await writeFileAtomically(modelPath, bytes);
   const card = await modelCard(trained, bytes, modelPath, dev, options);
   const heldOut = card.heldOut;

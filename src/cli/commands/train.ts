@@ -1,10 +1,17 @@
 /** `spinscope train`: its options and help; what it does is in ../actions/ (loaded when run). */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { defaultCorpusDir } from '../../config.js';
+import { defaultCorpusDir, modelName, SHIPPED_MODELS } from '../../config.js';
 import type { RefitChoice } from '../../train/train-accurate.js';
 import type { ModelKind } from '../actions/train.js';
 import { positiveInteger, unitInterval } from '../options.js';
 import type { Sink } from '../sink.js';
+
+/** `--model`: sm, md or lg, or a former name (fast, accurate). */
+function modelKind(value: string): ModelKind {
+  const kind = SHIPPED_MODELS.find((k) => k === modelName(value));
+  if (!kind) throw new InvalidArgumentError(`expected ${SHIPPED_MODELS.join(', ')}`);
+  return kind;
+}
 
 export function trainCommand(program: Command, out: Sink): void {
   program
@@ -32,28 +39,31 @@ export function trainCommand(program: Command, out: Sink): void {
       'train',
     )
     .option('--dev-split <name>', 'split to measure the model on for its card ("" for none)', 'dev')
-    .addOption(
-      new Option(
-        '--model <kind>',
-        'fast (linear models), accurate (fast + neural layer) or lg (accurate spans + sentence-vector techniques)',
-      )
-        .choices(['fast', 'accurate', 'lg'] satisfies ModelKind[])
-        .default('fast'),
+    .option(
+      '--model <kind>',
+      'sm (linear models), md (sm + neural layer) or lg (md spans + sentence-vector techniques); fast and accurate are former names of sm and md',
+      modelKind,
+      'sm',
     )
     .option('--out <dir>', 'folder for model.bin, card.md and card.json (default: models/<kind>)')
+    .option(
+      '--name <name>',
+      "the model's name in analyses and its card (default: the --out folder's)",
+    )
     .option('--clusters <file>', 'word-cluster file (default: models/word-clusters.bin)')
     .option(
       '--vectors <file>',
-      'word vectors of the accurate model (default: models/word-vectors.bin)',
+      'word vectors of the md and lg models (default: models/word-vectors.bin)',
     )
     .option(
       '--vector-cache <file>',
       'lg: sentence vectors kept between runs (default: .cache/sentence-vectors.bin in the package)',
     )
     .option(
-      '--accurate <model>',
-      'lg: reuse the taggers of this accurate model.bin (same articles and seed) and train only the technique head',
+      '--md <model>',
+      'lg: reuse the taggers of this md model.bin (same articles and seed) and train only the technique head',
     )
+    .addOption(new Option('--accurate <model>').hideHelp())
     .option(
       '--cv <file>',
       'a `npm run bench:cv -- --out` file whose figures the card reports (its first recipe, or --cv-recipe)',
@@ -69,14 +79,14 @@ export function trainCommand(program: Command, out: Sink): void {
     .addOption(
       new Option(
         '--refit <networks>',
-        'accurate: the networks trained again on every article once the held-out fold chose their epochs',
+        'md: the networks trained again on every article once the held-out fold chose their epochs',
       )
         .choices(['none', 'classifier', 'tagger', 'both'] satisfies RefitChoice[])
         .default('classifier'),
     )
     .option(
       '--taggers <n>',
-      'accurate: how many neural taggers (seeds seed, seed + 1000, …) average their probabilities (default 2)',
+      'md: how many neural taggers (seeds seed, seed + 1000, …) average their probabilities (default 2)',
       positiveInteger,
     )
     .action(async (opts) => {
@@ -88,6 +98,7 @@ export function trainCommand(program: Command, out: Sink): void {
           split: opts.split,
           devSplit: opts.devSplit || undefined,
           out: opts.out ?? `models/${opts.model}`,
+          name: opts.name,
           clusters: opts.clusters,
           model: opts.model,
           vectors: opts.vectors,
@@ -95,7 +106,7 @@ export function trainCommand(program: Command, out: Sink): void {
           refit: opts.refit,
           taggers: opts.taggers,
           vectorCache: opts.vectorCache,
-          accurateModel: opts.accurate,
+          mdModel: opts.md ?? opts.accurate,
           crossValidation: opts.cv && { file: opts.cv, recipe: opts.cvRecipe },
         },
         out,

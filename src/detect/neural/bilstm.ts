@@ -1,5 +1,5 @@
 /**
- * A bidirectional LSTM, forward pass only, in plain TypeScript: the accurate model's encoder
+ * A bidirectional LSTM, forward pass only, in plain TypeScript: the md model's encoder
  * at run time (training runs in TensorFlow.js, see tfjs.ts, with the same weights).
  *
  * Per direction the stored weights are: input kernel [inputs x 4H], recurrent kernel

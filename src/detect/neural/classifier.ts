@@ -1,7 +1,7 @@
 /**
- * The accurate model's technique classifier: a BiLSTM reads a window around the span (the
+ * The md model's technique classifier: a BiLSTM reads a window around the span (the
  * span's tokens flagged), its states are pooled over the span (mean and max), and a dense
- * layer turns them into technique scores, added to a learned mix of the fast classifier's
+ * layer turns them into technique scores, added to a learned mix of the sm classifier's
  * log-probabilities (initialised to the identity, so training starts from the linear model).
  */
 import { BiLstm, type BiLstmWeights } from './bilstm.js';
@@ -17,11 +17,11 @@ export interface NeuralClassifierWeights {
   /** [4H x classes]: mean and max pooled states to scores. */
   readonly head: Float32Array;
   readonly headBias: Float32Array;
-  /** [classes x classes]: fast-model log-probabilities to scores. */
+  /** [classes x classes]: sm-model log-probabilities to scores. */
   readonly mix: Float32Array;
 }
 
-/** A span in token indices [first, last), with the fast classifier's probabilities. */
+/** A span in token indices [first, last), with the sm classifier's probabilities. */
 export interface ClassifierSpan {
   first: number;
   last: number;

@@ -1,5 +1,5 @@
 /**
- * The accurate model's neural layer over the fast model: a BiLSTM tagger refines the linear
+ * The md model's neural layer over the sm model: a BiLSTM tagger refines the linear
  * tagger's token probabilities, and a BiLSTM span classifier refines the linear classifier's
  * technique probabilities. Both read the same token inputs, computed once per article.
  */
@@ -67,7 +67,7 @@ export class NeuralStack {
     );
   }
 
-  /** Token inputs of an article, computed once from the fast tagger's probabilities. */
+  /** Token inputs of an article, computed once from the sm tagger's probabilities. */
   tokenInputs(ctx: ArticleContext, linearTokens: () => Float32Array): TokenInputs {
     let inputs = this.inputs.get(ctx);
     if (!inputs) {

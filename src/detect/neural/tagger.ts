@@ -1,7 +1,7 @@
 /**
- * The accurate model's span tagger: a BiLSTM over each sentence reads the token inputs
- * (word vectors, the fast tagger's probability, hand features) and gives every token the
- * probability of lying inside a propaganda span. Spans are then decoded as in the fast model.
+ * The md model's span tagger: a BiLSTM over each sentence reads the token inputs
+ * (word vectors, the sm tagger's probability, hand features) and gives every token the
+ * probability of lying inside a propaganda span. Spans are then decoded as in the sm model.
  */
 import { BiLstm, type BiLstmWeights } from './bilstm.js';
 

@@ -1,5 +1,5 @@
 /**
- * What the accurate model reads of each token: its word vector, the fast tagger's
+ * What the md model reads of each token: its word vector, the sm tagger's
  * probability (the neural model refines the linear one rather than starting over), and a few
  * hand features that vectors do not carry (title, quotes, repetition, valence, case).
  */

@@ -1,6 +1,6 @@
 /**
- * The neural stage of `accurate` and `lg` (detect/neural/): BiLSTM taggers refine the linear
- * stage's token probabilities, and in `accurate` a BiLSTM span classifier refines its
+ * The neural stage of `md` and `lg` (detect/neural/): BiLSTM taggers refine the linear
+ * stage's token probabilities, and in `md` a BiLSTM span classifier refines its
  * technique probabilities. Both read the same token inputs, computed once per article.
  */
 import { WordVectors } from '../../features/vectors.js';

@@ -14,6 +14,8 @@ export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Prom
     {
       schema: {
         summary: 'Health',
+        description:
+          "status, and the model's name (sm, md, lg, or a trained model's own) and version",
         tags: ['meta'],
         response: { 200: { type: 'object', additionalProperties: true } },
       },
