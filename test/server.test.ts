@@ -57,6 +57,35 @@ test('analyse a text; the same article again comes from the store', async () => 
   assert.deepEqual(stored.json.analysis, first.json.analysis);
 });
 
+test('a request may name a shipped model; each model analyses and stores on its own', async () => {
+  const health = await getJson(`${server.url}/api/v1/health`);
+  assert.deepEqual(health.json.models, ['sm', 'md', 'lg']);
+  const text = 'Harbour\n\nOnly traitors would doubt the glorious harbour plan, the mayor said.\n';
+  const bySm = await postJson(`${server.url}/api/v1/analyze`, { text, model: 'sm' });
+  assert.equal(bySm.status, 200, JSON.stringify(bySm.json));
+  assert.equal(bySm.json.analysis.model.name, 'sm');
+  const byDefault = await postJson(`${server.url}/api/v1/analyze`, { text });
+  assert.equal(byDefault.json.analysis.model.name, DEFAULT_MODEL_NAME);
+  assert.notEqual(byDefault.json.id, bySm.json.id);
+  const byFormerName = await postJson(`${server.url}/api/v1/analyze`, { text, model: 'fast' });
+  assert.deepEqual([byFormerName.json.id, byFormerName.json.cached], [bySm.json.id, true]);
+  const form = new FormData();
+  form.append('model', 'sm');
+  form.append('file', new Blob([`${text}More.\n`], { type: 'text/plain' }), 'a.txt');
+  const upload = await fetch(`${server.url}/api/v1/analyze/file`, { method: 'POST', body: form });
+  assert.equal(((await upload.json()) as { modelName: string }).modelName, 'sm');
+  // Only shipped names: never a path, and a URL is not fetched for an unknown model.
+  for (const [route, body] of [
+    ['analyze', { text, model: '../models/sm/model.bin' }],
+    ['analyze/url', { url: 'http://127.0.0.1:9/', model: 'xl' }],
+  ] as const) {
+    const refused = await postJson(`${server.url}/api/v1/${route}`, body);
+    assert.equal(refused.status, 400, route);
+    assert.equal(refused.json.error.code, 'SPN_ERR_BAD_REQUEST');
+    assert.match(refused.json.error.message, /choose one of sm, md, lg/u);
+  }
+});
+
 test('upload a .txt and an .html file', async () => {
   const form = new FormData();
   form.append(

@@ -717,6 +717,35 @@ describe('web UI in Chromium', { skip }, () => {
     await s.close();
   });
 
+  test('the model picker lists the default first and analyses with the model chosen', async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await ready(page);
+      await page.waitForSelector('#input-model option:nth-child(3)', { state: 'attached' });
+      const options = await page.$$eval('#input-model option', (els) =>
+        els.map((e) => [(e as HTMLOptionElement).value, e.textContent]),
+      );
+      assert.deepEqual(options, [
+        ['', 'md: good spans, quick (default)'],
+        ['sm', 'sm: quickest'],
+        ['lg', 'lg: labels techniques best, slower'],
+      ]);
+      await page.selectOption('#input-model', 'sm');
+      await page.fill(
+        '#input-text',
+        'Harbour\n\nOnly traitors would doubt the glorious harbour plan.',
+      );
+      await page.click('#analyse-text');
+      await page.waitForFunction(() => location.hash.startsWith('#/analysis/'));
+      await page.waitForSelector('#result:not([hidden]) #article-body p');
+      assert.match((await page.textContent('#article-meta')) ?? '', /model sm /u);
+      assert.deepEqual(s.problems, []);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a legend toggle hides its technique and shows it again', async () => {
     const s = await open();
     try {

@@ -10,14 +10,13 @@ import Fastify, { type FastifyInstance, type LogLevel } from 'fastify';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import { loadDetector } from '../analyze.js';
 import { DEFAULT_MODEL_NAME, PACKAGE_ROOT } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import { HtmlExtractor } from '../formats/html-extractor.js';
 import { AnalysisStore } from '../store/store.js';
 import { DEFAULT_MAX_BYTES, validateText } from '../text/validate.js';
-import { AnalysisLanes } from './analysis-lanes.js';
 import type { ServerContext } from './context.js';
+import { ServedModels } from './served-models.js';
 import { handleClientError, handleError, handleNotFound } from './http-errors.js';
 import { configureRequestParsing } from './parsing.js';
 import { analysesRoutes } from './routes/analyses.js';
@@ -68,20 +67,16 @@ export type { AnalysisRecord } from '../types.js';
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const model = options.model ?? DEFAULT_MODEL_NAME;
-  const detector = loadDetector(model); // the model's identity keys the store; workers load their own copy
-  const modelName = detector.header.name;
-  const modelVersion = detector.header.version;
-  const store = AnalysisStore.open(options.dbFile);
   // The event loop (HTTP, JSON, SQLite) needs a core of its own: on 2 cores, 1 worker gives
   // a p95 of 165 ms under 20 clients where 2 workers give 500 ms (npm run bench:latency).
   const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
-  const lanes = await AnalysisLanes.start({
-    model,
+  const models = await ServedModels.start(model, {
     threads,
     maxBytes,
     longChars: options.longChars,
     maxWaitMs: options.maxWaitMs,
   });
+  const store = AnalysisStore.open(options.dbFile);
 
   // HTML pages are extracted in a thread of their own, within budgets, so that no page can
   // hold up the event loop (health checks, other requests).
@@ -100,21 +95,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const ctx: ServerContext = {
     model,
-    modelName,
-    modelVersion,
-    header: detector.header,
+    models,
     store,
     html,
     maxBytes,
     allowPrivateUrls: options.allowPrivateUrls ?? false,
     fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
-    async analyzeAndStore(input) {
+    async analyzeAndStore(input, requested) {
+      const served = models.get(requested);
       const text = validateText(input.text, { maxBytes });
       const contentHash = AnalysisStore.contentHash(text);
-      const existing = store.find(contentHash, modelName, modelVersion);
+      const existing = store.find(contentHash, served.name, served.version);
       if (existing) return { ...store.shown(existing.id)!, cached: true };
       const started = performance.now();
-      const analysis = await lanes.analyze(text);
+      const analysis = await (await served.lanes).analyze(text);
       const { record, created } = store.save({
         text,
         analysis,
@@ -138,7 +132,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await serveWebUi(app);
 
   app.addHook('onClose', async () => {
-    await Promise.all([lanes.close(), html.extractor.close()]);
+    await Promise.all([models.close(), html.extractor.close()]);
     store.close();
   });
   return app;

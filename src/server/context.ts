@@ -1,15 +1,14 @@
-/** What the routes share: the model's identity, the store, HTML handling and the analysis path. */
-import type { ModelHeader } from '../detect/detector.js';
+/** What the routes share: the models, the store, HTML handling and the analysis path. */
 import type { ArticleInput, HtmlHandling } from '../formats/article-input.js';
 import type { AnalysisStore } from '../store/store.js';
 import type { AnalysisRecord } from '../types.js';
+import type { ServedModels } from './served-models.js';
 
 export interface ServerContext {
-  /** The model's name or path, as the server was started with it. */
+  /** The default model's name or path, as the server was started with it. */
   readonly model: string;
-  readonly modelName: string;
-  readonly modelVersion: string;
-  readonly header: ModelHeader;
+  /** The default model, and the shipped ones a request may name instead. */
+  readonly models: ServedModels;
   readonly store: AnalysisStore;
   /** HTML pages are extracted in a worker thread, within budgets. */
   readonly html: HtmlHandling;
@@ -17,6 +16,6 @@ export interface ServerContext {
   readonly maxBytes: number;
   readonly allowPrivateUrls: boolean;
   readonly fetchTimeoutMs: number;
-  /** Check, analyse (once per text and model) and store an article. */
-  analyzeAndStore(input: ArticleInput): Promise<AnalysisRecord>;
+  /** Check, analyse (once per text and model) and store an article; `model`: the default's. */
+  analyzeAndStore(input: ArticleInput, model?: string): Promise<AnalysisRecord>;
 }

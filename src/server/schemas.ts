@@ -160,6 +160,14 @@ export const summarySchema = {
   },
 } as const;
 
+/** The model a request may name instead of the server's default (health lists them). */
+const modelField = {
+  type: 'string',
+  maxLength: 64,
+  description:
+    "sm (quickest), md or lg (labels techniques best); former names fast and accurate too; default: the server's model",
+} as const;
+
 export const analyzeTextBody = {
   type: 'object',
   additionalProperties: false,
@@ -169,6 +177,7 @@ export const analyzeTextBody = {
     title: { type: 'string', maxLength: MAX_FIELD_LENGTH },
     source: { type: 'string', maxLength: MAX_FIELD_LENGTH },
     date: { type: 'string', maxLength: 64, description: 'publication date, ISO 8601' },
+    model: modelField,
   },
 } as const;
 
@@ -176,7 +185,7 @@ export const analyzeUrlBody = {
   type: 'object',
   additionalProperties: false,
   required: ['url'],
-  properties: { url: { type: 'string', minLength: 1, maxLength: 4096 } },
+  properties: { url: { type: 'string', minLength: 1, maxLength: 4096 }, model: modelField },
 } as const;
 
 export const listQuery = {

@@ -94,6 +94,8 @@ export class AnalyseView {
     const title = $<HTMLInputElement>('#input-title');
     const source = $<HTMLInputElement>('#input-source');
     const date = $<HTMLInputElement>('#input-date');
+    // The model picked for this page (empty: the server's default), for every way in.
+    const model = () => $<HTMLSelectElement>('#input-model').value || undefined;
 
     textForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -102,7 +104,7 @@ export class AnalyseView {
         text.focus();
         return;
       }
-      const input: api.TextInput = { text: text.value };
+      const input: api.TextInput = { text: text.value, model: model() };
       if (title.value.trim()) input.title = title.value.trim();
       if (source.value.trim()) input.source = source.value.trim();
       if (date.value) input.date = date.value;
@@ -115,7 +117,12 @@ export class AnalyseView {
       source.value = EXAMPLE_SOURCE;
       date.value = '';
       void this.run('Analysing the example…', () =>
-        api.analyzeText({ text: EXAMPLE_TEXT, title: EXAMPLE_TITLE, source: EXAMPLE_SOURCE }),
+        api.analyzeText({
+          text: EXAMPLE_TEXT,
+          title: EXAMPLE_TITLE,
+          source: EXAMPLE_SOURCE,
+          model: model(),
+        }),
       );
     });
 
@@ -132,7 +139,7 @@ export class AnalyseView {
       const file = fileInput.files?.[0];
       if (!file) return;
       const src = source.value.trim() || undefined;
-      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src)).then(
+      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src, model())).then(
         (analysed) => {
           fileInput.value = '';
           clearText(analysed);
@@ -150,7 +157,7 @@ export class AnalyseView {
         url.focus();
         return;
       }
-      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value)).then(
+      void this.run('Fetching and analysing the page…', () => api.analyzeUrl(value, model())).then(
         clearText,
       );
     });

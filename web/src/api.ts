@@ -78,21 +78,24 @@ export interface TextInput {
   title?: string;
   source?: string;
   date?: string;
+  /** sm, md or lg; the server's default when absent. */
+  model?: string;
 }
 
 export function analyzeText(input: TextInput): Promise<AnalysisRecord> {
   return postJson('/analyze', input);
 }
 
-export function analyzeFile(file: File, source?: string): Promise<AnalysisRecord> {
+export function analyzeFile(file: File, source?: string, model?: string): Promise<AnalysisRecord> {
   const form = new FormData();
   if (source) form.append('source', source);
+  if (model) form.append('model', model);
   form.append('file', file, file.name);
   return request('/analyze/file', { method: 'POST', body: form });
 }
 
-export function analyzeUrl(url: string): Promise<AnalysisRecord> {
-  return postJson('/analyze/url', { url });
+export function analyzeUrl(url: string, model?: string): Promise<AnalysisRecord> {
+  return postJson('/analyze/url', { url, ...(model && { model }) });
 }
 
 export interface ListQuery {
@@ -141,6 +144,7 @@ export async function getTechniques(): Promise<CatalogueTechnique[]> {
   return body.techniques;
 }
 
-export function getHealth(): Promise<{ status: string; model: ModelInfo }> {
+/** The server's state: its default model, and the models a request may name. */
+export function getHealth(): Promise<{ status: string; model: ModelInfo; models?: string[] }> {
   return request('/health');
 }

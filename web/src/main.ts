@@ -65,6 +65,7 @@ async function start(): Promise<void> {
     .getHealth()
     .then((health) => {
       $('#model-info').textContent = `model ${health.model.name} ${health.model.version}`;
+      fillModelChoice(health.model.name, health.models ?? []);
     })
     .catch(() => {
       $('#model-info').textContent = 'server unreachable';
@@ -73,6 +74,23 @@ async function start(): Promise<void> {
   window.addEventListener('popstate', route);
   route();
   document.body.dataset.ready = 'true';
+}
+
+/** What each shipped model is for, in the model picker. */
+const MODEL_USES: Record<string, string> = {
+  sm: 'quickest',
+  md: 'good spans, quick',
+  lg: 'labels techniques best, slower',
+};
+
+/** The picker's options: the server's default first, then the others a request may name. */
+function fillModelChoice(defaultName: string, names: readonly string[]): void {
+  const select = $<HTMLSelectElement>('#input-model');
+  const describe = (name: string) => (MODEL_USES[name] ? `${name}: ${MODEL_USES[name]}` : name);
+  select.replaceChildren(
+    new Option(`${describe(defaultName)} (default)`, ''),
+    ...names.filter((n) => n !== defaultName).map((n) => new Option(describe(n), n)),
+  );
 }
 
 void start();

@@ -21,11 +21,14 @@ interface Upload {
 
 const analyzeResponses = { 200: { $ref: 'AnalysisRecord#' }, ...analyzeErrorResponses };
 
-/** An uploaded file and the form's "source" field, from a multipart request. */
-async function readUpload(request: FastifyRequest): Promise<{ upload: Upload; source: unknown }> {
+/** An uploaded file and the form's "source" and "model" fields, from a multipart request. */
+async function readUpload(
+  request: FastifyRequest,
+): Promise<{ upload: Upload; source: unknown; model: string | undefined }> {
   // Every part is read, so the fields may come before or after the file.
   let upload: Upload | undefined;
   let source: unknown;
+  let model: string | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       const bytes = await part.toBuffer(); // read even when unused, to reach later parts
@@ -38,6 +41,8 @@ async function readUpload(request: FastifyRequest): Promise<{ upload: Upload; so
           `the field "source" is longer than ${MAX_FIELD_LENGTH} characters`,
         );
       source = part.value;
+    } else if (part.fieldname === 'model') {
+      model = String(part.value);
     }
   }
   if (!upload)
@@ -45,7 +50,7 @@ async function readUpload(request: FastifyRequest): Promise<{ upload: Upload; so
       'SPN_ERR_BAD_REQUEST',
       'send the article as a multipart field named "file"',
     );
-  return { upload, source };
+  return { upload, source, model };
 }
 
 export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): Promise<void> {
@@ -69,8 +74,10 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
         title?: string;
         source?: string;
         date?: string;
+        model?: string;
       };
-      return ctx.analyzeAndStore(body);
+      const { model, ...article } = body;
+      return ctx.analyzeAndStore(article, model);
     },
   );
 
@@ -79,7 +86,7 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
     {
       config: {
         expects:
-          'send multipart/form-data with one file part named "file" (.txt or .html) and an optional field "source"',
+          'send multipart/form-data with one file part named "file" (.txt or .html) and optional fields "source" and "model"',
       },
       onRequest: requireMediaType('multipart/form-data'),
       schema: {
@@ -90,15 +97,19 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
       },
     },
     async (request) => {
-      const { upload, source } = await readUpload(request);
+      const { upload, source, model } = await readUpload(request);
+      ctx.models.get(model); // an unknown model is refused before the page is read
       const name = upload.filename || 'upload.txt';
       const article = await articleFromBytes(upload.bytes, name, ctx.html, upload.mimetype);
       // Charts group by source: the form's, else the page's site name, never the file's name.
       const site = article.source === name ? undefined : article.source;
-      return ctx.analyzeAndStore({
-        ...article,
-        source: typeof source === 'string' && source ? source : site,
-      });
+      return ctx.analyzeAndStore(
+        {
+          ...article,
+          source: typeof source === 'string' && source ? source : site,
+        },
+        model,
+      );
     },
   );
 
@@ -117,13 +128,14 @@ export async function analyzeRoutes(api: FastifyInstance, ctx: ServerContext): P
       },
     },
     async (request) => {
-      const { url } = request.body as { url: string };
+      const { url, model } = request.body as { url: string; model?: string };
+      ctx.models.get(model); // an unknown model is refused before anything is fetched
       const article = await articleFromUrl(url, ctx.html, {
         allowPrivate: ctx.allowPrivateUrls,
         maxBytes: ctx.maxBytes * HTML_FACTOR,
         timeoutMs: ctx.fetchTimeoutMs,
       });
-      return ctx.analyzeAndStore(article);
+      return ctx.analyzeAndStore(article, model);
     },
   );
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { resolveModelPath } from '../../analyze.js';
+import { loadDetector, resolveModelPath } from '../../analyze.js';
 import { TECHNIQUES } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
 
@@ -15,12 +15,15 @@ export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Prom
       schema: {
         summary: 'Health',
         description:
-          "status, and the model's name (sm, md, lg, or a trained model's own) and version",
+          "status; the default model's name (sm, md, lg, or a trained model's own) and version; the models a request may name",
         tags: ['meta'],
         response: { 200: { type: 'object', additionalProperties: true } },
       },
     },
-    async () => ({ status: 'ok', model: { name: ctx.modelName, version: ctx.modelVersion } }),
+    async () => {
+      const { name, version } = ctx.models.default;
+      return { status: 'ok', model: { name, version }, models: ctx.models.names() };
+    },
   );
 
   api.get(
@@ -48,7 +51,7 @@ export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Prom
       const cardFile = join(dirname(resolveModelPath(ctx.model)), 'card.json');
       return existsSync(cardFile)
         ? JSON.parse(readFileSync(cardFile, 'utf8'))
-        : { model: ctx.header };
+        : { model: loadDetector(ctx.model).header };
     },
   );
 }
