@@ -1410,11 +1410,17 @@ describe('web UI in Chromium', { skip }, () => {
     });
   }
 
-  test('an analysis link opens on the article, the form folded away', async () => {
+  test('on a phone an analysis, and a link to one, opens on the article; a link folds the form', async () => {
     const s = await open({ width: 390, height: 844 });
     try {
       const { page } = s;
       await loadExample(page);
+      // Right after "Load example", the phone shows the article, not the summary above it.
+      const analysed = await page.locator('#article-title').boundingBox();
+      assert.ok(
+        analysed && analysed.y >= 0 && analysed.y < 200,
+        `after analysing, the article is at the top: ${analysed?.y}`,
+      );
       const link = page.url();
       await page.goto('about:blank');
       await page.goto(link);

@@ -174,7 +174,8 @@ export class AnalyseView {
       this.status.textContent = record.cached
         ? 'Analysed (this text was analysed before; showing the stored result).'
         : `Analysed in ${Math.round(record.analysis.timing.milliseconds)} ms.`;
-      $('#result').scrollIntoView({ block: 'start' });
+      // The article, not the summary: on a phone the summary and filters come first.
+      $('#article').scrollIntoView({ block: 'start' });
       $('#article-title').focus({ preventScroll: true });
       return true;
     } catch (error) {
