@@ -33,6 +33,12 @@ export function modelName(name: string): string {
   return FORMER_NAMES.get(name) ?? name;
 }
 
+/** A model's name and the former names of the same model (`md`: `md`, `accurate`). */
+export function namesOfModel(name: string): string[] {
+  const today = modelName(name);
+  return [today, ...[...FORMER_NAMES].filter(([, now]) => now === today).map(([old]) => old)];
+}
+
 /** Longest extraction of one HTML page in ms (readable pages take well under a second). */
 export const DEFAULT_HTML_TIMEOUT_MS = 5000;
 

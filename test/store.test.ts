@@ -137,6 +137,10 @@ test('another model name or version makes a new record', () => {
   assert.equal(v2.record.contentHash, v1.record.contentHash);
   assert.equal(store.find(v1.record.contentHash, 'fast', '1.1.0')?.id, v2.record.id);
   assert.equal(store.list().total, 3);
+  // Records written under a model's former name are found under today's: sm was fast.
+  assert.equal(store.find(v1.record.contentHash, 'sm', '1.1.0')?.id, v2.record.id);
+  assert.equal(store.find(v1.record.contentHash, 'md', '1.0.0')?.id, other.record.id);
+  assert.equal(store.find(v1.record.contentHash, 'lg', '1.0.0'), undefined);
   store.close();
 });
 

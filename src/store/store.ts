@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { namesOfModel } from '../config.js';
 import { SpinscopeError, systemError } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
 import { withReviewedSpans } from '../review.js';
@@ -261,7 +262,12 @@ export class AnalysisStore {
   }
 
   find(contentHash: string, modelName: string, modelVersion: string): StoredAnalysis | undefined {
-    return this.get(AnalysisStore.recordId(contentHash, modelName, modelVersion));
+    // A store written before the models were renamed keeps their former names (`accurate`).
+    for (const name of namesOfModel(modelName)) {
+      const found = this.get(AnalysisStore.recordId(contentHash, name, modelVersion));
+      if (found) return found;
+    }
+    return undefined;
   }
 
   get(id: string): StoredAnalysis | undefined {
