@@ -96,6 +96,17 @@ test('evaluate reads folders of per-article label files and checks them against 
   assert.equal(stdout.trimEnd().split('\n').at(-1), 'SI F1 1.0000');
 });
 
+test('evaluate says why TC macro-F1 is below a perfect micro-F1 on identical files', () => {
+  const gold = join(FIXTURES, 'corpus/labels-tc');
+  const { code, stdout } = spinscope('evaluate', '--task', 'tc', gold, gold);
+  assert.equal(code, 0, stdout);
+  assert.match(
+    stdout,
+    /macro-F1 0\.6429 \(over all 14 techniques; 5 with no gold or predicted label count as 0\)/u,
+  );
+  assert.equal(stdout.trimEnd().split('\n').at(-1), 'TC micro-F1 1.0000');
+});
+
 test('evaluate refuses bad input with the file, the line and a code', () => {
   const dir = tempDir();
   const bad = join(dir, 'pred.labels');

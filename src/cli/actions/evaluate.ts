@@ -50,7 +50,7 @@ export function formatEvaluation(result: Evaluation): string {
         ]),
       ),
       '',
-      `correct ${tc.correct} of ${tc.instances}   macro-F1 ${fixed(tc.macroF1)}`,
+      `correct ${tc.correct} of ${tc.instances}   macro-F1 ${fixed(tc.macroF1)}${macroNote(tc.perTechnique)}`,
     );
   }
   if (result.task === 'full') {
@@ -74,4 +74,15 @@ export function formatEvaluation(result: Evaluation): string {
   }
   out.push(result.headline);
   return out.join('\n');
+}
+
+/**
+ * Why TC macro-F1 can sit below a perfect micro-F1: like the official scorer it averages all
+ * 14 techniques, and a technique with neither gold nor predicted labels scores 0.
+ */
+function macroNote(perTechnique: readonly { support: number; predicted: number }[]): string {
+  const absent = perTechnique.filter((t) => t.support === 0 && t.predicted === 0).length;
+  return absent === 0
+    ? ''
+    : ` (over all ${perTechnique.length} techniques; ${absent} with no gold or predicted label count as 0)`;
 }
