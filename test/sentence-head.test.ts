@@ -12,6 +12,11 @@ import {
   headTexts,
   TextVectors,
 } from '../src/features/sentence-encoder.js';
+import {
+  onnxEncoder,
+  onnxRuntime,
+  tensorflowEncoder,
+} from '../src/features/sentence-encoder-engines.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
 import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
 import { detectorOf, encodeTrainedModel, readTrainedModel } from '../src/train/trained-model.js';
@@ -29,17 +34,6 @@ test('the sentence encoder runs offline and gives similar vectors to similar sen
   ]);
   assert.equal(a!.length, SENTENCE_VECTOR_SIZE);
   assert.equal(empty!.length, SENTENCE_VECTOR_SIZE);
-  const cosine = (x: Float32Array, y: Float32Array) => {
-    let dot = 0;
-    let nx = 0;
-    let ny = 0;
-    x.forEach((v, i) => {
-      dot += v * y[i]!;
-      nx += v * v;
-      ny += y[i]! * y[i]!;
-    });
-    return dot / Math.sqrt(nx * ny);
-  };
   assert.ok(cosine(a!, b!) > cosine(a!, c!) + 0.2, `${cosine(a!, b!)} vs ${cosine(a!, c!)}`);
   // A long list is shared between threads: the vectors come back in order all the same.
   const texts = Array.from(
@@ -50,6 +44,41 @@ test('the sentence encoder runs offline and gives similar vectors to similar sen
   const alone = await Promise.all(texts.map(async (t) => (await encoder.embed([t]))[0]!));
   together.forEach((v, i) => assert.ok(cosine(v, alone[i]!) > 0.999, `text ${i} out of order`));
 });
+
+test("ONNX Runtime runs the encoder: the same vectors as the package's TensorFlow.js graph", async () => {
+  const ort = await onnxRuntime();
+  assert.ok(ort, 'onnxruntime-node is installed on this platform (an optional dependency)');
+  const [fast, reference] = await Promise.all([onnxEncoder(ort), tensorflowEncoder()]);
+  const texts = [
+    'The invaders will destroy our homes.',
+    '\ufeffStand firm! 🇺🇸 🔥 They lie, and “everyone knows it”.',
+    ' ',
+    'x',
+    // Over 128 pieces: both cut the text there.
+    'The faceless bureaucrats, smug penny-pinchers all, will close our beloved library. '.repeat(
+      12,
+    ),
+  ];
+  for (const text of texts) {
+    const [a, b] = [await fast.embed(text), await reference.embed(text)];
+    assert.equal(a.length, SENTENCE_VECTOR_SIZE);
+    assert.ok(cosine(a, b) > 0.99999, `${cosine(a, b)} for "${text.slice(0, 30)}"`);
+  }
+  assert.equal(fast.engine, 'onnxruntime');
+  assert.equal(await SentenceEncoder.load().engine(), 'onnxruntime');
+});
+
+function cosine(x: Float32Array, y: Float32Array): number {
+  let dot = 0;
+  let nx = 0;
+  let ny = 0;
+  x.forEach((v, i) => {
+    dot += v * y[i]!;
+    nx += v * v;
+    ny += y[i]! * y[i]!;
+  });
+  return dot / Math.sqrt(nx * ny);
+}
 
 test('text vectors are encoded once, and the vector file keeps them across runs', async () => {
   const path = join(tempDir(), 'vectors.bin');

