@@ -9,10 +9,10 @@ import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import {
   onnxEncoder,
-  onnxRuntime,
   tensorflowEncoder,
   type Encoder,
 } from '../src/features/sentence-encoder-engines.js';
+import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { readCorpus } from '../src/formats/corpus.js';
 
 const { values } = parseArgs({

@@ -60,11 +60,11 @@ function timedStage(stage: Stage, part: string, clock: Clock): Stage {
   const timed = Object.create(stage) as Stage;
   if (stage.kind === 'token') {
     (timed as typeof stage).tokenProbabilities = (run, before) =>
-      clock.time(part, () => stage.tokenProbabilities(run, before));
+      clock.timeAsync(part, async () => stage.tokenProbabilities(run, before));
   } else {
     const technique = timed as typeof stage;
     technique.techniqueProbabilities = (run, spans, before) =>
-      clock.time(part, () => stage.techniqueProbabilities(run, spans, before));
+      clock.timeAsync(part, async () => stage.techniqueProbabilities(run, spans, before));
     if (stage.cues) {
       technique.cues = (run, span, index) =>
         clock.time('cues', () => stage.cues!(run, span, index));

@@ -12,11 +12,8 @@ import {
   headTexts,
   TextVectors,
 } from '../src/features/sentence-encoder.js';
-import {
-  onnxEncoder,
-  onnxRuntime,
-  tensorflowEncoder,
-} from '../src/features/sentence-encoder-engines.js';
+import { onnxEncoder, tensorflowEncoder } from '../src/features/sentence-encoder-engines.js';
+import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
 import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
 import { detectorOf, encodeTrainedModel, readTrainedModel } from '../src/train/trained-model.js';

@@ -112,7 +112,7 @@ export class Detector {
   async classify(ctx: ArticleContext, spans: readonly TextSpan[]): Promise<Float64Array[]> {
     const run = this.run(ctx);
     await run.prepareTechniques(spans);
-    const probabilities = run.techniqueProbabilities(spans);
+    const probabilities = await run.techniqueProbabilities(spans);
     const { classifier } = this.header;
     return adjustTechniques(ctx, spans, probabilities, classifier, run.spanContexts(spans));
   }

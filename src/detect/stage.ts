@@ -21,7 +21,10 @@ export interface TokenStage {
   /** The texts whose sentence vectors it reads (none when absent). */
   texts?(doc: ArticleDocument): string[];
   /** `before`: the previous token stage's probabilities (undefined for the first stage). */
-  tokenProbabilities(article: ArticleRun, before: Float32Array | undefined): Float32Array;
+  tokenProbabilities(
+    article: ArticleRun,
+    before: Float32Array | undefined,
+  ): Float32Array | Promise<Float32Array>;
 }
 
 export interface TechniqueStage {
@@ -33,7 +36,7 @@ export interface TechniqueStage {
     article: ArticleRun,
     spans: readonly TextSpan[],
     before: readonly Float64Array[] | undefined,
-  ): Float64Array[];
+  ): Float64Array[] | Promise<Float64Array[]>;
   /** The cues behind a span's technique, in plain words (the stage whose weights explain). */
   cues?(article: ArticleRun, span: PhraseSpan, technique: number): Cue[];
 }
@@ -81,9 +84,15 @@ export class ArticleRun {
     this.techniqueStages = pipeline.stages.filter((s) => s.kind === 'technique');
   }
 
-  /** Encode the texts the token stages read. */
+  /** Encode the texts the token stages read, then run the token stages in turn. */
   async prepareTokens(): Promise<void> {
     await this.encode(this.tokenStages.flatMap((s) => s.texts?.(this.ctx.doc) ?? []));
+    let before: Float32Array | undefined;
+    for (const stage of this.tokenStages) {
+      let probs = this.tokens.get(stage);
+      if (!probs) this.tokens.set(stage, (probs = await stage.tokenProbabilities(this, before)));
+      before = probs;
+    }
   }
 
   /** Encode the texts the technique stages read for these spans. */
@@ -114,21 +123,26 @@ export class ArticleRun {
     return k > 0 ? this.tokensAfter(k - 1) : undefined;
   }
 
+  /** A stage's output, computed here when the stage answers at once (the linear one). */
   private tokensAfter(k: number): Float32Array {
     const stage = this.tokenStages[k]!;
     let probs = this.tokens.get(stage);
     if (!probs) {
-      probs = stage.tokenProbabilities(this, k > 0 ? this.tokensAfter(k - 1) : undefined);
-      this.tokens.set(stage, probs);
+      const result = stage.tokenProbabilities(this, k > 0 ? this.tokensAfter(k - 1) : undefined);
+      if (result instanceof Promise) {
+        result.catch(() => {}); // its outcome is not wanted: the caller is told to prepare
+        throw new Error('the token stages have not run for this article (prepareTokens)');
+      }
+      this.tokens.set(stage, (probs = result));
     }
     return probs;
   }
 
   /** Technique probabilities of spans: the technique stages in turn, each reading the last. */
-  techniqueProbabilities(spans: readonly TextSpan[]): Float64Array[] {
+  async techniqueProbabilities(spans: readonly TextSpan[]): Promise<Float64Array[]> {
     let probs: Float64Array[] | undefined;
     for (const stage of this.techniqueStages)
-      probs = stage.techniqueProbabilities(this, spans, probs);
+      probs = await stage.techniqueProbabilities(this, spans, probs);
     if (!probs) throw new Error('the model has no technique stage');
     return probs;
   }

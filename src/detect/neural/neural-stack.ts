@@ -10,6 +10,9 @@ import type { WordVectors } from '../../features/vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
 import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';
 import { NeuralTagger, type NeuralTaggerWeights } from './tagger.js';
+import { onnxRuntime } from '../../features/onnx-runtime.js';
+import { classifierGraph, OnnxSequences, taggerGraph } from './bilstm-graph.js';
+import { spanWindow, windowRows } from './classifier.js';
 import { sentencePieces, tokenInputs, tokenInputSize, type TokenInputs } from './token-inputs.js';
 
 export type NeuralNetworkName = 'tagger' | 'classifier';
@@ -43,6 +46,7 @@ function taggerPrefix(k: number): string {
 
 export class NeuralStack {
   private readonly inputs = new WeakMap<ArticleContext, TokenInputs>();
+  private native?: Promise<NativeNetworks | undefined>;
   readonly taggers: NeuralTagger[];
   readonly classifier: NeuralClassifier | undefined;
 
@@ -89,6 +93,89 @@ export class NeuralStack {
       mean[i] = sum / (seeds.length + 1);
     }
     return mean;
+  }
+
+  /** The networks on ONNX Runtime, where it is installed (bilstm-graph.ts). */
+  private nativeNetworks(): Promise<NativeNetworks | undefined> {
+    this.native ??= onnxRuntime().then(async (ort) => {
+      if (!ort) return undefined;
+      const { inputs } = this.header;
+      return {
+        taggers: await OnnxSequences.create(
+          ort,
+          taggerGraph(this.taggers.map((t) => t.weights)),
+          inputs,
+        ),
+        classifier:
+          this.classifier &&
+          (await OnnxSequences.create(
+            ort,
+            classifierGraph(this.classifier.weights.encoder),
+            inputs + 1,
+          )),
+      };
+    });
+    return this.native;
+  }
+
+  /**
+   * `tokenProbabilities` from the fastest engine installed: ONNX Runtime where it is, else
+   * the TypeScript BiLSTMs (which training keeps to).
+   */
+  async tokenProbabilitiesFastest(
+    ctx: ArticleContext,
+    linearTokens: Float32Array,
+  ): Promise<Float32Array> {
+    const native = await this.nativeNetworks();
+    if (!native) return this.tokenProbabilities(ctx, linearTokens);
+    const { x } = this.tokenInputs(ctx, () => linearTokens);
+    const { inputs } = this.header;
+    const probabilities = new Float32Array(x.length / inputs);
+    const pieces = sentencePieces(ctx, this.header.pieceLength);
+    if (pieces.length === 0) return probabilities;
+    const { data } = await native.taggers.run(
+      pieces.map(([start, end]) => x.subarray(start * inputs, end * inputs)),
+      'probabilities',
+    );
+    pieces.forEach(([start, end], b) => {
+      for (let t = start; t < end; t++)
+        probabilities[t] = data[(t - start) * pieces.length + b] as number;
+    });
+    return probabilities;
+  }
+
+  /** `techniqueProbabilities` from the fastest engine installed, as the taggers'. */
+  async techniqueProbabilitiesFastest(
+    ctx: ArticleContext,
+    spans: readonly TextSpan[],
+    linearTechniques: readonly Float64Array[],
+    linearTokens: () => Float32Array,
+  ): Promise<Float64Array[]> {
+    const native = await this.nativeNetworks();
+    const classifier = this.classifier;
+    const tokens = ctx.doc.tokens.length;
+    if (!native?.classifier || !classifier || tokens === 0 || spans.length === 0)
+      return this.techniqueProbabilities(ctx, spans, linearTechniques, linearTokens);
+    const { x } = this.tokenInputs(ctx, linearTokens);
+    const windows = spans.map((span) => {
+      const [first, last] = tokensInSpan(ctx.doc, span);
+      return spanWindow({ first, last, linear: [] }, tokens);
+    });
+    const { inputs } = this.header;
+    const { data } = await native.classifier.run(
+      windows.map((win) => windowRows(x, inputs, win)),
+      'states',
+    );
+    const width = 2 * classifier.weights.encoder.hidden;
+    return windows.map((win, b) => {
+      const states = new Float32Array((win.to - win.from) * width);
+      for (let t = 0; t < win.to - win.from; t++)
+        states.set(
+          data.subarray((t * windows.length + b) * width, (t * windows.length + b + 1) * width),
+          t * width,
+        );
+      return classifier.probabilities(states, win, linearTechniques[b] as Float64Array);
+    });
   }
 
   techniqueProbabilities(
@@ -150,6 +237,12 @@ export class NeuralStack {
       },
     );
   }
+}
+
+/** The networks of a stack on ONNX Runtime. */
+interface NativeNetworks {
+  taggers: OnnxSequences;
+  classifier: OnnxSequences | undefined;
 }
 
 function classifierTensors(weights: NeuralClassifierWeights): [string, Float32Array][] {

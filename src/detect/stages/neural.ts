@@ -30,7 +30,7 @@ export function neuralStages(stack: NeuralStack): Stage[] {
   const tagger: TokenStage = {
     kind: 'token',
     tokenProbabilities: (article, linear) =>
-      stack.tokenProbabilities(article.ctx, fromStageBefore(linear, 'neural')),
+      stack.tokenProbabilitiesFastest(article.ctx, fromStageBefore(linear, 'neural')),
   };
   if (!stack.classifier) return [tagger];
   return [
@@ -39,8 +39,11 @@ export function neuralStages(stack: NeuralStack): Stage[] {
       kind: 'technique',
       // The token inputs read the linear tagger's probabilities: those the neural tagger reads.
       techniqueProbabilities: (article, spans, linear) =>
-        stack.techniqueProbabilities(article.ctx, spans, fromStageBefore(linear, 'neural'), () =>
-          fromStageBefore(article.tokensBefore(tagger), 'neural'),
+        stack.techniqueProbabilitiesFastest(
+          article.ctx,
+          spans,
+          fromStageBefore(linear, 'neural'),
+          () => fromStageBefore(article.tokensBefore(tagger), 'neural'),
         ),
     },
   ];

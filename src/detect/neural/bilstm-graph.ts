@@ -1,0 +1,145 @@
+/**
+ * The md model's BiLSTMs on ONNX Runtime: the same weights written out as ONNX graphs
+ * (ONNX's LSTM operator; all the sequences of an article in one batch), several times faster
+ * than the plain TypeScript loops of bilstm.ts, which stay the engine where ONNX Runtime is
+ * not installed. Results agree to float rounding (the TypeScript BiLSTM computes in doubles
+ * with a rational tanh; tests bound the difference).
+ */
+import { OnnxGraph } from '../../features/onnx-graph.js';
+import type { OnnxRuntime } from '../../features/onnx-runtime.js';
+import type { BiLstmWeights, LstmWeights } from './bilstm.js';
+import type { NeuralTaggerWeights } from './tagger.js';
+
+/** ONNX's gate order (input, output, forget, cell) as indices into the stored order (i, f, c, o). */
+const ONNX_GATES = [0, 3, 1, 2];
+
+/** One direction's weights in ONNX's layout: W [4H x inputs], R [4H x H], bias [8H]. */
+function onnxLayout(w: LstmWeights, inputs: number, hidden: number) {
+  const gates = 4 * hidden;
+  const kernel = new Float32Array(gates * inputs);
+  const recurrent = new Float32Array(gates * hidden);
+  const bias = new Float32Array(2 * gates); // the recurrence's bias (second half) is zero
+  ONNX_GATES.forEach((stored, gate) => {
+    for (let u = 0; u < hidden; u++) {
+      const row = gate * hidden + u;
+      const column = stored * hidden + u;
+      for (let i = 0; i < inputs; i++) kernel[row * inputs + i] = w.kernel[i * gates + column]!;
+      for (let k = 0; k < hidden; k++)
+        recurrent[row * hidden + k] = w.recurrent[k * gates + column]!;
+      bias[row] = w.bias[column]!;
+    }
+  });
+  return { kernel, recurrent, bias };
+}
+
+/**
+ * A BiLSTM over the graph inputs `x` (float [steps, sequences, inputs], time-major, zero past
+ * a sequence's end) and `lengths` (int32 [sequences]): its states [steps, sequences, 2H],
+ * forward then backward, as bilstm.ts gives them.
+ */
+function bilstmStates(g: OnnxGraph, w: BiLstmWeights, name: string): string {
+  const { inputs, hidden } = w;
+  const [forward, backward] = [w.forward, w.backward].map((d) => onnxLayout(d, inputs, hidden)) as [
+    ReturnType<typeof onnxLayout>,
+    ReturnType<typeof onnxLayout>,
+  ];
+  const both = (part: 'kernel' | 'recurrent' | 'bias', dims: number[]) => {
+    const joined = new Float32Array(2 * forward[part].length);
+    joined.set(forward[part]);
+    joined.set(backward[part], forward[part].length);
+    return g.constant(`${name}.${part}`, joined, [2, ...dims]);
+  };
+  const states = g.node(
+    'LSTM',
+    [
+      'x',
+      both('kernel', [4 * hidden, inputs]),
+      both('recurrent', [4 * hidden, hidden]),
+      both('bias', [8 * hidden]),
+      'lengths',
+    ],
+    { direction: 'bidirectional', hidden_size: hidden },
+  );
+  // [steps, 2, sequences, H] to [steps, sequences, 2H].
+  return g.node('Reshape', [
+    g.node('Transpose', [states], { perm: [0, 2, 1, 3] }),
+    g.ints([0, 0, 2 * hidden]),
+  ]);
+}
+
+const sequenceInputs = (inputs: number) => ({
+  x: { type: 'float' as const, dims: ['steps', 'sequences', inputs] },
+  lengths: { type: 'int32' as const, dims: ['sequences'] },
+});
+
+/** The taggers' graph: `probabilities` ([steps, sequences], the taggers' mean). */
+export function taggerGraph(taggers: readonly NeuralTaggerWeights[]): Uint8Array {
+  const g = new OnnxGraph();
+  const { inputs, hidden } = taggers[0]!.encoder;
+  const outputs = taggers.map((tagger, k) => {
+    const joined = bilstmStates(g, tagger.encoder, `tagger${k}`);
+    const output = g.constant(`tagger${k}.output`, tagger.output, [2 * hidden, 1]);
+    return g.node('Sigmoid', [
+      g.node('Add', [g.node('MatMul', [joined, output]), g.scalar(tagger.outputBias)]),
+    ]);
+  });
+  const sum = outputs.reduce((a, b) => g.node('Add', [a, b]));
+  const mean = g.node('Div', [sum, g.scalar(taggers.length)]);
+  g.output('probabilities', g.node('Squeeze', [mean, g.ints([2])]));
+  return g.encode('spinscope-taggers', sequenceInputs(inputs), {
+    probabilities: { type: 'float', dims: ['steps', 'sequences'] },
+  });
+}
+
+/** The span classifier's BiLSTM: its `states` ([steps, sequences, 2H]). */
+export function classifierGraph(encoder: BiLstmWeights): Uint8Array {
+  const g = new OnnxGraph();
+  g.output('states', bilstmStates(g, encoder, 'classifier'));
+  return g.encode('spinscope-span-classifier', sequenceInputs(encoder.inputs), {
+    states: { type: 'float', dims: ['steps', 'sequences', 2 * encoder.hidden] },
+  });
+}
+
+type Session = Awaited<ReturnType<OnnxRuntime['InferenceSession']['create']>>;
+
+/** A graph over sequences of rows on ONNX Runtime: `run` batches them, time-major. */
+export class OnnxSequences {
+  private constructor(
+    private readonly ort: OnnxRuntime,
+    private readonly session: Session,
+    private readonly inputs: number,
+  ) {}
+
+  static async create(ort: OnnxRuntime, graph: Uint8Array, inputs: number): Promise<OnnxSequences> {
+    const session = await ort.InferenceSession.create(graph, {
+      // One article's sequences are one batch: a second thread would wait on the first.
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
+    return new OnnxSequences(ort, session, inputs);
+  }
+
+  /**
+   * The graph's `output` for `sequences` (each [rows x inputs]): time-major,
+   * [steps x sequences x width], where `steps` is the longest sequence's length.
+   */
+  async run(
+    sequences: readonly Float32Array[],
+    output: string,
+  ): Promise<{ data: Float32Array; steps: number }> {
+    const { inputs } = this;
+    const lengths = Int32Array.from(sequences, (s) => s.length / inputs);
+    const steps = Math.max(...lengths);
+    const batch = new Float32Array(steps * sequences.length * inputs);
+    sequences.forEach((rows, b) => {
+      for (let t = 0; t < lengths[b]!; t++)
+        batch.set(rows.subarray(t * inputs, (t + 1) * inputs), (t * sequences.length + b) * inputs);
+    });
+    const { Tensor } = this.ort;
+    const result = await this.session.run({
+      x: new Tensor('float32', batch, [steps, sequences.length, inputs]),
+      lengths: new Tensor('int32', lengths, [sequences.length]),
+    });
+    return { data: result[output]!.data as Float32Array, steps };
+  }
+}
