@@ -22,7 +22,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
-import { Detector } from '../src/detect/detector.js';
+import { Detector, type LoadOptions } from '../src/detect/detector.js';
+import type { Embedder } from '../src/features/sentence-encoder.js';
 import { scoreFullTask } from '../src/eval/full.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
@@ -48,6 +49,7 @@ import {
 import { encodeTrainedModel, type TrainedModel } from '../src/train/trained-model.js';
 import { cachedEmbedder, VectorFile } from '../src/train/vector-file.js';
 import { meanAndSd } from '../src/eval/spread.js';
+import { pooledEncoder, pooledHeadTexts } from './pooled-spans.js';
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +85,17 @@ const encoderInput = (corpus: Corpus) => ({
 
 type Trained = TrainedModel | Record<string, TrainedModel>;
 
+let pooledOnce: Promise<Embedder> | undefined;
+const pooled = () => (pooledOnce ??= pooledEncoder());
+
+/** How a recipe's models read sentence vectors when scored, where it differs from shipped. */
+const SCORING: Record<string, () => Promise<LoadOptions>> = {
+  'fast-use-pooled': async () => ({
+    embedder: cachedEmbedder(vectorFile, await pooled()),
+    headTexts: pooledHeadTexts,
+  }),
+};
+
 /**
  * A recipe: how a model is trained from a corpus. Names say what differs from `fast`. A
  * recipe may give several models from one training, each scored (`accurate-and-lg`). The
@@ -92,6 +105,15 @@ type Trained = TrainedModel | Record<string, TrainedModel>;
 const RECIPES: Record<string, (corpus: Corpus) => Promise<Trained>> = {
   fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).model,
   'fast-use': async (corpus) => (await trainSentenceHeadDetector(encoderInput(corpus))).model,
+  /** `fast-use` with span vectors pooled from their sentence's pass (pooled-spans.ts). */
+  'fast-use-pooled': async (corpus) =>
+    (
+      await trainSentenceHeadDetector({
+        ...encoderInput(corpus),
+        headTexts: pooledHeadTexts,
+        encoder: await pooled(),
+      })
+    ).model,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS })).model,
   /** The accurate model, and its taggers with the sentence head of `fast-use` (one training). */
@@ -231,7 +253,7 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
       const detector = Detector.fromBytes(
         encodeTrainedModel(model),
         join(PACKAGE_ROOT, 'models', name, 'model.bin'),
-        { embedder: cachedEmbedder(vectorFile) },
+        (await SCORING[recipe]?.()) ?? { embedder: cachedEmbedder(vectorFile) },
       );
       const { metrics, predictions } = await evaluateDetector(
         detector,

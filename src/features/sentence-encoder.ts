@@ -100,10 +100,13 @@ export class TextVectors {
   }
 }
 
+/** The texts whose vectors a span's technique is judged from: the span's and its sentence's. */
+export type HeadTexts = (doc: ArticleDocument, span: TextSpan) => [string, string];
+
 /** The texts a span's technique is judged from: its own and its sentence's. */
-export function headTexts(doc: ArticleDocument, span: TextSpan): [string, string] {
+export const headTexts: HeadTexts = (doc, span) => {
   const text = doc.offsets.slice(span.cpStart, span.cpEnd);
   const [first] = tokensInSpan(doc, span);
   const token = doc.tokens[first] as Token | undefined;
   return [text, token ? doc.sentences[token.sentence]!.text : text];
-}
+};

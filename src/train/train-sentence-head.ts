@@ -9,7 +9,12 @@ import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { toTextSpan } from '../detect/detector.js';
 import { findTokenSpans } from '../detect/span-tagger.js';
 import { headInputs, SentenceHead } from '../detect/stages/sentence-head.js';
-import { headTexts, TextVectors } from '../features/sentence-encoder.js';
+import {
+  headTexts,
+  TextVectors,
+  type Embedder,
+  type HeadTexts,
+} from '../features/sentence-encoder.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead, type HeadSettings } from './sentence-head.js';
 import { detectorOf, type TrainedModel } from './trained-model.js';
 import { cachedEmbedder, type VectorCache } from './vector-file.js';
@@ -29,6 +34,9 @@ export interface SentenceHeadTrainInput extends TrainInput {
   /** Vectors encoded by earlier runs (a VectorFile), so that each text is encoded once. */
   vectorCache?: VectorCache;
   head?: Partial<HeadSettings>;
+  /** An experiment's choice of the texts the head reads, and of how they become vectors. */
+  headTexts?: HeadTexts;
+  encoder?: Embedder;
 }
 
 /** `fast`: the sm model trained from the same input, when it was trained already. */
@@ -44,16 +52,17 @@ export async function trainSentenceHeadDetector(
     seed: fast.model.header.training.seed,
     ...input.head,
   };
-  const embedder = cachedEmbedder(memoryOver(input.vectorCache));
+  const texts = input.headTexts ?? headTexts;
+  const embedder = cachedEmbedder(memoryOver(input.vectorCache), input.encoder);
   const vectors = new TextVectors(embedder);
   for (const [i, a] of articles.entries()) {
-    await vectors.ensure(a.tc.flatMap((s) => headTexts(a.ctx.doc, s)));
+    await vectors.ensure(a.tc.flatMap((s) => texts(a.ctx.doc, s)));
     progress({ stage: 'encoding sentences', done: i + 1, total: articles.length });
   }
   const examples = articles.flatMap((a) => {
     const linear = outOfFoldPredictions.techniques.get(a.id) as Float64Array[];
     return a.tc.map((s, i) => ({
-      raw: headInputs(headTexts(a.ctx.doc, s).map((text) => vectors.get(text))),
+      raw: headInputs(texts(a.ctx.doc, s).map((text) => vectors.get(text))),
       linear: linear[i] as Float64Array,
       label: TECHNIQUE_LABELS.indexOf(s.technique),
       fold: a.fold,
@@ -89,7 +98,7 @@ export async function trainSentenceHeadDetector(
         // A fold without gold spans has no head of its own: the full head never saw it either.
         sentenceHead: new SentenceHead(head.foldWeights.get(fold) ?? head.weights),
       },
-      { embedder },
+      { embedder, headTexts: texts },
     ),
   );
   const classified = await classifyFoundSpans(fast, (a, spans) =>

@@ -6,7 +6,11 @@
  * (fear, doubt, flag-waving, causal claims) that the span's words and word clusters catch
  * only in part; the encoder has read far more text than the corpus holds.
  */
-import { headTexts, SENTENCE_VECTOR_SIZE } from '../../features/sentence-encoder.js';
+import {
+  headTexts,
+  SENTENCE_VECTOR_SIZE,
+  type HeadTexts,
+} from '../../features/sentence-encoder.js';
 import { tensorOf } from '../../formats/model-file.js';
 import { TECHNIQUE_LABELS } from '../../techniques/catalogue.js';
 import { softmax } from '../linear.js';
@@ -30,20 +34,24 @@ export interface SentenceHeadWeights {
 
 export const sentenceHead: StagePlugin = {
   name: 'sentence-head',
-  load: ({ tensors }) => [
-    sentenceHeadStage(SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors)),
+  load: ({ tensors, headTexts }) => [
+    sentenceHeadStage(SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors), headTexts),
   ],
 };
 
-export function sentenceHeadStage(head: SentenceHead): TechniqueStage {
+/** `texts`: which texts' vectors the head reads (another choice is an experiment's). */
+export function sentenceHeadStage(
+  head: SentenceHead,
+  texts: HeadTexts = headTexts,
+): TechniqueStage {
   return {
     kind: 'technique',
-    texts: (doc, spans) => spans.flatMap((span) => headTexts(doc, span)),
+    texts: (doc, spans) => spans.flatMap((span) => texts(doc, span)),
     // The head reads the linear probabilities: it learnt from them, out of fold.
     techniqueProbabilities: (article, spans, before) => {
       const linear = fromStageBefore(before, 'sentence-head');
       return spans.map((span, i) => {
-        const vectors = headTexts(article.ctx.doc, span).map((text) => article.vector(text));
+        const vectors = texts(article.ctx.doc, span).map((text) => article.vector(text));
         return head.probabilities(head.inputs(vectors), linear[i] as Float64Array);
       });
     },
