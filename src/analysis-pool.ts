@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import type { Analysis } from './detect/analysis.js';
-import { ANALYSIS_WORKER_URL, type AnalysisTask } from './analysis-worker.js';
+import { ANALYSIS_WORKER_URL, type AnalysisTask, type PredictTask } from './analysis-worker.js';
 
 export type AnalysisPool = Piscina<AnalysisTask, Analysis>;
 
@@ -31,4 +31,10 @@ export async function startAnalysisPool(options: {
     throw error;
   }
   return pool;
+}
+
+/** One article's SemEval predictions, in a thread of the pool (analysis-worker.ts `predict`). */
+export async function predictInPool(pool: AnalysisPool, task: PredictTask): Promise<string> {
+  // The pool's types describe its default export; `predict` takes and gives these.
+  return (await pool.run(task as never, { name: 'predict' })) as unknown as string;
 }

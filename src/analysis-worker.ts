@@ -5,6 +5,13 @@
  */
 import { analyze, loadDetector } from './analyze.js';
 import type { Analysis } from './detect/analysis.js';
+import { predictFull, predictSi, predictTc } from './detect/predict.js';
+import { SentenceEncoder } from './features/sentence-encoder.js';
+import { formatSiLabels, formatTcLabels, type SpanLabel } from './formats/labels.js';
+import { parseArticle } from './text/document.js';
+
+// The pool has a thread per core already: each encodes its own articles' sentences.
+SentenceEncoder.runInThisThread();
 
 export interface AnalysisTask {
   text: string;
@@ -17,6 +24,24 @@ export default async function run(task: AnalysisTask): Promise<Analysis> {
   // The pool's first task warms the thread up: the model, and the sentence encoder if it has one.
   if (task.warmUp) await loadDetector(task.model).warmUp();
   return analyze(task.text, { model: task.model, maxBytes: task.maxBytes });
+}
+
+/** One article's SemEval predictions (`spinscope predict`): TC labels the template's spans. */
+export interface PredictTask {
+  task: 'si' | 'tc' | 'full';
+  articleId: string;
+  text: string;
+  model: string;
+  template?: SpanLabel[];
+}
+
+/** The article's label lines (Piscina runs it by name: `{ name: 'predict' }`). */
+export async function predict(t: PredictTask): Promise<string> {
+  const detector = loadDetector(t.model);
+  const ctx = detector.context(parseArticle(t.text));
+  if (t.task === 'si') return formatSiLabels(await predictSi(detector, ctx, t.articleId));
+  if (t.task === 'full') return formatTcLabels(await predictFull(detector, ctx, t.articleId));
+  return formatTcLabels(await predictTc(detector, ctx, t.articleId, t.template ?? []));
 }
 
 /** This module, as Piscina's `filename` (.js when compiled, .ts when run through tsx). */

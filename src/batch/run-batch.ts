@@ -54,7 +54,7 @@ export interface BatchOptions {
   dbFile?: string;
   /** Model name or path (default `md`). */
   model?: string;
-  /** Analysis threads (default: cores − 1, at least 1). */
+  /** Analysis threads (default: one per core). */
   workers?: number;
   /** Largest article text in UTF-8 bytes (default 2 MiB); HTML pages may be 4 times this. */
   maxBytes?: number;
@@ -496,7 +496,7 @@ export async function processItems(
   },
   onProgress: (progress: BatchProgress) => void = () => {},
 ): Promise<BatchSummary> {
-  const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
+  const threads = options.workers ?? availableParallelism();
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new SpinscopeError('SPN_ERR_USAGE', `workers must be a positive integer, not ${threads}`);
   }

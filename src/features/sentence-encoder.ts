@@ -18,8 +18,7 @@ export const SENTENCE_VECTOR_SIZE = 512;
 const IDLE_THREAD_MS = 60_000;
 /**
  * One call's texts are split in this many parts, run by up to as many threads: one article's
- * wait is what a reader feels. The split does not depend on the machine, because a vector
- * differs in its last bits with the batch it was encoded in.
+ * wait is what a reader feels.
  */
 const PARTS = 2;
 const THREADS = Math.min(PARTS, availableParallelism());
@@ -27,19 +26,30 @@ const THREADS = Math.min(PARTS, availableParallelism());
 const SPLIT_FROM = 8;
 
 let shared: SentenceEncoder | undefined;
+let inThisThread = false;
 
-/** The encoder, in a thread of its own (sentence-encoder-worker.ts). */
+/** The worker module: beside this one, .js when compiled, .ts when run through tsx. */
+const WORKER_URL = new URL(
+  `./sentence-encoder-worker${extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+).href;
+type WorkerModule = typeof import('./sentence-encoder-worker.js');
+
+/**
+ * The encoder: in threads of its own (sentence-encoder-worker.ts), so that one article's
+ * texts are encoded on every core while the caller's event loop stays free; or in the calling
+ * thread, where that thread is one of a pool that already keeps every core busy.
+ */
 export class SentenceEncoder implements Embedder {
-  private readonly pool = new Piscina<readonly string[], Float32Array[]>({
-    // The worker sits beside this module: .js when compiled, .ts when run through tsx.
-    filename: new URL(
-      `./sentence-encoder-worker${extname(fileURLToPath(import.meta.url))}`,
-      import.meta.url,
-    ).href,
-    minThreads: 0,
-    maxThreads: THREADS,
-    idleTimeout: IDLE_THREAD_MS,
-  });
+  private readonly pool = inThisThread
+    ? undefined
+    : new Piscina<readonly string[], Float32Array[]>({
+        filename: WORKER_URL,
+        minThreads: 0,
+        maxThreads: THREADS,
+        idleTimeout: IDLE_THREAD_MS,
+      });
+  private worker?: Promise<WorkerModule>;
 
   /** The encoder of this thread, made once. */
   static load(): SentenceEncoder {
@@ -47,8 +57,22 @@ export class SentenceEncoder implements Embedder {
     return shared;
   }
 
-  /** The engine the encoder threads run (sentence-encoder-engines.ts). */
+  /**
+   * Encode in this thread rather than in threads of its own: for the threads of an analysis
+   * pool (one per core). Call before the first `load`.
+   */
+  static runInThisThread(): void {
+    inThisThread = true;
+  }
+
+  private direct(): Promise<WorkerModule> {
+    this.worker ??= import(WORKER_URL) as Promise<WorkerModule>;
+    return this.worker;
+  }
+
+  /** The engine the encoder runs on (sentence-encoder-engines.ts). */
   async engine(): Promise<EncoderEngine> {
+    if (!this.pool) return (await this.direct()).engine();
     // The worker's `engine` export; the pool's types describe its default export.
     return (await this.pool.run([], { name: 'engine' })) as unknown as EncoderEngine;
   }
@@ -61,6 +85,7 @@ export class SentenceEncoder implements Embedder {
   /** The texts' vectors, in order; a long list is split in parts of about equal length. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
+    if (!this.pool) return (await this.direct()).default(texts);
     if (texts.length < SPLIT_FROM) return this.pool.run(texts);
     const total = texts.reduce((n, t) => n + t.length, 0);
     const chunks: string[][] = [[]];
@@ -70,7 +95,7 @@ export class SentenceEncoder implements Embedder {
       chunks.at(-1)!.push(text);
       length += text.length;
     }
-    return (await Promise.all(chunks.map((chunk) => this.pool.run(chunk)))).flat();
+    return (await Promise.all(chunks.map((chunk) => this.pool!.run(chunk)))).flat();
   }
 }
 

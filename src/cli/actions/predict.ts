@@ -1,18 +1,13 @@
 /** `spinscope predict`: SemEval-format predictions for a folder of articles. */
 import { readCorpus } from '../../formats/corpus.js';
 import { readTextFile, writeFileAtomically } from '../../formats/files.js';
-import {
-  formatSiLabels,
-  formatTcLabels,
-  groupByArticle,
-  parseLabels,
-  type SpanLabel,
-} from '../../formats/labels.js';
+import { groupByArticle, parseLabels, type SpanLabel } from '../../formats/labels.js';
+import { availableParallelism } from 'node:os';
+import { predictInPool, startAnalysisPool } from '../../analysis-pool.js';
 import { loadDetector } from '../../analyze.js';
+import { DEFAULT_MODEL_NAME } from '../../config.js';
 import { SpinscopeError } from '../../errors.js';
-import { predictFull, predictSi, predictTc } from '../../detect/predict.js';
 import { codePointLength } from '../../text/offsets.js';
-import { parseArticle } from '../../text/document.js';
 import { progressReporter } from '../progress.js';
 import type { Sink } from '../sink.js';
 
@@ -22,11 +17,14 @@ export interface PredictCommandOptions {
   template?: string;
   out: string;
   model?: string;
+  /** Threads (default: one per core). */
+  workers?: number;
 }
 
 export async function predictAction(options: PredictCommandOptions, out: Sink): Promise<void> {
   const corpus = await readCorpus(options.articles);
-  const detector = loadDetector(options.model);
+  const model = options.model ?? DEFAULT_MODEL_NAME;
+  loadDetector(model); // a bad model fails here, with its own error, before threads start
   let template: Map<string, SpanLabel[]> | undefined;
   if (options.task === 'tc') {
     const file = options.template;
@@ -42,24 +40,33 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
       : (corpus.template as SpanLabel[]);
     template = groupByArticle(spans);
   }
+  // Articles are predicted in threads, one per core, each with the model loaded once.
+  const threads = Math.min(options.workers ?? availableParallelism(), corpus.articles.length || 1);
+  const pool = await startAnalysisPool({ model, threads, maxBytes: Number.MAX_SAFE_INTEGER });
   const progress = progressReporter();
-  const lines: string[] = [];
-  for (const [i, article] of corpus.articles.entries()) {
-    const ctx = detector.context(parseArticle(article.text));
-    if (options.task === 'si')
-      lines.push(formatSiLabels(await predictSi(detector, ctx, article.id)));
-    else if (options.task === 'full')
-      lines.push(formatTcLabels(await predictFull(detector, ctx, article.id)));
-    else {
-      const spans = template?.get(article.id);
-      if (spans) lines.push(formatTcLabels(await predictTc(detector, ctx, article.id, spans)));
-    }
-    progress.update(`predicting ${options.task}`, i + 1, corpus.articles.length);
+  let done = 0;
+  try {
+    const articles = corpus.articles.filter((a) => options.task !== 'tc' || template?.has(a.id));
+    const lines = await Promise.all(
+      articles.map(async (article) => {
+        const labels = await predictInPool(pool, {
+          task: options.task,
+          articleId: article.id,
+          text: article.text,
+          model,
+          template: template?.get(article.id),
+        });
+        progress.update(`predicting ${options.task}`, ++done, articles.length);
+        return labels;
+      }),
+    );
+    progress.stop();
+    await writeFileAtomically(options.out, lines.join(''));
+    const count = lines.join('').split('\n').length - 1;
+    out(
+      `${count} ${options.task.toUpperCase()} lines for ${corpus.articles.length} articles written to ${options.out}\n`,
+    );
+  } finally {
+    await pool.destroy();
   }
-  progress.stop();
-  await writeFileAtomically(options.out, lines.join(''));
-  const count = lines.join('').split('\n').length - 1;
-  out(
-    `${count} ${options.task.toUpperCase()} lines for ${corpus.articles.length} articles written to ${options.out}\n`,
-  );
 }

@@ -1,5 +1,5 @@
 /** `spinscope predict`: its options and help; what it does is in ../actions/ (loaded when run). */
-import { MODEL_HELP } from '../options.js';
+import { MODEL_HELP, positiveInteger } from '../options.js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
 import type { Sink } from '../sink.js';
@@ -17,6 +17,7 @@ export function predictCommand(program: Command, out: Sink): void {
     .option('--template <file>', "TC: the spans to label (default: the folder's *-tc-template.out)")
     .requiredOption('--out <file>', 'where to write the predictions')
     .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
+    .option('--workers <n>', 'threads (default: one per core)', positiveInteger)
     .action(async (opts) => {
       const { predictAction } = await import('../actions/predict.js');
       await predictAction(
@@ -26,6 +27,7 @@ export function predictCommand(program: Command, out: Sink): void {
           template: opts.template,
           out: opts.out,
           model: opts.model,
+          workers: opts.workers,
         },
         out,
       );
