@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector, type LoadOptions } from '../src/detect/detector.js';
-import type { Embedder } from '../src/features/sentence-encoder.js';
+import { headTexts, type Embedder, type HeadTexts } from '../src/features/sentence-encoder.js';
 import { scoreFullTask } from '../src/eval/full.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
@@ -85,11 +85,18 @@ const encoderInput = (corpus: Corpus) => ({
 
 type Trained = TrainedModel | Record<string, TrainedModel>;
 
+/** The span's text, and in place of its sentence's a blank (one constant vector). */
+const spanOnly: HeadTexts = (doc, span) => [headTexts(doc, span)[0], ' '];
+
 let pooledOnce: Promise<Embedder> | undefined;
 const pooled = () => (pooledOnce ??= pooledEncoder());
 
 /** How a recipe's models read sentence vectors when scored, where it differs from shipped. */
 const SCORING: Record<string, () => Promise<LoadOptions>> = {
+  'fast-use-span-only': async () => ({
+    embedder: cachedEmbedder(vectorFile),
+    headTexts: spanOnly,
+  }),
   'fast-use-pooled': async () => ({
     embedder: cachedEmbedder(vectorFile, await pooled()),
     headTexts: pooledHeadTexts,
@@ -105,6 +112,9 @@ const SCORING: Record<string, () => Promise<LoadOptions>> = {
 const RECIPES: Record<string, (corpus: Corpus) => Promise<Trained>> = {
   fast: async (corpus) => trainDetector({ corpus, clustersFile: CLUSTERS }).model,
   'fast-use': async (corpus) => (await trainSentenceHeadDetector(encoderInput(corpus))).model,
+  /** `fast-use` reading the span's vector alone (its sentence's replaced by a constant). */
+  'fast-use-span-only': async (corpus) =>
+    (await trainSentenceHeadDetector({ ...encoderInput(corpus), headTexts: spanOnly })).model,
   /** `fast-use` with span vectors pooled from their sentence's pass (pooled-spans.ts). */
   'fast-use-pooled': async (corpus) =>
     (
