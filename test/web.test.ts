@@ -1388,15 +1388,46 @@ describe('web UI in Chromium', { skip }, () => {
               r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
             assert.ok(!overlaps, `${where} covers its span at ${JSON.stringify(r)}`);
           }
+          // The cues come first, before the techniques' general explanations, and show
+          // without scrolling the box (a sheet on a phone).
+          const cues = await page.evaluate(() => {
+            const list = document.querySelector('#details .cues');
+            const explanation = document.querySelector('#details .explanation')!;
+            return (
+              list && {
+                first: Boolean(
+                  list.compareDocumentPosition(explanation) & Node.DOCUMENT_POSITION_FOLLOWING,
+                ),
+                top: list.getBoundingClientRect().top,
+              }
+            );
+          });
+          if (cues) {
+            assert.ok(cues.first, `${where}: cues before the explanation`);
+            assert.ok(cues.top < box.bottom, `${where}: cues in sight at ${cues.top}`);
+          }
           // The words that weighed most are marked inside the quoted phrase.
           for (const word of await page.locator('#details .quote mark.cue-word').allTextContents())
             assert.ok(((await page.textContent('#details .quote')) ?? '').includes(word));
           markedWords += await page.locator('#details .quote mark.cue-word').count();
-          if (k === Math.floor(count / 2))
-            await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
           await page.keyboard.press('Escape');
         }
         assert.ok(markedWords > 0, 'cue words are marked in the quotes');
+        // The README's view: the phrase with the most cues, opened from its marker.
+        const id = new URL(page.url()).hash.split('/').pop()!;
+        const rec = (await (await fetch(`${base}/api/v1/analyses/${id}`)).json()) as AnalysisRecord;
+        const spans = rec.analysis.spans;
+        const most = spans.reduce(
+          (m, sp, i) => (sp.cues.length > spans[m]!.cues.length ? i : m),
+          0,
+        );
+        const mostTag = page.locator(`#article button.tag[data-span="${most}"]`);
+        await mostTag.scrollIntoViewIfNeeded();
+        await mostTag.click();
+        await page.waitForSelector('#details:not([hidden])');
+        await page.waitForTimeout(150);
+        await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
+        await page.keyboard.press('Escape');
         // No doubled quotation marks around the quoted phrase.
         await tags.first().click();
         const quote = (await page.textContent('#details .quote')) ?? '';

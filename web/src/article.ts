@@ -226,16 +226,20 @@ export class Details {
     void this.position(spanRects(anchor, spanIndices[0]));
   }
 
+  /**
+   * A span's details: the phrase, its techniques, then its cues, which say why this phrase
+   * was highlighted, before the techniques' general explanations.
+   */
   private renderSpan(span: Span, visible: SpanTechnique[]): HTMLElement {
     const byLabel = this.byLabel();
     const visibleSet = new Set(visible.map((t) => t.technique));
+    const muted = (t: SpanTechnique) => (visibleSet.has(t.technique) ? '' : ' muted');
     const techniques = span.techniques.map((t) => {
-      const entry = byLabel.get(t.technique);
       const badge = h('span', { class: 'badge' }, t.name);
-      badge.style.background = safeColor(entry?.color);
+      badge.style.background = safeColor(byLabel.get(t.technique)?.color);
       return h(
         'li',
-        { class: visibleSet.has(t.technique) ? 'technique' : 'technique muted' },
+        { class: `technique${muted(t)}` },
         h(
           'div',
           { class: 'technique-head' },
@@ -243,7 +247,6 @@ export class Details {
           h('span', { class: 'confidence' }, formatConfidence(t.confidence)),
           visibleSet.has(t.technique) ? null : h('span', { class: 'hint' }, '(hidden by filter)'),
         ),
-        entry ? h('p', { class: 'explanation' }, entry.explanation) : null,
       );
     });
     const cues = span.cues.map((c) =>
@@ -255,11 +258,26 @@ export class Details {
         h('span', { class: 'cue' }, c.text),
       ),
     );
+    // With several techniques, each explanation says whose it is.
+    const explanations = span.techniques.map((t) => {
+      const entry = byLabel.get(t.technique);
+      return entry
+        ? h(
+            'p',
+            { class: `explanation${muted(t)}` },
+            span.techniques.length > 1 ? h('strong', {}, `${t.name}: `) : null,
+            entry.explanation,
+          )
+        : null;
+    });
     return h(
       'section',
       { class: 'details-span' },
       h('blockquote', { class: 'quote' }, '“', ...quotePieces(span), '”'),
       h('ul', { class: 'techniques' }, ...techniques),
+      cues.length > 0 ? h('h3', {}, 'Cues') : null,
+      cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
+      ...explanations,
       h(
         'p',
         { class: 'confidence-note' },
@@ -267,8 +285,6 @@ export class Details {
           ? 'Reviewed: a person decides this phrase, so it has no model confidence.'
           : 'The percentage is how likely this phrase uses the technique.',
       ),
-      cues.length > 0 ? h('h3', {}, 'Cues') : null,
-      cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
     );
   }
 
