@@ -1441,6 +1441,48 @@ describe('web UI in Chromium', { skip }, () => {
     });
   }
 
+  test("a marker's names show beside it on hover and focus, never over the line above", async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const tip = page.locator('#marker-tip');
+      const tags = page.locator('#article-body button.tag');
+      const count = await tags.count();
+      for (const k of [...new Set([0, Math.floor(count / 2), count - 1])]) {
+        const tag = tags.nth(k);
+        await tag.scrollIntoViewIfNeeded();
+        await tag.hover();
+        await tip.waitFor({ state: 'visible' });
+        await page.waitForTimeout(100); // placed once Floating UI has measured
+        assert.equal(await tip.textContent(), await tag.getAttribute('data-name'));
+        const t = (await tip.boundingBox())!;
+        const m = (await tag.boundingBox())!;
+        const where = `marker ${k}: tip ${JSON.stringify(t)}, marker ${JSON.stringify(m)}`;
+        assert.ok(t.y >= m.y - 0.5, `${where}: not above the marker`);
+        assert.ok(t.x >= m.x + m.width || t.x + t.width <= m.x, `${where}: beside it`);
+        assert.ok(t.x >= 0 && t.x + t.width <= 1366, `${where}: inside the page`);
+        await page.mouse.move(5, 5);
+        await tip.waitFor({ state: 'hidden' });
+      }
+      // Keyboard focus shows it too.
+      await page.locator('#main').focus();
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.matches('button.tag'))) break;
+      }
+      await tip.waitFor({ state: 'visible' });
+      assert.equal(
+        await tip.textContent(),
+        await page.evaluate(() => (document.activeElement as HTMLElement).dataset.name),
+      );
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
+
   test('on a phone an analysis, and a link to one, opens on the article; a link folds the form', async () => {
     const s = await open({ width: 390, height: 844 });
     try {

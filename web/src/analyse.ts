@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import {
   Details,
+  MarkerTip,
   renderArticle,
   revealRange,
   techniqueNumbers,
@@ -45,6 +46,7 @@ export class AnalyseView {
   private readonly hidden = new Set<string>();
   private view: ArticleView = { shown: [] };
   private readonly details: Details;
+  private readonly markerTip = new MarkerTip($('#marker-tip'), $('#article'));
   private busy = false;
   private opening: string | null = null;
   private draft: ReviewDraft | null = null;
@@ -263,6 +265,7 @@ export class AnalyseView {
       : record;
     this.shown = shown;
     this.details.hide();
+    this.markerTip.hide();
     this.view = renderArticle(this.heading, this.body, shown, this.deps.byLabel(), this.filter());
     this.renderLegend();
     this.renderSummary();
