@@ -21,6 +21,7 @@ import {
   exportHtml,
   exportJson,
   fileSlug,
+  formatConfidence,
   formatPercent,
   isoDate,
   layoutBlocks,
@@ -37,7 +38,8 @@ import {
 } from '../web/src/render.js';
 import { EXAMPLE_TEXT, EXAMPLE_TITLE } from '../web/src/example.js';
 import { findPhrase, ReviewDraft } from '../web/src/review.js';
-import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
+import type { AnalysisRecord, CatalogueTechnique, ReviewedSpan, Span } from '../web/src/types.js';
+import { withReviewedSpans } from '../src/review.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import {
   SCREENSHOTS,
@@ -338,6 +340,31 @@ describe('web render functions', () => {
     assert.deepEqual(draft.spans, []);
     draft.undo();
     assert.deepEqual(draft.spans, [{ start: 2, end: 12, techniques: ['Doubt'] }]);
+  });
+
+  test('review: in a draft, a span left as the model had it keeps its confidence and cues', () => {
+    const text = 'These traitors lie. Stand firm, stand proud!';
+    const model = record(text, [span(6, 14), span(20, 30, 'Doubt', 0.3), span(32, 43)]).analysis;
+    const review: ReviewedSpan[] = [
+      { start: 0, end: 5, techniques: ['Doubt'] }, // added
+      { start: 6, end: 14, techniques: ['Loaded_Language'] }, // untouched
+      { start: 20, end: 30, techniques: ['Loaded_Language'] }, // relabelled
+      { start: 32, end: 43, techniques: ['Loaded_Language'], accepted: true },
+    ];
+    const shown = (draft: boolean) =>
+      withReviewedSpans(text, model, review, { draft }).spans.map((s) => [
+        s.text,
+        formatConfidence(s.techniques[0]!.confidence),
+        s.cues.length,
+      ]);
+    assert.deepEqual(shown(true), [
+      ['These', 'reviewed', 0],
+      ['traitors', '50%', 1],
+      ['Stand firm', 'reviewed', 0],
+      ['stand proud', 'reviewed', 0],
+    ]);
+    // Saved, every span is the reviewer's call.
+    assert.ok(shown(false).every(([, confidence]) => confidence === 'reviewed'));
   });
 
   test('corpus entries: ISO dates for every reader, and "+N more" when techniques are cut', () => {
@@ -1532,10 +1559,14 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await page.locator('#review-panel').isVisible(), true);
       const markers = page.locator('#article button.tag'); // the title's too
       const before = await markers.count();
-      // Accept the last span: it stays, marked as accepted.
+      // Accept the last span: it stays, marked as accepted, and is now a person's call; until
+      // then it keeps the model's confidence.
       await markers.last().click();
+      assert.match((await page.textContent('#details .confidence')) ?? '', /%$/);
       await page.click('#details .review-controls button:has-text("Accept")');
       assert.equal(await markers.count(), before);
+      await markers.last().click();
+      assert.equal(await page.textContent('#details .confidence'), 'reviewed');
       // Reject the first span.
       await markers.first().click();
       await page.click('#details .review-controls button:has-text("Reject")');
@@ -1648,6 +1679,16 @@ describe('web UI in Chromium', { skip }, () => {
           phraseCount(slice(a)) === 1 &&
           !expected.some((b) => b !== a && overlaps(a, b)),
       );
+    /** Spans as they were last saved: from then on the reviewer's call. */
+    const saved = new Set<Saved>();
+    /** The model's own span where `span` is as the model had it (not a person's call). */
+    const modelSpan = (span: Saved) =>
+      record.analysis.spans.find(
+        (sp) =>
+          sp.start === span.start &&
+          sp.end === span.end &&
+          sp.techniques.map((t) => t.technique).join() === span.techniques.join(),
+      );
     /** Press the marker of `span` and check that the details and its tooltip show that span. */
     const openSpan = async (span: Saved) => {
       const phrase = slice(span);
@@ -1671,13 +1712,18 @@ describe('web UI in Chromium', { skip }, () => {
               `${el.querySelector('.badge')?.textContent} ${el.querySelector('.confidence')?.textContent}`,
           ),
         );
+      // Untouched and not saved yet, the model's confidences; else a person's call.
+      const model = saved.has(span) ? undefined : modelSpan(span);
       assert.deepEqual(
         heads,
-        span.techniques.map((t) => `${nameOf(t)} reviewed`),
+        model
+          ? model.techniques.map((t) => `${t.name} ${formatConfidence(t.confidence)}`)
+          : span.techniques.map((t) => `${nameOf(t)} reviewed`),
       );
       assert.equal(tooltip, heads.join(' · '));
     };
     const save = async () => {
+      for (const span of expected) saved.add(span);
       await page.fill('#reviewer', 'Ana');
       await Promise.all([
         page.waitForResponse(
@@ -1752,7 +1798,7 @@ describe('web UI in Chromium', { skip }, () => {
         order,
       );
     };
-    return { record, expected, actions, check, startReview, slice, alone, openSpan };
+    return { record, expected, actions, check, startReview, slice, alone, openSpan, modelSpan };
   }
 
   test('review: reject, add, relabel and reopen in every order save what the page showed', async () => {
@@ -1791,7 +1837,8 @@ describe('web UI in Chromium', { skip }, () => {
       await flow.actions.reject();
       await flow.actions.add();
       await flow.check('reject, add');
-      const added = flow.slice(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+      const addedSpan = flow.expected.find((sp) => !flow.modelSpan(sp))!; // a person's call
+      const added = flow.slice(addedSpan);
       const highlighted = (phrase: string) =>
         page.locator('#article mark.hl').filter({ hasText: phrase }).count();
       const counts = new Map<string, number>();
@@ -1813,7 +1860,7 @@ describe('web UI in Chromium', { skip }, () => {
           (await page.textContent('#review-status')) ?? '',
           /^Reviewed by Ana on \d{4}-/,
         );
-        await flow.openSpan(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+        await flow.openSpan(addedSpan);
         assert.match((await page.textContent('#details .confidence-note')) ?? '', /Reviewed/);
         assert.doesNotMatch((await page.textContent('#details')) ?? '', /\d%/);
         await page.keyboard.press('Escape');

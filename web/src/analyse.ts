@@ -259,7 +259,9 @@ export class AnalyseView {
     const shown = this.draft
       ? {
           ...record,
-          analysis: withReviewedSpans(record.text, record.analysis, this.draft.spans),
+          analysis: withReviewedSpans(record.text, record.analysis, this.draft.spans, {
+            draft: true,
+          }),
           reviewed: undefined,
         }
       : record;
