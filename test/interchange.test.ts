@@ -123,6 +123,35 @@ test('export -> import gives identical spans and texts in every format (BOM, emo
   );
 });
 
+test("Label Studio gets the model's spans as predictions with its version, a review as an annotation", () => {
+  const { db, ids, expected } = storeWithReview();
+  const out = join(tempDir('spinscope-ls-export-'), 'ls');
+  const run = spinscope('export', '--db', db, '--format', 'label-studio', '--out', out);
+  assert.equal(run.code, 0, run.stderr);
+  type Result = { value: { start: number; end: number; labels: TechniqueLabel[] } }[];
+  const tasks = JSON.parse(readFileSync(join(out, 'tasks.json'), 'utf8')) as {
+    data: { id: string };
+    predictions: { model_version: string; result: Result }[];
+    annotations: { result: Result }[];
+  }[];
+  const spans = (result: Result) =>
+    result.map(({ value: { start, end, labels } }) => ({ start, end, techniques: labels }));
+  for (const task of tasks) {
+    const reviewed = task.data.id === ids[0];
+    assert.equal(task.predictions.length, 1);
+    assert.equal(task.predictions[0]!.model_version, 'spinscope fast 1.0.0'); // the fixture's
+    const model = reviewed
+      ? [{ ...spanOf(TEXTS[0]!, 'traitors'), techniques: ['Loaded_Language'] }]
+      : expected.get(task.data.id);
+    assert.deepEqual(spans(task.predictions[0]!.result), model, 'the model output, untouched');
+    assert.deepEqual(
+      task.annotations.map((a) => spans(a.result)),
+      reviewed ? [expected.get(task.data.id)] : [],
+      "only a person's review is an annotation",
+    );
+  }
+});
+
 /** Every file under `dir` (relative path -> content), to show that nothing changed. */
 function snapshot(dir: string): Map<string, string> {
   const files = new Map<string, string>();

@@ -21,6 +21,7 @@ import {
   exportHtml,
   exportJson,
   fileSlug,
+  formatConfidence,
   formatPercent,
   isoDate,
   layoutBlocks,
@@ -37,7 +38,8 @@ import {
 } from '../web/src/render.js';
 import { EXAMPLE_TEXT, EXAMPLE_TITLE } from '../web/src/example.js';
 import { findPhrase, ReviewDraft } from '../web/src/review.js';
-import type { AnalysisRecord, CatalogueTechnique, Span } from '../web/src/types.js';
+import type { AnalysisRecord, CatalogueTechnique, ReviewedSpan, Span } from '../web/src/types.js';
+import { withReviewedSpans } from '../src/review.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import {
   SCREENSHOTS,
@@ -338,6 +340,31 @@ describe('web render functions', () => {
     assert.deepEqual(draft.spans, []);
     draft.undo();
     assert.deepEqual(draft.spans, [{ start: 2, end: 12, techniques: ['Doubt'] }]);
+  });
+
+  test('review: in a draft, a span left as the model had it keeps its confidence and cues', () => {
+    const text = 'These traitors lie. Stand firm, stand proud!';
+    const model = record(text, [span(6, 14), span(20, 30, 'Doubt', 0.3), span(32, 43)]).analysis;
+    const review: ReviewedSpan[] = [
+      { start: 0, end: 5, techniques: ['Doubt'] }, // added
+      { start: 6, end: 14, techniques: ['Loaded_Language'] }, // untouched
+      { start: 20, end: 30, techniques: ['Loaded_Language'] }, // relabelled
+      { start: 32, end: 43, techniques: ['Loaded_Language'], accepted: true },
+    ];
+    const shown = (draft: boolean) =>
+      withReviewedSpans(text, model, review, { draft }).spans.map((s) => [
+        s.text,
+        formatConfidence(s.techniques[0]!.confidence),
+        s.cues.length,
+      ]);
+    assert.deepEqual(shown(true), [
+      ['These', 'reviewed', 0],
+      ['traitors', '50%', 1],
+      ['Stand firm', 'reviewed', 0],
+      ['stand proud', 'reviewed', 0],
+    ]);
+    // Saved, every span is the reviewer's call.
+    assert.ok(shown(false).every(([, confidence]) => confidence === 'reviewed'));
   });
 
   test('corpus entries: ISO dates for every reader, and "+N more" when techniques are cut', () => {
@@ -1388,15 +1415,46 @@ describe('web UI in Chromium', { skip }, () => {
               r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top;
             assert.ok(!overlaps, `${where} covers its span at ${JSON.stringify(r)}`);
           }
+          // The cues come first, before the techniques' general explanations, and show
+          // without scrolling the box (a sheet on a phone).
+          const cues = await page.evaluate(() => {
+            const list = document.querySelector('#details .cues');
+            const explanation = document.querySelector('#details .explanation')!;
+            return (
+              list && {
+                first: Boolean(
+                  list.compareDocumentPosition(explanation) & Node.DOCUMENT_POSITION_FOLLOWING,
+                ),
+                top: list.getBoundingClientRect().top,
+              }
+            );
+          });
+          if (cues) {
+            assert.ok(cues.first, `${where}: cues before the explanation`);
+            assert.ok(cues.top < box.bottom, `${where}: cues in sight at ${cues.top}`);
+          }
           // The words that weighed most are marked inside the quoted phrase.
           for (const word of await page.locator('#details .quote mark.cue-word').allTextContents())
             assert.ok(((await page.textContent('#details .quote')) ?? '').includes(word));
           markedWords += await page.locator('#details .quote mark.cue-word').count();
-          if (k === Math.floor(count / 2))
-            await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
           await page.keyboard.press('Escape');
         }
         assert.ok(markedWords > 0, 'cue words are marked in the quotes');
+        // The README's view: the phrase with the most cues, opened from its marker.
+        const id = new URL(page.url()).hash.split('/').pop()!;
+        const rec = (await (await fetch(`${base}/api/v1/analyses/${id}`)).json()) as AnalysisRecord;
+        const spans = rec.analysis.spans;
+        const most = spans.reduce(
+          (m, sp, i) => (sp.cues.length > spans[m]!.cues.length ? i : m),
+          0,
+        );
+        const mostTag = page.locator(`#article button.tag[data-span="${most}"]`);
+        await mostTag.scrollIntoViewIfNeeded();
+        await mostTag.click();
+        await page.waitForSelector('#details:not([hidden])');
+        await page.waitForTimeout(150);
+        await page.screenshot({ path: join(SCREENSHOTS, `explanation-${viewport.name}.png`) });
+        await page.keyboard.press('Escape');
         // No doubled quotation marks around the quoted phrase.
         await tags.first().click();
         const quote = (await page.textContent('#details .quote')) ?? '';
@@ -1409,6 +1467,48 @@ describe('web UI in Chromium', { skip }, () => {
       await s.close();
     });
   }
+
+  test("a marker's names show beside it on hover and focus, never over the line above", async () => {
+    const s = await open();
+    try {
+      const { page } = s;
+      await loadExample(page);
+      const tip = page.locator('#marker-tip');
+      const tags = page.locator('#article-body button.tag');
+      const count = await tags.count();
+      for (const k of [...new Set([0, Math.floor(count / 2), count - 1])]) {
+        const tag = tags.nth(k);
+        await tag.scrollIntoViewIfNeeded();
+        await tag.hover();
+        await tip.waitFor({ state: 'visible' });
+        await page.waitForTimeout(100); // placed once Floating UI has measured
+        assert.equal(await tip.textContent(), await tag.getAttribute('data-name'));
+        const t = (await tip.boundingBox())!;
+        const m = (await tag.boundingBox())!;
+        const where = `marker ${k}: tip ${JSON.stringify(t)}, marker ${JSON.stringify(m)}`;
+        assert.ok(t.y >= m.y - 0.5, `${where}: not above the marker`);
+        assert.ok(t.x >= m.x + m.width || t.x + t.width <= m.x, `${where}: beside it`);
+        assert.ok(t.x >= 0 && t.x + t.width <= 1366, `${where}: inside the page`);
+        await page.mouse.move(5, 5);
+        await tip.waitFor({ state: 'hidden' });
+      }
+      // Keyboard focus shows it too.
+      await page.locator('#main').focus();
+      for (let i = 0; i < 80; i++) {
+        await page.keyboard.press('Tab');
+        if (await page.evaluate(() => document.activeElement?.matches('button.tag'))) break;
+      }
+      await tip.waitFor({ state: 'visible' });
+      assert.equal(
+        await tip.textContent(),
+        await page.evaluate(() => (document.activeElement as HTMLElement).dataset.name),
+      );
+    } catch (error) {
+      await s.context.close(); // report the test's own failure, not follow-up noise
+      throw error;
+    }
+    await s.close();
+  });
 
   test('on a phone an analysis, and a link to one, opens on the article; a link folds the form', async () => {
     const s = await open({ width: 390, height: 844 });
@@ -1459,10 +1559,14 @@ describe('web UI in Chromium', { skip }, () => {
       assert.equal(await page.locator('#review-panel').isVisible(), true);
       const markers = page.locator('#article button.tag'); // the title's too
       const before = await markers.count();
-      // Accept the last span: it stays, marked as accepted.
+      // Accept the last span: it stays, marked as accepted, and is now a person's call; until
+      // then it keeps the model's confidence.
       await markers.last().click();
+      assert.match((await page.textContent('#details .confidence')) ?? '', /%$/);
       await page.click('#details .review-controls button:has-text("Accept")');
       assert.equal(await markers.count(), before);
+      await markers.last().click();
+      assert.equal(await page.textContent('#details .confidence'), 'reviewed');
       // Reject the first span.
       await markers.first().click();
       await page.click('#details .review-controls button:has-text("Reject")');
@@ -1575,6 +1679,16 @@ describe('web UI in Chromium', { skip }, () => {
           phraseCount(slice(a)) === 1 &&
           !expected.some((b) => b !== a && overlaps(a, b)),
       );
+    /** Spans as they were last saved: from then on the reviewer's call. */
+    const saved = new Set<Saved>();
+    /** The model's own span where `span` is as the model had it (not a person's call). */
+    const modelSpan = (span: Saved) =>
+      record.analysis.spans.find(
+        (sp) =>
+          sp.start === span.start &&
+          sp.end === span.end &&
+          sp.techniques.map((t) => t.technique).join() === span.techniques.join(),
+      );
     /** Press the marker of `span` and check that the details and its tooltip show that span. */
     const openSpan = async (span: Saved) => {
       const phrase = slice(span);
@@ -1598,13 +1712,18 @@ describe('web UI in Chromium', { skip }, () => {
               `${el.querySelector('.badge')?.textContent} ${el.querySelector('.confidence')?.textContent}`,
           ),
         );
+      // Untouched and not saved yet, the model's confidences; else a person's call.
+      const model = saved.has(span) ? undefined : modelSpan(span);
       assert.deepEqual(
         heads,
-        span.techniques.map((t) => `${nameOf(t)} reviewed`),
+        model
+          ? model.techniques.map((t) => `${t.name} ${formatConfidence(t.confidence)}`)
+          : span.techniques.map((t) => `${nameOf(t)} reviewed`),
       );
       assert.equal(tooltip, heads.join(' · '));
     };
     const save = async () => {
+      for (const span of expected) saved.add(span);
       await page.fill('#reviewer', 'Ana');
       await Promise.all([
         page.waitForResponse(
@@ -1679,7 +1798,7 @@ describe('web UI in Chromium', { skip }, () => {
         order,
       );
     };
-    return { record, expected, actions, check, startReview, slice, alone, openSpan };
+    return { record, expected, actions, check, startReview, slice, alone, openSpan, modelSpan };
   }
 
   test('review: reject, add, relabel and reopen in every order save what the page showed', async () => {
@@ -1718,7 +1837,8 @@ describe('web UI in Chromium', { skip }, () => {
       await flow.actions.reject();
       await flow.actions.add();
       await flow.check('reject, add');
-      const added = flow.slice(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+      const addedSpan = flow.expected.find((sp) => !flow.modelSpan(sp))!; // a person's call
+      const added = flow.slice(addedSpan);
       const highlighted = (phrase: string) =>
         page.locator('#article mark.hl').filter({ hasText: phrase }).count();
       const counts = new Map<string, number>();
@@ -1740,7 +1860,7 @@ describe('web UI in Chromium', { skip }, () => {
           (await page.textContent('#review-status')) ?? '',
           /^Reviewed by Ana on \d{4}-/,
         );
-        await flow.openSpan(flow.expected.find((sp) => sp.techniques[0] === 'Doubt')!);
+        await flow.openSpan(addedSpan);
         assert.match((await page.textContent('#details .confidence-note')) ?? '', /Reviewed/);
         assert.doesNotMatch((await page.textContent('#details')) ?? '', /\d%/);
         await page.keyboard.press('Escape');

@@ -2,11 +2,13 @@
  * Annotations in and out of the tools that desks already use, all through one shape
  * (`AnnotatedArticle`: the text and its spans in code points):
  *   semeval       a corpus in the PTC layout (what `train --data` reads)
- *   label-studio  Label Studio's JSON tasks for text span labelling, with a labelling config
+ *   label-studio  Label Studio's JSON tasks for text span labelling, with a labelling config:
+ *                 a model's spans as a prediction (with its version), a person's as an annotation
  *   brat          brat standoff: <id>.txt, <id>.ann and annotation.conf
  *   jsonl         one article per line
  * Label Studio's editor counts offsets in UTF-16 units in older versions and in code points
- * since its emoji fix: on import each region's own text decides; exports use code points.
+ * since its emoji fix: on import each region's own text decides; exports use code points. An
+ * import takes a task's last annotation that was not cancelled, or else its last prediction.
  * brat (Python) counts code points. Every writer builds a folder beside the target and
  * moves it into place (out-folder.ts), so a failure leaves nothing half-written.
  */
@@ -39,7 +41,13 @@ export interface AnnotatedArticle {
   text: string;
   title?: string | null;
   source?: string | null;
+  /** The spans: a person's (a review, labels made elsewhere), or else a model's. */
   spans: AnnotatedSpan[];
+  /**
+   * Where a model found spans: its name and version, its own spans, and whether a person
+   * reviewed them (then `spans` are the review's).
+   */
+  model?: { version: string; spans: AnnotatedSpan[]; reviewed: boolean };
 }
 
 export type InterchangeFormat = 'semeval' | 'label-studio' | 'brat' | 'jsonl';
@@ -123,7 +131,7 @@ const WRITERS: Record<
     writeFileSync(
       join(dir, 'articles.jsonl'),
       articles
-        .map((a) => JSON.stringify({ ...a, offsetUnit: 'codepoint' }))
+        .map(({ model: _model, ...a }) => JSON.stringify({ ...a, offsetUnit: 'codepoint' }))
         .join('\n')
         .concat(articles.length > 0 ? '\n' : ''),
     ),
@@ -155,27 +163,32 @@ export function labelStudioConfig(): string {
   return `<View>\n  <Labels name="label" toName="text">\n${labels}\n  </Labels>\n  <Text name="text" value="$text" granularity="word"/>\n</View>\n`;
 }
 
+/**
+ * Label Studio's tasks: a model's spans as a prediction with its version (the editor shows
+ * them to accept or correct), a person's as an annotation.
+ */
 function writeLabelStudio(articles: readonly AnnotatedArticle[], dir: string): void {
   const tasks = articles.map((a) => {
     const index = new CodePointIndex(a.text);
+    const regions = (spans: readonly AnnotatedSpan[], prefix: string) =>
+      spans.map((s, i) => ({
+        id: `${a.id}-${prefix}${i + 1}`,
+        from_name: 'label',
+        to_name: 'text',
+        type: 'labels',
+        value: {
+          start: s.start,
+          end: s.end,
+          text: index.slice(s.start, s.end),
+          labels: s.techniques,
+        },
+      }));
     return {
       data: { text: a.text, id: a.id, title: a.title ?? null, source: a.source ?? null },
-      annotations: [
-        {
-          result: a.spans.map((s, i) => ({
-            id: `${a.id}-${i + 1}`,
-            from_name: 'label',
-            to_name: 'text',
-            type: 'labels',
-            value: {
-              start: s.start,
-              end: s.end,
-              text: index.slice(s.start, s.end),
-              labels: s.techniques,
-            },
-          })),
-        },
-      ],
+      predictions: a.model
+        ? [{ model_version: a.model.version, result: regions(a.model.spans, 'p') }]
+        : [],
+      annotations: !a.model || a.model.reviewed ? [{ result: regions(a.spans, '') }] : [],
     };
   });
   writeFileSync(join(dir, 'tasks.json'), `${JSON.stringify(tasks, null, 2)}\n`);
@@ -249,6 +262,11 @@ async function readSemeval(dir: string, map?: LabelMap): Promise<AnnotatedArticl
   });
 }
 
+/** An annotation's or a prediction's regions, as far as they are read. */
+const LabelStudioResult = z
+  .array(z.object({ type: z.string().optional(), value: z.unknown().optional() }))
+  .optional();
+
 /** Label Studio's export, as far as it is read (other fields are ignored). */
 const LabelStudioTasks = z.array(
   z.object({
@@ -260,15 +278,9 @@ const LabelStudioTasks = z.array(
       source: z.unknown().optional(),
     }),
     annotations: z
-      .array(
-        z.object({
-          result: z
-            .array(z.object({ type: z.string().optional(), value: z.unknown().optional() }))
-            .optional(),
-          was_cancelled: z.boolean().optional(),
-        }),
-      )
+      .array(z.object({ result: LabelStudioResult, was_cancelled: z.boolean().optional() }))
       .optional(),
+    predictions: z.array(z.object({ result: LabelStudioResult })).optional(),
   }),
   { error: 'a Label Studio export is a JSON array of tasks' },
 );
@@ -318,13 +330,17 @@ async function readLabelStudio(file: string, map?: LabelMap): Promise<AnnotatedA
   return tasks.map((task, t) => {
     const rawId = task.data.id ?? task.id ?? t + 1;
     const id = String(rawId).replace(/[^A-Za-z0-9_-]/gu, '_');
-    // The last annotation that was not cancelled is the one to keep.
+    // A person's last annotation that was not cancelled, or else the model's last prediction.
     const annotations = task.annotations ?? [];
+    const predictions = task.predictions ?? [];
     const a = annotations.findLastIndex((x) => !x.was_cancelled);
+    const p = predictions.length - 1;
+    const [kind, k] = a >= 0 ? ['annotations', a] : ['predictions', p];
+    const result = (a >= 0 ? annotations[a] : predictions[p])?.result ?? [];
     const spans = new Map<string, AnnotatedSpan>();
-    for (const [r, region] of (annotations[a]?.result ?? []).entries()) {
+    for (const [r, region] of result.entries()) {
       if (region.type !== 'labels') continue;
-      const at = [t, 'annotations', a, 'result', r, 'value'];
+      const at = [t, kind, k, 'result', r, 'value'];
       const value = parseAt(LabelsValue, region.value, file, at);
       const where = `${file}: ${jsonPath(at)}`;
       const [start, end] = labelStudioOffsets(task.data.text, value, where);

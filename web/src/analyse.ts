@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import {
   Details,
+  MarkerTip,
   renderArticle,
   revealRange,
   techniqueNumbers,
@@ -45,6 +46,7 @@ export class AnalyseView {
   private readonly hidden = new Set<string>();
   private view: ArticleView = { shown: [] };
   private readonly details: Details;
+  private readonly markerTip = new MarkerTip($('#marker-tip'), $('#article'));
   private busy = false;
   private opening: string | null = null;
   private draft: ReviewDraft | null = null;
@@ -257,12 +259,15 @@ export class AnalyseView {
     const shown = this.draft
       ? {
           ...record,
-          analysis: withReviewedSpans(record.text, record.analysis, this.draft.spans),
+          analysis: withReviewedSpans(record.text, record.analysis, this.draft.spans, {
+            draft: true,
+          }),
           reviewed: undefined,
         }
       : record;
     this.shown = shown;
     this.details.hide();
+    this.markerTip.hide();
     this.view = renderArticle(this.heading, this.body, shown, this.deps.byLabel(), this.filter());
     this.renderLegend();
     this.renderSummary();

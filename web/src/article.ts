@@ -1,8 +1,8 @@
 /**
  * The annotated article in the page: highlighted, underlined stretches (`<mark class="hl">`),
- * a small numbered marker button after each span (the technique's name shows on hover and
- * focus, and in the legend), and the details popover, placed by Floating UI beside its span,
- * never over it. All article text goes in as text nodes.
+ * a small numbered marker button after each span (the technique's name shows beside it on
+ * hover and focus, and in the legend), and the details popover, placed by Floating UI beside
+ * its span, never over it. All article text goes in as text nodes.
  */
 import { computePosition, flip, offset, shift, size } from '@floating-ui/dom';
 import { h, replace, prefersReducedMotion } from './dom.js';
@@ -153,6 +153,57 @@ export function revealRange(root: HTMLElement, start: number, end: number): void
   setTimeout(() => inRange.forEach((p) => p.classList.remove('flash')), 2500);
 }
 
+/**
+ * The names of a marker's techniques, beside the marker while the pointer is on it or it has
+ * keyboard focus. Floating UI places it to the right (else the left) of the marker, never
+ * above it, where it would cover the line before, which often holds the span's own words.
+ */
+export class MarkerTip {
+  private tag: HTMLElement | null = null;
+
+  constructor(
+    private readonly el: HTMLElement,
+    root: HTMLElement,
+  ) {
+    const tagOf = (target: EventTarget | null) =>
+      target instanceof Element ? target.closest<HTMLElement>('button.tag') : null;
+    root.addEventListener('mouseover', (event) => void this.show(tagOf(event.target)));
+    root.addEventListener('focusin', (event) => {
+      const tag = tagOf(event.target);
+      if (tag?.matches(':focus-visible')) void this.show(tag);
+    });
+    // It stays while either holds: the pointer on its marker or the marker's keyboard focus.
+    root.addEventListener('mouseout', (event) => {
+      const tag = this.tag;
+      const leaves = tag && tagOf(event.target) === tag && tagOf(event.relatedTarget) !== tag;
+      if (leaves && !tag.matches(':focus-visible')) this.hide();
+    });
+    root.addEventListener('focusout', (event) => {
+      const tag = this.tag;
+      if (event.target === tag && !tag?.matches(':hover')) this.hide();
+    });
+  }
+
+  private async show(tag: HTMLElement | null): Promise<void> {
+    if (!tag || tag === this.tag) return;
+    this.tag = tag;
+    this.el.textContent = tag.dataset.name ?? '';
+    this.el.hidden = false;
+    const { x, y } = await computePosition(tag, this.el, {
+      placement: 'right-start',
+      middleware: [offset(6), flip({ fallbackPlacements: ['left-start'] }), shift({ padding: 4 })],
+    });
+    if (this.tag !== tag) return; // the pointer moved on meanwhile
+    this.el.style.left = `${x}px`;
+    this.el.style.top = `${y}px`;
+  }
+
+  hide(): void {
+    this.tag = null;
+    this.el.hidden = true;
+  }
+}
+
 /** The details popover: technique names, explanations, confidences and cues of spans. */
 export class Details {
   readonly el: HTMLElement;
@@ -226,16 +277,20 @@ export class Details {
     void this.position(spanRects(anchor, spanIndices[0]));
   }
 
+  /**
+   * A span's details: the phrase, its techniques, then its cues, which say why this phrase
+   * was highlighted, before the techniques' general explanations.
+   */
   private renderSpan(span: Span, visible: SpanTechnique[]): HTMLElement {
     const byLabel = this.byLabel();
     const visibleSet = new Set(visible.map((t) => t.technique));
+    const muted = (t: SpanTechnique) => (visibleSet.has(t.technique) ? '' : ' muted');
     const techniques = span.techniques.map((t) => {
-      const entry = byLabel.get(t.technique);
       const badge = h('span', { class: 'badge' }, t.name);
-      badge.style.background = safeColor(entry?.color);
+      badge.style.background = safeColor(byLabel.get(t.technique)?.color);
       return h(
         'li',
-        { class: visibleSet.has(t.technique) ? 'technique' : 'technique muted' },
+        { class: `technique${muted(t)}` },
         h(
           'div',
           { class: 'technique-head' },
@@ -243,7 +298,6 @@ export class Details {
           h('span', { class: 'confidence' }, formatConfidence(t.confidence)),
           visibleSet.has(t.technique) ? null : h('span', { class: 'hint' }, '(hidden by filter)'),
         ),
-        entry ? h('p', { class: 'explanation' }, entry.explanation) : null,
       );
     });
     const cues = span.cues.map((c) =>
@@ -255,11 +309,26 @@ export class Details {
         h('span', { class: 'cue' }, c.text),
       ),
     );
+    // With several techniques, each explanation says whose it is.
+    const explanations = span.techniques.map((t) => {
+      const entry = byLabel.get(t.technique);
+      return entry
+        ? h(
+            'p',
+            { class: `explanation${muted(t)}` },
+            span.techniques.length > 1 ? h('strong', {}, `${t.name}: `) : null,
+            entry.explanation,
+          )
+        : null;
+    });
     return h(
       'section',
       { class: 'details-span' },
       h('blockquote', { class: 'quote' }, '“', ...quotePieces(span), '”'),
       h('ul', { class: 'techniques' }, ...techniques),
+      cues.length > 0 ? h('h3', {}, 'Cues') : null,
+      cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
+      ...explanations,
       h(
         'p',
         { class: 'confidence-note' },
@@ -267,8 +336,6 @@ export class Details {
           ? 'Reviewed: a person decides this phrase, so it has no model confidence.'
           : 'The percentage is how likely this phrase uses the technique.',
       ),
-      cues.length > 0 ? h('h3', {}, 'Cues') : null,
-      cues.length > 0 ? h('ul', { class: 'cues' }, ...cues) : null,
     );
   }
 

@@ -19,7 +19,7 @@ export interface ExportOptions {
   force: boolean;
 }
 
-/** Every stored analysis, with its reviewed spans where a review exists. */
+/** Every stored analysis: its review's spans where it has one, beside the model's own. */
 export function exportAction(options: ExportOptions, out: Sink): void {
   checkOutFolder(options.out, options.force); // before anything is read
   const store = AnalysisStore.open(options.db, { existing: true });
@@ -36,18 +36,22 @@ export function exportAction(options: ExportOptions, out: Sink): void {
         const record = store.get(item.id)!;
         const review = store.review(item.id).review;
         if (review) reviewed++;
+        const found = record.analysis.spans.map((s) => ({
+          start: s.start,
+          end: s.end,
+          techniques: s.techniques.map((t) => t.technique),
+        }));
         articles.push({
           id: record.id,
           text: record.text,
           title: record.title,
           source: record.source,
-          spans:
-            review?.spans ??
-            record.analysis.spans.map((s) => ({
-              start: s.start,
-              end: s.end,
-              techniques: s.techniques.map((t) => t.technique),
-            })),
+          spans: review?.spans ?? found,
+          model: {
+            version: `spinscope ${record.modelName} ${record.modelVersion}`,
+            spans: found,
+            reviewed: review !== null,
+          },
         });
       }
       if (offset + page.items.length >= page.total) break;
