@@ -42,7 +42,9 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
   }
   // Articles are predicted in threads, one per core, each with the model loaded once.
   const threads = Math.min(options.workers ?? availableParallelism(), corpus.articles.length || 1);
+  const loading = performance.now();
   const pool = await startAnalysisPool({ model, threads, maxBytes: Number.MAX_SAFE_INTEGER });
+  const started = performance.now();
   const progress = progressReporter();
   let done = 0;
   try {
@@ -60,11 +62,13 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
         return labels;
       }),
     );
+    const seconds = (performance.now() - started) / 1000;
     progress.stop();
     await writeFileAtomically(options.out, lines.join(''));
     const count = lines.join('').split('\n').length - 1;
     out(
-      `${count} ${options.task.toUpperCase()} lines for ${corpus.articles.length} articles written to ${options.out}\n`,
+      `${count} ${options.task.toUpperCase()} lines for ${corpus.articles.length} articles written to ${options.out}\n` +
+        `${articles.length} articles in ${seconds.toFixed(2)} s (${(articles.length / seconds).toFixed(1)} a second) on ${threads} thread${threads === 1 ? '' : 's'}, after ${((started - loading) / 1000).toFixed(1)} s loading the model; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,
     );
   } finally {
     await pool.destroy();
