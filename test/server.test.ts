@@ -27,6 +27,8 @@ test('health, catalogue and model card', async () => {
   assert.equal(health.status, 200);
   assert.equal(health.json.status, 'ok');
   assert.equal(health.json.model.name, DEFAULT_MODEL_NAME);
+  // onnxruntime-node is installed here (an optional dependency): the networks run on it.
+  assert.equal(health.json.engine, 'onnxruntime');
   const techniques = await getJson(`${server.url}/api/v1/techniques`);
   assert.equal(techniques.json.techniques.length, 14);
   assert.equal(techniques.json.techniques[0].label, 'Appeal_to_Authority');

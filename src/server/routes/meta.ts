@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadDetector, resolveModelPath } from '../../analyze.js';
+import { onnxRuntime } from '../../features/onnx-runtime.js';
 import { TECHNIQUES } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
 
@@ -15,14 +16,15 @@ export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Prom
       schema: {
         summary: 'Health',
         description:
-          "status; the default model's name (sm, md, lg, or a trained model's own) and version; the models a request may name",
+          "status; the default model's name (sm, md, lg, or a trained model's own) and version; the models a request may name; the engine the networks run on (`onnxruntime`, or `fallback`: TypeScript and WebAssembly, 3-5 times slower)",
         tags: ['meta'],
         response: { 200: { type: 'object', additionalProperties: true } },
       },
     },
     async () => {
       const { name, version } = ctx.models.default;
-      return { status: 'ok', model: { name, version }, models: ctx.models.names() };
+      const engine = (await onnxRuntime()) ? 'onnxruntime' : 'fallback';
+      return { status: 'ok', model: { name, version }, models: ctx.models.names(), engine };
     },
   );
 
