@@ -8,7 +8,8 @@
  * one's speed is its best round. Full-task and SI F1 come from `evaluate`, the scorer of
  * `spinscope evaluate`, on the last round's predictions; the shipped models were trained on
  * train+dev, so on dev theirs are no held-out figures (the table says what each learnt from;
- * `--model PATH` measures a model.bin trained with `spinscope train --split train`).
+ * `--model PATH` measures a model.bin trained with `spinscope train --split train`). Then the
+ * same models through `spinscope predict` itself, on every core, with its peak memory.
  *
  * Needs Debian's scikit-learn (`apt-get install python3-sklearn`, for /usr/bin/python3, or
  * $SPINSCOPE_PYTHON); without it the benchmark says so and stops. The baseline's model is
@@ -42,6 +43,7 @@ const { values } = parseArgs({
 const PYTHON = process.env.SPINSCOPE_PYTHON ?? '/usr/bin/python3';
 const BASELINE = fileURLToPath(new URL('./baseline/baseline.py', import.meta.url));
 const BASELINE_MODEL = join(PACKAGE_ROOT, '.cache', 'baseline.pkl');
+const CLI = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
 const dataDir = values.data as string;
 const rounds = Number(values.rounds);
 
@@ -125,6 +127,35 @@ async function model(name: string): Promise<System> {
   };
 }
 
+/**
+ * `spinscope predict` itself (the built CLI, `npm run build` first): articles in threads, one
+ * per core; its own report gives the prediction seconds (model loading excluded) and the
+ * process's peak memory.
+ */
+function cli(name: string): System & { peakMiB: number[] } {
+  const system = {
+    name: `${name}, \`predict\` on every core`,
+    loadSeconds: NaN,
+    seconds: [] as number[],
+    peakMiB: [] as number[],
+    trainedOn: loadDetector(name).header.training.split,
+    async predict(file: string) {
+      const args = ['predict', '--task', 'full', '--articles', dataDir, '--model', name];
+      const report = execFileSync(process.execPath, [CLI, ...args, '--out', file], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const match =
+        / in ([\d.]+) s .*after ([\d.]+) s loading the model; peak memory (\d+) MiB/u.exec(report);
+      if (!match) throw new Error(`predict did not report its time: ${report}`);
+      system.loadSeconds = Number(match[2]);
+      system.peakMiB.push(Number(match[3]));
+      return Number(match[1]);
+    },
+  };
+  return system;
+}
+
 const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))
@@ -134,6 +165,9 @@ console.log(
 );
 const systems = [baseline()];
 for (const name of (values.model as string).split(',')) systems.push(await model(name));
+if (existsSync(CLI))
+  for (const name of (values.model as string).split(',')) systems.push(cli(name));
+else console.log(`(no ${CLI}: run npm run build to time \`spinscope predict\` too)`);
 const files = new Map<System, string>();
 for (let round = 1; round <= rounds; round++) {
   for (const [i, system] of systems.entries()) {
@@ -153,15 +187,15 @@ console.log(`\nload average at the end ${load()}\n`);
 // F1 on articles a model was trained on is no held-out figure: the shipped models learnt from
 // train+dev. The trained-on column says so; their cards give cross-validated figures.
 console.log(
-  '| system | trained on | articles/s (best) | rounds | × baseline | load | SI F1 | full-task F1 |',
+  '| system | trained on | articles/s (best) | rounds | × baseline | load | peak memory | SI F1 | full-task F1 |',
 );
-console.log('| --- | --- | --: | --- | --: | --: | --: | --: |');
+console.log('| --- | --- | --: | --- | --: | --: | --: | --: | --: |');
 for (const system of systems) {
   const score = await evaluate({ task: 'full', gold, predicted: files.get(system) as string });
   if (score.task !== 'full') throw new Error('expected a full-task score');
   const perRound = system.seconds.map((s) => (corpus.articles.length / s).toFixed(1)).join(', ');
   console.log(
-    `| ${system.name} | ${system.trainedOn} | ${speed(system).toFixed(1)} | ${perRound} | ${(speed(system) / reference).toFixed(2)} | ${system.loadSeconds.toFixed(2)} s | ${score.si.f1.toFixed(4)} | ${score.full.micro.f1.toFixed(4)} |`,
+    `| ${system.name} | ${system.trainedOn} | ${speed(system).toFixed(1)} | ${perRound} | ${(speed(system) / reference).toFixed(2)} | ${system.loadSeconds.toFixed(2)} s | ${'peakMiB' in system ? `${Math.max(...(system.peakMiB as number[]))} MiB` : ''} | ${score.si.f1.toFixed(4)} | ${score.full.micro.f1.toFixed(4)} |`,
   );
 }
 const measured = basename(dataDir);
