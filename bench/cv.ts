@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector, type LoadOptions } from '../src/detect/detector.js';
-import { headTexts, type Embedder, type HeadTexts } from '../src/features/sentence-encoder.js';
+import { headTexts, type HeadTexts } from '../src/features/sentence-encoder.js';
 import { scoreFullTask } from '../src/eval/full.js';
 import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
@@ -49,7 +49,6 @@ import {
 import { encodeTrainedModel, type TrainedModel } from '../src/train/trained-model.js';
 import { cachedEmbedder, VectorFile } from '../src/train/vector-file.js';
 import { meanAndSd } from '../src/eval/spread.js';
-import { pooledEncoder, pooledHeadTexts } from './pooled-spans.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,18 +87,10 @@ type Trained = TrainedModel | Record<string, TrainedModel>;
 /** The span's text, and in place of its sentence's a blank (one constant vector). */
 const spanOnly: HeadTexts = (doc, span) => [headTexts(doc, span)[0], ' '];
 
-let pooledOnce: Promise<Embedder> | undefined;
-const pooled = () => (pooledOnce ??= pooledEncoder());
-
-/** How a recipe's models read sentence vectors when scored, where it differs from shipped. */
 const SCORING: Record<string, () => Promise<LoadOptions>> = {
   'fast-use-span-only': async () => ({
     embedder: cachedEmbedder(vectorFile),
     headTexts: spanOnly,
-  }),
-  'fast-use-pooled': async () => ({
-    embedder: cachedEmbedder(vectorFile, await pooled()),
-    headTexts: pooledHeadTexts,
   }),
 };
 
@@ -115,15 +106,6 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Trained>> = {
   /** `fast-use` reading the span's vector alone (its sentence's replaced by a constant). */
   'fast-use-span-only': async (corpus) =>
     (await trainSentenceHeadDetector({ ...encoderInput(corpus), headTexts: spanOnly })).model,
-  /** `fast-use` with span vectors pooled from their sentence's pass (pooled-spans.ts). */
-  'fast-use-pooled': async (corpus) =>
-    (
-      await trainSentenceHeadDetector({
-        ...encoderInput(corpus),
-        headTexts: pooledHeadTexts,
-        encoder: await pooled(),
-      })
-    ).model,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS })).model,
   /** The accurate model, and its taggers with the sentence head of `fast-use` (one training). */

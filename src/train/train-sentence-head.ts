@@ -9,12 +9,7 @@ import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { toTextSpan } from '../detect/detector.js';
 import { findTokenSpans } from '../detect/span-tagger.js';
 import { headInputs, SentenceHead } from '../detect/stages/sentence-head.js';
-import {
-  headTexts,
-  TextVectors,
-  type Embedder,
-  type HeadTexts,
-} from '../features/sentence-encoder.js';
+import { headTexts, TextVectors, type HeadTexts } from '../features/sentence-encoder.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead, type HeadSettings } from './sentence-head.js';
 import { detectorOf, type TrainedModel } from './trained-model.js';
 import { cachedEmbedder, type VectorCache } from './vector-file.js';
@@ -34,9 +29,8 @@ export interface SentenceHeadTrainInput extends TrainInput {
   /** Vectors encoded by earlier runs (a VectorFile), so that each text is encoded once. */
   vectorCache?: VectorCache;
   head?: Partial<HeadSettings>;
-  /** An experiment's choice of the texts the head reads, and of how they become vectors. */
+  /** An experiment's choice of the texts the head reads. */
   headTexts?: HeadTexts;
-  encoder?: Embedder;
 }
 
 /** `fast`: the sm model trained from the same input, when it was trained already. */
@@ -53,7 +47,7 @@ export async function trainSentenceHeadDetector(
     ...input.head,
   };
   const texts = input.headTexts ?? headTexts;
-  const embedder = cachedEmbedder(memoryOver(input.vectorCache), input.encoder);
+  const embedder = cachedEmbedder(memoryOver(input.vectorCache));
   const vectors = new TextVectors(embedder);
   for (const [i, a] of articles.entries()) {
     await vectors.ensure(a.tc.flatMap((s) => texts(a.ctx.doc, s)));
