@@ -166,6 +166,36 @@ test('a model with the sentence head trains, survives its file, and prepares wha
     for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
 });
 
+test('a head that reads the span alone says so in its file and never encodes a sentence', async () => {
+  const corpus = await readCorpus(join(FIXTURES, 'corpus'));
+  const { model } = await trainSentenceHeadDetector({
+    corpus,
+    clustersFile: join(ROOT, 'models/word-clusters.bin'),
+    settings: { folds: 2, taggerBits: 12, classifierBits: 10 },
+    head: { maxEpochs: 2 },
+    spanOnly: true,
+  });
+  const seen: string[] = [];
+  const embedder = {
+    embed: async (texts: readonly string[]) => {
+      seen.push(...texts);
+      return SentenceEncoder.load().embed(texts);
+    },
+  };
+  const loaded = Detector.fromBytes(encodeTrainedModel(model), join(ROOT, 'models/sm/model.bin'), {
+    embedder,
+  });
+  assert.equal(loaded.header.sentenceHead?.reads, 'span');
+  const text = corpus.articles[0]!.text;
+  const ctx = loaded.context(parseArticle(text));
+  const spans = [
+    { cpStart: ctx.doc.sentences[1]!.cpStart, cpEnd: ctx.doc.sentences[1]!.cpStart + 12 },
+  ];
+  await loaded.classify(ctx, spans);
+  const spanText = [...text].slice(spans[0]!.cpStart, spans[0]!.cpEnd).join('');
+  assert.deepEqual(new Set(seen), new Set([spanText, ' ']));
+});
+
 test('train --model lg writes a model with the sentence head whose card reports cross-validation', () => {
   const dir = tempDir();
   const out = join(dir, 'tiny-lg');

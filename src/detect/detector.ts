@@ -12,7 +12,7 @@ import type { Analysis, Cue, DetectedSpan, SentenceScore } from './analysis.js';
 import { applyPlatt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
 import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
-import { SentenceEncoder, type Embedder, type HeadTexts } from '../features/sentence-encoder.js';
+import { SentenceEncoder, type Embedder } from '../features/sentence-encoder.js';
 import { decodeModel, readModelFile, readSideFile } from '../formats/model-file.js';
 import { labelDecisionOf, stageNames, type ModelHeader } from './model-header.js';
 import { ArticleRun, type Pipeline, type Stage } from './stage.js';
@@ -49,8 +49,6 @@ export interface FoundSpan extends TextSpan {
 export interface LoadOptions {
   /** How texts become sentence vectors (default: the sentence encoder). */
   embedder?: Embedder;
-  /** Which texts' vectors a sentence head reads (default: `headTexts`; experiments differ). */
-  headTexts?: HeadTexts;
 }
 
 export class Detector {
@@ -83,8 +81,7 @@ export class Detector {
     );
     const sideFile = (expected: { file: string; sha256: string }, what: string) =>
       readSideFile(path, expected, what);
-    const source = { header, tensors, sideFile, headTexts: options?.headTexts };
-    const stages = loadStages(stageNames(header), source, path);
+    const stages = loadStages(stageNames(header), { header, tensors, sideFile }, path);
     return new Detector(header, stages, clusters, options);
   }
 

@@ -33,8 +33,12 @@ export interface ModelHeader {
   calibration: { span: Platt; technique: Platt };
   /** The neural stage: BiLSTM taggers, and a BiLSTM span classifier in `md`. */
   neural?: NeuralHeader;
-  /** The technique head over sentence vectors (the sentence-head stage). */
-  sentenceHead?: { encoder: string; epochs: number };
+  /**
+   * The technique head over sentence vectors (the sentence-head stage). `reads: 'span'`: it
+   * reads the span's vector alone (its sentence's half is a blank's); absent: the span's and
+   * its sentence's (files before 2026-12-07).
+   */
+  sentenceHead?: { encoder: string; epochs: number; reads?: 'span' };
 }
 
 /** The stages of a model: its list, or for an older file those its header parts imply. */

@@ -8,12 +8,7 @@
  */
 import type { WordClusters } from '../features/clusters.js';
 import type { ArticleContext } from '../features/context.js';
-import {
-  SentenceEncoder,
-  TextVectors,
-  type Embedder,
-  type HeadTexts,
-} from '../features/sentence-encoder.js';
+import { SentenceEncoder, TextVectors, type Embedder } from '../features/sentence-encoder.js';
 import { spanContexts } from '../features/span-rows.js';
 import type { SpanContext } from '../features/span-features.js';
 import type { ArticleDocument, TextSpan } from '../text/document.js';
@@ -54,8 +49,6 @@ export interface StageSource {
   tensors: ReadonlyMap<string, Float32Array>;
   /** A file the model was trained with, found beside it and checked against its sha256. */
   sideFile(expected: { file: string; sha256: string }, what: string): Buffer;
-  /** Which texts' vectors a sentence head reads, where an experiment chooses. */
-  headTexts?: HeadTexts;
 }
 
 /** A stage file's export: the name a model file lists it by, and how it is made. */

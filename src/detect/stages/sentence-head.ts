@@ -9,6 +9,7 @@
 import {
   headTexts,
   SENTENCE_VECTOR_SIZE,
+  spanOnlyTexts,
   type HeadTexts,
 } from '../../features/sentence-encoder.js';
 import { tensorOf } from '../../formats/model-file.js';
@@ -34,8 +35,11 @@ export interface SentenceHeadWeights {
 
 export const sentenceHead: StagePlugin = {
   name: 'sentence-head',
-  load: ({ tensors, headTexts }) => [
-    sentenceHeadStage(SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors), headTexts),
+  load: ({ tensors, header }) => [
+    sentenceHeadStage(
+      SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors),
+      header.sentenceHead?.reads === 'span' ? spanOnlyTexts : headTexts,
+    ),
   ],
 };
 
