@@ -54,7 +54,10 @@ export interface BatchOptions {
   dbFile?: string;
   /** Model name or path (default `md`). */
   model?: string;
-  /** Analysis threads (default: one per core). */
+  /**
+   * Analysis threads (default: cores − 1, at least 1): each holds its own copy of the model,
+   * and a second thread on 2 cores cost `md` 230 MiB more (778 against 547) for no gain.
+   */
   workers?: number;
   /** Largest article text in UTF-8 bytes (default 2 MiB); HTML pages may be 4 times this. */
   maxBytes?: number;
@@ -496,7 +499,7 @@ export async function processItems(
   },
   onProgress: (progress: BatchProgress) => void = () => {},
 ): Promise<BatchSummary> {
-  const threads = options.workers ?? availableParallelism();
+  const threads = options.workers ?? Math.max(1, availableParallelism() - 1);
   if (!Number.isSafeInteger(threads) || threads < 1) {
     throw new SpinscopeError('SPN_ERR_USAGE', `workers must be a positive integer, not ${threads}`);
   }

@@ -12,7 +12,7 @@ export function batchCommand(program: Command, out: Sink): void {
     .requiredOption('--out <dir>', 'output folder (results.jsonl, labels, summary, failures)')
     .option('--db <file>', 'SQLite store of analyses (default: <out>/store.sqlite)')
     .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
-    .option('--workers <n>', 'analysis worker threads (default: one per core)', positiveInteger)
+    .option('--workers <n>', 'analysis worker threads (default: cores - 1)', positiveInteger)
     .option('--max-bytes <n>', 'largest article text, in bytes (HTML: 4 times)', positiveInteger)
     .option('--allow-private-urls', 'let URL items fetch private and loopback addresses')
     .option('--fetch-timeout <ms>', 'deadline of one URL fetch, in ms', positiveInteger, 10_000)
