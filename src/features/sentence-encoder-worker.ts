@@ -5,10 +5,12 @@
  */
 import { fastestEncoder, type EncoderEngine } from './sentence-encoder-engines.js';
 
-const encoder = fastestEncoder();
+let encoder: ReturnType<typeof fastestEncoder> | undefined;
+/** The encoder, loaded on first use (importing this module costs nothing). */
+const loaded = () => (encoder ??= fastestEncoder());
 
 export default async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-  const { embed } = await encoder;
+  const { embed } = await loaded();
   const vectors: Float32Array[] = [];
   // The encoder needs at least one piece: an empty text reads as a space.
   for (const text of texts) vectors.push(await embed(text.trim() === '' ? ' ' : text));
@@ -17,5 +19,5 @@ export default async function embed(texts: readonly string[]): Promise<Float32Ar
 
 /** The engine this thread runs. */
 export async function engine(): Promise<EncoderEngine> {
-  return (await encoder).engine;
+  return (await loaded()).engine;
 }

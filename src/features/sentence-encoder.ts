@@ -10,6 +10,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { EncoderEngine } from './sentence-encoder-engines.js';
+import embedInThisThread, { engine as engineInThisThread } from './sentence-encoder-worker.js';
 import { tokensInSpan, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 
 export const SENTENCE_VECTOR_SIZE = 512;
@@ -33,7 +34,6 @@ const WORKER_URL = new URL(
   `./sentence-encoder-worker${extname(fileURLToPath(import.meta.url))}`,
   import.meta.url,
 ).href;
-type WorkerModule = typeof import('./sentence-encoder-worker.js');
 
 /**
  * The encoder: in threads of its own (sentence-encoder-worker.ts), so that one article's
@@ -49,7 +49,6 @@ export class SentenceEncoder implements Embedder {
         maxThreads: THREADS,
         idleTimeout: IDLE_THREAD_MS,
       });
-  private worker?: Promise<WorkerModule>;
 
   /** The encoder of this thread, made once. */
   static load(): SentenceEncoder {
@@ -65,14 +64,9 @@ export class SentenceEncoder implements Embedder {
     inThisThread = true;
   }
 
-  private direct(): Promise<WorkerModule> {
-    this.worker ??= import(WORKER_URL) as Promise<WorkerModule>;
-    return this.worker;
-  }
-
   /** The engine the encoder runs on (sentence-encoder-engines.ts). */
   async engine(): Promise<EncoderEngine> {
-    if (!this.pool) return (await this.direct()).engine();
+    if (!this.pool) return engineInThisThread();
     // The worker's `engine` export; the pool's types describe its default export.
     return (await this.pool.run([], { name: 'engine' })) as unknown as EncoderEngine;
   }
@@ -85,7 +79,7 @@ export class SentenceEncoder implements Embedder {
   /** The texts' vectors, in order; a long list is split in parts of about equal length. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.pool) return (await this.direct()).default(texts);
+    if (!this.pool) return embedInThisThread(texts);
     if (texts.length < SPLIT_FROM) return this.pool.run(texts);
     const total = texts.reduce((n, t) => n + t.length, 0);
     const chunks: string[][] = [[]];
