@@ -102,6 +102,9 @@ export function classifierGraph(encoder: BiLstmWeights): Uint8Array {
 
 type Session = Awaited<ReturnType<OnnxRuntime['InferenceSession']['create']>>;
 
+/** Sequences run in one call at most: an article's, unless it is huge. */
+const BATCH = 256;
+
 /** A graph over sequences of rows on ONNX Runtime: `run` batches them, time-major. */
 export class OnnxSequences {
   private constructor(
@@ -120,26 +123,42 @@ export class OnnxSequences {
   }
 
   /**
-   * The graph's `output` for `sequences` (each [rows x inputs]): time-major,
-   * [steps x sequences x width], where `steps` is the longest sequence's length.
+   * The graph's `output` ([steps, sequences, width], time-major) for each of `sequences`
+   * (each [rows x inputs]), as [rows x width] rows in the sequence's order. A huge article's
+   * sequences go in batches of at most BATCH, so that memory stays that of a few articles.
    */
-  async run(
+  async run(sequences: readonly Float32Array[], output: string): Promise<Float32Array[]> {
+    const outputs: Float32Array[] = [];
+    for (let from = 0; from < sequences.length; from += BATCH)
+      outputs.push(...(await this.runBatch(sequences.slice(from, from + BATCH), output)));
+    return outputs;
+  }
+
+  private async runBatch(
     sequences: readonly Float32Array[],
     output: string,
-  ): Promise<{ data: Float32Array; steps: number }> {
+  ): Promise<Float32Array[]> {
     const { inputs } = this;
+    const count = sequences.length;
     const lengths = Int32Array.from(sequences, (s) => s.length / inputs);
     const steps = Math.max(...lengths);
-    const batch = new Float32Array(steps * sequences.length * inputs);
+    const batch = new Float32Array(steps * count * inputs);
     sequences.forEach((rows, b) => {
       for (let t = 0; t < lengths[b]!; t++)
-        batch.set(rows.subarray(t * inputs, (t + 1) * inputs), (t * sequences.length + b) * inputs);
+        batch.set(rows.subarray(t * inputs, (t + 1) * inputs), (t * count + b) * inputs);
     });
     const { Tensor } = this.ort;
     const result = await this.session.run({
-      x: new Tensor('float32', batch, [steps, sequences.length, inputs]),
-      lengths: new Tensor('int32', lengths, [sequences.length]),
+      x: new Tensor('float32', batch, [steps, count, inputs]),
+      lengths: new Tensor('int32', lengths, [count]),
     });
-    return { data: result[output]!.data as Float32Array, steps };
+    const data = result[output]!.data as Float32Array;
+    const width = data.length / (steps * count);
+    return sequences.map((_, b) => {
+      const rows = new Float32Array(lengths[b]! * width);
+      for (let t = 0; t < lengths[b]!; t++)
+        rows.set(data.subarray((t * count + b) * width, (t * count + b + 1) * width), t * width);
+      return rows;
+    });
   }
 }

@@ -133,14 +133,11 @@ export class NeuralStack {
     const probabilities = new Float32Array(x.length / inputs);
     const pieces = sentencePieces(ctx, this.header.pieceLength);
     if (pieces.length === 0) return probabilities;
-    const { data } = await native.taggers.run(
+    const outputs = await native.taggers.run(
       pieces.map(([start, end]) => x.subarray(start * inputs, end * inputs)),
       'probabilities',
     );
-    pieces.forEach(([start, end], b) => {
-      for (let t = start; t < end; t++)
-        probabilities[t] = data[(t - start) * pieces.length + b] as number;
-    });
+    pieces.forEach(([start], b) => probabilities.set(outputs[b]!, start));
     return probabilities;
   }
 
@@ -162,20 +159,13 @@ export class NeuralStack {
       return spanWindow({ first, last, linear: [] }, tokens);
     });
     const { inputs } = this.header;
-    const { data } = await native.classifier.run(
+    const states = await native.classifier.run(
       windows.map((win) => windowRows(x, inputs, win)),
       'states',
     );
-    const width = 2 * classifier.weights.encoder.hidden;
-    return windows.map((win, b) => {
-      const states = new Float32Array((win.to - win.from) * width);
-      for (let t = 0; t < win.to - win.from; t++)
-        states.set(
-          data.subarray((t * windows.length + b) * width, (t * windows.length + b + 1) * width),
-          t * width,
-        );
-      return classifier.probabilities(states, win, linearTechniques[b] as Float64Array);
-    });
+    return windows.map((win, b) =>
+      classifier.probabilities(states[b]!, win, linearTechniques[b] as Float64Array),
+    );
   }
 
   techniqueProbabilities(
