@@ -47,6 +47,9 @@ import {
 } from '../src/train/train-sentence-head.js';
 import { encodeTrainedModel, type TrainedModel } from '../src/train/trained-model.js';
 import { cachedEmbedder, VectorFile } from '../src/train/vector-file.js';
+import type { Embedder } from '../src/features/sentence-encoder.js';
+import { onnxEncoder } from '../src/features/sentence-encoder-engines.js';
+import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { meanAndSd } from '../src/eval/spread.js';
 
 const { values } = parseArgs({
@@ -83,6 +86,17 @@ const encoderInput = (corpus: Corpus) => ({
 
 type Trained = TrainedModel | Record<string, TrainedModel>;
 
+/** Models scored with an encoder other than the float one (vectors cached apart). */
+const SCORING_EMBEDDERS: Record<string, () => Promise<Embedder>> = {
+  'fast-use-span-only-int8': async () => {
+    const ort = await onnxRuntime();
+    if (!ort) throw new Error('the int8 encoder needs onnxruntime-node');
+    const encoder = await onnxEncoder(ort, { int8: true });
+    return cachedEmbedder(int8VectorFile, encoder);
+  },
+};
+const int8VectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors-int8.bin'));
+
 /**
  * A recipe: how a model is trained from a corpus. Names say what differs from `fast`. A
  * recipe may give several models from one training, each scored (`accurate-and-lg`). The
@@ -97,6 +111,15 @@ const RECIPES: Record<string, (corpus: Corpus) => Promise<Trained>> = {
     (await trainSentenceHeadDetector({ ...encoderInput(corpus), spanOnly: true })).model,
   accurate: async (corpus) =>
     (await trainAccurateDetector({ corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS })).model,
+  /**
+   * `fast-use-span-only` (trained on float vectors) scored twice: with the float encoder, and
+   * as `fast-use-span-only-int8` with the encoder's feed-forward layers in int8.
+   */
+  'fast-use-span-only-int8': async (corpus) => {
+    const model = (await trainSentenceHeadDetector({ ...encoderInput(corpus), spanOnly: true }))
+      .model;
+    return { 'fast-use-span-only': model, 'fast-use-span-only-int8': model };
+  },
   /** The accurate model, and its taggers with the sentence head of `fast-use` (one training). */
   'accurate-and-lg': async (corpus) => {
     const input = { corpus, clustersFile: CLUSTERS, vectorsFile: VECTORS, vectorCache: vectorFile };
@@ -236,13 +259,14 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
       const detector = Detector.fromBytes(
         encodeTrainedModel(model),
         join(PACKAGE_ROOT, 'models', name, 'model.bin'),
-        { embedder: cachedEmbedder(vectorFile) },
+        { embedder: (await SCORING_EMBEDDERS[name]?.()) ?? cachedEmbedder(vectorFile) },
       );
       const { metrics, predictions } = await evaluateDetector(
         detector,
         corpusOf(heldOut, `fold-${k}`),
       );
       vectorFile.save();
+      int8VectorFile.save();
       const run = runs.get(name) ?? {
         recipe: name,
         folds: [],

@@ -1,6 +1,7 @@
 /**
- * The sentence encoder's engines side by side: the dev articles' lines encoded one text a
- * call on one thread by each engine installed, in the same process, interleaved round by round; milliseconds a text, pieces a second, and the
+ * The sentence encoder's engines side by side: the dev articles' lines, an article's lines in
+ * one call (as a model encodes an article's texts), on one thread, by each engine installed, in
+ * the same process, interleaved round by round; milliseconds a text, texts a second, and the
  * smallest cosine between the engines' vectors of a text.
  *
  *   npm run bench:encoder [-- --articles 10 --rounds 3]
@@ -23,9 +24,11 @@ const { values } = parseArgs({
   },
 });
 const corpus = await readCorpus(values.data as string);
-const texts = corpus.articles
+// Each article's lines in one call, as a model encodes an article's texts.
+const articles = corpus.articles
   .slice(0, Number(values.articles))
-  .flatMap((a) => a.text.split('\n').filter((line) => line.trim() !== ''));
+  .map((a) => a.text.split('\n').filter((line) => line.trim() !== ''));
+const texts = articles.flat();
 
 const ort = await onnxRuntime();
 const engines: Encoder[] = [await tensorflowEncoder(), ...(ort ? [await onnxEncoder(ort)] : [])];
@@ -35,7 +38,7 @@ for (let round = 0; round < Number(values.rounds); round++)
   for (const encoder of engines) {
     const started = performance.now();
     const out: Float32Array[] = [];
-    for (const text of texts) out.push(await encoder.embed(text));
+    for (const lines of articles) out.push(...(await encoder.embed(lines)));
     const ms = performance.now() - started;
     best.set(encoder.engine, Math.min(best.get(encoder.engine) ?? Infinity, ms));
     vectors.set(encoder.engine, out);

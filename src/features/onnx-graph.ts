@@ -10,6 +10,7 @@ const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT32 = onnx.TensorProto.DataType.INT32;
 const INT64 = onnx.TensorProto.DataType.INT64;
+const INT8 = onnx.TensorProto.DataType.INT8;
 
 type Attribute = number | number[] | string;
 /** A graph input or output: its element type and its dimensions (a name: set at run time). */
@@ -24,12 +25,12 @@ export class OnnxGraph {
   private counter = 0;
 
   /** A constant tensor, stored once under its name. */
-  constant(name: string, data: Float32Array | BigInt64Array, dims: number[]): string {
+  constant(name: string, data: Float32Array | BigInt64Array | Int8Array, dims: number[]): string {
     if (!this.initializers.has(name))
       this.initializers.set(name, {
         name,
         dims,
-        dataType: data instanceof Float32Array ? FLOAT : INT64,
+        dataType: data instanceof Float32Array ? FLOAT : data instanceof Int8Array ? INT8 : INT64,
         rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       });
     return name;
@@ -51,6 +52,7 @@ export class OnnxGraph {
     opType: string,
     input: string[],
     attributes: Record<string, Attribute> = {},
+    domain = '',
   ): string[] {
     const output = Array.from({ length: outputs }, () => `t${this.counter++}`);
     const attribute = Object.entries(attributes).map(([name, value]) =>
@@ -66,13 +68,18 @@ export class OnnxGraph {
             ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
             : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value },
     );
-    this.nodes.push({ opType, input, output, attribute });
+    this.nodes.push({ opType, input, output, attribute, domain });
     return output;
   }
 
   /** A node with one output; its name. */
   node(opType: string, input: string[], attributes: Record<string, Attribute> = {}): string {
     return this.nodeWith(1, opType, input, attributes)[0]!;
+  }
+
+  /** A node of ONNX Runtime's own operators (com.microsoft), with one output. */
+  microsoftNode(opType: string, input: string[]): string {
+    return this.nodeWith(1, opType, input, {}, 'com.microsoft')[0]!;
   }
 
   /** Name a value as a graph output. */
@@ -106,7 +113,10 @@ export class OnnxGraph {
     };
     return onnx.ModelProto.encode({
       irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }],
+      opsetImport: [
+        { domain: '', version: 17 },
+        { domain: 'com.microsoft', version: 1 },
+      ],
       graph,
     }).finish();
   }

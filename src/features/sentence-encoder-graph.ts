@@ -82,13 +82,27 @@ export function timingSignal(frequencies: Float32Array, length: number): Float32
   return signal;
 }
 
+export interface EncoderPrecision {
+  /**
+   * The feed-forward layers' products in int8 (ONNX Runtime's DynamicQuantizeMatMul, a scale
+   * per column): about 1.4 times faster, vectors within cosine 0.9995 of the float ones.
+   */
+  int8?: boolean;
+}
+
 /**
- * The serialised ONNX model. Inputs: `ids` (int64 [texts, pieces]), `mask` (float, 1 on a
- * text's pieces, 0 on padding), `timing` (float [pieces, 256], `timingSignal`). Outputs:
- * `vectors` ([texts, 512], the sentence vectors) and `states` ([texts, pieces, 512], the last
- * layer's state of each piece).
+ * The serialised ONNX model, which encodes several texts in one call packed end to end in
+ * one sequence: a text's pieces attend only to each other, so every vector is what the text
+ * alone gives (to float rounding), while the matrix products run over all pieces at once.
+ * Inputs: `ids` (int64 [1, pieces]); `timing` (float [pieces, 256]: `timingSignal` of each
+ * piece's position in its own text); `attention` (float [pieces, pieces]: 0 between pieces of
+ * one text, -1e9 otherwise); `pooling` (float [texts, pieces]: 1/n on a text's n pieces).
+ * Output: `vectors` ([texts, 512]).
  */
-export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8Array {
+export function encoderGraph(
+  weights: ReadonlyMap<string, Float32Array>,
+  { int8 = false }: EncoderPrecision = {},
+): Uint8Array {
   const g = new OnnxGraph();
   const weight = (suffix: string, dims: number[]) =>
     g.constant(suffix, weightEnding(weights, suffix), dims);
@@ -106,17 +120,25 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
       { axis: -1, epsilon: 1e-6 },
     );
   };
-  const dense = (x: string, kernel: string, bias: string, inputs: number, outputs: number) =>
-    g.node('Add', [
-      g.node('MatMul', [x, weight(kernel, [inputs, outputs])]),
+  const dense = (x: string, kernel: string, bias: string, inputs: number, outputs: number) => {
+    // int8 only in the feed-forward layers: elsewhere it moves the vectors too far.
+    if (!int8 || !kernel.includes('/FFN/'))
+      return g.node('Add', [
+        g.node('MatMul', [x, weight(kernel, [inputs, outputs])]),
+        weight(bias, [outputs]),
+      ]);
+    const q = quantizeColumns(weightEnding(weights, kernel), inputs, outputs);
+    return g.microsoftNode('DynamicQuantizeMatMul', [
+      x,
+      g.constant(`${kernel}/int8`, q.values, [inputs, outputs]),
+      g.constant(`${kernel}/scales`, q.scales, [outputs]),
+      g.constant(`${kernel}/zeros`, new Int8Array(outputs), [outputs]),
       weight(bias, [outputs]),
     ]);
+  };
 
-  // Padding is ignored by attention: -1e9 added to the logits of padded keys, [texts,1,1,pieces].
-  const paddingBias = g.node('Unsqueeze', [
-    g.node('Mul', [g.node('Sub', [g.scalar(1), 'mask']), g.scalar(-1e9)]),
-    g.ints([1, 2]),
-  ]);
+  // Added to every head's logits: [1, 1, pieces, pieces].
+  const attentionBias = g.node('Unsqueeze', ['attention', g.ints([0, 1])]);
 
   const attention = (x: string, layer: number, width: number, heads: number) => {
     const name = `${layerName(layer)}/MultiheadAttention`;
@@ -143,7 +165,7 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
         g.node('Mul', [byHead(q, [0, 2, 1, 3]), g.scalar(scale)]),
         byHead(k, [0, 2, 3, 1]),
       ]),
-      paddingBias,
+      attentionBias,
     ]);
     const mixed = g.node('MatMul', [
       g.node('Softmax', [logits], { axis: -1 }),
@@ -192,15 +214,9 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
     g.node('Add', [attention(layerNorm(layer0, 1, '', 512), 1, 512, 4), layer0]),
     1,
   );
-  g.output('states', layer1);
 
-  // The mean of a text's piece states, a tanh layer, then unit length.
-  const pieceMask = g.node('Unsqueeze', ['mask', g.ints([2])]);
-  const sum = g.node('ReduceSum', [g.node('Mul', [layer1, pieceMask]), g.ints([1])], {
-    keepdims: 0,
-  });
-  const count = g.node('ReduceSum', ['mask', g.ints([1])], { keepdims: 1 });
-  const mean = g.node('Div', [sum, g.node('Max', [count, g.scalar(1)])]);
+  // Each text's mean piece state ([texts, 512]), a tanh layer, then unit length.
+  const mean = g.node('MatMul', ['pooling', g.node('Squeeze', [layer1, g.ints([0])])]);
   const hidden = 'module/Encoder_en/hidden_layers/tanh_layer_0';
   const tanh = g.node('Tanh', [dense(mean, `${hidden}/weights`, `${hidden}/bias`, 512, 512)]);
   const squares = g.node('ReduceSum', [g.node('Mul', [tanh, tanh]), g.ints([-1])], { keepdims: 1 });
@@ -212,13 +228,24 @@ export function encoderGraph(weights: ReadonlyMap<string, Float32Array>): Uint8A
   return g.encode(
     'universal-sentence-encoder-lite',
     {
-      ids: { type: 'int64', dims: ['texts', 'pieces'] },
-      mask: { type: 'float', dims: ['texts', 'pieces'] },
+      ids: { type: 'int64', dims: [1, 'pieces'] },
       timing: { type: 'float', dims: ['pieces', EMBEDDING_WIDTH] },
+      attention: { type: 'float', dims: ['pieces', 'pieces'] },
+      pooling: { type: 'float', dims: ['texts', 'pieces'] },
     },
-    {
-      vectors: { type: 'float', dims: ['texts', 512] },
-      states: { type: 'float', dims: ['texts', 'pieces', 512] },
-    },
+    { vectors: { type: 'float', dims: ['texts', 512] } },
   );
+}
+
+/** Symmetric int8 weights with a scale per column of a [rows x columns] kernel. */
+function quantizeColumns(kernel: Float32Array, rows: number, columns: number) {
+  const scales = new Float32Array(columns);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++)
+      scales[c] = Math.max(scales[c]!, Math.abs(kernel[r * columns + c]!) / 127);
+  const values = new Int8Array(rows * columns);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++)
+      values[r * columns + c] = Math.round(kernel[r * columns + c]! / (scales[c]! || 1));
+  return { values, scales };
 }

@@ -11,8 +11,6 @@ const loaded = () => (encoder ??= fastestEncoder());
 
 export default async function embed(texts: readonly string[]): Promise<Float32Array[]> {
   const { embed } = await loaded();
-  const vectors: Float32Array[] = [];
   // The encoder needs at least one piece: an empty text reads as a space.
-  for (const text of texts) vectors.push(await embed(text.trim() === '' ? ' ' : text));
-  return vectors;
+  return embed(texts.map((text) => (text.trim() === '' ? ' ' : text)));
 }
