@@ -51,6 +51,17 @@ export interface LoadOptions {
   embedder?: Embedder;
 }
 
+const WARM_UP_ROUNDS = 4;
+const WARM_UP_ARTICLE = [
+  'Councillors Vote to Close the Riverside Pool',
+  '',
+  'The council voted on Monday to close the Riverside pool, the only public pool in the east of the city, saying that repairs would cost £2.4 million.',
+  '"This is a disgraceful betrayal of every family in this town," said Jane Okafor, who has swum there for thirty years. "They never listen. Never."',
+  'The deputy leader said the decision was hard but necessary: either the pool closes or libraries and clinics will suffer.',
+  'Critics asked why the council found money for a new office tower last year. Everyone knows the answer, one campaigner wrote: greedy developers run this town.',
+  'A petition with 4,000 signatures will be delivered on Friday. Save our pool!',
+].join('\n');
+
 export class Detector {
   private readonly pipeline: Pipeline;
   /** Each article's run through the stages: what one call computed, the next reuses. */
@@ -95,10 +106,15 @@ export class Detector {
     return run;
   }
 
-  /** Start what the first analysis would wait for: the sentence encoder's threads. */
+  /**
+   * Start what the first analyses would wait for: the sentence encoder's threads, and the
+   * JavaScript engine's optimised code for every stage (a few rounds of a short article), so
+   * that a fresh thread's first articles run at full speed.
+   */
   async warmUp(): Promise<void> {
     if (this.pipeline.stages.some((s) => s.texts) && !this.pipeline.embedder)
       await SentenceEncoder.load().warmUp();
+    for (let round = 0; round < WARM_UP_ROUNDS; round++) await this.analyze(WARM_UP_ARTICLE);
   }
 
   /** The spans of an article (SI), by token, with their mean token probability. */
