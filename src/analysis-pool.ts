@@ -5,27 +5,36 @@
  */
 import { Piscina } from 'piscina';
 import type { Analysis } from './detect/analysis.js';
-import { ANALYSIS_WORKER_URL, type AnalysisTask, type PredictTask } from './analysis-worker.js';
+import {
+  ANALYSIS_WORKER_URL,
+  type AnalysisTask,
+  type PredictTask,
+  type WarmUpFailure,
+} from './analysis-worker.js';
+import { SpinscopeError } from './errors.js';
 
 export type AnalysisPool = Piscina<AnalysisTask, Analysis>;
 
 export async function startAnalysisPool(options: {
   model: string;
   threads: number;
-  maxBytes: number;
 }): Promise<AnalysisPool> {
-  const { model, threads, maxBytes } = options;
+  const { model, threads } = options;
   const pool: AnalysisPool = new Piscina({
     filename: ANALYSIS_WORKER_URL,
     maxThreads: threads,
     minThreads: threads,
   });
   try {
-    await Promise.all(
-      Array.from({ length: threads }, () =>
-        pool.run({ text: 'The council met on Monday.', model, maxBytes, warmUp: true }),
+    const failures = await Promise.all(
+      Array.from(
+        { length: threads },
+        // The pool's types describe its default export; `warmUp` takes and gives these.
+        () => pool.run(model as never, { name: 'warmUp' }) as Promise<unknown>,
       ),
     );
+    const failure = failures.find(Boolean) as WarmUpFailure | undefined;
+    if (failure) throw new SpinscopeError(failure.code, failure.message);
   } catch (error) {
     await pool.destroy();
     throw error;

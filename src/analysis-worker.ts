@@ -9,6 +9,7 @@ import { predictFull, predictSi, predictTc } from './detect/predict.js';
 import { SentenceEncoder } from './features/sentence-encoder.js';
 import { formatSiLabels, formatTcLabels, type SpanLabel } from './formats/labels.js';
 import { parseArticle } from './text/document.js';
+import { SpinscopeError, type ErrorCode } from './errors.js';
 
 // The pool has a thread per core already: each encodes its own articles' sentences.
 SentenceEncoder.runInThisThread();
@@ -17,13 +18,30 @@ export interface AnalysisTask {
   text: string;
   model: string;
   maxBytes: number;
-  warmUp?: boolean;
 }
 
 export default async function run(task: AnalysisTask): Promise<Analysis> {
-  // The pool's first task warms the thread up: the model, and the sentence encoder if it has one.
-  if (task.warmUp) await loadDetector(task.model).warmUp();
   return analyze(task.text, { model: task.model, maxBytes: task.maxBytes });
+}
+
+/** A load failure as it crosses to the pool's owner (a thrown error would lose its code). */
+export interface WarmUpFailure {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * A thread's first task (`{ name: 'warmUp' }`): load the model and warm it up, answering
+ * how loading failed, if it did.
+ */
+export async function warmUp(model: string): Promise<WarmUpFailure | undefined> {
+  try {
+    await loadDetector(model).warmUp();
+    return undefined;
+  } catch (error) {
+    if (error instanceof SpinscopeError) return { code: error.code, message: error.message };
+    throw error;
+  }
 }
 
 /** One article's SemEval predictions (`spinscope predict`): TC labels the template's spans. */

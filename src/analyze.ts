@@ -10,6 +10,7 @@ import {
   Detector,
   DEFAULT_MODEL_NAME,
   type AnalyzeOptions,
+  type ModelHeader,
 } from './detect/detector.js';
 
 const loaded = new Map<string, Detector>();
@@ -21,16 +22,29 @@ export function resolveModelPath(model: string = DEFAULT_MODEL_NAME): string {
 
 /** A model by name (`sm`) or by path to a model.bin, loaded once per process. */
 export function loadDetector(model: string = DEFAULT_MODEL_NAME): Detector {
-  const path = resolveModelPath(model);
+  const path = existingModelPath(model);
   let detector = loaded.get(path);
-  if (!detector) {
-    if (!existsSync(path)) {
-      throw new SpinscopeError('SPN_ERR_MODEL', `no model "${model}" (looked for ${path})`);
-    }
-    detector = Detector.load(path);
-    loaded.set(path, detector);
-  }
+  if (!detector) loaded.set(path, (detector = Detector.load(path)));
   return detector;
+}
+
+/**
+ * A model's header, without its weights: for the thread that hands analyses to a pool
+ * (identity, early errors), so that only the pool's threads hold the weights.
+ */
+export function loadModelHeader(model: string = DEFAULT_MODEL_NAME): ModelHeader {
+  const path = existingModelPath(model);
+  let header = loadedHeaders.get(path);
+  if (!header) loadedHeaders.set(path, (header = Detector.readHeader(path)));
+  return header;
+}
+const loadedHeaders = new Map<string, ModelHeader>();
+
+function existingModelPath(model: string): string {
+  const path = resolveModelPath(model);
+  if (!existsSync(path))
+    throw new SpinscopeError('SPN_ERR_MODEL', `no model "${model}" (looked for ${path})`);
+  return path;
 }
 
 export interface AnalyzeTextOptions extends AnalyzeOptions {

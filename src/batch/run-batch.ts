@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { loadDetector } from '../analyze.js';
+import { loadModelHeader } from '../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../config.js';
 import { ERROR_CODES, SpinscopeError, systemError, type ErrorCode } from '../errors.js';
 import type { Analysis } from '../detect/analysis.js';
@@ -189,8 +189,8 @@ export async function runInFolder(
 ): Promise<BatchSummary> {
   const started = performance.now();
   const model = options.model ?? DEFAULT_MODEL_NAME;
-  const detector = loadDetector(model); // fails early on a bad model; its identity keys the store
-  const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
+  const header = loadModelHeader(model); // fails early on a bad model; its identity keys the store
+  const modelId: ModelId = { name: header.name, version: header.version };
   createFolder(options.outDir);
   const unlock = lockFolder(options.outDir);
   const folder: FolderState = {
@@ -507,7 +507,7 @@ export async function processItems(
   return runInFolder(
     options,
     async (run) => {
-      const pool = await startAnalysisPool({ model: run.model, threads, maxBytes: run.maxBytes });
+      const pool = await startAnalysisPool({ model: run.model, threads });
       try {
         // As in the server: hand the pool exactly as many tasks as it has threads, in order.
         const inOrder = pLimit(threads);

@@ -13,7 +13,12 @@ import { applyPlatt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
 import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
 import { SentenceEncoder, type Embedder } from '../features/sentence-encoder.js';
-import { decodeModel, readModelFile, readSideFile } from '../formats/model-file.js';
+import {
+  decodeModel,
+  decodeModelHeader,
+  readModelFile,
+  readSideFile,
+} from '../formats/model-file.js';
 import { labelDecisionOf, stageNames, type ModelHeader } from './model-header.js';
 import { ArticleRun, type Pipeline, type Stage } from './stage.js';
 import { loadStages } from './stages/index.js';
@@ -81,11 +86,16 @@ export class Detector {
     return Detector.fromBytes(readModelFile(path), path, options);
   }
 
+  /** A model file's header, without its weights (what a process that does not analyse needs). */
+  static readHeader(path: string): ModelHeader {
+    return withCurrentName(decodeModelHeader<ModelHeader>(readModelFile(path), path));
+  }
+
   /** A model from its file's bytes; `path` locates its side files and names errors. */
   static fromBytes(bytes: Buffer, path: string, options?: LoadOptions): Detector {
-    const { header, tensors } = decodeModel<ModelHeader>(bytes, path);
-    // The shipped files' headers keep their former names (`fast`, `accurate`).
-    header.name = modelName(header.name);
+    const stored = decodeModel<ModelHeader>(bytes, path);
+    const header = withCurrentName(stored.header);
+    const { tensors } = stored;
     const clusters = decodeClusters(
       readSideFile(path, header.clusters, 'word clusters'),
       header.clusters.file,
@@ -202,6 +212,12 @@ export class Detector {
     const run = this.run(ctx);
     return run.explainer()?.cues?.(run, span, technique) ?? [];
   }
+}
+
+/** The shipped files' headers keep their former names (`fast`, `accurate`). */
+function withCurrentName(header: ModelHeader): ModelHeader {
+  header.name = modelName(header.name);
+  return header;
 }
 
 export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {

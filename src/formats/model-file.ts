@@ -79,6 +79,25 @@ export function encodeModel<H extends object>(
 }
 
 export function decodeModel<H>(compressed: Buffer, source: string): StoredModel<H> {
+  const { header, bytes, base } = decodeHeader<H>(compressed, source);
+  const tensors = new Map<string, Float32Array>();
+  for (const entry of header.tensors) {
+    if (base + entry.offset + quantisedSize(entry.length) > bytes.length) {
+      throw new SpinscopeError('SPN_ERR_MODEL', `is truncated (tensor ${entry.name})`, {
+        file: source,
+      });
+    }
+    tensors.set(entry.name, dequantise(bytes, base + entry.offset, entry.length));
+  }
+  return { header, tensors };
+}
+
+/** A model file's header alone (its tensors are not read), checked as `decodeModel` does. */
+export function decodeModelHeader<H>(compressed: Buffer, source: string): H {
+  return decodeHeader<H>(compressed, source).header;
+}
+
+function decodeHeader<H>(compressed: Buffer, source: string) {
   let bytes: Buffer;
   try {
     bytes = gunzipSync(compressed);
@@ -108,17 +127,7 @@ export function decodeModel<H>(compressed: Buffer, source: string): StoredModel<
       },
     );
   }
-  const base = 12 + headerLength;
-  const tensors = new Map<string, Float32Array>();
-  for (const entry of header.tensors) {
-    if (base + entry.offset + quantisedSize(entry.length) > bytes.length) {
-      throw new SpinscopeError('SPN_ERR_MODEL', `is truncated (tensor ${entry.name})`, {
-        file: source,
-      });
-    }
-    tensors.set(entry.name, dequantise(bytes, base + entry.offset, entry.length));
-  }
-  return { header, tensors };
+  return { header, bytes, base: 12 + headerLength };
 }
 
 /** A tensor of a decoded model by name; throws when it is missing or has the wrong size. */

@@ -83,8 +83,8 @@ export class AnalysisLanes {
       longChars: options.longChars ?? DEFAULT_LONG_CHARS,
       maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
     };
-    const { model, threads, maxBytes } = settings;
-    const short = new Lane(await startAnalysisPool({ model, threads, maxBytes }), threads);
+    const { model, threads } = settings;
+    const short = new Lane(await startAnalysisPool({ model, threads }), threads);
     const long = new Lane(
       new Piscina({
         filename: ANALYSIS_WORKER_URL,

@@ -4,7 +4,7 @@
  * name), whose threads start on its first request. A request cannot name a file path: only
  * whoever starts the server chooses files.
  */
-import { loadDetector } from '../analyze.js';
+import { loadModelHeader } from '../analyze.js';
 import { modelName, SHIPPED_MODELS } from '../config.js';
 import { SpinscopeError } from '../errors.js';
 import { AnalysisLanes, type AnalysisLanesOptions } from './analysis-lanes.js';
@@ -70,6 +70,6 @@ export class ServedModels {
 
 /** A model's name and version, from its file's header (loaded once per process). */
 function identity(model: string): { name: string; version: string } {
-  const { header } = loadDetector(model);
+  const header = loadModelHeader(model);
   return { name: header.name, version: header.version };
 }

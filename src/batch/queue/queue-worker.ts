@@ -19,7 +19,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { loadDetector } from '../../analyze.js';
+import { loadModelHeader } from '../../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
 import { SpinscopeError } from '../../errors.js';
 import type { Analysis } from '../../detect/analysis.js';
@@ -148,14 +148,10 @@ function workerSettings(options: QueueWorkerOptions): WorkerSettings {
 /** Serve the queue until `signal` aborts; resolves with what was done once all is closed. */
 export async function runQueueWorker(options: QueueWorkerOptions): Promise<WorkerTotals> {
   const settings = workerSettings(options);
-  const detector = loadDetector(settings.model); // fails early on a bad model
-  const modelId: ModelId = { name: detector.header.name, version: detector.header.version };
+  const header = loadModelHeader(settings.model); // fails early on a bad model
+  const modelId: ModelId = { name: header.name, version: header.version };
   await checkRedis(settings.target, settings.connectTimeout);
-  const pool = await startAnalysisPool({
-    model: settings.model,
-    threads: settings.concurrency,
-    maxBytes: settings.maxBytes,
-  });
+  const pool = await startAnalysisPool({ model: settings.model, threads: settings.concurrency });
   const run = new WorkerRun(settings, options, modelId, pool);
   try {
     await run.serveUntilStopped();

@@ -4,7 +4,7 @@ import { readCorpus } from '../../formats/corpus.js';
 import { readTextFile, writeFileAtomically } from '../../formats/files.js';
 import { groupByArticle, parseLabels, type SpanLabel } from '../../formats/labels.js';
 import { predictInPool, startAnalysisPool } from '../../analysis-pool.js';
-import { loadDetector } from '../../analyze.js';
+import { loadModelHeader } from '../../analyze.js';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
 import { SpinscopeError } from '../../errors.js';
 import { codePointLength } from '../../text/offsets.js';
@@ -24,7 +24,7 @@ export interface PredictCommandOptions {
 export async function predictAction(options: PredictCommandOptions, out: Sink): Promise<void> {
   const corpus = await readCorpus(options.articles);
   const model = options.model ?? DEFAULT_MODEL_NAME;
-  loadDetector(model); // a bad model fails here, with its own error, before threads start
+  loadModelHeader(model); // a missing or broken file fails here, before threads start
   let template: Map<string, SpanLabel[]> | undefined;
   if (options.task === 'tc') {
     const file = options.template;
@@ -43,7 +43,7 @@ export async function predictAction(options: PredictCommandOptions, out: Sink): 
   // Articles are predicted in threads, one per core, each with the model loaded once.
   const threads = Math.min(options.workers ?? availableParallelism(), corpus.articles.length || 1);
   const loading = performance.now();
-  const pool = await startAnalysisPool({ model, threads, maxBytes: Number.MAX_SAFE_INTEGER });
+  const pool = await startAnalysisPool({ model, threads });
   const started = performance.now();
   const progress = progressReporter();
   let done = 0;

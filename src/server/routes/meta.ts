@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadDetector, resolveModelPath } from '../../analyze.js';
+import { loadModelHeader, resolveModelPath } from '../../analyze.js';
 import { onnxRuntime } from '../../features/onnx-runtime.js';
 import { TECHNIQUES } from '../../techniques/catalogue.js';
 import type { ServerContext } from '../context.js';
@@ -53,7 +53,7 @@ export async function metaRoutes(api: FastifyInstance, ctx: ServerContext): Prom
       const cardFile = join(dirname(resolveModelPath(ctx.model)), 'card.json');
       return existsSync(cardFile)
         ? JSON.parse(readFileSync(cardFile, 'utf8'))
-        : { model: loadDetector(ctx.model).header };
+        : { model: loadModelHeader(ctx.model) };
     },
   );
 }
