@@ -19,7 +19,7 @@ const ALPHANUMERIC_EDGES = /^[\p{L}\p{N}](?:.*[\p{L}\p{N}])?$/u;
  * than currency signs, which belong to their amount ("$5").
  */
 const SYMBOLIC =
-  /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0e\ufe0f\u20e3]|(?!\p{Sc})\p{S})+$/u;
+  /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator}|\p{Emoji_Modifier}|\u200d|\ufe0e|\ufe0f|\u20e3|(?!\p{Sc})\p{S})+$/u;
 const QUOTE = /^["“”'‘’«»]$/u;
 
 /** Parts of speech that leave a phrase open when a word follows ("of", "the", "and"). */
@@ -31,7 +31,7 @@ const FUNCTION_WORDS = new Set(['my', 'our', 'your', 'their', 'its', 'to', "'s",
  * Function words that never end a phrase, even before punctuation: a span left ending on one
  * gives it up. Others can ("they gave up.", "they did that.").
  */
-const NEVER_LAST = new Set(['the', 'a', 'an', 'every', 'my', 'our', 'your', 'their', 'and', 'or', 'but', 'nor']);
+const NEVER_LAST = new Set('the a an every my our your their and or but nor'.split(' '));
 /** Words that can stand between a determiner and its noun ("every single week"). */
 const MODIFIER_POS = new Set(['ADJ', 'ADV', 'NUM', 'PROPN']);
 /** Words that finish a noun phrase a determiner opened. */
