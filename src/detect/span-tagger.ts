@@ -17,6 +17,7 @@ import {
 } from '../features/token-features.js';
 import { featureSlot, type Emit } from '../features/hash.js';
 import { sigmoid, type LogisticModel } from './linear.js';
+import { toWholeWords } from './whole-words.js';
 
 /** A span in token indices [tokenStart, tokenEnd), with a score in [0, 1]. */
 export interface TokenSpan {
@@ -45,6 +46,8 @@ export function findTokenSpans(
     .filter((span) =>
       probs.subarray(span.tokenStart, span.tokenEnd).some((p) => p >= decoding.high),
     )
+    .map((span) => toWholeWords(doc, span))
+    .filter((span) => span !== undefined)
     .map((span) => widenToQuotes(doc, span));
 }
 
