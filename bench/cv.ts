@@ -92,7 +92,16 @@ const SCORING_EMBEDDERS: Record<string, () => Promise<Embedder>> = {
     const ort = await onnxRuntime();
     if (!ort) throw new Error('the int8 encoder needs onnxruntime-node');
     const encoder = await onnxEncoder(ort, { int8: true });
-    return cachedEmbedder(int8VectorFile, encoder);
+    const int8 = cachedEmbedder(int8VectorFile, encoder);
+    const float = cachedEmbedder(vectorFile);
+    // The head's sentence half is a blank's vector, a constant in training: standardised by
+    // a near-zero spread, any change to it swamps the span's half. It stays the float one.
+    return {
+      embed: async (texts) =>
+        Promise.all(
+          texts.map(async (t) => (await (t === ' ' ? float : int8).embed([t]))[0]!),
+        ),
+    };
   },
 };
 const int8VectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors-int8.bin'));
