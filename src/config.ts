@@ -13,31 +13,7 @@ export function defaultCorpusDir(): string {
   return process.env.SPINSCOPE_DATA ?? resolve(PACKAGE_ROOT, '../shared/data/ptc');
 }
 
-/**
- * The model used when none is named: `md`, of the shipped `sm`, `md` and `lg` (see the
- * README, "Models"): nearly `lg`'s spans, ten times quicker.
- */
-export const DEFAULT_MODEL_NAME = 'md';
-
-/** The shipped models, quickest first: the kinds `train --model` trains. */
-export const SHIPPED_MODELS = ['sm', 'md', 'lg'] as const;
-
-/** The shipped models' former names: still taken as input, and in their files' headers. */
-const FORMER_NAMES = new Map([
-  ['fast', 'sm'],
-  ['accurate', 'md'],
-]);
-
-/** A model's name, with a former name (`fast`, `accurate`) read as today's (`sm`, `md`). */
-export function modelName(name: string): string {
-  return FORMER_NAMES.get(name) ?? name;
-}
-
-/** A model's name and the former names of the same model (`md`: `md`, `accurate`). */
-export function namesOfModel(name: string): string[] {
-  const today = modelName(name);
-  return [today, ...[...FORMER_NAMES].filter(([, now]) => now === today).map(([old]) => old)];
-}
+export { DEFAULT_MODEL_NAME, modelName, namesOfModel, SHIPPED_MODELS } from './model-names.js';
 
 /** Longest extraction of one HTML page in ms (readable pages take well under a second). */
 export const DEFAULT_HTML_TIMEOUT_MS = 5000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readClusters } from '../src/features/clusters.js';
+import { readClusters } from '../src/formats/model-file.js';
 import { articleContext } from '../src/features/context.js';
 import { spanContexts } from '../src/features/span-rows.js';
 import { adjust, repetitionCues, REPETITION } from '../src/detect/technique-decision.js';

@@ -3,8 +3,7 @@
  * decisions over their output. `analyze` is the one function that the CLI, the HTTP API and
  * workers call. Each method prepares what its stages read (sentence vectors) itself.
  */
-import { join } from 'node:path';
-import { DEFAULT_MODEL_NAME, modelName, PACKAGE_ROOT } from '../config.js';
+import { DEFAULT_MODEL_NAME, modelName } from '../model-names.js';
 import { TECHNIQUES, TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type ArticleDocument, type TextSpan, type Token } from '../text/document.js';
 import { validateText, type TextLimits } from '../text/validate.js';
@@ -13,9 +12,11 @@ import { applyPlatt } from './calibration.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
 import { articleContext, lowerBound, type ArticleContext } from '../features/context.js';
 import { SentenceEncoder, type Embedder } from '../features/sentence-encoder.js';
+import type { SideFiles, StoredModel } from '../formats/model-container.js';
 import {
   decodeModel,
   decodeModelHeader,
+  defaultModelPath,
   readModelFile,
   readSideFile,
 } from '../formats/model-file.js';
@@ -25,12 +26,7 @@ import { loadStages } from './stages/index.js';
 import { adjustTechniques, decideTechniques } from './technique-decision.js';
 import { findTokenSpans, type SpanDecoding, type TokenSpan } from './span-tagger.js';
 
-export { DEFAULT_MODEL_NAME, type ModelHeader, type SpanDecoding };
-
-/** The shipped model of a name (`sm`, `md`, `lg`, or a former name: `fast`, `accurate`). */
-export function defaultModelPath(name = DEFAULT_MODEL_NAME): string {
-  return join(PACKAGE_ROOT, 'models', modelName(name), 'model.bin');
-}
+export { DEFAULT_MODEL_NAME, defaultModelPath, type ModelHeader, type SpanDecoding };
 
 export interface AnalyzeOptions extends TextLimits {
   /** Drop techniques (and spans left without one) below this confidence; 0 by default. */
@@ -92,17 +88,27 @@ export class Detector {
   }
 
   /** A model from its file's bytes; `path` locates its side files and names errors. */
-  static fromBytes(bytes: Buffer, path: string, options?: LoadOptions): Detector {
-    const stored = decodeModel<ModelHeader>(bytes, path);
-    const header = withCurrentName(stored.header);
-    const { tensors } = stored;
+  static fromBytes(bytes: Uint8Array, path: string, options?: LoadOptions): Detector {
+    const sideFile: SideFiles = (expected, what) => readSideFile(path, expected, what);
+    return Detector.fromModel(decodeModel<ModelHeader>(bytes, path), sideFile, path, options);
+  }
+
+  /**
+   * A model from its decoded file and its side files, read by the platform: from disk
+   * (`fromBytes`) or from URLs (browser/load-model.ts). `source` names errors.
+   */
+  static fromModel(
+    { header, tensors }: StoredModel<ModelHeader>,
+    sideFile: SideFiles,
+    source: string,
+    options?: LoadOptions,
+  ): Detector {
+    withCurrentName(header);
     const clusters = decodeClusters(
-      readSideFile(path, header.clusters, 'word clusters'),
+      sideFile(header.clusters, 'word clusters'),
       header.clusters.file,
     );
-    const sideFile = (expected: { file: string; sha256: string }, what: string) =>
-      readSideFile(path, expected, what);
-    const stages = loadStages(stageNames(header), { header, tensors, sideFile }, path);
+    const stages = loadStages(stageNames(header), { header, tensors, sideFile }, source);
     return new Detector(header, stages, clusters, options);
   }
 

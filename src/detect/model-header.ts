@@ -52,6 +52,11 @@ export function stageNames(header: ModelHeader): string[] {
   );
 }
 
+/** The files a model was trained with, which its stages read: word clusters, word vectors. */
+export function sideFilesOf(header: ModelHeader): { file: string; sha256: string }[] {
+  return [header.clusters, ...(header.neural ? [header.neural.vectors] : [])];
+}
+
 /** What the choice of a span's techniques reads of the header (technique-decision.ts, 5–6). */
 export function labelDecisionOf(header: ModelHeader): LabelDecision {
   return {

@@ -7,6 +7,7 @@
  * they are encoded before it runs.
  */
 import type { WordClusters } from '../features/clusters.js';
+import type { SideFiles } from '../formats/model-container.js';
 import type { ArticleContext } from '../features/context.js';
 import { SentenceEncoder, TextVectors, type Embedder } from '../features/sentence-encoder.js';
 import { spanContexts } from '../features/span-rows.js';
@@ -47,8 +48,8 @@ export type Stage = TokenStage | TechniqueStage;
 export interface StageSource {
   header: ModelHeader;
   tensors: ReadonlyMap<string, Float32Array>;
-  /** A file the model was trained with, found beside it and checked against its sha256. */
-  sideFile(expected: { file: string; sha256: string }, what: string): Buffer;
+  /** A file the model was trained with, found beside it, checked against its sha256, unzipped. */
+  sideFile: SideFiles;
 }
 
 /** A stage file's export: the name a model file lists it by, and how it is made. */

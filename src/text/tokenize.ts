@@ -5,10 +5,10 @@
  * composed, a BOM is dropped), so each value is found again in the text here. Offsets are
  * UTF-16 units; `document.ts` turns them into code points.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type winkNLPType from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import { learnedWords, setLexiconOnly } from './wink-cache.js';
+import { loadWink } from './wink-loader.js';
 
 export interface RawToken {
   unitStart: number;
@@ -31,61 +31,6 @@ export interface RawSentence {
 let nlp: ReturnType<typeof winkNLPType> | undefined;
 let winkFactory: typeof winkNLPType | undefined;
 
-interface WinkCache {
-  lookup: (text: string) => number[] | null;
-  add: (...args: unknown[]) => unknown;
-  intrinsicSize: () => number;
-  currentSize: () => number;
-}
-
-/** The cache of the engine in use, to watch how many words it has learned. */
-let activeCache: WinkCache | undefined;
-
-type WinkNLP = typeof winkNLPType;
-
-/**
- * wink's tokenizer consults a cache that grows with every new word it reads, so the same
- * text could be split differently ("Trump’s" vs "Trump" + "’s") depending on what the
- * process read before. Its cache module is wrapped before wink loads so that look-ups
- * answer from the model's own lexicon only: tokens then depend on the text alone.
- */
-function loadDeterministicWink(): WinkNLP {
-  const require = createRequire(import.meta.url);
-  const cachePath = join(dirname(require.resolve('wink-nlp')), 'cache.js');
-  const createCache = require(cachePath) as (...args: unknown[]) => WinkCache;
-  const entry = require.cache[cachePath];
-  if (entry && !require.cache[require.resolve('wink-nlp')]) {
-    entry.exports = (...args: unknown[]) => {
-      const cache = createCache(...args);
-      activeCache = cache;
-      const { lookup, add } = cache;
-      const intrinsic = cache.intrinsicSize();
-      // Adding a word looks it up again (for its features): those look-ups see everything.
-      let adding = false;
-      cache.add = (...addArgs: unknown[]) => {
-        adding = true;
-        try {
-          return add(...addArgs);
-        } finally {
-          adding = false;
-        }
-      };
-      cache.lookup = (text: string) => {
-        const found = lookup(text);
-        // Only once loaded: building wink's automata looks up a symbolic out-of-lexicon token.
-        const tokenizing = lexiconOnly && !adding;
-        return tokenizing && found && found.length === 1 && (found[0] as number) >= intrinsic
-          ? null
-          : found;
-      };
-      return cache;
-    };
-  }
-  return require('wink-nlp') as WinkNLP;
-}
-
-let lexiconOnly = false;
-
 /**
  * The annotations tokens need: sentences, and POS tags with lemmas. wink's entities,
  * negation and sentiment are unused and cost a third of its time; without them tokens,
@@ -102,19 +47,19 @@ let learnedWordLimit = 200_000;
 
 /** For tests: how many words the engine has learned, and a lower limit to reach quickly. */
 export function winkLearnedWords(): number {
-  return activeCache ? activeCache.currentSize() - activeCache.intrinsicSize() : 0;
+  return learnedWords();
 }
 export function setLearnedWordLimit(limit: number): void {
   learnedWordLimit = limit;
 }
 
-function engine(): ReturnType<WinkNLP> {
-  if (nlp && winkLearnedWords() <= learnedWordLimit) return nlp;
+function engine(): ReturnType<typeof winkNLPType> {
+  if (nlp && learnedWords() <= learnedWordLimit) return nlp;
   // Loaded on first use: the model takes ~300 ms to load.
-  lexiconOnly = false;
-  winkFactory ??= loadDeterministicWink();
+  setLexiconOnly(false);
+  winkFactory ??= loadWink();
   nlp = winkFactory(model, PIPE);
-  lexiconOnly = true;
+  setLexiconOnly(true);
   return nlp;
 }
 

@@ -17,7 +17,7 @@ export function validateText(text: unknown, limits: TextLimits = {}): string {
     );
   }
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = new TextEncoder().encode(text).byteLength;
   if (bytes > maxBytes) {
     throw new SpinscopeError(
       'SPN_ERR_INPUT_TOO_LARGE',

@@ -8,7 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
-import { decodeModel, encodeModel, MODEL_FORMAT, sha256 } from '../formats/model-file.js';
+import {
+  decodeModel,
+  encodeModel,
+  gunzipModel,
+  MODEL_FORMAT,
+  sha256,
+} from '../formats/model-file.js';
 import { tokenProbabilities } from '../detect/span-tagger.js';
 import { linearTechniqueProbabilities } from '../detect/stages/linear.js';
 import { spanContexts } from '../features/span-rows.js';
@@ -166,7 +172,10 @@ class AccurateTraining {
     this.progress = input.onProgress ?? (() => {});
     this.seed = fast.model.header.training.seed;
     this.vectorBytes = readFileSync(input.vectorsFile);
-    this.vectors = WordVectors.decode(this.vectorBytes, input.vectorsFile);
+    this.vectors = WordVectors.decode(
+      gunzipModel(this.vectorBytes, input.vectorsFile),
+      input.vectorsFile,
+    );
     this.inputs = tokenInputSize(this.vectors);
     const { tokens } = fast.outOfFoldPredictions;
     this.prepared = fast.articles.map((a) => ({

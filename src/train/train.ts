@@ -14,8 +14,8 @@ import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.j
 import { parseArticle, type TextSpan } from '../text/document.js';
 import { applyPlatt, type Platt } from '../detect/calibration.js';
 import { fitPlatt } from './calibration.js';
-import { readClusters, type WordClusters } from '../features/clusters.js';
-import { sha256 } from '../formats/model-file.js';
+import type { WordClusters } from '../features/clusters.js';
+import { readClusters, sha256 } from '../formats/model-file.js';
 import { toTextSpan } from '../detect/detector.js';
 import { labelDecisionOf, type ModelHeader } from '../detect/model-header.js';
 import { articleContext, type ArticleContext } from '../features/context.js';

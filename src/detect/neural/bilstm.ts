@@ -11,7 +11,7 @@
  * their contribution to the gates is computed once per key and kept in a bounded cache.
  */
 
-import { tensorOf } from '../../formats/model-file.js';
+import { tensorOf } from '../../formats/model-container.js';
 
 export interface LstmWeights {
   /** [inputs * 4H] */

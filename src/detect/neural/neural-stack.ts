@@ -5,7 +5,7 @@
  */
 import { tokensInSpan, type TextSpan } from '../../text/document.js';
 import type { ArticleContext } from '../../features/context.js';
-import { tensorOf } from '../../formats/model-file.js';
+import { tensorOf } from '../../formats/model-container.js';
 import type { WordVectors } from '../../features/vectors.js';
 import { bilstmFromTensors, bilstmTensors } from './bilstm.js';
 import { NeuralClassifier, type NeuralClassifierWeights } from './classifier.js';

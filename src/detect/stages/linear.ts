@@ -10,7 +10,7 @@ import type { SpanContext } from '../../features/span-features.js';
 import { SparseRows } from '../../features/sparse.js';
 import { TECHNIQUE_LABELS } from '../../techniques/catalogue.js';
 import type { TextSpan } from '../../text/document.js';
-import { tensorOf } from '../../formats/model-file.js';
+import { tensorOf } from '../../formats/model-container.js';
 import { explainSpan } from '../cues.js';
 import { LogisticModel, SoftmaxModel } from '../linear.js';
 import { tokenProbabilities } from '../span-tagger.js';

@@ -12,7 +12,7 @@ import {
   spanOnlyTexts,
   type HeadTexts,
 } from '../../features/sentence-encoder.js';
-import { tensorOf } from '../../formats/model-file.js';
+import { tensorOf } from '../../formats/model-container.js';
 import { TECHNIQUE_LABELS } from '../../techniques/catalogue.js';
 import { softmax } from '../linear.js';
 import { logLinear } from '../neural/classifier.js';
