@@ -9,5 +9,6 @@ function onlyOnNode(): never {
 
 export const defaultModelPath = onlyOnNode;
 export const decodeModel = onlyOnNode;
+export const decodeModelHeader = onlyOnNode;
 export const readModelFile = onlyOnNode;
 export const readSideFile = onlyOnNode;
