@@ -91,17 +91,7 @@ const SCORING_EMBEDDERS: Record<string, () => Promise<Embedder>> = {
   'fast-use-span-only-int8': async () => {
     const ort = await onnxRuntime();
     if (!ort) throw new Error('the int8 encoder needs onnxruntime-node');
-    const encoder = await onnxEncoder(ort, { int8: true });
-    const int8 = cachedEmbedder(int8VectorFile, encoder);
-    const float = cachedEmbedder(vectorFile);
-    // The head's sentence half is a blank's vector, a constant in training: standardised by
-    // a near-zero spread, any change to it swamps the span's half. It stays the float one.
-    return {
-      embed: async (texts) =>
-        Promise.all(
-          texts.map(async (t) => (await (t === ' ' ? float : int8).embed([t]))[0]!),
-        ),
-    };
+    return cachedEmbedder(int8VectorFile, await onnxEncoder(ort, { int8: true }));
   },
 };
 const int8VectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors-int8.bin'));

@@ -72,7 +72,13 @@ test("ONNX Runtime runs the encoder: the same vectors as the package's TensorFlo
     assert.ok(cosine(a, b) > 0.99999, `${cosine(a, b)} for "${text.slice(0, 30)}"`);
   });
   assert.equal(fast.engine, 'onnxruntime');
-  assert.equal((await fastestEncoder()).engine, 'onnxruntime');
+  // Analyses run the feed-forward layers in int8: near the float vectors, not equal to them.
+  const int8 = await fastestEncoder('int8');
+  assert.equal(int8.engine, 'onnxruntime');
+  const int8Vectors = await int8.embed(many);
+  const cosines = int8Vectors.map((v, i) => cosine(v, referenceVectors[i]!));
+  assert.ok(Math.min(...cosines) > 0.999, `smallest cosine ${Math.min(...cosines)}`);
+  assert.ok(Math.min(...cosines) < 0.999999, 'the int8 encoder is a different computation');
 });
 
 function cosine(x: Float32Array, y: Float32Array): number {
@@ -176,7 +182,7 @@ test('a model with the sentence head trains, survives its file, and prepares wha
     for (const t of span.techniques) assert.ok(t.confidence >= 0 && t.confidence <= 1);
 });
 
-test('a head that reads the span alone says so in its file and never encodes a sentence', async () => {
+test('a head that reads the span alone says so in its file and encodes the span alone', async () => {
   const corpus = await readCorpus(join(FIXTURES, 'corpus'));
   const { model } = await trainSentenceHeadDetector({
     corpus,
@@ -203,7 +209,8 @@ test('a head that reads the span alone says so in its file and never encodes a s
   ];
   await loaded.classify(ctx, spans);
   const spanText = [...text].slice(spans[0]!.cpStart, spans[0]!.cpEnd).join('');
-  assert.deepEqual(new Set(seen), new Set([spanText, ' ']));
+  // Its sentence half is the constant it learnt from (a blank's vector), never encoded again.
+  assert.deepEqual(seen, [spanText]);
 });
 
 test('train --model lg writes a model with the sentence head whose card reports cross-validation', () => {

@@ -112,7 +112,7 @@ test('the sentence-head stage reads the vectors of the span and its sentence, pr
   });
   const encoded: string[] = [];
   const run = runOf(
-    [...linearStages(fast.tagger, fast.classifier), sentenceHeadStage(head)],
+    [...linearStages(fast.tagger, fast.classifier), sentenceHeadStage(head, 'both')],
     async (texts) => {
       encoded.push(...texts);
       return texts.map(() => new Float32Array(SENTENCE_VECTOR_SIZE));

@@ -128,8 +128,15 @@ export async function tensorflowEncoder(): Promise<Encoder> {
   };
 }
 
-/** The fastest engine this installation has. */
-export async function fastestEncoder(): Promise<Encoder> {
+/**
+ * `int8`: the feed-forward layers in int8 on ONNX Runtime (cross-validated: the same accuracy
+ * as float vectors; docs/experiments.md), for analyses; `float`: the package's vectors to float
+ * rounding, which models are trained on.
+ */
+export type Precision = 'int8' | 'float';
+
+/** The fastest engine this installation has (TensorFlow.js computes in float only). */
+export async function fastestEncoder(precision: Precision): Promise<Encoder> {
   const ort = await onnxRuntime();
-  return ort ? onnxEncoder(ort) : tensorflowEncoder();
+  return ort ? onnxEncoder(ort, { int8: precision === 'int8' }) : tensorflowEncoder();
 }

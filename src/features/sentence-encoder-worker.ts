@@ -3,14 +3,20 @@
  * encoding off the caller's event loop, on the fastest engine installed
  * (sentence-encoder-engines.ts).
  */
-import { fastestEncoder } from './sentence-encoder-engines.js';
+import { fastestEncoder, type Encoder, type Precision } from './sentence-encoder-engines.js';
 
-let encoder: ReturnType<typeof fastestEncoder> | undefined;
-/** The encoder, loaded on first use (importing this module costs nothing). */
-const loaded = () => (encoder ??= fastestEncoder());
+/** The encoders, each loaded on first use (importing this module costs nothing). */
+const encoders = new Map<Precision, Promise<Encoder>>();
 
-export default async function embed(texts: readonly string[]): Promise<Float32Array[]> {
-  const { embed } = await loaded();
+export interface EmbedTask {
+  texts: readonly string[];
+  precision: Precision;
+}
+
+export default async function embed({ texts, precision }: EmbedTask): Promise<Float32Array[]> {
+  let encoder = encoders.get(precision);
+  if (!encoder) encoders.set(precision, (encoder = fastestEncoder(precision)));
+  const { embed } = await encoder;
   // The encoder needs at least one piece: an empty text reads as a space.
   return embed(texts.map((text) => (text.trim() === '' ? ' ' : text)));
 }

@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import embedInThisThread from './sentence-encoder-worker.js';
+import embedInThisThread, { type EmbedTask } from './sentence-encoder-worker.js';
+import type { Precision } from './sentence-encoder-engines.js';
 import type { Embedder } from './sentence-vectors.js';
 
 export {
@@ -33,7 +34,7 @@ const THREADS = Math.min(PARTS, availableParallelism());
 /** Fewer texts than this are not worth splitting. */
 const SPLIT_FROM = 8;
 
-let shared: SentenceEncoder | undefined;
+const shared = new Map<Precision, SentenceEncoder>();
 let inThisThread = false;
 
 /** The worker module: beside this one, .js when compiled, .ts when run through tsx. */
@@ -50,17 +51,23 @@ const WORKER_URL = new URL(
 export class SentenceEncoder implements Embedder {
   private readonly pool = inThisThread
     ? undefined
-    : new Piscina<readonly string[], Float32Array[]>({
+    : new Piscina<EmbedTask, Float32Array[]>({
         filename: WORKER_URL,
         minThreads: 0,
         maxThreads: THREADS,
         idleTimeout: IDLE_THREAD_MS,
       });
 
-  /** The encoder of this thread, made once. */
-  static load(): SentenceEncoder {
-    shared ??= new SentenceEncoder();
-    return shared;
+  private constructor(private readonly precision: Precision) {}
+
+  /**
+   * The encoder of this thread at a precision, made once: `int8` (the default) for analyses,
+   * `float` for training (sentence-encoder-engines.ts).
+   */
+  static load(precision: Precision = 'int8'): SentenceEncoder {
+    let encoder = shared.get(precision);
+    if (!encoder) shared.set(precision, (encoder = new SentenceEncoder(precision)));
+    return encoder;
   }
 
   /**
@@ -79,8 +86,9 @@ export class SentenceEncoder implements Embedder {
   /** The texts' vectors, in order; a long list is split in parts of about equal length. */
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    if (!this.pool) return embedInThisThread(texts);
-    if (texts.length < SPLIT_FROM) return this.pool.run(texts);
+    const { precision } = this;
+    if (!this.pool) return embedInThisThread({ texts, precision });
+    if (texts.length < SPLIT_FROM) return this.pool.run({ texts, precision });
     const total = texts.reduce((n, t) => n + t.length, 0);
     const chunks: string[][] = [[]];
     let length = 0;
@@ -89,6 +97,8 @@ export class SentenceEncoder implements Embedder {
       chunks.at(-1)!.push(text);
       length += text.length;
     }
-    return (await Promise.all(chunks.map((chunk) => this.pool!.run(chunk)))).flat();
+    return (
+      await Promise.all(chunks.map((chunk) => this.pool!.run({ texts: chunk, precision })))
+    ).flat();
   }
 }

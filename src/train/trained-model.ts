@@ -11,7 +11,6 @@ import { linearModels, linearStages } from '../detect/stages/linear.js';
 import { neuralStack, neuralStages } from '../detect/stages/neural.js';
 import { sentenceHeadStage, SentenceHead } from '../detect/stages/sentence-head.js';
 import { decodeClusters, type WordClusters } from '../features/clusters.js';
-import { headTexts, spanOnlyTexts } from '../features/sentence-encoder.js';
 import {
   decodeModel,
   encodeModel,
@@ -32,7 +31,7 @@ export interface TrainedModel {
 
 /** The model's stages, in order (as encodeTrainedModel lists them). */
 function stagesOf(model: TrainedModel): Stage[] {
-  const reads = model.header.sentenceHead?.reads === 'span' ? spanOnlyTexts : headTexts;
+  const reads = model.header.sentenceHead?.reads ?? 'both';
   return [
     ...linearStages(model.tagger, model.classifier),
     ...(model.neural ? neuralStages(model.neural) : []),

@@ -26,10 +26,13 @@ export interface VectorCache {
   add(text: string, vector: Float32Array): void;
 }
 
-/** The sentence encoder with a cache in front: only texts the cache lacks are encoded. */
+/**
+ * The sentence encoder with a cache in front: only texts the cache lacks are encoded, in float
+ * (models are trained on float vectors; analyses encode in int8, which gives the same accuracy).
+ */
 export function cachedEmbedder(
   cache: VectorCache,
-  encoder: Embedder = SentenceEncoder.load(),
+  encoder: Embedder = SentenceEncoder.load('float'),
 ): Embedder {
   return {
     async embed(texts) {

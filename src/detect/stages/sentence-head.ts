@@ -6,12 +6,8 @@
  * (fear, doubt, flag-waving, causal claims) that the span's words and word clusters catch
  * only in part; the encoder has read far more text than the corpus holds.
  */
-import {
-  headTexts,
-  SENTENCE_VECTOR_SIZE,
-  spanOnlyTexts,
-  type HeadTexts,
-} from '../../features/sentence-encoder.js';
+import { headTexts, SENTENCE_VECTOR_SIZE, spanOnlyTexts } from '../../features/sentence-encoder.js';
+import type { ArticleDocument, TextSpan } from '../../text/document.js';
 import { tensorOf } from '../../formats/model-container.js';
 import { TECHNIQUE_LABELS } from '../../techniques/catalogue.js';
 import { softmax } from '../linear.js';
@@ -38,24 +34,31 @@ export const sentenceHead: StagePlugin = {
   load: ({ tensors, header }) => [
     sentenceHeadStage(
       SentenceHead.fromTensors(TECHNIQUE_LABELS.length, tensors),
-      header.sentenceHead?.reads === 'span' ? spanOnlyTexts : headTexts,
+      header.sentenceHead?.reads ?? 'both',
     ),
   ],
 };
 
-/** `texts`: which texts' vectors the head reads (another choice is an experiment's). */
-export function sentenceHeadStage(
-  head: SentenceHead,
-  texts: HeadTexts = headTexts,
-): TechniqueStage {
+/**
+ * `reads`: the span's vector and its sentence's, or the span's alone. A head that reads the
+ * span alone learnt from a constant in the sentence's place (a blank's vector, spanOnlyTexts):
+ * that half is its training mean, standardised to zero, and nothing is encoded for it (the
+ * blank encoded again by another engine would differ, and its near-zero spread in training
+ * magnifies any difference).
+ */
+export function sentenceHeadStage(head: SentenceHead, reads: 'span' | 'both'): TechniqueStage {
+  const texts = (doc: ArticleDocument, span: TextSpan) =>
+    reads === 'span' ? [spanOnlyTexts(doc, span)[0]] : headTexts(doc, span);
   return {
     kind: 'technique',
     texts: (doc, spans) => spans.flatMap((span) => texts(doc, span)),
     // The head reads the linear probabilities: it learnt from them, out of fold.
     techniqueProbabilities: (article, spans, before) => {
       const linear = fromStageBefore(before, 'sentence-head');
+      const sentenceHalf = head.weights.mean.subarray(SENTENCE_VECTOR_SIZE);
       return spans.map((span, i) => {
         const vectors = texts(article.ctx.doc, span).map((text) => article.vector(text));
+        if (reads === 'span') vectors.push(sentenceHalf);
         return head.probabilities(head.inputs(vectors), linear[i] as Float64Array);
       });
     },
