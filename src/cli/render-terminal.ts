@@ -6,7 +6,7 @@
  */
 import wrapAnsi from 'wrap-ansi';
 import { TECHNIQUES } from '../techniques/catalogue.js';
-import type { Analysis } from '../detect/analysis.js';
+import { CONFIDENCE_MEANING, type Analysis } from '../detect/analysis.js';
 import { CodePointIndex } from '../text/offsets.js';
 
 export interface RenderOptions {
@@ -58,7 +58,7 @@ export function renderAnalysis(text: string, analysis: Analysis, options: Render
     '',
     `${bold('Propaganda score', options.color)} ${doc.score.toFixed(2)} · ${doc.spans} spans in ${doc.words} words (${doc.density} per 100 words) · model ${analysis.model.name} ${analysis.model.version}`,
     dim(
-      'Each tag is the technique number and its confidence: how likely the phrase uses that technique. Offsets in --format json count code points.',
+      `Each tag is the technique number and its confidence. ${CONFIDENCE_MEANING} Offsets in --format json count code points.`,
       options.color,
     ),
   ];
