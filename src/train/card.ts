@@ -231,7 +231,7 @@ function trainingSection(card: ModelCard): string[] {
 }
 
 /** The technique confidence checked out of fold, and the display thresholds it allows. */
-function confidenceSection(check: ConfidenceCheck): string[] {
+export function confidenceSection(check: ConfidenceCheck): string[] {
   const percent = (n: number) => `${Math.round(100 * n)}%`;
   const bins = check.overlap.bins.map((bin, i) => ({
     now: bin,
