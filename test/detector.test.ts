@@ -78,6 +78,9 @@ test('the threshold hides low-confidence techniques, explain=false drops cues', 
   const some = await analyze(ARTICLE, { threshold: 0.2 });
   assert.ok(some.spans.length <= all.spans.length);
   for (const s of some.spans) for (const t of s.techniques) assert.ok(t.confidence >= 0.2);
+  // The threshold hides phrases; the scores read every phrase.
+  assert.deepEqual(none.sentences, all.sentences);
+  assert.deepEqual(none.document, all.document);
   assert.ok((await analyze(ARTICLE, { explain: false })).spans.every((s) => s.cues.length === 0));
 });
 

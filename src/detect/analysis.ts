@@ -14,7 +14,7 @@ export const CONFIDENCE_MEANING =
  * twice as much as recall, across the shipped models (models/{sm,md,lg}/card.md). "Show all" shows
  * every one, as the API and the JSON output do.
  */
-export const READER_MIN_CONFIDENCE = 0.5;
+export const READER_MIN_CONFIDENCE = 0.2;
 
 export interface Cue {
   /** Plain words, e.g. `the word "traitors"`. */
