@@ -360,8 +360,19 @@ function confidenceReport(perFold: ReliabilityBin[][], articles: number) {
       precision: right / Math.max(1, count),
     };
   });
+  /** Expected calibration error: the gap between confidence and the share right, by count. */
+  const ece = (of: ReliabilityBin[]) =>
+    of.reduce((sum, b) => sum + b.count * Math.abs(b.meanConfidence - b.accuracy), 0) /
+    Math.max(
+      1,
+      of.reduce((sum, b) => sum + b.count, 0),
+    );
+  const eceSpread = spreadOf(perFold.map(ece));
   console.log(
-    '\n| technique confidence | highlights | mean confidence | overlap a gold span of it |',
+    `\ntechnique confidence: expected calibration error ${f(ece(bins))} pooled, ${eceSpread} over folds`,
+  );
+  console.log(
+    '| technique confidence | highlights | mean confidence | overlap a gold span of it |',
   );
   console.log('| --- | --- | --- | --- |');
   for (const b of bins.filter((b) => b.count > 0))
@@ -372,7 +383,7 @@ function confidenceReport(perFold: ReliabilityBin[][], articles: number) {
   console.log('| --- | --- | --- |');
   for (const t of shown)
     console.log(`| ${t.threshold.toFixed(1)} | ${t.perArticle.toFixed(2)} | ${f(t.precision)} |`);
-  return { bins, shown };
+  return { ece: ece(bins), bins, shown };
 }
 
 /** Runs written by `--out` from processes that ran different folds, joined by recipe. */
