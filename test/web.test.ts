@@ -854,8 +854,13 @@ describe('web UI in Chromium', { skip }, () => {
         // What the number means, in the details of a highlight.
         await page.locator('#article button.tag').first().click();
         assert.equal(await page.textContent('#details .confidence-note'), CONFIDENCE_MEANING);
-        await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
         await page.keyboard.press('Escape');
+        // The summary and the filters as a reader sees them (a phone: the filters on screen).
+        await page.locator('#filters-heading').scrollIntoViewIfNeeded();
+        await page.screenshot({
+          path: join(SCREENSHOTS, `${name}.png`),
+          fullPage: viewport.width > 1000,
+        });
         // "Show all" shows every highlight and sets the slider aside; unticked, it is back.
         await showAll.check();
         assert.ok(await slider.isDisabled());
