@@ -626,6 +626,10 @@ describe('web UI in Chromium', { skip }, () => {
       return clone.textContent;
     });
 
+  /** Tick "show all": every highlight, however unsure. */
+  const showAllHighlights = (page: Page) =>
+    page.getByLabel('Show all highlights, however unsure (for research)').check();
+
   const countTags = (page: Page, selector = '') =>
     page.locator(`#article button.tag${selector}`).count();
 
@@ -830,7 +834,6 @@ describe('web UI in Chromium', { skip }, () => {
         const { page } = s;
         await loadExample(page);
         const slider = page.locator('input[type=range]#threshold');
-        const showAll = page.getByLabel('Show all highlights, however unsure (for research)');
         assert.equal(
           await page.locator('label[for="threshold"]').textContent(),
           'Confidence threshold',
@@ -862,7 +865,7 @@ describe('web UI in Chromium', { skip }, () => {
           fullPage: viewport.width > 1000,
         });
         // "Show all" shows every highlight and sets the slider aside; unticked, it is back.
-        await showAll.check();
+        await showAllHighlights(page);
         assert.ok(await slider.isDisabled());
         const all = await countTags(page);
         assert.ok(all > shown, `${all} highlights in all, ${shown} by default`);
@@ -870,7 +873,7 @@ describe('web UI in Chromium', { skip }, () => {
           (await page.textContent('#visible-count')) ?? '',
           /^(\d+) of \1 spans highlighted$/,
         );
-        await showAll.uncheck();
+        await page.getByLabel('Show all highlights, however unsure (for research)').uncheck();
         assert.equal(await countTags(page), shown);
         // The slider, by keyboard: 90% hides more; Home shows all; Reset filters goes back.
         await slider.focus();
@@ -971,6 +974,7 @@ describe('web UI in Chromium', { skip }, () => {
     try {
       const { page } = s;
       await loadExample(page);
+      await showAllHighlights(page); // the HTML export shows what the page shows
       const id = new URL(page.url()).hash.split('/').pop() ?? '';
 
       const [jsonDownload] = await Promise.all([
@@ -1092,6 +1096,7 @@ describe('web UI in Chromium', { skip }, () => {
     try {
       const { page } = s;
       const rec = await analyseText(page, EMOJI_TEXT);
+      await showAllHighlights(page);
       assert.equal(rec.text, EMOJI_TEXT, 'BOM and emoji survive the round trip');
       const cps = Array.from(rec.text);
       assert.ok(rec.analysis.spans.length > 0, 'the model found spans');

@@ -332,6 +332,9 @@ export class AnalyseView {
       this.draft = saved
         ? new ReviewDraft(saved.spans.map((s) => ({ ...s, techniques: [...s.techniques] })))
         : ReviewDraft.fromModel(record.analysis.spans);
+      // A reviewer decides every phrase the model found: all are shown.
+      this.showEvery.checked = true;
+      this.readThreshold();
       $('#review-panel').hidden = false;
       toggle.setAttribute('aria-pressed', 'true');
       this.details.reviewControls = (index) => this.spanControls(index, chosen(), redraw);
@@ -612,14 +615,19 @@ export class AnalyseView {
   // -------------------------------------------------------------------------------------
   // Controls: threshold, legend, exports
 
+  /** The threshold from the slider and the "show all" switch. */
+  private readThreshold(): void {
+    // "Show all" sets the slider aside without moving it, so unticking it comes back.
+    this.slider.disabled = this.showEvery.checked;
+    this.threshold = this.showEvery.checked ? 0 : Number(this.slider.value);
+    const text = formatPercent(Number(this.slider.value));
+    this.sliderOut.textContent = text;
+    this.slider.setAttribute('aria-valuetext', text);
+  }
+
   private wireControls(): void {
     const update = () => {
-      // "Show all" sets the slider aside without moving it, so unticking it comes back.
-      this.slider.disabled = this.showEvery.checked;
-      this.threshold = this.showEvery.checked ? 0 : Number(this.slider.value);
-      const text = formatPercent(Number(this.slider.value));
-      this.sliderOut.textContent = text;
-      this.slider.setAttribute('aria-valuetext', text);
+      this.readThreshold();
       this.refresh();
     };
     const reset = () => {
