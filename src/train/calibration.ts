@@ -117,7 +117,7 @@ export interface ConfidenceCheck {
 
 /**
  * Cross-fitted check of the technique calibration: each part's highlights get the confidence
- * of a Platt scaling fitted on the other parts, so the tables below are out of fold.
+ * of a Platt scaling fitted on the other parts, so that its tables are out of fold.
  */
 export function checkConfidence(
   highlights: readonly HeldOutHighlight[],

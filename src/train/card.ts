@@ -240,7 +240,7 @@ export function confidenceSection(check: ConfidenceCheck): string[] {
   return [
     '',
     '### Technique confidence, out of fold',
-    `What a technique's confidence means: how likely the highlighted phrase overlaps a phrase annotators gave that technique. Checked on the predictions above, cut into ${check.parts} parts, each part's confidences from a calibration fitted on the other parts. Before 2026-12-07 the calibration was fitted to "at least half of the phrase inside such phrases" and said less than it meant (before, scored the same way).`,
+    `What a technique's confidence means: how likely the highlighted phrase overlaps a phrase annotators gave that technique. Checked on the predictions above, cut into ${check.parts} parts, each part's confidences from a calibration fitted on the other parts. The "before" columns: the calibration as fitted until 2026-12-07, to "at least half of the phrase inside such phrases", scored the same way (it said less than it meant).`,
     '',
     '| confidence | highlights | mean confidence | overlap a gold span of the technique | before: highlights | before: overlap |',
     '| --- | --- | --- | --- | --- | --- |',
