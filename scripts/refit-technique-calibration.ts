@@ -2,8 +2,9 @@
  * Give a shipped model the technique calibration of the same model trained again by today's
  * code, without touching its weights: the retrained file must hold byte-identical tensors
  * and the same decisions (which proves the held-out predictions the calibration is fitted on
- * were reproduced), and only `calibration.technique` is taken from it. The card gets the
- * retrained card's out-of-fold confidence check, inserted after its out-of-fold figures.
+ * were reproduced), and only `calibration.technique` is taken from it (the version becomes
+ * today's date). The card gets the retrained card's out-of-fold confidence check, inserted
+ * after its out-of-fold figures.
  *
  *   spinscope train … --out /tmp/md          (the model card's Reproduce line, --out elsewhere)
  *   npx tsx scripts/refit-technique-calibration.ts /tmp/md models/md
@@ -45,8 +46,10 @@ const decisions = (h: ModelHeader) => ({
 if (!isDeepStrictEqual(decisions(retrained.header), decisions(shipped.header)))
   throw new Error('the decisions differ: the held-out predictions were not reproduced');
 
+// Today's date as the version: stores keep analyses by model version, and the confidences are new.
 const header = {
   ...shipped.header,
+  version: new Date().toISOString().slice(0, 10),
   calibration: { ...shipped.header.calibration, technique: retrained.header.calibration.technique },
 };
 const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -64,11 +67,13 @@ const check = retrainedCard.outOfFold.confidence;
 if (!check) throw new Error('the retrained card has no confidence check');
 const cardFile = join(shippedDir, 'card.json');
 const card = JSON.parse(readFileSync(cardFile, 'utf8')) as ModelCard;
+card.model.version = header.version;
 card.model.calibration = header.calibration;
 card.outOfFold.confidence = check;
 writeFileSync(cardFile, `${JSON.stringify(card, null, 2)}\n`);
 // card.md may hold notes written by hand: the section goes in after the out-of-fold figures.
 const markdown = readFileSync(join(shippedDir, 'card.md'), 'utf8').split('\n');
+markdown[0] = markdown[0]!.replace(`(${shipped.header.version})`, `(${header.version})`);
 const at = markdown.findIndex((line) => line.startsWith('SI F1 '));
 markdown.splice(at + 1, 0, ...confidenceSection(check));
 writeFileSync(join(shippedDir, 'card.md'), markdown.join('\n'));
