@@ -51,6 +51,7 @@ import type { Embedder } from '../src/features/sentence-encoder.js';
 import { onnxEncoder } from '../src/features/sentence-encoder-engines.js';
 import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { meanAndSd } from '../src/eval/spread.js';
+import type { ReliabilityBin } from '../src/train/calibration.js';
 
 const { values } = parseArgs({
   options: {
@@ -237,6 +238,8 @@ interface RecipeRun {
   folds: number[];
   perFold: FoldScores[];
   predictions: { si: SpanLabel[]; tc: TechniqueSpanLabel[]; full: TechniqueSpanLabel[] };
+  /** Each fold's reliability of the technique confidence (right: overlaps a gold span of it). */
+  techniqueBins: ReliabilityBin[][];
   seconds: number;
 }
 
@@ -271,9 +274,11 @@ async function runRecipe(recipe: string): Promise<RecipeRun[]> {
         folds: [],
         perFold: [],
         predictions: { si: [], tc: [], full: [] },
+        techniqueBins: [],
         seconds: 0,
       };
       runs.set(name, run);
+      run.techniqueBins.push(metrics.calibration.technique.bins);
       run.predictions.si.push(...predictions.si);
       run.predictions.tc.push(...predictions.tc);
       run.predictions.full.push(...predictions.full);
@@ -334,16 +339,74 @@ function report(run: RecipeRun): Record<string, unknown> {
       ? 'every technique is predicted at least half as often as it occurs'
       : `predicted less than half as often as they occur: ${scarce.join(', ')}`,
   );
+  const calibration = confidenceReport(run.techniqueBins, scored.size);
   return {
     recipe: run.recipe,
     articles: scored.size,
     minutes: run.seconds / 60,
+    calibration,
     pooled: { si: si.f1, tc: tc.microF1, tcMacro: tc.macroF1, full: full.micro.f1 },
     folds: run.folds,
     perFold: run.perFold,
     perTechnique: tc.perTechnique,
+    techniqueBins: run.techniqueBins,
     predictions: run.predictions,
   };
+}
+
+/**
+ * The technique confidence out of fold, pooled over folds: per bin, the share of highlights
+ * that overlap a gold span of their technique; and what a reader sees at each minimum
+ * confidence (highlights per article, the share right).
+ */
+function confidenceReport(perFold: ReliabilityBin[][], articles: number) {
+  const bins = perFold[0]!.map((bin, i) => {
+    const all = perFold.map((fold) => fold[i]!);
+    const count = all.reduce((sum, b) => sum + b.count, 0);
+    const weighted = (key: 'meanConfidence' | 'accuracy') =>
+      all.reduce((sum, b) => sum + b[key] * b.count, 0) / Math.max(1, count);
+    return {
+      from: bin.from,
+      to: bin.to,
+      count,
+      meanConfidence: weighted('meanConfidence'),
+      accuracy: weighted('accuracy'),
+    };
+  });
+  const shown = bins.map((_, i) => {
+    const above = bins.slice(i);
+    const count = above.reduce((sum, b) => sum + b.count, 0);
+    const right = above.reduce((sum, b) => sum + b.accuracy * b.count, 0);
+    return {
+      threshold: bins[i]!.from,
+      perArticle: count / articles,
+      precision: right / Math.max(1, count),
+    };
+  });
+  /** Expected calibration error: the gap between confidence and the share right, by count. */
+  const ece = (of: ReliabilityBin[]) =>
+    of.reduce((sum, b) => sum + b.count * Math.abs(b.meanConfidence - b.accuracy), 0) /
+    Math.max(
+      1,
+      of.reduce((sum, b) => sum + b.count, 0),
+    );
+  const eceSpread = spreadOf(perFold.map(ece));
+  console.log(
+    `\ntechnique confidence: expected calibration error ${f(ece(bins))} pooled, ${eceSpread} over folds`,
+  );
+  console.log(
+    '| technique confidence | highlights | mean confidence | overlap a gold span of it |',
+  );
+  console.log('| --- | --- | --- | --- |');
+  for (const b of bins.filter((b) => b.count > 0))
+    console.log(
+      `| ${b.from.toFixed(1)}–${b.to.toFixed(1)} | ${b.count} | ${f(b.meanConfidence)} | ${f(b.accuracy)} |`,
+    );
+  console.log('\n| shown at ≥ | highlights per article | share right |');
+  console.log('| --- | --- | --- |');
+  for (const t of shown)
+    console.log(`| ${t.threshold.toFixed(1)} | ${t.perArticle.toFixed(2)} | ${f(t.precision)} |`);
+  return { ece: ece(bins), bins, shown };
 }
 
 /** Runs written by `--out` from processes that ran different folds, joined by recipe. */
@@ -358,9 +421,11 @@ function mergeRuns(files: string[]): RecipeRun[] {
         folds: [],
         perFold: [],
         predictions: { si: [], tc: [], full: [] },
+        techniqueBins: [],
         seconds: 0,
       };
       byRecipe.set(part.recipe, run);
+      run.techniqueBins.push(...(part.techniqueBins ?? []));
       part.folds.forEach((k, i) => {
         run.folds.push(k);
         run.perFold.push(part.perFold[i]!);

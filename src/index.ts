@@ -3,13 +3,15 @@
  * else may change without notice. All offsets are code points, half-open.
  */
 export { analyze, loadDetector, resolveModelPath, type AnalyzeTextOptions } from './analyze.js';
-export type {
-  Analysis,
-  Cue,
-  DetectedSpan,
-  DocumentScore,
-  SentenceScore,
-  SpanTechnique,
+export {
+  CONFIDENCE_MEANING,
+  READER_MIN_CONFIDENCE,
+  type Analysis,
+  type Cue,
+  type DetectedSpan,
+  type DocumentScore,
+  type SentenceScore,
+  type SpanTechnique,
 } from './detect/analysis.js';
 // The Detector's type, for code that holds what loadDetector returns; its class stays internal.
 export type { AnalyzeOptions, Detector, FoundSpan } from './detect/detector.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createServer, type AddressInfo } from 'node:net';
 import { buildProgram, run } from '../src/cli/main.js';
+import { CONFIDENCE_MEANING, READER_MIN_CONFIDENCE } from '../src/detect/analysis.js';
 import {
   analyzeFixture,
   CLI,
@@ -147,11 +148,11 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
   const text =
     'Shameful Traitors 😡\n\nThese so-called experts will destroy our great nation! Stand firm, stand proud!\n';
   writeFileSync(file, text);
-  const plain = spinscope('analyze', file, '--no-color');
+  const plain = spinscope('analyze', file, '--no-color', '--threshold', '0');
   assert.equal(plain.code, 0, plain.stderr);
   assert.match(plain.stdout, /\[\[.+\]\]\{\d+ \d+%/);
   // The same single confidence as the JSON's technique confidence, as a percentage.
-  const narrow = spinscope('analyze', file, '--no-color', '--width', '32');
+  const narrow = spinscope('analyze', file, '--no-color', '--threshold', '0', '--width', '32');
   assert.equal(narrow.code, 0, narrow.stderr);
   for (const line of narrow.stdout.split('\n'))
     assert.ok(Array.from(line).length <= 32, `a line of ${Array.from(line).length}: ${line}`);
@@ -168,6 +169,17 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
   assert.ok(plain.stdout.includes(` ${Math.round(first * 100)}%`));
   for (const span of result.spans)
     assert.equal(Array.from(text).slice(span.start, span.end).join(''), span.text);
+  // By default, readers see the techniques at or above the reader's threshold, and are told.
+  const reader = spinscope('analyze', file, '--no-color');
+  const shown = (result.spans as { techniques: { confidence: number }[] }[]).filter(
+    (span) => span.techniques[0]!.confidence >= READER_MIN_CONFIDENCE,
+  ).length;
+  assert.equal((reader.stdout.match(/\]\]\{/g) ?? []).length, shown);
+  assert.equal(
+    reader.stdout.includes(`${shown} of ${result.spans.length} spans shown`),
+    shown < result.spans.length,
+  );
+  assert.ok(reader.stdout.includes(CONFIDENCE_MEANING.slice(0, 40)));
 
   const tc = spinscope('analyze', file, '--format', 'tc');
   assert.equal(tc.code, 0);

@@ -78,6 +78,9 @@ test('the threshold hides low-confidence techniques, explain=false drops cues', 
   const some = await analyze(ARTICLE, { threshold: 0.2 });
   assert.ok(some.spans.length <= all.spans.length);
   for (const s of some.spans) for (const t of s.techniques) assert.ok(t.confidence >= 0.2);
+  // The threshold hides phrases; the scores read every phrase.
+  assert.deepEqual(none.sentences, all.sentences);
+  assert.deepEqual(none.document, all.document);
   assert.ok((await analyze(ARTICLE, { explain: false })).spans.every((s) => s.cues.length === 0));
 });
 
@@ -251,7 +254,7 @@ test('word shares summed before a tagger is trained again are not reused', () =>
   );
 });
 
-test('a sentence scores by how much of it is highlighted, weighted by confidence', () => {
+test('a sentence scores how likely it holds a technique, whatever its length', () => {
   const doc = parseArticle(
     'The imperialist budget was passed on Tuesday after a long debate in parliament. Traitors!',
   );
@@ -272,13 +275,16 @@ test('a sentence scores by how much of it is highlighted, weighted by confidence
     cues: [],
   });
   const word = doc.text.indexOf('imperialist');
+  const budget = doc.text.indexOf('budget');
   const scores = sentenceScores(doc, [
     span(word, word + 'imperialist'.length, 0.6),
+    span(budget, budget + 'budget'.length, 0.5),
     span(short!.cpStart, short!.cpEnd, 0.6),
   ]);
-  // One confident word in a long sentence scores far below a sentence that is one phrase.
-  assert.ok(scores[0]!.score < 0.1, `long sentence ${scores[0]!.score}`);
+  // One loaded word counts in a long sentence as in a short one; two phrases make it likelier
+  // that one of them is right: 1 − (1 − 0.6)(1 − 0.5).
+  assert.equal(scores[0]!.score, 0.8);
   assert.equal(scores[1]!.score, 0.6);
-  assert.equal(scores[0]!.spans, 1);
+  assert.equal(scores[0]!.spans, 2);
   assert.ok(long!.cpEnd <= short!.cpStart);
 });

@@ -7,8 +7,10 @@ import { ROOT } from './helpers.js';
 
 test('the public API exposes exactly these names', () => {
   assert.deepEqual(Object.keys(spinscope).sort(), [
+    'CONFIDENCE_MEANING',
     'CodePointIndex',
     'ERROR_CODES',
+    'READER_MIN_CONFIDENCE',
     'SpinscopeError',
     'TECHNIQUES',
     'TECHNIQUE_LABELS',

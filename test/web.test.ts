@@ -40,6 +40,7 @@ import { EXAMPLE_TEXT, EXAMPLE_TITLE } from '../web/src/example.js';
 import { findPhrase, ReviewDraft } from '../web/src/review.js';
 import type { AnalysisRecord, CatalogueTechnique, ReviewedSpan, Span } from '../web/src/types.js';
 import { withReviewedSpans } from '../src/review.js';
+import { CONFIDENCE_MEANING, READER_MIN_CONFIDENCE } from '../src/detect/analysis.js';
 import { techniqueByLabel, type TechniqueLabel } from '../src/techniques/catalogue.js';
 import {
   SCREENSHOTS,
@@ -625,6 +626,10 @@ describe('web UI in Chromium', { skip }, () => {
       return clone.textContent;
     });
 
+  /** Tick "show all": every highlight, however unsure. */
+  const showAllHighlights = (page: Page) =>
+    page.getByLabel('Show all highlights, however unsure (for research)').check();
+
   const countTags = (page: Page, selector = '') =>
     page.locator(`#article button.tag${selector}`).count();
 
@@ -819,39 +824,74 @@ describe('web UI in Chromium', { skip }, () => {
     await s.close();
   });
 
-  test('the threshold slider hides low-confidence techniques live', async () => {
-    const s = await open();
-    try {
-      const { page } = s;
-      await loadExample(page);
-      const slider = page.locator('input[type=range]#threshold');
-      assert.equal(
-        await page.locator('label[for="threshold"]').textContent(),
-        'Confidence threshold',
-      );
-      const atZero = await countTags(page);
-      await slider.focus();
-      await page.keyboard.press('End'); // 1.0
-      for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft'); // 0.90
-      assert.equal(await slider.inputValue(), '0.9');
-      assert.equal(await page.textContent('#threshold-value'), '90%');
-      const atNinety = await countTags(page);
-      assert.ok(atNinety < atZero, `${atNinety} highlights at 0.9, ${atZero} at 0`);
-      // Every highlight left has a technique at or above the threshold (tag labels say so).
-      const labels = await page.$$eval('#article button.tag', (els) =>
-        els.map((e) => e.getAttribute('aria-label') ?? ''),
-      );
-      for (const l of labels) {
-        const best = Math.max(...[...l.matchAll(/(\d+)%/g)].map((m) => Number(m[1])));
-        assert.ok(best >= 90, l);
+  test('readers see the surer highlights by default; "show all" and the slider show more', async () => {
+    for (const [viewport, name] of [
+      [{ width: 1366, height: 768 }, 'confidence-laptop'],
+      [{ width: 390, height: 844 }, 'confidence-phone'],
+    ] as const) {
+      const s = await open(viewport);
+      try {
+        const { page } = s;
+        await loadExample(page);
+        const slider = page.locator('input[type=range]#threshold');
+        assert.equal(
+          await page.locator('label[for="threshold"]').textContent(),
+          'Confidence threshold',
+        );
+        // The reader's default: every highlight has a technique at or above it.
+        const byDefault = `${Math.round(READER_MIN_CONFIDENCE * 100)}%`;
+        assert.equal(await slider.inputValue(), String(READER_MIN_CONFIDENCE));
+        assert.equal(await page.textContent('#threshold-value'), byDefault);
+        const shown = await countTags(page);
+        const best = async () =>
+          (
+            await page.$$eval('#article button.tag', (els) =>
+              els.map((e) => e.getAttribute('aria-label') ?? ''),
+            )
+          ).map((l) => Math.max(...[...l.matchAll(/(\d+)%/g)].map((m) => Number(m[1]))));
+        for (const b of await best()) assert.ok(b >= READER_MIN_CONFIDENCE * 100 - 0.5, `${b}%`);
+        assert.match(
+          (await page.textContent('#visible-count')) ?? '',
+          new RegExp(`^${shown} of \\d+ spans highlighted at ≥ ${byDefault} confidence$`),
+        );
+        // What the number means, in the details of a highlight.
+        await page.locator('#article button.tag').first().click();
+        assert.equal(await page.textContent('#details .confidence-note'), CONFIDENCE_MEANING);
+        await page.keyboard.press('Escape');
+        // The summary and the filters as a reader sees them (a phone: the filters on screen).
+        await page.locator('#filters-heading').scrollIntoViewIfNeeded();
+        await page.screenshot({
+          path: join(SCREENSHOTS, `${name}.png`),
+          fullPage: viewport.width > 1000,
+        });
+        // "Show all" shows every highlight and sets the slider aside; unticked, it is back.
+        await showAllHighlights(page);
+        assert.ok(await slider.isDisabled());
+        const all = await countTags(page);
+        assert.ok(all > shown, `${all} highlights in all, ${shown} by default`);
+        assert.match(
+          (await page.textContent('#visible-count')) ?? '',
+          /^(\d+) of \1 spans highlighted$/,
+        );
+        await page.getByLabel('Show all highlights, however unsure (for research)').uncheck();
+        assert.equal(await countTags(page), shown);
+        // The slider, by keyboard: 90% hides more; Home shows all; Reset filters goes back.
+        await slider.focus();
+        await page.keyboard.press('End'); // 1.0
+        for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowLeft'); // 0.90
+        assert.equal(await slider.inputValue(), '0.9');
+        assert.equal(await page.textContent('#threshold-value'), '90%');
+        for (const b of await best()) assert.ok(b >= 90, `${b}%`);
+        await page.keyboard.press('Home');
+        assert.equal(await countTags(page), all);
+        await page.click('#reset-filters');
+        assert.equal(await countTags(page), shown);
+      } catch (error) {
+        await s.context.close(); // report the test's own failure, not follow-up noise
+        throw error;
       }
-      await page.keyboard.press('Home');
-      assert.equal(await countTags(page), atZero);
-    } catch (error) {
-      await s.context.close(); // report the test's own failure, not follow-up noise
-      throw error;
+      await s.close();
     }
-    await s.close();
   });
 
   test('span details open by keyboard (Tab, Enter), by click and on hover; Escape closes', async () => {
@@ -934,6 +974,7 @@ describe('web UI in Chromium', { skip }, () => {
     try {
       const { page } = s;
       await loadExample(page);
+      await showAllHighlights(page); // the HTML export shows what the page shows
       const id = new URL(page.url()).hash.split('/').pop() ?? '';
 
       const [jsonDownload] = await Promise.all([
@@ -1055,6 +1096,7 @@ describe('web UI in Chromium', { skip }, () => {
     try {
       const { page } = s;
       const rec = await analyseText(page, EMOJI_TEXT);
+      await showAllHighlights(page);
       assert.equal(rec.text, EMOJI_TEXT, 'BOM and emoji survive the round trip');
       const cps = Array.from(rec.text);
       assert.ok(rec.analysis.spans.length > 0, 'the model found spans');

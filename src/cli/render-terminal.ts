@@ -6,13 +6,15 @@
  */
 import wrapAnsi from 'wrap-ansi';
 import { TECHNIQUES } from '../techniques/catalogue.js';
-import type { Analysis } from '../detect/analysis.js';
+import { CONFIDENCE_MEANING, type Analysis } from '../detect/analysis.js';
 import { CodePointIndex } from '../text/offsets.js';
 
 export interface RenderOptions {
   color: boolean;
   /** Wrap lines to this many columns (undefined: no wrapping). */
   width?: number;
+  /** The confidence the analysis hid techniques below (0: none hidden). */
+  threshold: number;
 }
 
 /** A technique's confidence as the web UI shows it: "17%". */
@@ -57,8 +59,13 @@ export function renderAnalysis(text: string, analysis: Analysis, options: Render
     ...(legend.length > 0 ? legend : ['   none found']),
     '',
     `${bold('Propaganda score', options.color)} ${doc.score.toFixed(2)} · ${doc.spans} spans in ${doc.words} words (${doc.density} per 100 words) · model ${analysis.model.name} ${analysis.model.version}`,
+    ...(analysis.spans.length < doc.spans
+      ? [
+          `${analysis.spans.length} of ${doc.spans} spans shown, those with a technique at ≥ ${percent(options.threshold)}; --threshold 0 shows all.`,
+        ]
+      : []),
     dim(
-      'Each tag is the technique number and its confidence: how likely the phrase uses that technique. Offsets in --format json count code points.',
+      `Each tag is the technique number and its confidence. ${CONFIDENCE_MEANING} Offsets in --format json count code points.`,
       options.color,
     ),
   ];

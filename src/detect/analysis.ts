@@ -1,6 +1,21 @@
 /** What `analyze` returns. Offsets are code points, half-open: `start` inclusive, `end` exclusive. */
 import type { TechniqueId, TechniqueLabel } from '../techniques/catalogue.js';
 
+/**
+ * What a technique's confidence means, in one line for readers (web UI, exports, CLI): the
+ * technique calibration is fitted to this outcome (train/train.ts, fitDecisions).
+ */
+export const CONFIDENCE_MEANING =
+  'The percentage is how often highlights this sure are right: how many in 100 overlap a phrase that trained annotators gave the same technique.';
+
+/**
+ * The confidence from which readers are shown a technique by default (the web UI's slider,
+ * the CLI's text output): the threshold of the best F0.5 out of fold, where precision counts
+ * twice as much as recall, across the shipped models (models/{sm,md,lg}/card.md). "Show all" shows
+ * every one, as the API and the JSON output do.
+ */
+export const READER_MIN_CONFIDENCE = 0.2;
+
 export interface Cue {
   /** Plain words, e.g. `the word "traitors"`. */
   readonly text: string;
@@ -38,16 +53,20 @@ export interface SentenceScore {
   readonly end: number;
   readonly text: string;
   /**
-   * How much of the sentence is propaganda, 0 to 1: the share of its characters inside
-   * highlighted phrases, each weighted by the confidence of its first technique.
+   * How likely the sentence holds at least one phrase annotators would give a technique, 0 to
+   * 1: 1 − Π(1 − confidence) over the phrases that touch it (each phrase's first technique).
    */
   readonly score: number;
   readonly spans: number;
 }
 
 export interface DocumentScore {
-  /** Mean sentence score: how much of the article is propaganda, 0 to 1. */
+  /**
+   * Mean sentence score, 0 to 1: the share of the article's sentences expected to hold a
+   * propaganda technique. It ranks articles: one written as propaganda scores far above news.
+   */
   readonly score: number;
+  /** Phrases found, whatever the threshold. */
   readonly spans: number;
   readonly words: number;
   /** Spans per 100 words. */

@@ -29,7 +29,10 @@ import { findTokenSpans, type SpanDecoding, type TokenSpan } from './span-tagger
 export { DEFAULT_MODEL_NAME, defaultModelPath, type ModelHeader, type SpanDecoding };
 
 export interface AnalyzeOptions extends TextLimits {
-  /** Drop techniques (and spans left without one) below this confidence; 0 by default. */
+  /**
+   * Drop techniques (and spans left without one) below this confidence; 0 by default. The
+   * sentence and document scores read every phrase whatever the threshold.
+   */
   threshold?: number;
   /** Add the cues behind each span (default true). */
   explain?: boolean;
@@ -178,7 +181,7 @@ export class Detector {
     const found = await this.detect(ctx);
     const spans: DetectedSpan[] = [];
     for (const span of found) {
-      const techniques = this.techniquesOf(span, options.threshold ?? 0).map((t) => {
+      const techniques = this.techniquesOf(span).map((t) => {
         const technique = TECHNIQUES[t.index]!;
         return {
           technique: technique.label,
@@ -200,15 +203,18 @@ export class Detector {
             : this.cues(ctx, span, TECHNIQUE_LABELS.indexOf(techniques[0]!.technique)),
       });
     }
+    // The scores read every phrase: the threshold hides phrases, it never changes a score.
     const sentences = sentenceScores(doc, spans);
+    const document = documentScore(doc, spans, sentences);
+    const threshold = options.threshold ?? 0;
     return {
       offsetUnit: 'codepoint',
       model: { name: this.header.name, version: this.header.version },
       length: doc.length,
       title: doc.title?.text,
-      spans,
+      spans: threshold > 0 ? shownAt(spans, threshold) : spans,
       sentences,
-      document: documentScore(doc, spans, sentences),
+      document,
       timing: { milliseconds: round(performance.now() - started, 2) },
     };
   }
@@ -226,6 +232,14 @@ function withCurrentName(header: ModelHeader): ModelHeader {
   return header;
 }
 
+/** The spans with their techniques at or above `threshold`, those left without one dropped. */
+function shownAt(spans: readonly DetectedSpan[], threshold: number): DetectedSpan[] {
+  return spans.flatMap((span) => {
+    const techniques = span.techniques.filter((t) => t.confidence >= threshold);
+    return techniques.length === 0 ? [] : [{ ...span, techniques }];
+  });
+}
+
 export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {
   return {
     cpStart: (doc.tokens[span.tokenStart] as Token).cpStart,
@@ -234,9 +248,10 @@ export function toTextSpan(doc: ArticleDocument, span: TokenSpan): TextSpan {
 }
 
 /**
- * Each sentence's score: the share of its characters inside highlighted phrases, each
- * weighted by its phrase's confidence (that of its first technique), at most 1. A sentence
- * that is one confident phrase scores high; a single word in a long sentence scores low.
+ * Each sentence's score: how likely it holds at least one phrase annotators would give a
+ * technique, from the confidences of the phrases that touch it (that of each phrase's first
+ * technique) taken as independent: 1 − Π(1 − confidence). One loaded word counts as much
+ * in a long sentence as in a short one.
  */
 export function sentenceScores(
   doc: ArticleDocument,
@@ -246,7 +261,7 @@ export function sentenceScores(
   // and walks on while they overlap, so a huge article costs its spans, not spans × sentences.
   const ends = doc.sentences.map((s) => s.cpEnd);
   const counts = new Array<number>(doc.sentences.length).fill(0);
-  const weighted = new Array<number>(doc.sentences.length).fill(0);
+  const clean = new Array<number>(doc.sentences.length).fill(1);
   for (const span of spans) {
     const confidence = span.techniques[0]?.confidence ?? 0;
     for (
@@ -254,10 +269,8 @@ export function sentenceScores(
       k < doc.sentences.length && doc.sentences[k]!.cpStart < span.end;
       k++
     ) {
-      const sentence = doc.sentences[k]!;
-      const overlap = Math.min(span.end, sentence.cpEnd) - Math.max(span.start, sentence.cpStart);
       counts[k]!++;
-      weighted[k]! += (confidence * overlap) / Math.max(1, sentence.cpEnd - sentence.cpStart);
+      clean[k]! *= 1 - confidence;
     }
   }
   return doc.sentences.map((sentence, k) => ({
@@ -265,7 +278,7 @@ export function sentenceScores(
     start: sentence.cpStart,
     end: sentence.cpEnd,
     text: sentence.text,
-    score: round(Math.min(1, weighted[k] as number)),
+    score: round(1 - (clean[k] as number)),
     spans: counts[k] as number,
   }));
 }

@@ -14,7 +14,8 @@
  *   5. second label    chooseTechniques: the runner-up too when it is likely enough (on a TC
  *                      template, templateTechniques: as many as the template lists the span)
  *   6. calibration     decideTechniques: Platt scaling of span confidence × technique
- *                      probability, so that 0.7 means right about 70% of the time
+ *                      probability, so that 0.7 means that about 70% of such spans overlap a
+ *                      gold span of the technique
  *   7. minimum         decideTechniques: techniques below the caller's confidence are dropped
  *
  * Steps 1–2 are ArticleRun.techniqueProbabilities (detect/stage.ts), 3–4 `adjustTechniques`,

@@ -10,7 +10,7 @@ import { scoreSi, type SiScore } from '../eval/si.js';
 import { scoreTc, type TcScore } from '../eval/tc.js';
 import { TECHNIQUE_LABELS } from '../techniques/catalogue.js';
 import { parseArticle } from '../text/document.js';
-import { reliability, type ReliabilityBin } from './calibration.js';
+import { reliability, type ConfidenceCheck, type ReliabilityBin } from './calibration.js';
 import { meanAndSd } from '../eval/spread.js';
 import { SpinscopeError } from '../errors.js';
 import { readTextFile } from '../formats/files.js';
@@ -18,7 +18,7 @@ import type { Detector } from '../detect/detector.js';
 import { labelDecisionOf, type ModelHeader } from '../detect/model-header.js';
 import type { NeuralHeader } from '../detect/neural/neural-stack.js';
 import { fullTaskLabels, predictTc } from '../detect/predict.js';
-import { coverage } from './train.js';
+import { coverage, type OutOfFoldFigures } from './train.js';
 
 export interface HeldOutMetrics {
   split: string;
@@ -68,7 +68,7 @@ export async function evaluateDetector(
         const technique = TECHNIQUE_LABELS[t.index];
         techniqueConfidence.push(t.confidence);
         const gold = (goldTc.get(article.id) ?? []).filter((g) => g.technique === technique);
-        techniqueRight.push(Number(coverage(span, gold) >= 0.5));
+        techniqueRight.push(Number(coverage(span, gold) > 0));
       }
     }
     predictions.full.push(...fullTaskLabels(labelDecisionOf(detector.header), found, article.id));
@@ -106,7 +106,7 @@ export interface ModelCard {
     classifier: Omit<ModelHeader['classifier'], 'biases'>;
   };
   sizeBytes: number;
-  outOfFold: { si: number; tc: number; full: number };
+  outOfFold: OutOfFoldFigures;
   heldOut: HeldOutMetrics | undefined;
   /** The sm model trained on the way, on the same held-out split (md and lg models). */
   smHeldOut?: HeldOutMetrics;
@@ -226,6 +226,41 @@ function trainingSection(card: ModelCard): string[] {
         ? '## Figures on the held-out fold of the training articles'
         : '## Out-of-fold figures on the training articles',
     `SI F1 ${f4(card.outOfFold.si)} · TC accuracy ${f4(card.outOfFold.tc)} · full-task micro-F1 ${f4(card.outOfFold.full)}`,
+    ...(card.outOfFold.confidence ? confidenceSection(card.outOfFold.confidence) : []),
+  ];
+}
+
+/** The technique confidence checked out of fold, and the display thresholds it allows. */
+export function confidenceSection(check: ConfidenceCheck): string[] {
+  const percent = (n: number) => `${Math.round(100 * n)}%`;
+  const bins = check.overlap.bins.map((bin, i) => ({
+    now: bin,
+    before: check.halfCovered.bins[i]!,
+  }));
+  return [
+    '',
+    '### Technique confidence, out of fold',
+    `What a technique's confidence means: how likely the highlighted phrase overlaps a phrase annotators gave that technique. Checked on the predictions above, cut into ${check.parts} parts, each part's confidences from a calibration fitted on the other parts. The "before" columns: the calibration as fitted until 2026-12-07, to "at least half of the phrase inside such phrases", scored the same way (it said less than it meant).`,
+    '',
+    '| confidence | highlights | mean confidence | overlap a gold span of the technique | before: highlights | before: overlap |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...bins
+      .filter(({ now, before }) => now.count > 0 || before.count > 0)
+      .map(
+        ({ now, before }) =>
+          `| ${percent(now.from)}–${percent(now.to)} | ${now.count} | ${now.count ? percent(now.meanConfidence) : '-'} | ${now.count ? percent(now.accuracy) : '-'} | ${before.count} | ${before.count ? percent(before.accuracy) : '-'} |`,
+      ),
+    '',
+    `Expected calibration error ${f4(check.overlap.ece)} (before: ${f4(check.halfCovered.ece)}).`,
+    '',
+    'Highlights shown at a minimum confidence (precision: share that overlap a gold span of their technique; recall: share of gold technique spans they overlap):',
+    '',
+    '| shown at ≥ | highlights | precision | recall | F0.5 |',
+    '| --- | --- | --- | --- | --- |',
+    ...check.thresholds.map(
+      (t) =>
+        `| ${percent(t.threshold)}${t.threshold === check.best ? ' (best F0.5)' : ''} | ${t.shown} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f05)} |`,
+    ),
   ];
 }
 
@@ -310,8 +345,8 @@ function heldOutSection(card: ModelCard, heldOut: HeldOutMetrics): string[] {
   lines.push(
     '',
     '## Calibration (held out)',
-    'A span counts as right when at least half of its characters lie in gold spans (of the',
-    'predicted technique, for technique confidence).',
+    'A span counts as right when at least half of its characters lie in gold spans; a',
+    'technique, when the span overlaps a gold span of that technique (since 2026-12-07).',
     '',
     `Expected calibration error: spans ${f4(heldOut.calibration.span.ece)}, techniques ${f4(heldOut.calibration.technique.ece)}.`,
     '',

@@ -134,7 +134,7 @@ export async function trainAccurateDetector(
     ...fast,
     fast: fast.model,
     model: { ...fast.model, header, neural: shipped },
-    outOfFold: { si: decided.si, tc: heldOutTc, full: decided.full },
+    outOfFold: { ...decided, tc: heldOutTc },
     heldOutTechniques,
   };
 }

@@ -113,7 +113,7 @@ export async function trainSentenceHeadDetector(
   return {
     ...fast,
     model: { ...fast.model, header, sentenceHead: new SentenceHead(head.weights) },
-    outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
+    outOfFold: { ...outOfFold, tc: accuracy },
     outOfFoldPredictions: { tokens: outOfFoldPredictions.tokens, techniques },
   };
 }

@@ -13,7 +13,12 @@ import { scoreSi } from '../eval/si.js';
 import { TECHNIQUE_LABELS, type TechniqueLabel } from '../techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../text/document.js';
 import { applyPlatt, type Platt } from '../detect/calibration.js';
-import { fitPlatt } from './calibration.js';
+import {
+  checkConfidence,
+  fitPlatt,
+  type ConfidenceCheck,
+  type HeldOutHighlight,
+} from './calibration.js';
 import type { WordClusters } from '../features/clusters.js';
 import { readClusters, sha256 } from '../formats/model-file.js';
 import { toTextSpan } from '../detect/detector.js';
@@ -105,10 +110,19 @@ export interface TrainingArticle {
   tc: TechniqueSpanLabel[];
 }
 
+/** What the model card reports of the held-out predictions the decisions were fitted on. */
+export interface OutOfFoldFigures {
+  si: number;
+  tc: number;
+  full: number;
+  /** The technique confidence checked out of fold (absent in cards before 2026-12-07). */
+  confidence?: ConfidenceCheck;
+}
+
 export interface TrainResult {
   model: TrainedModel;
   /** Out-of-fold figures on the training articles, for the model card. */
-  outOfFold: { si: number; tc: number; full: number };
+  outOfFold: OutOfFoldFigures;
   /** What the md model is trained on: the articles, read, with their fold... */
   articles: TrainingArticle[];
   /** ...the fold models' predictions on the articles they did not see (raw probabilities)... */
@@ -184,7 +198,7 @@ export function trainDetector(input: TrainInput): TrainResult {
   };
   return {
     model: { header: finalHeader, tagger, classifier, clusters },
-    outOfFold: { si: outOfFold.si, tc: accuracy, full: outOfFold.full },
+    outOfFold: { ...outOfFold, tc: accuracy },
     articles,
     outOfFoldPredictions: { tokens, techniques },
     foldModels,
@@ -311,6 +325,9 @@ function outOfFoldModels(
   return { tokens, techniques, foldModels };
 }
 
+/** The held-out articles are cut into this many parts to check the calibration out of fold. */
+const CONFIDENCE_CHECK_PARTS = 5;
+
 /** Out-of-fold (or held-out) predictions from which the decisions of a model are fitted. */
 export interface HeldOutPredictions {
   articles: readonly TrainingArticle[];
@@ -331,7 +348,7 @@ export interface HeldOutPredictions {
 export function fitDecisions(
   header: ModelHeader,
   held: HeldOutPredictions,
-): { si: number; full: number } {
+): { si: number; full: number; confidence: ConfidenceCheck } {
   const { articles } = held;
   header.tagger.decoding = tuneDecoding(articles, held.tokens, held.si).decoding;
   const found = articles.map((a) => {
@@ -358,26 +375,37 @@ export function fitDecisions(
     if (f1 > best.f1) best = { threshold, f1 };
   }
   header.classifier.secondLabelThreshold = best.threshold;
-  const techniqueScores: number[] = [];
-  const techniqueOutcomes: number[] = [];
+  const highlights: HeldOutHighlight[] = [];
+  let goldSpans = 0;
   found.forEach((spans, a) => {
     const article = articles[a]!;
+    const goldIds = article.tc.map((_, g) => goldSpans + g);
+    goldSpans += article.tc.length;
     for (const s of spans) {
       for (const t of chooseTechniques(s.probabilities, header.classifier.secondLabelThreshold)) {
-        techniqueScores.push(s.confidence * (s.probabilities[t] as number));
         const technique = TECHNIQUE_LABELS[t] as TechniqueLabel;
-        techniqueOutcomes.push(
-          Number(
+        const gold = article.tc.flatMap((g, i) => (g.technique === technique ? [i] : []));
+        const hit = gold.filter((i) => overlap(s, article.tc[i]!) > 0);
+        highlights.push({
+          part: a % CONFIDENCE_CHECK_PARTS,
+          score: s.confidence * (s.probabilities[t] as number),
+          overlaps: hit.length > 0,
+          halfCovered:
             coverage(
               s,
-              article.tc.filter((g) => g.technique === technique),
+              gold.map((i) => article.tc[i]!),
             ) >= 0.5,
-          ),
-        );
+          gold: hit.map((i) => goldIds[i]!),
+        });
       }
     }
   });
-  header.calibration.technique = fitPlatt(techniqueScores, techniqueOutcomes);
+  // Right, for a reader, is a highlight that overlaps a phrase annotators gave its technique.
+  header.calibration.technique = fitPlatt(
+    highlights.map((h) => h.score),
+    highlights.map((h) => Number(h.overlaps)),
+  );
+  const confidence = checkConfidence(highlights, goldSpans, CONFIDENCE_CHECK_PARTS);
   const si = scoreSi(
     held.si,
     found.flatMap((spans, a) =>
@@ -388,7 +416,7 @@ export function fitDecisions(
     held.tc,
     found.flatMap((spans, a) => fullTaskLabels(labelDecisionOf(header), spans, articles[a]!.id)),
   ).micro.f1;
-  return { si, full };
+  return { si, full, confidence };
 }
 
 /**
@@ -403,6 +431,11 @@ export function fitSpanCalibration(
     found.flatMap((spans) => spans.map((s) => s.score)),
     found.flatMap((spans, a) => spans.map((s) => Number(coverage(s, articles[a]!.si) >= 0.5))),
   );
+}
+
+/** How many characters two spans share. */
+function overlap(a: TextSpan, b: TextSpan): number {
+  return Math.max(0, Math.min(a.cpEnd, b.cpEnd) - Math.max(a.cpStart, b.cpStart));
 }
 
 /** Share of a span's characters that lie inside the given gold spans. */

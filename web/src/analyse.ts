@@ -29,6 +29,7 @@ import {
 import { findPhrase, ReviewDraft, selectedRange } from './review.js';
 import type { AnalysisRecord, CatalogueTechnique, Review, TechniqueLabel } from './types.js';
 import { withReviewedSpans } from '../../src/review.js';
+import { READER_MIN_CONFIDENCE } from '../../src/detect/analysis.js';
 
 export interface AnalyseDeps {
   catalogue: () => readonly CatalogueTechnique[];
@@ -42,7 +43,7 @@ export class AnalyseView {
   private record: AnalysisRecord | null = null;
   /** What the page shows: `record`, or the draft's spans while reviewing. */
   private shown: AnalysisRecord | null = null;
-  private threshold = 0;
+  private threshold = READER_MIN_CONFIDENCE;
   private readonly hidden = new Set<string>();
   private view: ArticleView = { shown: [] };
   private readonly details: Details;
@@ -61,6 +62,7 @@ export class AnalyseView {
   private readonly legend = $('#legend');
   private readonly slider = $<HTMLInputElement>('#threshold');
   private readonly sliderOut = $<HTMLOutputElement>('#threshold-value');
+  private readonly showEvery = $<HTMLInputElement>('#show-every');
   private readonly summary = $('#summary');
 
   constructor(private readonly deps: AnalyseDeps) {
@@ -330,6 +332,9 @@ export class AnalyseView {
       this.draft = saved
         ? new ReviewDraft(saved.spans.map((s) => ({ ...s, techniques: [...s.techniques] })))
         : ReviewDraft.fromModel(record.analysis.spans);
+      // A reviewer decides every phrase the model found: all are shown.
+      this.showEvery.checked = true;
+      this.readThreshold();
       $('#review-panel').hidden = false;
       toggle.setAttribute('aria-pressed', 'true');
       this.details.reviewControls = (index) => this.spanControls(index, chosen(), redraw);
@@ -505,6 +510,11 @@ export class AnalyseView {
         h('span', { class: 'score-value' }, doc.score.toFixed(2)),
         h('span', { class: 'score-label' }, 'propaganda score (0–1)'),
       ),
+      h(
+        'p',
+        { class: 'hint' },
+        'The share of sentences likely to hold a propaganda technique, from every highlight.',
+      ),
       meter,
       h(
         'dl',
@@ -517,7 +527,7 @@ export class AnalyseView {
       h(
         'p',
         { class: 'hint' },
-        'Ranked by how much of each sentence lies in highlighted phrases, weighted by their confidence.',
+        'Ranked by how likely each sentence holds a technique, from its highlights’ confidences.',
       ),
       top.length === 0
         ? h('p', { class: 'hint' }, 'No sentence scored above zero.')
@@ -605,16 +615,30 @@ export class AnalyseView {
   // -------------------------------------------------------------------------------------
   // Controls: threshold, legend, exports
 
+  /** The threshold from the slider and the "show all" switch. */
+  private readThreshold(): void {
+    // "Show all" sets the slider aside without moving it, so unticking it comes back.
+    this.slider.disabled = this.showEvery.checked;
+    this.threshold = this.showEvery.checked ? 0 : Number(this.slider.value);
+    const text = formatPercent(Number(this.slider.value));
+    this.sliderOut.textContent = text;
+    this.slider.setAttribute('aria-valuetext', text);
+  }
+
   private wireControls(): void {
     const update = () => {
-      this.threshold = Number(this.slider.value);
-      const text = formatPercent(this.threshold);
-      this.sliderOut.textContent = text;
-      this.slider.setAttribute('aria-valuetext', text);
+      this.readThreshold();
       this.refresh();
     };
+    const reset = () => {
+      this.slider.value = String(READER_MIN_CONFIDENCE);
+      this.showEvery.checked = false;
+      update();
+    };
+    reset();
     this.slider.addEventListener('input', update);
     this.slider.addEventListener('change', update);
+    this.showEvery.addEventListener('change', update);
 
     this.legend.addEventListener('click', (event) => {
       const button =
@@ -631,10 +655,9 @@ export class AnalyseView {
         .querySelector<HTMLButtonElement>(`button[data-label="${CSS.escape(label)}"]`)
         ?.focus();
     });
-    $('#show-all').addEventListener('click', () => {
+    $('#reset-filters').addEventListener('click', () => {
       this.hidden.clear();
-      this.slider.value = '0';
-      update();
+      reset();
     });
 
     $('#export-html').addEventListener('click', () => {

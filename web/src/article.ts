@@ -19,6 +19,7 @@ import {
   type Piece,
 } from './render.js';
 import type { AnalysisRecord, Span, SpanTechnique } from './types.js';
+import { CONFIDENCE_MEANING } from '../../src/detect/analysis.js';
 
 export interface ArticleView {
   /** Visible techniques per span under the current filter. */
@@ -334,7 +335,7 @@ export class Details {
         { class: 'confidence-note' },
         span.confidence === null
           ? 'Reviewed: a person decides this phrase, so it has no model confidence.'
-          : 'The percentage is how likely this phrase uses the technique.',
+          : CONFIDENCE_MEANING,
       ),
     );
   }

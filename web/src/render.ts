@@ -13,6 +13,7 @@ import type {
   Span,
   SpanTechnique,
 } from './types.js';
+import { CONFIDENCE_MEANING } from '../../src/detect/analysis.js';
 
 // ---------------------------------------------------------------------------------------
 // Code points
@@ -464,7 +465,7 @@ export function exportHtml(
 </header>
 <section aria-label="Legend">
 <ul class="legend">${legend || '<li>No techniques shown.</li>'}</ul>
-<p class="note">Confidence threshold ${formatPercent(filter.threshold)}. Hover a highlight or its number to see its techniques and confidences: how likely the phrase uses each technique.</p>
+<p class="note">Confidence threshold ${formatPercent(filter.threshold)}. Hover a highlight or its number to see its techniques and confidences. ${CONFIDENCE_MEANING}</p>
 </section>
 <article>
 ${body}

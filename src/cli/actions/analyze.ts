@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { analyze } from '../../analyze.js';
+import { READER_MIN_CONFIDENCE } from '../../detect/analysis.js';
 import { SpinscopeError } from '../../errors.js';
 import { articleIdFromFileName } from '../../formats/corpus.js';
 import { articleFromBytes } from '../../formats/article-input.js';
@@ -56,10 +57,12 @@ export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): 
   } finally {
     await extractor.close();
   }
+  // Readers of the text output see few, surer highlights; data formats get every one.
+  const threshold = options.threshold ?? (options.format === 'text' ? READER_MIN_CONFIDENCE : 0);
   let analysis;
   try {
     analysis = await analyze(text, {
-      threshold: options.threshold,
+      threshold,
       model: options.model,
       maxBytes: options.maxBytes,
     });
@@ -85,6 +88,8 @@ export async function analyzeAction(options: AnalyzeCommandOptions, out: Sink): 
       out(formatTcLabels(tcLabelsOf(id, analysis.spans)));
       break;
     default:
-      out(renderAnalysis(text, analysis, { color: options.color, width: options.width }));
+      out(
+        renderAnalysis(text, analysis, { color: options.color, width: options.width, threshold }),
+      );
   }
 }

@@ -1,6 +1,7 @@
 /** `spinscope analyze`: its options and help; what it does is in ../actions/ (loaded when run). */
 import { Option, type Command } from 'commander';
 import { DEFAULT_MODEL_NAME } from '../../config.js';
+import { READER_MIN_CONFIDENCE } from '../../detect/analysis.js';
 import { positiveInteger, unitInterval, MODEL_HELP } from '../options.js';
 import type { Sink } from '../sink.js';
 
@@ -14,7 +15,11 @@ export function analyzeCommand(program: Command, out: Sink): void {
         .choices(['text', 'json', 'jsonl', 'si', 'tc'])
         .default('text'),
     )
-    .option('--threshold <confidence>', 'hide techniques below this confidence (0-1)', unitInterval)
+    .option(
+      '--threshold <confidence>',
+      `hide techniques below this confidence (0-1; default ${READER_MIN_CONFIDENCE} for text, 0 for the other formats; 0 shows all)`,
+      unitInterval,
+    )
     .option('--model <name>', MODEL_HELP, DEFAULT_MODEL_NAME)
     .option('--max-bytes <n>', 'largest text accepted, in bytes', positiveInteger)
     .option('--id <id>', 'article id for --format si|tc (default: from the file name)')
