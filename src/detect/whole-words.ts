@@ -5,7 +5,6 @@
  * a span's edges so that a reader sees whole words and finished phrases.
  */
 import type { ArticleDocument, Token } from '../text/document.js';
-import type { TokenSpan } from './span-tagger.js';
 
 /** How many words a span may take in to finish its phrase before it is trimmed back instead. */
 export const MAX_COMPLETING_WORDS = 3;
@@ -75,7 +74,13 @@ function joinsNext(doc: ArticleDocument, i: number): boolean {
  * 5. an opening quotation mark in the span takes in its closing mark right after the span.
  * The score is kept: it is the run's.
  */
-export function toWholeWords(doc: ArticleDocument, span: TokenSpan): TokenSpan | undefined {
+/** A span by token: [tokenStart, tokenEnd). */
+interface TokenRange {
+  tokenStart: number;
+  tokenEnd: number;
+}
+
+export function toWholeWords<S extends TokenRange>(doc: ArticleDocument, span: S): S | undefined {
   const tokens = doc.tokens;
   const wordStart = (i: number) => {
     while (i > 0 && joinsNext(doc, i - 1)) i--;
