@@ -735,6 +735,14 @@ describe('web UI in Chromium', { skip }, () => {
       const legend = page.locator('#legend button.legend-item');
       assert.ok((await legend.count()) > 0);
       assert.equal(await legend.first().getAttribute('aria-pressed'), 'true');
+      // The legend lists only techniques with a highlight at the confidence shown.
+      const counts = await page.$$eval('#legend .legend-count', (els) =>
+        els.map((el) => Number(el.textContent)),
+      );
+      assert.ok(
+        counts.every((n) => n > 0),
+        `legend counts ${counts.join(', ')}`,
+      );
       assert.match((await page.textContent('#summary')) ?? '', /propaganda score[\s\S]*Density/);
       assert.equal(await page.locator('.top-sentences button').count(), 3);
       assert.match((await page.textContent('footer.about')) ?? '', /Offsets count code points/);

@@ -448,9 +448,8 @@ export class AnalyseView {
     const record = this.shown;
     if (!record) return;
     const counts = techniqueCounts(record.analysis.spans, this.threshold);
-    const present = new Set(
-      record.analysis.spans.flatMap((s) => s.techniques.map((t) => t.technique)),
-    );
+    // Techniques with a highlight at this confidence: the others would only list a 0.
+    const present = new Set([...counts.keys()]);
     const numbers = techniqueNumbers(this.deps.byLabel());
     const items = this.deps
       .catalogue()
@@ -483,7 +482,13 @@ export class AnalyseView {
       this.legend,
       items.length > 0
         ? h('ul', {}, ...items)
-        : h('p', { class: 'hint' }, 'No techniques found in this article.'),
+        : h(
+            'p',
+            { class: 'hint' },
+            record.analysis.spans.length > 0
+              ? 'No highlight is this sure: lower the confidence or show all.'
+              : 'No techniques found in this article.',
+          ),
     );
   }
 
