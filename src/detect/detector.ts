@@ -181,6 +181,7 @@ export class Detector {
     const doc = parseArticle(text);
     const ctx = this.context(doc);
     const found = await this.detect(ctx);
+    const threshold = options.threshold ?? 0;
     const spans: DetectedSpan[] = [];
     for (const span of found) {
       const techniques = this.techniquesOf(span).map((t) => {
@@ -193,6 +194,8 @@ export class Detector {
         };
       });
       if (techniques.length === 0) continue;
+      // Cues only for the phrases shown; the hidden ones still count in the scores.
+      const shown = techniques.some((t) => t.confidence >= threshold);
       spans.push({
         start: span.cpStart,
         end: span.cpEnd,
@@ -200,7 +203,7 @@ export class Detector {
         confidence: round(span.confidence),
         techniques,
         cues:
-          options.explain === false
+          options.explain === false || !shown
             ? []
             : this.cues(ctx, span, TECHNIQUE_LABELS.indexOf(techniques[0]!.technique)),
       });
@@ -208,7 +211,6 @@ export class Detector {
     // The scores read every phrase: the threshold hides phrases, it never changes a score.
     const sentences = sentenceScores(doc, spans);
     const document = documentScore(doc, spans, sentences);
-    const threshold = options.threshold ?? 0;
     return {
       offsetUnit: 'codepoint',
       model: { name: this.header.name, version: this.header.version },

@@ -18,6 +18,7 @@ export {
   headTexts,
   SENTENCE_VECTOR_SIZE,
   spanOnlyTexts,
+  spanText,
   TextVectors,
   type Embedder,
   type HeadTexts,

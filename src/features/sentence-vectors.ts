@@ -36,9 +36,13 @@ export class TextVectors {
 /** The texts whose vectors a span's technique is judged from: the span's and its sentence's. */
 export type HeadTexts = (doc: ArticleDocument, span: TextSpan) => [string, string];
 
+/** A span's own text. */
+export const spanText = (doc: ArticleDocument, span: TextSpan): string =>
+  doc.offsets.slice(span.cpStart, span.cpEnd);
+
 /** The texts a span's technique is judged from: its own and its sentence's. */
 export const headTexts: HeadTexts = (doc, span) => {
-  const text = doc.offsets.slice(span.cpStart, span.cpEnd);
+  const text = spanText(doc, span);
   const [first] = tokensInSpan(doc, span);
   const token = doc.tokens[first] as Token | undefined;
   return [text, token ? doc.sentences[token.sentence]!.text : text];
@@ -48,4 +52,4 @@ export const headTexts: HeadTexts = (doc, span) => {
  * The span's text and, where its sentence's would be, a blank: for a head that reads the span
  * alone (one constant vector in place of the sentence's, so that sentences are not encoded).
  */
-export const spanOnlyTexts: HeadTexts = (doc, span) => [headTexts(doc, span)[0], ' '];
+export const spanOnlyTexts: HeadTexts = (doc, span) => [spanText(doc, span), ' '];

@@ -6,7 +6,7 @@
  * (fear, doubt, flag-waving, causal claims) that the span's words and word clusters catch
  * only in part; the encoder has read far more text than the corpus holds.
  */
-import { headTexts, SENTENCE_VECTOR_SIZE, spanOnlyTexts } from '../../features/sentence-encoder.js';
+import { headTexts, SENTENCE_VECTOR_SIZE, spanText } from '../../features/sentence-encoder.js';
 import type { ArticleDocument, TextSpan } from '../../text/document.js';
 import { tensorOf } from '../../formats/model-container.js';
 import { TECHNIQUE_LABELS } from '../../techniques/catalogue.js';
@@ -48,7 +48,7 @@ export const sentenceHead: StagePlugin = {
  */
 export function sentenceHeadStage(head: SentenceHead, reads: 'span' | 'both'): TechniqueStage {
   const texts = (doc: ArticleDocument, span: TextSpan) =>
-    reads === 'span' ? [spanOnlyTexts(doc, span)[0]] : headTexts(doc, span);
+    reads === 'span' ? [spanText(doc, span)] : headTexts(doc, span);
   return {
     kind: 'technique',
     texts: (doc, spans) => spans.flatMap((span) => texts(doc, span)),
