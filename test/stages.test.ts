@@ -7,6 +7,7 @@ import { stageNames, type ModelHeader } from '../src/detect/model-header.js';
 import { tokenProbabilities } from '../src/detect/span-tagger.js';
 import { ArticleRun, type Stage } from '../src/detect/stage.js';
 import { loadStages } from '../src/detect/stages/index.js';
+import { lengthBatches } from '../src/detect/neural/bilstm-graph.js';
 import { linearStages } from '../src/detect/stages/linear.js';
 import { neuralStages } from '../src/detect/stages/neural.js';
 import {
@@ -95,6 +96,22 @@ test("the BiLSTM taggers on ONNX Runtime give the TypeScript BiLSTM's probabilit
     const apart = Math.max(...a.flatMap((p, i) => [...p].map((v, c) => Math.abs(v - b[i]![c]!))));
     assert.ok(apart < 1e-5, `classifiers differ by ${apart}`);
   }
+});
+
+test('the BiLSTMs get sequences in batches of like length, each sequence once', () => {
+  const lengths = [3, 80, 4, 79, 5, 81, 2, 40];
+  const batches = lengthBatches(lengths, 16);
+  assert.deepEqual(
+    batches.flat().sort((a, b) => a - b),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
+  // The short ones together, apart from the long ones: padding 80 rows each is dearer.
+  assert.deepEqual(batches, [[6, 0, 2, 4], [7], [3, 1, 5]]);
+  // A call dearer than any padding: one batch.
+  assert.deepEqual(lengthBatches(lengths, 1e6), [[6, 0, 2, 4, 7, 3, 1, 5]]);
+  // At most 256 sequences a call.
+  assert.ok(lengthBatches(Array.from({ length: 600 }, () => 7)).every((b) => b.length <= 256));
+  assert.deepEqual(lengthBatches([]), []);
 });
 
 test('the sentence-head stage reads the vectors of the span and its sentence, prepared first', async () => {

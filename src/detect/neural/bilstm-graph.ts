@@ -105,6 +105,38 @@ type Session = Awaited<ReturnType<OnnxRuntime['InferenceSession']['create']>>;
 /** Sequences run in one call at most: an article's, unless it is huge. */
 const BATCH = 256;
 
+/**
+ * What one more call costs, in padded rows: a call runs every sequence to its longest's
+ * length, so sequences of unlike lengths are cheaper apart, up to this.
+ */
+const CALL_ROWS = 64;
+
+/**
+ * Sequences in batches of like length: their indices, shortest first, split where the padding
+ * saved outweighs a call (`CALL_ROWS`), at most BATCH a batch. The cheapest split of the sorted
+ * lengths, by dynamic programming over where each batch ends.
+ */
+export function lengthBatches(lengths: readonly number[], callRows = CALL_ROWS): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]!);
+  const n = order.length;
+  const cost = new Float64Array(n + 1).fill(Infinity);
+  const from = new Int32Array(n + 1);
+  cost[0] = 0;
+  for (let end = 1; end <= n; end++) {
+    const longest = lengths[order[end - 1]!]!;
+    for (let start = Math.max(0, end - BATCH); start < end; start++) {
+      const c = cost[start]! + (end - start) * longest + callRows;
+      if (c < cost[end]!) {
+        cost[end] = c;
+        from[end] = start;
+      }
+    }
+  }
+  const batches: number[][] = [];
+  for (let end = n; end > 0; end = from[end]!) batches.unshift(order.slice(from[end], end));
+  return batches;
+}
+
 /** A graph over sequences of rows on ONNX Runtime: `run` batches them, time-major. */
 export class OnnxSequences {
   private constructor(
@@ -124,13 +156,20 @@ export class OnnxSequences {
 
   /**
    * The graph's `output` ([steps, sequences, width], time-major) for each of `sequences`
-   * (each [rows x inputs]), as [rows x width] rows in the sequence's order. A huge article's
-   * sequences go in batches of at most BATCH, so that memory stays that of a few articles.
+   * (each [rows x inputs]), as [rows x width] rows in the sequence's order. Sequences go in
+   * batches of like length (`lengthBatches`), so that memory stays that of a few articles
+   * and little is spent on padding.
    */
   async run(sequences: readonly Float32Array[], output: string): Promise<Float32Array[]> {
-    const outputs: Float32Array[] = [];
-    for (let from = 0; from < sequences.length; from += BATCH)
-      outputs.push(...(await this.runBatch(sequences.slice(from, from + BATCH), output)));
+    const outputs = new Array<Float32Array>(sequences.length);
+    const lengths = sequences.map((s) => s.length / this.inputs);
+    for (const batch of lengthBatches(lengths)) {
+      const rows = await this.runBatch(
+        batch.map((i) => sequences[i]!),
+        output,
+      );
+      batch.forEach((i, b) => (outputs[i] = rows[b]!));
+    }
     return outputs;
   }
 
