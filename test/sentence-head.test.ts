@@ -18,12 +18,46 @@ import {
   tensorflowEncoder,
 } from '../src/features/sentence-encoder-engines.js';
 import { onnxRuntime } from '../src/features/onnx-runtime.js';
+import { PieceTokenizer, type Vocabulary } from '../src/features/sentence-pieces.js';
+import { encoderPackageDir } from '../src/features/sentence-encoder-graph.js';
 import { DEFAULT_HEAD_SETTINGS, trainSentenceHead } from '../src/train/sentence-head.js';
 import { trainSentenceHeadDetector } from '../src/train/train-sentence-head.js';
 import { detectorOf, encodeTrainedModel, readTrainedModel } from '../src/train/trained-model.js';
 import { cachedEmbedder, VectorFile } from '../src/train/vector-file.js';
 import { seededRandom } from '../src/train/random.js';
-import { FIXTURES, ROOT, analyzeFixture, spinscope, tempDir } from './helpers.js';
+import {
+  FIXTURES,
+  ROOT,
+  SHARED,
+  analyzeFixture,
+  needsShared,
+  spinscope,
+  tempDir,
+} from './helpers.js';
+
+test("the encoder's tokenizer splits texts into the package tokenizer's pieces", async () => {
+  const vocabulary = JSON.parse(
+    readFileSync(join(encoderPackageDir(), 'vocab.json'), 'utf8'),
+  ) as Vocabulary;
+  const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
+  const reference = new EmbeddingsModel({ vocabulary, model: undefined as never }).tokenizer;
+  const ours = new PieceTokenizer(vocabulary);
+  const texts = [
+    '',
+    ' ',
+    'Stand firm!',
+    '\ufeffThe council caves in 😡😡 again, 🇬🇧 flags & ﬁne print…',
+    'Arabic «قال الوزير» and Hebrew "השר אמר", 東京 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 — ½ ﬀ Ⅻ',
+    '  double  spaces\tand\ttabs\nand lines  ',
+    readFileSync(join(FIXTURES, 'emoji-paragraphs.txt'), 'utf8'),
+  ];
+  // Every line of the dev articles too, where shared/ is beside the repository.
+  const dev = join(SHARED, 'data/ptc/dev');
+  if (!needsShared(dev))
+    for (const article of (await readCorpus(dev)).articles) texts.push(...article.text.split('\n'));
+  for (const text of texts) assert.deepEqual(ours.encode(text), reference.encode(text), text);
+  assert.ok(ours.encode('Stand firm!').length > 1);
+});
 
 test('the sentence encoder runs offline and gives similar vectors to similar sentences', async () => {
   const encoder = SentenceEncoder.load();

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxRuntime, type OnnxRuntime } from './onnx-runtime.js';
+import { PieceTokenizer, type Vocabulary } from './sentence-pieces.js';
 import {
   encoderGraph,
   EMBEDDING_WIDTH,
@@ -64,13 +65,9 @@ export async function onnxEncoder(
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
-  const vocabulary = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as [
-    string,
-    number,
-  ][];
-  // The package's tokenizer (its module also bundles TensorFlow.js: loaded only when used).
-  const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
-  const { tokenizer } = new EmbeddingsModel({ vocabulary, model: undefined as never });
+  const tokenizer = new PieceTokenizer(
+    JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as Vocabulary,
+  );
 
   async function encodePack(pack: readonly number[][]): Promise<Float32Array[]> {
     const total = pack.reduce((n, text) => n + text.length, 0);
