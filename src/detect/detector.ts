@@ -25,6 +25,7 @@ import { ArticleRun, type Pipeline, type Stage } from './stage.js';
 import { loadStages } from './stages/index.js';
 import { adjustTechniques, decideTechniques } from './technique-decision.js';
 import { findTokenSpans, type SpanDecoding, type TokenSpan } from './span-tagger.js';
+import { WARM_UP_ARTICLES } from './warm-up.js';
 
 export { DEFAULT_MODEL_NAME, defaultModelPath, type ModelHeader, type SpanDecoding };
 
@@ -55,16 +56,7 @@ export interface LoadOptions {
   embedder?: Embedder;
 }
 
-const WARM_UP_ROUNDS = 30;
-const WARM_UP_ARTICLE = [
-  'Councillors Vote to Close the Riverside Pool',
-  '',
-  'The council voted on Monday to close the Riverside pool, the only public pool in the east of the city, saying that repairs would cost £2.4 million.',
-  '"This is a disgraceful betrayal of every family in this town," said Jane Okafor, who has swum there for thirty years. "They never listen. Never."',
-  'The deputy leader said the decision was hard but necessary: either the pool closes or libraries and clinics will suffer.',
-  'Critics asked why the council found money for a new office tower last year. Everyone knows the answer, one campaigner wrote: greedy developers run this town.',
-  'A petition with 4,000 signatures will be delivered on Friday. Save our pool!',
-].join('\n');
+const WARM_UP_PASSES = 6;
 
 export class Detector {
   private readonly pipeline: Pipeline;
@@ -126,16 +118,16 @@ export class Detector {
   }
 
   /**
-   * Start what the first analyses would wait for: the sentence encoder's threads, and the
-   * JavaScript engine's optimised code for every stage (rounds of a short article: on the 75
-   * dev articles, 30 rounds against 4 took `predict` from 97 to 113 articles/s with `sm` on
-   * one thread, from 55 to 64 with `md` and 33 to 36 with `lg` on two), so that a fresh
-   * thread's first articles run at full speed.
+   * Start what the first analyses would wait for: the sentence encoder's threads, the
+   * JavaScript engine's optimised code for every stage, and the per-word caches, through
+   * passes over invented articles of several kinds (warm-up.ts), so that a fresh thread's
+   * first articles run at full speed.
    */
   async warmUp(): Promise<void> {
     if (this.pipeline.stages.some((s) => s.texts) && !this.pipeline.embedder)
       await SentenceEncoder.load().warmUp();
-    for (let round = 0; round < WARM_UP_ROUNDS; round++) await this.analyze(WARM_UP_ARTICLE);
+    for (let pass = 0; pass < WARM_UP_PASSES; pass++)
+      for (const article of WARM_UP_ARTICLES) await this.analyze(article);
   }
 
   /** The spans of an article (SI), by token, with their mean token probability. */
