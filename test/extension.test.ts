@@ -24,6 +24,17 @@ import { buildExtension } from '../scripts/build-extension.js';
 import { PAGES } from './extension-pages.js';
 import { browserSkipReason, CHROMIUM, requireChromium, ROOT, SCREENSHOTS } from './web-helpers.js';
 
+/** The extension APIs the test calls in the service worker (run there, typed here). */
+declare const chrome: {
+  tabs: {
+    query(query: { url: string }): Promise<{ id?: number }[]>;
+    sendMessage(tabId: number, message: unknown): Promise<unknown>;
+  };
+  storage: { local: { set(items: object): Promise<void>; remove(key: string): Promise<void> } };
+};
+
+type Done = TabState & { status: 'done' };
+
 interface Seen {
   method: string;
   url: string;
@@ -78,7 +89,9 @@ function serve(): Promise<Server> {
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ analysis }));
       }
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>Elsewhere.</p>');
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><p>Elsewhere.</p>');
     })();
   });
   server.on('connect', (request, socket) => {
@@ -133,16 +146,17 @@ async function tabIdOf(url: string): Promise<number> {
   return worker.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
 }
 
-async function analyseIn(page: Page): Promise<TabState & { status: 'done' }> {
+async function analyseIn(page: Page): Promise<Done> {
   const tabId = await tabIdOf(page.url());
   const state = await worker.evaluate(
     (id) =>
-      (globalThis as unknown as { spinscope: { analyseTab(id: number): Promise<TabState> } })
-        .spinscope.analyseTab(id),
+      (
+        globalThis as unknown as { spinscope: { analyseTab(id: number): Promise<TabState> } }
+      ).spinscope.analyseTab(id),
     tabId,
   );
   assert.equal(state.status, 'done', state.status === 'error' ? state.message : '');
-  return state as TabState & { status: 'done' };
+  return state as Done;
 }
 
 /** Each span's highlighted text in the page: its marks' texts, in document order. */
@@ -171,14 +185,17 @@ function pageFacts(page: Page) {
   }));
 }
 
-async function checkPage(path: string, model = 'sm'): Promise<{ page: Page; state: TabState }> {
+async function checkPage(path: string, model = 'sm'): Promise<{ page: Page; state: Done }> {
   const page = await context.newPage();
   await page.goto(`${origin}${path}`);
   const html = await page.evaluate(() => document.body.innerHTML);
   const facts = await pageFacts(page);
   const state = await analyseIn(page);
   // The same analysis as the library's on Node, of the text read from the page.
-  assert.deepEqual(withoutTiming(state.analysis as Analysis), withoutTiming(await analyze(state.text, { model })));
+  assert.deepEqual(
+    withoutTiming(state.analysis as Analysis),
+    withoutTiming(await analyze(state.text, { model })),
+  );
   assert.ok(state.analysis.spans.length > 0, 'the article has spans');
   assert.equal(state.unplaced, 0);
   // Each highlight covers exactly its span's text, across element boundaries.
@@ -188,7 +205,6 @@ async function checkPage(path: string, model = 'sm'): Promise<{ page: Page; stat
   );
   assert.deepEqual(await pageFacts(page), facts, 'the page keeps its text, links and layout');
   // Cleared, the page has its own DOM back, exactly.
-  await page.evaluate(() => void 0);
   const tabId = await tabIdOf(page.url());
   await worker.evaluate((id) => chrome.tabs.sendMessage(id, { type: 'spinscope:clear' }), tabId);
   assert.equal(await page.evaluate(() => document.body.innerHTML), html);
@@ -262,7 +278,10 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
   await panel.setViewportSize({ width: 400, height: 768 });
   await panel.goto(`chrome-extension://${extensionId}/sidepanel.html?tab=${tabId}`);
   await panel.locator('.score-value').waitFor();
-  assert.equal(await panel.locator('.score-value').textContent(), state.analysis.document.score.toFixed(2));
+  assert.equal(
+    await panel.locator('.score-value').textContent(),
+    state.analysis.document.score.toFixed(2),
+  );
   const items = panel.locator('#legend .legend-item');
   assert.ok((await items.count()) > 0, 'the legend lists the techniques shown');
   assert.ok((await panel.locator('#sentences button.sentence').count()) > 0);
@@ -281,6 +300,9 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
   // The screenshot of the README: the page with a popover open, the panel beside it.
   await news.locator('spinscope-marker button.tag').filter({ visible: true }).first().click();
   await news.locator('spinscope-layer .details').waitFor({ state: 'visible' });
+  await news.mouse.move(700, 740); // the marker's name tip away: the popover says it all
+  await panel.locator('#reset').blur();
+  await panel.mouse.move(390, 760);
   const shots = await Promise.all([news.screenshot(), panel.screenshot()]);
   const composed = await context.newPage();
   await composed.setViewportSize({ width: 1366, height: 768 });
@@ -291,7 +313,10 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
   );
   await composed.screenshot({ path: join(SCREENSHOTS, 'extension-news-page.png') });
   await panel.setViewportSize({ width: 390, height: 844 });
-  await panel.screenshot({ path: join(SCREENSHOTS, 'extension-side-panel-390.png'), fullPage: true });
+  await panel.screenshot({
+    path: join(SCREENSHOTS, 'extension-side-panel-390.png'),
+    fullPage: true,
+  });
   await Promise.all([news.close(), panel.close(), composed.close()]);
 });
 
@@ -318,24 +343,29 @@ test('with the server turned on, the text goes to that server alone', { skip }, 
 });
 
 /** Chromium's own calls home (update checks, sign-in): never the extension's, which has no such host. */
-const CHROMIUM_OWN = /^(https?:\/\/)?[a-z0-9.-]+\.(google\.com|googleapis\.com|gvt1\.com)(:443)?(\/|$)/u;
+const CHROMIUM_OWN =
+  /^(https?:\/\/)?[a-z0-9.-]+\.(google\.com|googleapis\.com|gvt1\.com)(:443)?(\/|$)/u;
 
-test('no request carries the article, but to the server the reader turned on', { skip }, async () => {
-  assert.ok(seen.length > 0, 'the proxy saw the pages load');
-  const outside = seen.filter((s) => !s.url.startsWith(`${origin}/`));
-  assert.deepEqual(
-    outside.filter((s) => !CHROMIUM_OWN.test(s.url)),
-    [],
-    'requests outside 127.0.0.1 other than Chromium’s own',
-  );
-  const probes = ['spineless council', 'proud patriots', 'storming out of the chamber'];
-  for (const s of seen) {
-    if (s.url === `${origin}/remote/api/v1/analyze`) continue; // the server mode's own test
-    for (const probe of probes) {
-      assert.ok(!s.body.includes(probe), `${s.method} ${s.url} carries the article in its body`);
-      assert.ok(!decodeURIComponent(s.url).includes(probe), `${s.url} carries the article`);
+test(
+  'no request carries the article, but to the server the reader turned on',
+  { skip },
+  async () => {
+    assert.ok(seen.length > 0, 'the proxy saw the pages load');
+    const outside = seen.filter((s) => !s.url.startsWith(`${origin}/`));
+    assert.deepEqual(
+      outside.filter((s) => !CHROMIUM_OWN.test(s.url)),
+      [],
+      'requests outside 127.0.0.1 other than Chromium’s own',
+    );
+    const probes = ['spineless council', 'proud patriots', 'storming out of the chamber'];
+    for (const s of seen) {
+      if (s.url === `${origin}/remote/api/v1/analyze`) continue; // the server mode's own test
+      for (const probe of probes) {
+        assert.ok(!s.body.includes(probe), `${s.method} ${s.url} carries the article in its body`);
+        assert.ok(!decodeURIComponent(s.url).includes(probe), `${s.url} carries the article`);
+      }
     }
-  }
-  const remote = seen.filter((s) => s.url.startsWith(`${origin}/remote/`));
-  assert.equal(remote.length, 1, 'one request to the server, from its own test');
-});
+    const remote = seen.filter((s) => s.url.startsWith(`${origin}/remote/`));
+    assert.equal(remote.length, 1, 'one request to the server, from its own test');
+  },
+);
