@@ -76,7 +76,12 @@ function serve(): Promise<Server> {
       seen.push({ method: request.method ?? '', url: url.href, body });
       if (url.origin !== origin) return void response.writeHead(502).end();
       const page = PAGES[url.pathname];
-      if (page) return void response.writeHead(200, { 'content-type': 'text/html' }).end(page());
+      // A strict Content-Security-Policy, as news sites send: no inline style or script.
+      const csp = "default-src 'self'; style-src 'self'; script-src 'none'";
+      if (page)
+        return void response
+          .writeHead(200, { 'content-type': 'text/html', 'content-security-policy': csp })
+          .end(page());
       if (url.pathname === '/style.css')
         return void response
           .writeHead(200, { 'content-type': 'text/css' })
@@ -246,8 +251,12 @@ test('links still work and the popover opens from the keyboard', { skip }, async
   const page = await context.newPage();
   await page.goto(`${origin}/long.html`);
   await analyseIn(page);
-  const marker = page.locator('spinscope-marker button.tag').filter({ visible: true }).first();
-  await marker.focus();
+  // Tab from a link whose text is a span reaches the span's marker, just after the link.
+  const link = page.locator('a[href="/officials"]');
+  await link.focus();
+  await page.keyboard.press('Tab');
+  const marker = page.locator('spinscope-marker button.tag:focus');
+  assert.equal(await marker.count(), 1, 'Tab goes from the link to its marker');
   await page.keyboard.press('Enter');
   const details = page.locator('spinscope-layer .details');
   await details.waitFor({ state: 'visible' });
@@ -261,7 +270,6 @@ test('links still work and the popover opens from the keyboard', { skip }, async
     'focus goes back to the marker',
   );
   // A link whose text is highlighted still leads where it did.
-  const link = page.locator('a[href="/officials"]');
   assert.ok((await link.locator('mark.hl').count()) > 0, 'the link holds a highlight');
   await link.click();
   await page.waitForURL(`${origin}/officials`);
@@ -287,6 +295,12 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
   assert.ok((await panel.locator('#sentences button.sentence').count()) > 0);
   // A technique switched off in the legend leaves the page's highlights.
   const visibleBefore = await news.locator('spinscope-marker:visible').count();
+  const styled = await news
+    .locator('spinscope-marker button.tag')
+    .filter({ visible: true })
+    .first()
+    .evaluate((b) => [getComputedStyle(b).borderRadius, getComputedStyle(b).fontWeight]);
+  assert.deepEqual(styled, ['999px', '700'], 'markers styled in spite of the page’s CSP');
   await items.first().click();
   await news.waitForFunction(
     (n) => document.querySelectorAll('spinscope-marker:not([style*="none"])').length < n,

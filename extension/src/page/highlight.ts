@@ -29,11 +29,32 @@ import type { AnalysisRecord, ShownAnalysis, ShownTechnique } from '../../../src
 import { TECHNIQUES } from '../../../src/techniques/catalogue.js';
 import { piecesOf, type ArticleText, type TextPiece } from './extract.js';
 
-/** The web UI's styles, with its page-wide variables on each shadow root's host. */
-const SHADOW_CSS = `${css.replaceAll(':root', ':host')}
+/**
+ * The web UI's styles for the shadow roots: its page-wide variables on each root's host, and
+ * its rem sizes in pixels of a 16 px root, whatever root size the news page sets.
+ */
+const SHADOW_CSS = `${css.replaceAll(':root', ':host').replace(/(\d*\.?\d+)rem\b/g, 'calc($1 * 16px)')}
 :host { font-size: 16px; }
 button.tag { margin: 0 0.1em 0 0.15em; }
 .details { text-align: left; line-height: 1.5; }`;
+
+let sheet: CSSStyleSheet | undefined;
+
+/**
+ * Style a shadow root: one constructed sheet shared by all (CSSOM, which a page's
+ * Content-Security-Policy does not block, as it may block a `<style>` element).
+ */
+function styleRoot(root: ShadowRoot): void {
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(SHADOW_CSS);
+    }
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    root.append(h('style', {}, SHADOW_CSS));
+  }
+}
 
 /** Every property the page could give a `<mark>` reset, then the web UI's highlight. */
 const MARK_RESET = 'all: unset;';
@@ -112,7 +133,8 @@ export class PageHighlights {
       hidden: true,
     });
     this.tip = h('div', { class: 'marker-tip', 'aria-hidden': 'true', hidden: true });
-    layerRoot.append(h('style', {}, SHADOW_CSS), detailsEl, this.tip);
+    styleRoot(layerRoot);
+    layerRoot.append(detailsEl, this.tip);
     doc.documentElement.append(this.layer);
     this.details = new Details(detailsEl, () => this.byLabel);
 
@@ -251,7 +273,9 @@ export class PageHighlights {
       'aria-haspopup': 'dialog',
       'aria-expanded': 'false',
     });
-    host.attachShadow({ mode: 'open' }).append(h('style', {}, SHADOW_CSS), button);
+    const root = host.attachShadow({ mode: 'open' });
+    styleRoot(root);
+    root.append(button);
     button.addEventListener('click', (event) => {
       event.preventDefault();
       event.stopPropagation();
