@@ -292,7 +292,14 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
   );
   const items = panel.locator('#legend .legend-item');
   assert.ok((await items.count()) > 0, 'the legend lists the techniques shown');
-  assert.ok((await panel.locator('#sentences button.sentence').count()) > 0);
+  // A ranked sentence, selected in the panel, is found and selected in the page.
+  const sentence = panel.locator('#sentences button.sentence').first();
+  const sentenceText = (await sentence.locator('.sentence-text').textContent()) ?? '';
+  await sentence.click();
+  await news.waitForFunction(
+    (text) => document.getSelection()?.toString().replace(/\s+/gu, ' ').trim() === text,
+    sentenceText,
+  );
   // A technique switched off in the legend leaves the page's highlights.
   const visibleBefore = await news.locator('spinscope-marker:visible').count();
   const styled = await news
@@ -336,13 +343,16 @@ test('the side panel shows the score, legend and ranked sentences', { skip }, as
 
 test('with the server turned on, the text goes to that server alone', { skip }, async () => {
   remoteTexts = [];
-  await worker.evaluate(
-    (url) =>
-      chrome.storage.local.set({
-        settings: { model: 'sm', server: { enabled: true, url, model: 'sm' } },
-      }),
-    `${origin}/remote/`,
-  );
+  // Turned on in the options page, as a reader does.
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  assert.equal(await options.locator('#server-on').isChecked(), false, 'off by default');
+  await options.locator('#server-on').check();
+  await options.locator('#server-url').fill(`${origin}/remote/`);
+  await options.locator('#server-model').fill('sm');
+  await options.getByRole('button', { name: 'Save' }).click();
+  await options.getByText('Saved: articles go to').waitFor();
+  await options.close();
   try {
     const page = await context.newPage();
     await page.goto(`${origin}/emoji.html`);
