@@ -11,10 +11,19 @@
  * included), so the test sees each one, whichever part of the browser makes it.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { crc32, inflateRawSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { analyze } from '../src/analyze.js';
@@ -106,10 +115,12 @@ function serve(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+let built: Awaited<ReturnType<typeof buildExtension>>;
+
 before(async () => {
+  built = await buildExtension();
   if (skip) return;
   requireChromium();
-  const built = await buildExtension();
   extensionDir = mkdtempSync(join(tmpdir(), 'spinscope-extension-'));
   cpSync(built.dir, extensionDir, { recursive: true });
   const manifestPath = join(extensionDir, 'manifest.json');
@@ -215,6 +226,48 @@ async function checkPage(path: string, model = 'sm'): Promise<{ page: Page; stat
   assert.equal(await page.evaluate(() => document.body.innerHTML), html);
   return { page, state: await analyseIn(page) };
 }
+
+/** A zip's files by name, read through its central directory, each checked against its CRC. */
+function readZip(zip: Buffer): Map<string, Buffer> {
+  const end = zip.length - 22;
+  assert.equal(zip.readUInt32LE(end), 0x06054b50, 'end of central directory');
+  const files = new Map<string, Buffer>();
+  let at = zip.readUInt32LE(end + 16);
+  for (let n = zip.readUInt16LE(end + 10); n > 0; n--) {
+    assert.equal(zip.readUInt32LE(at), 0x02014b50, 'central directory entry');
+    const method = zip.readUInt16LE(at + 10);
+    const [crc, packed, size] = [16, 20, 24].map((offset) => zip.readUInt32LE(at + offset));
+    const nameLength = zip.readUInt16LE(at + 28);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = zip.readUInt32LE(at + 42);
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const body = zip.subarray(start, start + packed!);
+    const data = method === 8 ? inflateRawSync(body) : body;
+    assert.equal(data.length, size, name);
+    assert.equal(crc32(data), crc, name);
+    files.set(name, data);
+    at += 46 + nameLength;
+  }
+  return files;
+}
+
+test('the store package holds the unpacked extension, every file intact', () => {
+  const files = readZip(readFileSync(built.zip));
+  const unpacked = (readdirSync(built.dir, { recursive: true, encoding: 'utf8' }) as string[])
+    .map((path) => join(built.dir, path))
+    .filter((path) => statSync(path).isFile());
+  assert.deepEqual(
+    [...files.keys()].sort(),
+    unpacked.map((path) => relative(built.dir, path)).sort(),
+  );
+  for (const path of unpacked)
+    assert.ok(files.get(relative(built.dir, path))?.equals(readFileSync(path)), path);
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  assert.equal(manifest.manifest_version, 3);
+  assert.deepEqual(manifest.host_permissions, undefined, 'no host reached without asking');
+  for (const model of ['models/sm.bin', 'models/md.bin', 'worker/detector-worker.js', 'content.js'])
+    assert.ok(files.has(model), model);
+});
 
 test('a long article: highlights cover exactly the library’s spans', { skip }, async () => {
   const { page, state } = await checkPage('/long.html');
