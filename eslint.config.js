@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'coverage/', 'tmp/'] },
+  { ignores: ['dist/', 'web/dist/', 'extension/dist/', 'node_modules/', 'coverage/', 'tmp/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
