@@ -17,7 +17,7 @@ import {
 import { join, relative, resolve } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { build, type InlineConfig } from 'vite';
-import { writeZip } from './zip-writer.js';
+import { zipSync } from 'fflate';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SRC = join(ROOT, 'extension/src');
@@ -141,11 +141,15 @@ export async function buildExtension(): Promise<{ dir: string; zip: string; byte
   manifest.version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   writeFileSync(join(EXTENSION_DIST, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const zip = writeZip(
-    filesUnder(EXTENSION_DIST).map((path) => ({
-      name: relative(EXTENSION_DIST, path).split('\\').join('/'),
-      data: readFileSync(path),
-    })),
+  // A fixed date, so that the same files give the same bytes; models are gzip already.
+  const zip = zipSync(
+    Object.fromEntries(
+      filesUnder(EXTENSION_DIST).map((path) => [
+        relative(EXTENSION_DIST, path).split('\\').join('/'),
+        [readFileSync(path), { level: path.endsWith('.bin') ? 0 : 9 }] as const,
+      ]),
+    ),
+    { mtime: new Date(1980, 0, 1) },
   );
   writeFileSync(EXTENSION_ZIP, zip);
   return { dir: EXTENSION_DIST, zip: EXTENSION_ZIP, bytes: zip.length };

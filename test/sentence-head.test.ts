@@ -40,7 +40,10 @@ test("the encoder's tokenizer splits texts into the package tokenizer's pieces",
     readFileSync(join(encoderPackageDir(), 'vocab.json'), 'utf8'),
   ) as Vocabulary;
   const { EmbeddingsModel } = await import('@energetic-ai/embeddings');
-  const reference = new EmbeddingsModel({ vocabulary, model: undefined as never }).tokenizer;
+  const reference = new EmbeddingsModel({
+    vocabulary: vocabulary as [string, number][],
+    model: undefined as never,
+  }).tokenizer;
   const ours = new PieceTokenizer(vocabulary);
   const texts = [
     '',
