@@ -14,6 +14,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { analyze } from '../src/analyze.js';
 import type { Analysis } from '../src/detect/analysis.js';
+import { extractArticle } from '../src/formats/html.js';
 import type { AnalysisRecord } from '../src/types.js';
 import {
   browserSkipReason,
@@ -256,6 +257,14 @@ describe('the static web app in Chromium', { skip }, () => {
       await page.waitForSelector('#result:not([hidden])');
       assert.equal(await page.textContent('#article-title'), 'Harbour Plan Exposed');
       assert.match((await page.textContent('#article-meta')) ?? '', /^Quillbrook Post · /u);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('#export-json'),
+      ]);
+      const record = JSON.parse(readFileSync((await download.path()) as string, 'utf8')) as {
+        text: string;
+      };
+      assert.equal(record.text, extractArticle(HTML_PAGE).text, 'the text the server would read');
       // A dropped file goes the same way.
       await page.evaluate((text) => {
         const data = new DataTransfer();

@@ -73,13 +73,6 @@ export default defineConfig({
       deviceModels.map(({ name, bytes }) => ({ name, bytes })),
     ),
   },
-  resolve: {
-    // HTML uploads analysed on this device are parsed by the browser's DOMParser, never
-    // linkedom (src/formats/html.ts takes the parser as an option).
-    alias: {
-      linkedom: fileURLToPath(new URL('../src/browser/twins/linkedom.ts', import.meta.url)),
-    },
-  },
   build: {
     outDir,
     emptyOutDir: true,

@@ -165,8 +165,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /**
  * A .txt or .html file as an article, in the page, as the server reads an upload: strict
  * UTF-8 (a leading BOM kept: offsets count it), HTML pages through the same extraction
- * (Readability) over the browser's own DOMParser. `source`: the form's, else the page's
- * site name.
+ * (Readability over linkedom, within the same budgets). `source`: the form's, else the
+ * page's site name.
  */
 export async function articleFromFile(file: File, source?: string): Promise<ArticleInput> {
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -178,11 +178,9 @@ export async function articleFromFile(file: File, source?: string): Promise<Arti
     throw new Error(`${file.name} is not a UTF-8 text or HTML file.`);
   }
   if (!looksLikeHtml(file.name, text, file.type)) return { text, ...(source && { source }) };
+  // The server's extraction, linkedom included (loaded on the first page): the same article.
   const { extractArticle } = await import('../../src/formats/html.js');
-  const parser = new DOMParser();
-  const page = extractArticle(text, {
-    parse: (html) => parser.parseFromString(html, 'text/html'),
-  });
+  const page = extractArticle(text);
   const article: ArticleInput = { text: page.text };
   if (page.title !== undefined) article.title = page.title;
   if (page.date !== undefined) article.date = page.date;
