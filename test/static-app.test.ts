@@ -349,6 +349,9 @@ describe('the served UI analysing on this device', { skip }, () => {
       assert.ok(!w.requests.some(({ url }) => url.includes('/api/v1/analyze')));
       const stored = (await (await fetch(`${origin}/api/v1/analyses`)).json()) as { total: number };
       assert.equal(stored.total, 0, 'nothing was stored on the server');
+      // The server serves the model files for the worker, and nothing else of models/.
+      assert.equal((await fetch(`${origin}/models/sm/model.bin`, { method: 'HEAD' })).status, 200);
+      assert.equal((await fetch(`${origin}/models/sm/card.json`)).status, 404);
       // The choice is remembered.
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
