@@ -356,6 +356,12 @@ describe('the served UI analysing on this device', { skip }, () => {
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
       assert.equal(await page.isChecked('#on-device'), true);
+      // Unticked, the picker lists the server's models again, the one picked still picked.
+      await page.selectOption('#input-model', 'sm');
+      await page.uncheck('#on-device');
+      assert.equal(await page.inputValue('#input-model'), 'sm');
+      assert.ok((await page.locator('#input-model option[value="lg"]').count()) === 1);
+      assert.equal(await page.isVisible('#url-form'), true);
     } finally {
       await w.context.close();
     }

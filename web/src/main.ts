@@ -123,8 +123,13 @@ function showAnalyser(): void {
   const local = analysesOnDevice();
   // Fetching a page needs the server; on this device, paste or upload it.
   $('#url-form').hidden = local;
+  // The model picked stays picked where both offer it (the server's default is '').
+  const select = $<HTMLSelectElement>('#input-model');
+  const picked = select.value || served?.model;
   if (local) fillDeviceModelChoice();
   else if (served) fillModelChoice(served.model, served.models);
+  const same = [...select.options].find((o) => (o.value || served?.model) === picked);
+  if (same) same.selected = true;
 }
 
 async function start(): Promise<void> {
