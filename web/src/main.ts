@@ -103,7 +103,6 @@ function becomeStaticSite(): void {
   document.body.dataset.mode = 'static';
   for (const el of document.querySelectorAll<HTMLElement>('.needs-server')) el.hidden = true;
   $('#device-note').hidden = false;
-  $('#lead-inputs').textContent = 'Paste an article, upload a file or drop one here.';
   $('#privacy-note').textContent = 'Runs in this browser: the article never leaves this device.';
   $('#model-info').textContent = 'runs in this browser';
 }
@@ -123,6 +122,9 @@ function showAnalyser(): void {
   const local = analysesOnDevice();
   // Fetching a page needs the server; on this device, paste or upload it.
   $('#url-form').hidden = local;
+  $('#lead-inputs').textContent = local
+    ? 'Paste an article, upload a file or drop one here.'
+    : 'Paste an article, upload or drop a file, or give an address.';
   // The model picked stays picked where both offer it (the server's default is '').
   const select = $<HTMLSelectElement>('#input-model');
   const picked = select.value || served?.model;
