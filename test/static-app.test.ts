@@ -83,6 +83,8 @@ interface Watched {
   /** Bytes the browser received, by path. */
   received: Map<string, number>;
   problems: string[];
+  /** Close the context, letting routes still fetching (a model) end quietly. */
+  close(): Promise<void>;
 }
 
 /**
@@ -116,7 +118,11 @@ async function watch(browser: Browser, origin: string, viewport: Viewport): Prom
     if (message.type() === 'error' && !/status of 404/u.test(message.text()))
       problems.push(`console error: ${message.text()}`);
   });
-  return { context, page, requests, received, problems };
+  const close = async () => {
+    await context.unrouteAll({ behavior: 'ignoreErrors' });
+    await context.close();
+  };
+  return { context, page, requests, received, problems, close };
 }
 
 type Viewport = { width: number; height: number };
@@ -238,7 +244,7 @@ describe('the static web app in Chromium', { skip }, () => {
       assert.ok((await page.locator('#article mark.hl').count()) < count, 'a technique hidden');
       assertPrivate(w, site.origin);
     } finally {
-      await w.context.close();
+      await w.close();
     }
   });
 
@@ -286,7 +292,7 @@ describe('the static web app in Chromium', { skip }, () => {
       assert.match((await page.textContent('#analyse-error')) ?? '', /not a UTF-8 text/u);
       assertPrivate(w, site.origin);
     } finally {
-      await w.context.close();
+      await w.close();
     }
   });
 
@@ -310,7 +316,7 @@ describe('the static web app in Chromium', { skip }, () => {
         assert.ok(width <= viewport.width, `no sideways scroll (${width} px)`);
         assert.deepEqual(w.problems, []);
       } finally {
-        await w.context.close();
+        await w.close();
       }
     }
   });
@@ -363,7 +369,7 @@ describe('the served UI analysing on this device', { skip }, () => {
       assert.ok((await page.locator('#input-model option[value="lg"]').count()) === 1);
       assert.equal(await page.isVisible('#url-form'), true);
     } finally {
-      await w.context.close();
+      await w.close();
     }
   });
 });
