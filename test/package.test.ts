@@ -34,9 +34,10 @@ const TYPES: Record<string, string> = {
 };
 
 const project = tempDir('spinscope-package-');
+let tarball = '';
 
 before(() => {
-  const tarball = execFileSync(
+  tarball = execFileSync(
     'npm',
     ['pack', '--ignore-scripts', '--silent', '--pack-destination', project],
     { cwd: ROOT, encoding: 'utf8' },
@@ -55,6 +56,20 @@ test('every entry of the exports map is tested here', () => {
       .filter((entry) => entry !== './package.json')
       .sort(),
     Object.keys(VALUES).sort(),
+  );
+});
+
+test('the web UI ships with its worker; the models ship once, in models/', () => {
+  const files = execFileSync('tar', ['-tzf', join(project, tarball)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.replace(/^package\//u, ''));
+  for (const file of ['web/dist/index.html', 'web/dist/worker/detector-worker.js'])
+    assert.ok(files.includes(file), `${file} is packed (npm run build first)`);
+  assert.ok(files.includes('models/md/model.bin'));
+  // The server serves /models/ from models/; the static site's copy is left out.
+  assert.deepEqual(
+    files.filter((file) => file.startsWith('web/dist/models/')),
+    [],
   );
 });
 

@@ -46,19 +46,32 @@ function run(command: string, args: string[]): void {
   execFileSync(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** Modification time of a file, 0 when absent. */
+function mtime(file: string): number {
+  return existsSync(file) ? statSync(file).mtimeMs : 0;
+}
+
 /**
- * Build the UI when web/dist/index.html is missing or older than its sources, and the
- * server when dist/cli/main.js or dist/server/app.js is missing.
+ * Build the UI (`npm run build:web`: the page, the detector's worker and the models the
+ * static site serves) when web/dist/index.html or the worker is missing or older than
+ * their sources, and the server when dist/cli/main.js or dist/server/app.js is missing.
  */
 export function ensureBuilt(): void {
-  const index = join(ROOT, 'web/dist/index.html');
-  const sources = Math.max(
+  const page = Math.max(
     newestMtime(join(ROOT, 'web/src')),
-    statSync(join(ROOT, 'web/index.html')).mtimeMs,
-    statSync(join(ROOT, 'web/vite.config.ts')).mtimeMs,
+    mtime(join(ROOT, 'web/index.html')),
+    mtime(join(ROOT, 'web/vite.config.ts')),
   );
-  if (!existsSync(index) || statSync(index).mtimeMs < sources) {
-    run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  const worker = Math.max(
+    newestMtime(join(ROOT, 'src')),
+    mtime(join(ROOT, 'web/vite.worker.config.ts')),
+  );
+  if (
+    mtime(join(ROOT, 'web/dist/index.html')) < page ||
+    mtime(join(ROOT, 'web/dist/worker/detector-worker.js')) < worker ||
+    !existsSync(join(ROOT, 'web/dist/models/sm/model.bin'))
+  ) {
+    run('npm', ['run', 'build:web']);
   }
   if (
     !existsSync(join(ROOT, 'dist/cli/main.js')) ||

@@ -1,7 +1,8 @@
 /**
  * Builds the detector's Web Worker (src/browser/worker.ts) as one ES module:
- * `npm run build:worker` writes web/dist/worker/. Models are not copied: the page serves
- * models/ as static files and names a model.bin's URL in each request.
+ * `npm run build:worker` writes web/dist/worker/ (`npm run build` runs it after the page's
+ * build, web/vite.config.ts, which empties web/dist/ and copies the models the worker reads
+ * into web/dist/models/); each request names a model.bin's URL.
  *
  * The detection path is the same code as on Node but for a few small modules that read
  * files or start threads: each has a browser twin in src/browser/twins/, swapped in here.

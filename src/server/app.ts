@@ -184,11 +184,23 @@ async function documentApi(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** The web UI at / (or a note saying where the API is, when the UI is not built). */
+/**
+ * The web UI at / (or a note saying where the API is, when the UI is not built), and the
+ * model files at /models/ for the page's "analyse on this device" (its Web Worker fetches
+ * them): from the package's models/, which the npm package ships once (not in web/dist/).
+ */
 async function serveWebUi(app: FastifyInstance): Promise<void> {
   const webRoot = join(PACKAGE_ROOT, 'web', 'dist');
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
+    await app.register(fastifyStatic, {
+      root: join(PACKAGE_ROOT, 'models'),
+      prefix: '/models/',
+      decorateReply: false,
+      // Model files and their side files only (not the cards or word lists).
+      allowedPath: (path) => path.endsWith('.bin'),
+      schemaHide: true,
+    });
   } else {
     app.get('/', { schema: { hide: true } }, async (_request, reply) =>
       reply

@@ -1,6 +1,7 @@
 /**
- * The analyse view: input (text, file, URL, example), the annotated article, the legend
- * with per-technique toggles, the confidence threshold, the summary and the exports.
+ * The analyse view: input (text, file, dropped file, URL, example), the annotated article,
+ * the legend with per-technique toggles, the confidence threshold, the summary and the
+ * exports. Analyses run on the server (the API) or on this device (device.ts), alike shown.
  */
 import * as api from './api.js';
 import {
@@ -11,6 +12,13 @@ import {
   techniqueNumbers,
   type ArticleView,
 } from './article.js';
+import {
+  articleFromFile,
+  DEVICE_DEFAULT_MODEL,
+  isDeviceRecord,
+  type ArticleInput,
+  type DeviceAnalyser,
+} from './device.js';
 import { $, download, h, replace } from './dom.js';
 import { EXAMPLE_SOURCE, EXAMPLE_TEXT, EXAMPLE_TITLE } from './example.js';
 import {
@@ -34,6 +42,8 @@ import { READER_MIN_CONFIDENCE } from '../../src/detect/analysis.js';
 export interface AnalyseDeps {
   catalogue: () => readonly CatalogueTechnique[];
   byLabel: () => CatalogueByLabel;
+  /** The analyser on this device when analyses run there, null when they go to the server. */
+  device: () => DeviceAnalyser | null;
   /** Called after a new analysis so the router can record it (e.g. in the URL hash). */
   onAnalysed: (record: AnalysisRecord) => void;
 }
@@ -108,11 +118,11 @@ export class AnalyseView {
         text.focus();
         return;
       }
-      const input: api.TextInput = { text: text.value, model: model() };
+      const input: ArticleInput = { text: text.value };
       if (title.value.trim()) input.title = title.value.trim();
       if (source.value.trim()) input.source = source.value.trim();
       if (date.value) input.date = date.value;
-      void this.run('Analysing the text…', () => api.analyzeText(input));
+      void this.analyse('Analysing the text…', input, model());
     });
 
     $('#load-example').addEventListener('click', () => {
@@ -120,14 +130,8 @@ export class AnalyseView {
       title.value = EXAMPLE_TITLE;
       source.value = EXAMPLE_SOURCE;
       date.value = '';
-      void this.run('Analysing the example…', () =>
-        api.analyzeText({
-          text: EXAMPLE_TEXT,
-          title: EXAMPLE_TITLE,
-          source: EXAMPLE_SOURCE,
-          model: model(),
-        }),
-      );
+      const example = { text: EXAMPLE_TEXT, title: EXAMPLE_TITLE, source: EXAMPLE_SOURCE };
+      void this.analyse('Analysing the example…', example, model());
     });
 
     // The text box holds the article it analysed, so another article's analysis empties it.
@@ -139,17 +143,21 @@ export class AnalyseView {
     };
 
     const fileInput = $<HTMLInputElement>('#input-file');
+    const analyseFile = (file: File) => {
+      const src = source.value.trim() || undefined;
+      const device = this.deps.device();
+      const name = model() ?? DEVICE_DEFAULT_MODEL;
+      const task = device
+        ? async () => device.analyse(await articleFromFile(file, src), name)
+        : () => api.analyzeFile(file, src, model());
+      const message = device ? device.progressMessage(name) : `Analysing ${file.name}…`;
+      return this.run(message, task).then(clearText);
+    };
     fileInput.addEventListener('change', () => {
       const file = fileInput.files?.[0];
-      if (!file) return;
-      const src = source.value.trim() || undefined;
-      void this.run(`Analysing ${file.name}…`, () => api.analyzeFile(file, src, model())).then(
-        (analysed) => {
-          fileInput.value = '';
-          clearText(analysed);
-        },
-      );
+      if (file) void analyseFile(file).then(() => (fileInput.value = ''));
     });
+    this.wireDrop(analyseFile);
 
     const urlForm = $<HTMLFormElement>('#url-form');
     const url = $<HTMLInputElement>('#input-url');
@@ -167,6 +175,43 @@ export class AnalyseView {
     });
   }
 
+  /** A file dropped on the input card is analysed as an uploaded one. */
+  private wireDrop(analyseFile: (file: File) => unknown): void {
+    const panel = $('.input-panel');
+    const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
+    // A file dropped beside the card would open in the tab, leaving the page: never.
+    for (const type of ['dragover', 'drop'] as const)
+      window.addEventListener(type, (event) => {
+        if (hasFiles(event)) event.preventDefault();
+      });
+    panel.addEventListener('dragover', (event) => {
+      if (!hasFiles(event) || this.busy) return;
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+      panel.classList.add('dropping');
+    });
+    panel.addEventListener('dragleave', (event) => {
+      if (!(event.relatedTarget instanceof Node && panel.contains(event.relatedTarget)))
+        panel.classList.remove('dropping');
+    });
+    panel.addEventListener('drop', (event) => {
+      panel.classList.remove('dropping');
+      const file = event.dataTransfer?.files[0];
+      if (file && !this.busy) void analyseFile(file);
+    });
+  }
+
+  /** Analyse an article on this device or on the server, and show it. */
+  private analyse(
+    message: string,
+    input: ArticleInput,
+    model: string | undefined,
+  ): Promise<boolean> {
+    const device = this.deps.device();
+    if (!device) return this.run(message, () => api.analyzeText({ ...input, model }));
+    const name = model ?? DEVICE_DEFAULT_MODEL;
+    return this.run(device.progressMessage(name), () => device.analyse(input, name));
+  }
+
   /** Run an analysis and show it; true when it was shown. */
   private async run(message: string, task: () => Promise<AnalysisRecord>): Promise<boolean> {
     if (this.busy) return false;
@@ -175,9 +220,12 @@ export class AnalyseView {
       const record = await task();
       this.show(record);
       this.deps.onAnalysed(record);
+      const ms = Math.round(record.analysis.timing.milliseconds);
       this.status.textContent = record.cached
         ? 'Analysed (this text was analysed before; showing the stored result).'
-        : `Analysed in ${Math.round(record.analysis.timing.milliseconds)} ms.`;
+        : isDeviceRecord(record)
+          ? `Analysed on this device in ${ms} ms; the text stayed in this browser.`
+          : `Analysed in ${ms} ms.`;
       // The article, not the summary: on a phone the summary and filters come first.
       $('#article').scrollIntoView({ block: 'start' });
       $('#article-title').focus({ preventScroll: true });
@@ -248,6 +296,8 @@ export class AnalyseView {
       `model ${record.analysis.model.name} ${record.analysis.model.version}`,
     ].filter((s): s is string => typeof s === 'string' && s !== '');
     replace(this.meta, metaParts.join(' · '));
+    // A review is saved in the server's store: an analysis on this device has none.
+    $('.review-tools').hidden = isDeviceRecord(record);
     this.stopReview();
     this.showReviewStatus();
     this.refresh();

@@ -1,22 +1,48 @@
 /**
  * Spinscope web UI: loads the technique catalogue, then routes between the analyse view
  * (`#/analyse`, `#/analysis/<id>`) and the corpus view (`#/corpus`).
+ *
+ * Served by `spinscope serve`, it analyses through the API, or on this device when the
+ * reader asks. Hosted as a static site (no API: /api/v1/health is not the API's answer), it
+ * analyses only on this device and hides what needs the server (corpus, review, addresses).
  */
 import './styles.css';
 import * as api from './api.js';
 import { AnalyseView } from './analyse.js';
 import { CorpusView } from './corpus.js';
+import {
+  DEVICE_DEFAULT_MODEL,
+  DEVICE_MODELS,
+  DeviceAnalyser,
+  formatBytes,
+  isDeviceRecord,
+} from './device.js';
 import { $ } from './dom.js';
 import { catalogueByLabel, type CatalogueByLabel } from './render.js';
 import type { CatalogueTechnique } from './types.js';
+import { TECHNIQUES } from '../../src/techniques/catalogue.js';
 
 let catalogue: CatalogueTechnique[] = [];
 let byLabel: CatalogueByLabel = new Map();
+/** No server: a static site, where every analysis runs on this device. */
+let staticSite = false;
+/** The server's default model and the ones a request may name (empty on a static site). */
+let served: { model: string; models: readonly string[] } | undefined;
+
+const device = new DeviceAnalyser();
+const onDevice = $<HTMLInputElement>('#on-device');
+const analysesOnDevice = () => staticSite || onDevice.checked;
 
 const analyse = new AnalyseView({
   catalogue: () => catalogue,
   byLabel: () => byLabel,
+  device: () => (analysesOnDevice() ? device : null),
   onAnalysed: (record) => {
+    // An analysis on this device is stored nowhere: no address to come back to.
+    if (isDeviceRecord(record)) {
+      if (location.hash.startsWith('#/analysis/')) history.pushState(null, '', '#/analyse');
+      return;
+    }
     const hash = `#/analysis/${encodeURIComponent(record.id)}`;
     if (location.hash !== hash) history.pushState(null, '', hash);
   },
@@ -35,8 +61,10 @@ function parseRoute(hash: string): Route | null {
 }
 
 function route(): void {
-  const r = parseRoute(location.hash);
-  if (!r) return;
+  const parsed = parseRoute(location.hash);
+  if (!parsed) return;
+  // A static site has no stored analyses and no corpus.
+  const r: Route = staticSite ? { view: 'analyse' } : parsed;
   $('#view-analyse').hidden = r.view !== 'analyse';
   $('#view-corpus').hidden = r.view !== 'corpus';
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav.views a')) {
@@ -51,25 +79,77 @@ function route(): void {
   }
 }
 
-async function start(): Promise<void> {
+/**
+ * Whether the page has a server: its answer to /api/v1/health, or an answer that is not the
+ * API's (a static file server's 404 or page) for a static site. Unreachable: no answer.
+ */
+async function findServer(): Promise<'server' | 'static' | 'unreachable'> {
   try {
-    catalogue = await api.getTechniques();
-    byLabel = catalogueByLabel(catalogue);
-    corpus.setCatalogue(catalogue);
+    const health = await api.getHealth();
+    served = { model: health.model.name, models: health.models ?? [] };
+    $('#model-info').textContent = `model ${health.model.name} ${health.model.version}`;
+    return 'server';
   } catch (error) {
-    analyse.showError(
-      `Could not load the technique catalogue: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    if (error instanceof api.ApiError && (error.code === 'HTTP' || error.code === 'PARSE'))
+      return 'static';
+    $('#model-info').textContent = 'server unreachable';
+    return 'unreachable';
   }
-  api
-    .getHealth()
-    .then((health) => {
-      $('#model-info').textContent = `model ${health.model.name} ${health.model.version}`;
-      fillModelChoice(health.model.name, health.models ?? []);
-    })
-    .catch(() => {
-      $('#model-info').textContent = 'server unreachable';
-    });
+}
+
+/** The static site: analyses on this device only; what needs a server is hidden. */
+function becomeStaticSite(): void {
+  staticSite = true;
+  document.body.dataset.mode = 'static';
+  for (const el of document.querySelectorAll<HTMLElement>('.needs-server')) el.hidden = true;
+  $('#device-note').hidden = false;
+  $('#privacy-note').textContent = 'Runs in this browser: the article never leaves this device.';
+  $('#model-info').textContent = 'runs in this browser';
+}
+
+/** The reader's choice to analyse on this device, remembered; the picker follows it. */
+function wireDeviceChoice(): void {
+  onDevice.checked = localStorage.getItem('spinscope-on-device') === 'true';
+  onDevice.addEventListener('change', () => {
+    localStorage.setItem('spinscope-on-device', String(onDevice.checked));
+    showAnalyser();
+  });
+  showAnalyser();
+}
+
+/** The picker and inputs for where analyses run: the server's models, or the device's. */
+function showAnalyser(): void {
+  const local = analysesOnDevice();
+  // Fetching a page needs the server; on this device, paste or upload it.
+  $('#url-form').hidden = local;
+  $('#lead-inputs').textContent = local
+    ? 'Paste an article, upload a file or drop one here.'
+    : 'Paste an article, upload or drop a file, or give an address.';
+  // The model picked stays picked where both offer it (the server's default is '').
+  const select = $<HTMLSelectElement>('#input-model');
+  const picked = select.value || served?.model;
+  if (local) fillDeviceModelChoice();
+  else if (served) fillModelChoice(served.model, served.models);
+  const same = [...select.options].find((o) => (o.value || served?.model) === picked);
+  if (same) same.selected = true;
+}
+
+async function start(): Promise<void> {
+  if ((await findServer()) === 'static') {
+    becomeStaticSite();
+    catalogue = [...TECHNIQUES];
+  } else {
+    try {
+      catalogue = await api.getTechniques();
+    } catch (error) {
+      analyse.showError(
+        `Could not load the technique catalogue: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  byLabel = catalogueByLabel(catalogue);
+  corpus.setCatalogue(catalogue);
+  wireDeviceChoice();
   window.addEventListener('hashchange', route);
   window.addEventListener('popstate', route);
   route();
@@ -82,6 +162,18 @@ const MODEL_USES: Record<string, string> = {
   md: 'good spans, quick',
   lg: 'labels techniques best, slower',
 };
+
+/** The picker on this device: the models that run in a browser, with their downloads. */
+function fillDeviceModelChoice(): void {
+  const select = $<HTMLSelectElement>('#input-model');
+  select.replaceChildren(
+    ...DEVICE_MODELS.map(({ name, bytes }) => {
+      const option = new Option(`${name}: ${MODEL_USES[name]} (${formatBytes(bytes)})`, name);
+      option.selected = name === DEVICE_DEFAULT_MODEL;
+      return option;
+    }),
+  );
+}
 
 /** The picker's options: the server's default first, then the others a request may name. */
 function fillModelChoice(defaultName: string, names: readonly string[]): void {
