@@ -1,7 +1,7 @@
 /**
- * The error catalogue as users read it: the README's table lists every code once, with the
- * HTTP status the server answers with (none for codes only the CLI or the library raise),
- * and the system's failures map to catalogue codes.
+ * The error catalogue as users read it: the README's table lists every code once (a row may
+ * list several codes of one status), with the HTTP status the server answers with (none for
+ * codes only the CLI or the library raise), and the system's failures map to catalogue codes.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,9 +16,14 @@ function readmeTable(): Map<string, number | undefined> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Errors'), readme.indexOf('## Models'));
   const rows = new Map<string, number | undefined>();
-  for (const match of section.matchAll(/^\| `(SPN_ERR_[A-Z_]+)` +\| *(\d*) *\|/gmu)) {
-    assert.ok(!rows.has(match[1]!), `${match[1]} twice in the README`);
-    rows.set(match[1]!, match[2] ? Number(match[2]) : undefined);
+  // A row may list several codes of one status: | `SPN_ERR_A`, `SPN_ERR_B` | 422 | ...
+  for (const match of section.matchAll(
+    /^\| (`SPN_ERR_[A-Z_]+`(?:, `SPN_ERR_[A-Z_]+`)*) +\| *(\d*) *\|/gmu,
+  )) {
+    for (const [, code] of match[1]!.matchAll(/`(SPN_ERR_[A-Z_]+)`/gu)) {
+      assert.ok(!rows.has(code!), `${code} twice in the README`);
+      rows.set(code!, match[2] ? Number(match[2]) : undefined);
+    }
   }
   return rows;
 }

@@ -34,7 +34,7 @@ test('health, catalogue and model card', async () => {
   assert.equal(techniques.json.techniques[0].label, 'Appeal_to_Authority');
   const model = await getJson(`${server.url}/api/v1/model`);
   assert.ok(model.json.crossValidated.pooled.si > 0.3);
-  assert.equal(model.json.model.name, 'md');
+  assert.equal(model.json.model.name, DEFAULT_MODEL_NAME);
 });
 
 test('analyse a text; the same article again comes from the store', async () => {

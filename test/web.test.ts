@@ -767,9 +767,9 @@ describe('web UI in Chromium', { skip }, () => {
         els.map((e) => [(e as HTMLOptionElement).value, e.textContent]),
       );
       assert.deepEqual(options, [
-        ['', 'md: good spans, quick (default)'],
+        ['', 'lg: most accurate (default)'],
         ['sm', 'sm: quickest'],
-        ['lg', 'lg: labels techniques best, slower'],
+        ['md', 'md: good spans, quicker'],
       ]);
       await page.selectOption('#input-model', 'sm');
       await page.fill(

@@ -52,7 +52,7 @@ export interface BatchOptions {
   outDir: string;
   /** SQLite store (default `OUT/store.sqlite`). */
   dbFile?: string;
-  /** Model name or path (default `md`). */
+  /** Model name or path (default `lg`). */
   model?: string;
   /**
    * Analysis threads (default: cores − 1, at least 1): each holds its own copy of the model,

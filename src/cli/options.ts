@@ -27,4 +27,4 @@ export function unitInterval(value: string): number {
 
 /** The help of every command's `--model`. */
 export const MODEL_HELP =
-  'model: sm (quickest), md, lg (best techniques, slowest), or the path of a model.bin; fast and accurate are former names of sm and md';
+  'model: lg (the default: most accurate), md, sm (quickest), or the path of a model.bin; fast and accurate are former names of sm and md';

@@ -35,7 +35,7 @@ import {
 export interface ServerOptions {
   /** SQLite file of the store. */
   dbFile: string;
-  /** Model name or path (default `md`). */
+  /** Model name or path (default `lg`). */
   model?: string;
   /** Largest article in bytes (default 2 MiB); request bodies a little more. */
   maxBytes?: number;

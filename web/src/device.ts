@@ -24,7 +24,7 @@ declare const __SPINSCOPE_DEVICE_MODELS__: DeviceModel[];
 /** `sm` and `md`: `lg`'s sentence encoder does not run in a browser yet. */
 export const DEVICE_MODELS: readonly DeviceModel[] = __SPINSCOPE_DEVICE_MODELS__;
 
-/** The model a device analysis uses unless the reader picks another: the server's default. */
+/** The model a device analysis uses unless the reader picks another (the server's, `lg`, needs Node). */
 export const DEVICE_DEFAULT_MODEL = 'md';
 
 /** The worker's protocol (src/browser/worker.ts): a model.bin's URL and the text in. */

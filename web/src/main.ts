@@ -159,8 +159,8 @@ async function start(): Promise<void> {
 /** What each shipped model is for, in the model picker. */
 const MODEL_USES: Record<string, string> = {
   sm: 'quickest',
-  md: 'good spans, quick',
-  lg: 'labels techniques best, slower',
+  md: 'good spans, quicker',
+  lg: 'most accurate',
 };
 
 /** The picker on this device: the models that run in a browser, with their downloads. */

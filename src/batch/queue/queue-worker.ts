@@ -53,7 +53,7 @@ export interface QueueWorkerOptions {
   queue: string;
   /** Jobs analysed at once, each in its own thread (default: the number of cores). */
   concurrency?: number;
-  /** Model name or path (default `md`); only batches of this model are served. */
+  /** Model name or path (default `lg`); only batches of this model are served. */
   model?: string;
   /** Largest article text this worker accepts, in UTF-8 bytes (default 2 MiB). */
   maxBytes?: number;
