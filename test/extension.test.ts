@@ -31,7 +31,14 @@ import type { Analysis } from '../src/detect/analysis.js';
 import type { TabState } from '../extension/src/messages.js';
 import { buildExtension } from '../scripts/build-extension.js';
 import { PAGES } from './extension-pages.js';
-import { browserSkipReason, CHROMIUM, requireChromium, ROOT, SCREENSHOTS } from './web-helpers.js';
+import {
+  browserSkipReason,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  requireChromium,
+  ROOT,
+  SCREENSHOTS,
+} from './web-helpers.js';
 
 /** The extension APIs the test calls in the service worker (run there, typed here). */
 declare const chrome: {
@@ -136,12 +143,7 @@ before(async () => {
     viewport: { width: 1366, height: 768 },
     args: [
       '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
+      ...CHROMIUM_ARGS,
       `--proxy-server=${origin}`,
       '--proxy-bypass-list=<-loopback>',
       `--disable-extensions-except=${extensionDir}`,

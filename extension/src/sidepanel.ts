@@ -6,11 +6,15 @@
 import '../../web/src/styles.css';
 import './panel.css';
 import { $, h, replace } from '../../web/src/dom.js';
-import { techniqueNumbers } from '../../web/src/article.js';
+import {
+  documentScoreParts,
+  legendContent,
+  sentenceButton,
+  techniqueNumbers,
+} from '../../web/src/article.js';
 import {
   catalogueByLabel,
   formatPercent,
-  safeColor,
   techniqueCounts,
   topSentences,
 } from '../../web/src/render.js';
@@ -49,33 +53,10 @@ function toPage(message: ContentMessage): void {
 }
 
 function renderSummary(done: Extract<TabState, { status: 'done' }>): void {
-  const doc = done.analysis.document;
-  const meter = h('meter', {
-    min: 0,
-    max: 1,
-    low: 0.2,
-    high: 0.5,
-    optimum: 0,
-    value: doc.score,
-    'aria-label': 'Propaganda score',
-  });
   replace(
     $('#summary'),
     done.title ? h('h2', { class: 'article-name' }, done.title) : null,
-    h(
-      'div',
-      { class: 'score' },
-      h('span', { class: 'score-value' }, doc.score.toFixed(2)),
-      h('span', { class: 'score-label' }, 'propaganda score (0–1)'),
-    ),
-    meter,
-    h(
-      'dl',
-      { class: 'facts' },
-      h('div', {}, h('dt', {}, 'Spans'), h('dd', {}, String(doc.spans))),
-      h('div', {}, h('dt', {}, 'Words'), h('dd', {}, String(doc.words))),
-      h('div', {}, h('dt', {}, 'Density'), h('dd', {}, `${doc.density} per 100 words`)),
-    ),
+    ...documentScoreParts(done.analysis.document),
     done.unplaced > 0
       ? h('p', { class: 'hint' }, `${done.unplaced} spans could not be placed: the page changed.`)
       : null,
@@ -85,52 +66,23 @@ function renderSummary(done: Extract<TabState, { status: 'done' }>): void {
 function renderLegend(done: Extract<TabState, { status: 'done' }>): void {
   const { threshold, hidden } = toFilter(filter);
   const counts = techniqueCounts(done.analysis.spans, threshold);
-  const items = TECHNIQUES.filter((t) => counts.has(t.label)).map((t) => {
-    const on = !hidden.has(t.label);
-    const count = counts.get(t.label) ?? 0;
-    const swatch = h(
-      'span',
-      { class: 'swatch', 'aria-hidden': 'true' },
-      String(numbers.get(t.label) ?? ''),
-    );
-    swatch.style.background = safeColor(t.color);
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: 'legend-item',
-        'aria-pressed': String(on),
-        'data-label': t.label,
-        title: on ? `Hide ${t.name}` : `Show ${t.name}`,
-      },
-      swatch,
-      h('span', { class: 'legend-name' }, t.name),
-      h('span', { class: 'legend-count', 'aria-label': `${count} spans` }, String(count)),
-    );
+  replace(
+    $('#legend'),
+    legendContent(TECHNIQUES, counts, hidden, numbers, done.analysis.spans.length > 0),
+  );
+  for (const button of $('#legend').querySelectorAll<HTMLButtonElement>('.legend-item')) {
+    const label = button.dataset.label!;
     button.addEventListener('click', () => {
       const labels = new Set(filter.hidden);
-      if (on) labels.add(t.label);
-      else labels.delete(t.label);
+      if (labels.has(label)) labels.delete(label);
+      else labels.add(label);
       void setFilter({ ...filter, hidden: [...labels] }).then(() =>
         $('#legend')
-          .querySelector<HTMLButtonElement>(`[data-label="${CSS.escape(t.label)}"]`)
+          .querySelector<HTMLButtonElement>(`[data-label="${CSS.escape(label)}"]`)
           ?.focus(),
       );
     });
-    return h('li', {}, button);
-  });
-  replace(
-    $('#legend'),
-    items.length > 0
-      ? h('ul', {}, ...items)
-      : h(
-          'p',
-          { class: 'hint' },
-          done.analysis.spans.length > 0
-            ? 'No highlight is this sure: lower the confidence or show every highlight.'
-            : 'No techniques found in this article.',
-        ),
-  );
+  }
 }
 
 function renderSentences(done: Extract<TabState, { status: 'done' }>): void {
@@ -139,22 +91,9 @@ function renderSentences(done: Extract<TabState, { status: 'done' }>): void {
     $('#sentences'),
     ...(ranked.length === 0
       ? [h('li', { class: 'hint' }, 'No sentence scored above zero.')]
-      : ranked.map((s) => {
-          const button = h(
-            'button',
-            { type: 'button', class: 'sentence', 'data-start': s.start, 'data-end': s.end },
-            h('span', { class: 'sentence-text' }, s.text),
-            h(
-              'span',
-              { class: 'sentence-score' },
-              `score ${s.score.toFixed(2)} · ${s.spans} span${s.spans === 1 ? '' : 's'}`,
-            ),
-          );
-          button.addEventListener('click', () =>
-            toPage({ type: 'spinscope:reveal', start: s.start, end: s.end }),
-          );
-          return h('li', {}, button);
-        })),
+      : ranked.map((s) =>
+          sentenceButton(s, () => toPage({ type: 'spinscope:reveal', start: s.start, end: s.end })),
+        )),
   );
 }
 

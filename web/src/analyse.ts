@@ -9,6 +9,9 @@ import {
   MarkerTip,
   renderArticle,
   revealRange,
+  documentScoreParts,
+  legendContent,
+  sentenceButton,
   techniqueNumbers,
   type ArticleView,
 } from './article.js';
@@ -28,7 +31,6 @@ import {
   formatPercent,
   isoDate,
   reviewedLine,
-  safeColor,
   techniqueCounts,
   topSentences,
   type CatalogueByLabel,
@@ -498,47 +500,15 @@ export class AnalyseView {
     const record = this.shown;
     if (!record) return;
     const counts = techniqueCounts(record.analysis.spans, this.threshold);
-    // Techniques with a highlight at this confidence: the others would only list a 0.
-    const present = new Set([...counts.keys()]);
-    const numbers = techniqueNumbers(this.deps.byLabel());
-    const items = this.deps
-      .catalogue()
-      .filter((t) => present.has(t.label))
-      .map((t) => {
-        const on = !this.hidden.has(t.label);
-        const count = counts.get(t.label) ?? 0;
-        const swatch = h(
-          'span',
-          { class: 'swatch', 'aria-hidden': 'true' },
-          String(numbers.get(t.label) ?? ''),
-        );
-        swatch.style.background = safeColor(t.color);
-        const button = h(
-          'button',
-          {
-            type: 'button',
-            class: 'legend-item',
-            'aria-pressed': String(on),
-            'data-label': t.label,
-            title: on ? `Hide ${t.name}` : `Show ${t.name}`,
-          },
-          swatch,
-          h('span', { class: 'legend-name' }, t.name),
-          h('span', { class: 'legend-count', 'aria-label': `${count} spans` }, String(count)),
-        );
-        return h('li', {}, button);
-      });
     replace(
       this.legend,
-      items.length > 0
-        ? h('ul', {}, ...items)
-        : h(
-            'p',
-            { class: 'hint' },
-            record.analysis.spans.length > 0
-              ? 'No highlight is this sure: lower the confidence or show all.'
-              : 'No techniques found in this article.',
-          ),
+      legendContent(
+        this.deps.catalogue(),
+        counts,
+        this.hidden,
+        techniqueNumbers(this.deps.byLabel()),
+        record.analysis.spans.length > 0,
+      ),
     );
   }
 
@@ -547,36 +517,12 @@ export class AnalyseView {
     if (!record) return;
     const doc = record.analysis.document;
     const top = topSentences(record.analysis.sentences, 3);
-    const meter = h('meter', {
-      min: 0,
-      max: 1,
-      low: 0.2,
-      high: 0.5,
-      optimum: 0,
-      value: doc.score,
-      'aria-label': 'Propaganda score',
-    });
     replace(
       this.summary,
       h('h2', {}, 'Summary'),
-      h(
-        'div',
-        { class: 'score' },
-        h('span', { class: 'score-value' }, doc.score.toFixed(2)),
-        h('span', { class: 'score-label' }, 'propaganda score (0–1)'),
-      ),
-      h(
-        'p',
-        { class: 'hint' },
+      ...documentScoreParts(
+        doc,
         'The share of sentences likely to hold a propaganda technique, from every highlight.',
-      ),
-      meter,
-      h(
-        'dl',
-        { class: 'facts' },
-        h('div', {}, h('dt', {}, 'Spans'), h('dd', {}, String(doc.spans))),
-        h('div', {}, h('dt', {}, 'Words'), h('dd', {}, String(doc.words))),
-        h('div', {}, h('dt', {}, 'Density'), h('dd', {}, `${doc.density} per 100 words`)),
       ),
       h('h3', {}, 'Most loaded sentences'),
       h(
@@ -589,20 +535,7 @@ export class AnalyseView {
         : h(
             'ol',
             { class: 'top-sentences' },
-            ...top.map((s) => {
-              const button = h(
-                'button',
-                { type: 'button', class: 'sentence', 'data-start': s.start, 'data-end': s.end },
-                h('span', { class: 'sentence-text' }, s.text),
-                h(
-                  'span',
-                  { class: 'sentence-score' },
-                  `score ${s.score.toFixed(2)} · ${s.spans} span${s.spans === 1 ? '' : 's'}`,
-                ),
-              );
-              button.addEventListener('click', () => revealRange(this.body, s.start, s.end));
-              return h('li', {}, button);
-            }),
+            ...top.map((s) => sentenceButton(s, () => revealRange(this.body, s.start, s.end))),
           ),
     );
   }

@@ -19,7 +19,7 @@ import {
   type Piece,
 } from './render.js';
 import type { AnalysisRecord, Span, SpanTechnique } from './types.js';
-import { CONFIDENCE_MEANING } from '../../src/detect/analysis.js';
+import { CONFIDENCE_MEANING, type DocumentScore } from '../../src/detect/analysis.js';
 
 export interface ArticleView {
   /** Visible techniques per span under the current filter. */
@@ -108,6 +108,107 @@ export function renderArticle(
 /** Each technique's number in the catalogue's order (1–14), as markers and the legend show it. */
 export function techniqueNumbers(byLabel: CatalogueByLabel): Map<string, number> {
   return new Map([...byLabel.keys()].map((label, i) => [label, i + 1]));
+}
+
+/**
+ * The document's score for a reader: the number, what it means (`meaning`, if given), a meter,
+ * and its spans, words and density.
+ */
+export function documentScoreParts(doc: DocumentScore, meaning?: string): HTMLElement[] {
+  return [
+    h(
+      'div',
+      { class: 'score' },
+      h('span', { class: 'score-value' }, doc.score.toFixed(2)),
+      h('span', { class: 'score-label' }, 'propaganda score (0–1)'),
+    ),
+    ...(meaning ? [h('p', { class: 'hint' }, meaning)] : []),
+    h('meter', {
+      min: 0,
+      max: 1,
+      low: 0.2,
+      high: 0.5,
+      optimum: 0,
+      value: doc.score,
+      'aria-label': 'Propaganda score',
+    }),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('div', {}, h('dt', {}, 'Spans'), h('dd', {}, String(doc.spans))),
+      h('div', {}, h('dt', {}, 'Words'), h('dd', {}, String(doc.words))),
+      h('div', {}, h('dt', {}, 'Density'), h('dd', {}, `${doc.density} per 100 words`)),
+    ),
+  ];
+}
+
+/** A ranked sentence as a button (its text, score and spans) that `reveal`s it when pressed. */
+export function sentenceButton(
+  s: { text: string; start: number; end: number; score: number; spans: number },
+  reveal: () => void,
+): HTMLElement {
+  const button = h(
+    'button',
+    { type: 'button', class: 'sentence', 'data-start': s.start, 'data-end': s.end },
+    h('span', { class: 'sentence-text' }, s.text),
+    h(
+      'span',
+      { class: 'sentence-score' },
+      `score ${s.score.toFixed(2)} · ${s.spans} span${s.spans === 1 ? '' : 's'}`,
+    ),
+  );
+  button.addEventListener('click', reveal);
+  return h('li', {}, button);
+}
+
+/**
+ * The legend for the techniques with a highlight (the others would only list a 0): a toggle
+ * button each, its number and colour as in the article, and its count; or why none is listed.
+ */
+export function legendContent(
+  techniques: readonly { label: string; name: string; color: string }[],
+  counts: ReadonlyMap<string, number>,
+  hidden: ReadonlySet<string>,
+  numbers: ReadonlyMap<string, number>,
+  anySpans: boolean,
+): HTMLElement {
+  const items = techniques
+    .filter((t) => counts.has(t.label))
+    .map((t) => {
+      const on = !hidden.has(t.label);
+      const count = counts.get(t.label) ?? 0;
+      const swatch = h(
+        'span',
+        { class: 'swatch', 'aria-hidden': 'true' },
+        String(numbers.get(t.label) ?? ''),
+      );
+      swatch.style.background = safeColor(t.color);
+      return h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'legend-item',
+            'aria-pressed': String(on),
+            'data-label': t.label,
+            title: on ? `Hide ${t.name}` : `Show ${t.name}`,
+          },
+          swatch,
+          h('span', { class: 'legend-name' }, t.name),
+          h('span', { class: 'legend-count', 'aria-label': `${count} spans` }, String(count)),
+        ),
+      );
+    });
+  if (items.length > 0) return h('ul', {}, ...items);
+  return h(
+    'p',
+    { class: 'hint' },
+    anySpans
+      ? 'No highlight is this sure: lower the confidence, or show all highlights.'
+      : 'No techniques found in this article.',
+  );
 }
 
 /** The span's text without its own edge quotation marks, its cue words marked. */
