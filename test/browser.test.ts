@@ -61,14 +61,15 @@ for (const model of ['sm', 'md']) {
 
 /**
  * `lg` in Chromium against Node. Its sentence encoder runs the same int8 graph on both, but
- * ONNX Runtime's int8 products (DynamicQuantizeMatMul) are different kernels on WebAssembly
- * and on the native CPU: their vectors differ by up to 0.006 a value (cosine 0.9996 between
- * the two, each as close to the float vectors as the other; the float graph's differ by
- * 4e-7). So spans (where, what text) and each span's techniques are identical; confidences
- * and scores agree within LG_TOLERANCE (the largest difference measured on these articles:
- * 0.0033, 2026-12-07, AMD EPYC with AVX2); two techniques of a span whose confidences are
- * that close (0.1448 and 0.1443 on Node) may come in either order, and the cues, which
- * explain the first, with them.
+ * ONNX Runtime's int8 products (DynamicQuantizeMatMul) are different kernels: on this AVX2
+ * CPU the native one sums pairs of uint8 × int8 products in int16 (vpmaddubsw), which
+ * saturates, where WebAssembly's sums exactly. Their vectors differ by up to 0.006 a value
+ * (cosine 0.9996; each as close to the float vectors as the other); with weights kept to 7
+ * bits, which cannot saturate, by 7e-5, and the float graph's by 4e-7. So spans (where, what
+ * text) and each span's techniques are identical, and confidences and scores agree within
+ * LG_TOLERANCE: the largest difference measured on these articles was 0.0033 (2026-12-07,
+ * AMD EPYC, AVX2). Two techniques of a span whose confidences are that close (0.1448 and
+ * 0.1443 on Node) may come in either order, and the cues, which explain the first, with them.
  */
 const LG_TOLERANCE = 0.01;
 
