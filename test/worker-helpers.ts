@@ -1,7 +1,9 @@
 /**
  * The detector's Web Worker in Chromium, for the browser test and bench: the worker built
  * by Vite (web/vite.worker.config.ts) into a temporary folder, served on 127.0.0.1 with the
- * repository's models/ as static files, and a page that posts analyses to it.
+ * repository's models/ as static files (and `models/encoder/`, the sentence encoder's files
+ * for `lg`, written as the site's build writes them: web/encoder-assets.ts), and a page that
+ * posts analyses to it.
  */
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,12 +13,15 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import type { Analysis } from '../src/detect/analysis.js';
 import type { AnalyzeReply } from '../src/browser/worker.js';
+import { writeEncoderAssets } from '../web/encoder-assets.js';
 import { launchBrowser, ROOT } from './web-helpers.js';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.html': 'text/html',
   '.bin': 'application/octet-stream',
+  '.gz': 'application/gzip',
+  '.json': 'application/json',
 };
 
 export interface WorkerPage {
@@ -49,15 +54,20 @@ window.analyzeInWorker = (model, text) =>
   });
 </script>`;
 
-/** Serve `/worker/` from the build, `/models/` from the repository, `/` the page. */
-function serve(workerDir: string): Promise<Server> {
+/**
+ * Serve `/worker/` from the build, `/models/encoder/` from the encoder's files, `/models/`
+ * from the repository, `/` the page.
+ */
+function serve(workerDir: string, encoderDir: string): Promise<Server> {
   const server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
     const file = path.startsWith('/worker/')
       ? join(workerDir, path.slice('/worker/'.length))
-      : path.startsWith('/models/')
-        ? join(ROOT, path)
-        : undefined;
+      : path.startsWith('/models/encoder/')
+        ? join(encoderDir, path.slice('/models/encoder/'.length))
+        : path.startsWith('/models/')
+          ? join(ROOT, path)
+          : undefined;
     if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
     } else if (file && existsSync(file) && statSync(file).isFile()) {
@@ -78,7 +88,9 @@ export async function openWorkerPage(): Promise<WorkerPage> {
     logLevel: 'warn',
     build: { outDir: workerDir },
   });
-  const server = await serve(workerDir);
+  const encoderDir = mkdtempSync(join(tmpdir(), 'spinscope-encoder-'));
+  writeEncoderAssets(encoderDir);
+  const server = await serve(workerDir, encoderDir);
   const address = server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const browser: Browser = await launchBrowser();
@@ -106,6 +118,7 @@ export async function openWorkerPage(): Promise<WorkerPage> {
       await browser.close();
       await new Promise((resolve) => server.close(resolve));
       rmSync(workerDir, { recursive: true, force: true });
+      rmSync(encoderDir, { recursive: true, force: true });
     },
   };
 }

@@ -6,7 +6,8 @@
  *
  * The detection path is the same code as on Node but for a few small modules that read
  * files or start threads: each has a browser twin in src/browser/twins/, swapped in here.
- * The build fails if any Node module is still reached.
+ * The build fails if any Node module is still reached. onnxruntime-web (the sentence encoder
+ * of `lg`, browser/load-encoder.ts) is a chunk of its own, loaded with the first `lg` model.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -49,9 +50,26 @@ const winkLexiconOnly: Plugin = {
   },
 };
 
+/**
+ * onnxruntime-web locates its WebAssembly beside itself (`new URL(…wasm, import.meta.url)`),
+ * which Vite would inline into the worker as base64 (a library build inlines every asset):
+ * twice 20 MB. The worker hands the WebAssembly over as bytes instead (browser/load-encoder.ts,
+ * from the site's models/encoder/), so the address is made one Vite leaves alone.
+ */
+const onnxWasmNotInlined: Plugin = {
+  name: 'spinscope-onnx-wasm-not-inlined',
+  transform(code, id) {
+    if (!/\/onnxruntime-web\/dist\/ort\.wasm\.bundle\.min\.mjs$/u.test(id)) return undefined;
+    const original = 'new URL("ort-wasm-simd-threaded.wasm",import.meta.url)';
+    if (!code.includes(original))
+      throw new Error('onnxruntime-web no longer locates its WebAssembly as expected');
+    return code.replaceAll(original, 'new URL("ort-wasm-simd-threaded.wasm",`${import.meta.url}`)');
+  },
+};
+
 export default defineConfig({
   publicDir: false,
-  plugins: [browserTwins, winkLexiconOnly],
+  plugins: [browserTwins, winkLexiconOnly, onnxWasmNotInlined],
   build: {
     outDir: fileURLToPath(new URL('./dist/worker', import.meta.url)),
     emptyOutDir: true,

@@ -2,10 +2,11 @@
  * A model in the browser: its file and side files fetched from URLs, unzipped with
  * DecompressionStream and checked with Web Crypto before the detector is built, so that the
  * detector itself stays synchronous and the same as on Node (formats/model-file.ts reads the
- * same files from disk).
+ * same files from disk). A model with a sentence-head stage (`lg`) gets the sentence encoder
+ * on WebAssembly (load-encoder.ts), from the `encoder/` folder beside the models' folders.
  */
-import { Detector } from '../detect/detector.js';
-import { sideFilesOf, type ModelHeader } from '../detect/model-header.js';
+import { Detector, type LoadOptions } from '../detect/detector.js';
+import { sideFilesOf, stageNames, type ModelHeader } from '../detect/model-header.js';
 import { SpinscopeError } from '../errors.js';
 import {
   checkSideFile,
@@ -14,33 +15,8 @@ import {
   parseModelHeader,
   type SideFileRef,
 } from '../formats/model-container.js';
-
-async function gunzip(bytes: Uint8Array<ArrayBuffer>, source: string): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch {
-    throw new SpinscopeError('SPN_ERR_MODEL', 'is not a Spinscope model (not gzip data)', {
-      file: source,
-    });
-  }
-}
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A URL's bytes, or undefined when the server has no such file. */
-async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  const response = await fetch(url);
-  if (response.status === 404) return undefined;
-  if (!response.ok)
-    throw new SpinscopeError('SPN_ERR_MODEL', `cannot fetch: HTTP ${response.status}`, {
-      file: url.href,
-    });
-  return new Uint8Array(await response.arrayBuffer());
-}
+import { fetchBytes, gunzip, sha256 } from './fetch-files.js';
+import { loadEncoder } from './load-encoder.js';
 
 /** A side file beside the model or in the folder above (as on disk), checked and unzipped. */
 async function fetchSideFile(modelUrl: URL, expected: SideFileRef): Promise<Uint8Array> {
@@ -62,12 +38,18 @@ export async function loadModel(url: string | URL): Promise<Detector> {
   if (!compressed)
     throw new SpinscopeError('SPN_ERR_MODEL', 'no model at this URL', { file: modelUrl.href });
   const bytes = await gunzip(compressed, modelUrl.href);
-  const refs = sideFilesOf(parseModelHeader<ModelHeader>(bytes, modelUrl.href));
-  const files = new Map(
-    await Promise.all(
-      refs.map(async (ref) => [ref.file, await fetchSideFile(modelUrl, ref)] as const),
-    ),
-  );
+  const header = parseModelHeader<ModelHeader>(bytes, modelUrl.href);
+  const [files, embedder] = await Promise.all([
+    Promise.all(
+      sideFilesOf(header).map(
+        async (ref) => [ref.file, await fetchSideFile(modelUrl, ref)] as const,
+      ),
+    ).then((entries) => new Map(entries)),
+    stageNames(header).includes('sentence-head')
+      ? loadEncoder(new URL('../encoder/encoder.json', modelUrl))
+      : undefined,
+  ]);
+  const options: LoadOptions = embedder ? { embedder } : {};
   return Detector.fromModel(
     parseModel<ModelHeader>(bytes, modelUrl.href),
     (expected) => {
@@ -76,5 +58,6 @@ export async function loadModel(url: string | URL): Promise<Detector> {
       return file;
     },
     modelUrl.href,
+    options,
   );
 }

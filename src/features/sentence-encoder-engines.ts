@@ -11,14 +11,12 @@ import { onnxRuntime, type OnnxRuntime } from './onnx-runtime.js';
 import { PieceTokenizer, type Vocabulary } from './sentence-pieces.js';
 import {
   encoderGraph,
-  EMBEDDING_WIDTH,
   encoderPackageDir,
   type EncoderPrecision,
-  MAX_PIECES,
   readEncoderWeights,
   timingFrequencies,
-  timingSignal,
 } from './sentence-encoder-graph.js';
+import { EMBEDDING_WIDTH, packedEmbed } from './sentence-encoder-packs.js';
 
 /** Which engine runs the encoder. */
 export type EncoderEngine = 'onnxruntime' | 'tensorflow.js';
@@ -29,28 +27,6 @@ export interface Encoder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
-/**
- * Texts are packed end to end up to this many pieces a call: the matrix products then run
- * over many rows at once (a third faster than one text a call), while attention, which grows
- * with the square of a pack's length, stays a small share.
- */
-const PACK_PIECES = 256;
-
-/** Consecutive texts' pieces in packs of at most PACK_PIECES (a longer text alone). */
-function packs(pieces: readonly number[][]): number[][][] {
-  const out: number[][][] = [[]];
-  let length = 0;
-  for (const text of pieces) {
-    if (length + text.length > PACK_PIECES && out.at(-1)!.length > 0) {
-      out.push([]);
-      length = 0;
-    }
-    out.at(-1)!.push(text);
-    length += text.length;
-  }
-  return out;
-}
-
 /** ONNX Runtime's native kernels, on the calling thread's core. */
 export async function onnxEncoder(
   ort: OnnxRuntime,
@@ -58,8 +34,6 @@ export async function onnxEncoder(
 ): Promise<Encoder> {
   const dir = encoderPackageDir();
   const weights = readEncoderWeights(dir);
-  // The timing signal of every position a text can have, computed once.
-  const timing = timingSignal(timingFrequencies(weights), MAX_PIECES);
   const session = await ort.InferenceSession.create(encoderGraph(weights, precision), {
     // Each encoder thread is one core's worth of work (sentence-encoder.ts splits calls).
     intraOpNumThreads: 1,
@@ -68,46 +42,19 @@ export async function onnxEncoder(
   const tokenizer = new PieceTokenizer(
     JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as Vocabulary,
   );
-
-  async function encodePack(pack: readonly number[][]): Promise<Float32Array[]> {
-    const total = pack.reduce((n, text) => n + text.length, 0);
-    const ids = new BigInt64Array(total);
-    const packTiming = new Float32Array(total * EMBEDDING_WIDTH);
-    const attention = new Float32Array(total * total).fill(-1e9);
-    const pooling = new Float32Array(pack.length * total);
-    let start = 0;
-    pack.forEach((text, t) => {
-      const n = text.length;
-      text.forEach((id, i) => (ids[start + i] = BigInt(id)));
-      packTiming.set(timing.subarray(0, n * EMBEDDING_WIDTH), start * EMBEDDING_WIDTH);
-      for (let i = start; i < start + n; i++) {
-        attention.fill(0, i * total + start, i * total + start + n);
-        pooling[t * total + i] = 1 / n;
-      }
-      start += n;
-    });
+  const embed = packedEmbed(tokenizer, timingFrequencies(weights), async (pack) => {
     const result = await session.run(
       {
-        ids: new ort.Tensor('int64', ids, [1, total]),
-        timing: new ort.Tensor('float32', packTiming, [total, EMBEDDING_WIDTH]),
-        attention: new ort.Tensor('float32', attention, [total, total]),
-        pooling: new ort.Tensor('float32', pooling, [pack.length, total]),
+        ids: new ort.Tensor('int64', pack.ids, [1, pack.pieces]),
+        timing: new ort.Tensor('float32', pack.timing, [pack.pieces, EMBEDDING_WIDTH]),
+        attention: new ort.Tensor('float32', pack.attention, [pack.pieces, pack.pieces]),
+        pooling: new ort.Tensor('float32', pack.pooling, [pack.texts, pack.pieces]),
       },
       ['vectors'],
     );
-    const vectors = result.vectors!.data as Float32Array;
-    return pack.map((_, t) => vectors.slice(t * 512, (t + 1) * 512));
-  }
-
-  return {
-    engine: 'onnxruntime',
-    async embed(texts) {
-      const pieces = texts.map((text) => tokenizer.encode(text).slice(0, MAX_PIECES));
-      const vectors: Float32Array[] = [];
-      for (const pack of packs(pieces)) vectors.push(...(await encodePack(pack)));
-      return vectors;
-    },
-  };
+    return result.vectors!.data as Float32Array;
+  });
+  return { engine: 'onnxruntime', embed };
 }
 
 export async function tensorflowEncoder(): Promise<Encoder> {

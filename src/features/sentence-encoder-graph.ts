@@ -16,11 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { OnnxGraph } from './onnx-graph.js';
-
-/** The encoder reads at most this many pieces of a text (the package's ClipToMaxLength). */
-export const MAX_PIECES = 128;
-/** Width of the piece embeddings and of the timing signal. */
-export const EMBEDDING_WIDTH = 256;
+import { EMBEDDING_WIDTH } from './sentence-encoder-packs.js';
 
 /** The folder of the package that ships the weights and the vocabulary. */
 export function encoderPackageDir(): string {
@@ -67,19 +63,6 @@ function weightEnding(weights: ReadonlyMap<string, Float32Array>, suffix: string
 /** The timing signal's frequencies (128 of them): sin then cos of position times each. */
 export function timingFrequencies(weights: ReadonlyMap<string, Float32Array>): Float32Array {
   return weightEnding(weights, 'AddTimingSignal/TimingSignal/ExpandDims_1');
-}
-
-/** The timing signal of positions 0..length-1, [length x 256], as the package computes it. */
-export function timingSignal(frequencies: Float32Array, length: number): Float32Array {
-  const half = frequencies.length;
-  const signal = new Float32Array(length * 2 * half);
-  for (let p = 0; p < length; p++)
-    for (let i = 0; i < half; i++) {
-      const angle = Math.fround(p * (frequencies[i] as number));
-      signal[p * 2 * half + i] = Math.sin(angle);
-      signal[p * 2 * half + half + i] = Math.cos(angle);
-    }
-  return signal;
 }
 
 export interface EncoderPrecision {

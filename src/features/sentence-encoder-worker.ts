@@ -4,6 +4,7 @@
  * (sentence-encoder-engines.ts).
  */
 import { fastestEncoder, type Encoder, type Precision } from './sentence-encoder-engines.js';
+import { encodableText } from './sentence-encoder-packs.js';
 
 /** The encoders, each loaded on first use (importing this module costs nothing). */
 const encoders = new Map<Precision, Promise<Encoder>>();
@@ -17,6 +18,5 @@ export default async function embed({ texts, precision }: EmbedTask): Promise<Fl
   let encoder = encoders.get(precision);
   if (!encoder) encoders.set(precision, (encoder = fastestEncoder(precision)));
   const { embed } = await encoder;
-  // The encoder needs at least one piece: an empty text reads as a space.
-  return embed(texts.map((text) => (text.trim() === '' ? ' ' : text)));
+  return embed(texts.map(encodableText));
 }

@@ -163,11 +163,14 @@ const MODEL_USES: Record<string, string> = {
   lg: 'most accurate',
 };
 
-/** The picker on this device: the models that run in a browser, with their downloads. */
+/**
+ * The picker on this device: the models that run in a browser, with their downloads (`lg`
+ * only on the static site: the server serves model files, not the sentence encoder's).
+ */
 function fillDeviceModelChoice(): void {
   const select = $<HTMLSelectElement>('#input-model');
   select.replaceChildren(
-    ...DEVICE_MODELS.map(({ name, bytes }) => {
+    ...DEVICE_MODELS.filter((m) => staticSite || !m.staticOnly).map(({ name, bytes }) => {
       const option = new Option(`${name}: ${MODEL_USES[name]} (${formatBytes(bytes)})`, name);
       option.selected = name === DEVICE_DEFAULT_MODEL;
       return option;
