@@ -68,7 +68,8 @@ export function timingFrequencies(weights: ReadonlyMap<string, Float32Array>): F
 export interface EncoderPrecision {
   /**
    * The feed-forward layers' products in int8 (ONNX Runtime's DynamicQuantizeMatMul, a scale
-   * per column): about 1.4 times faster, vectors at cosine 0.998 or closer to the float ones (`npm run bench:encoder`).
+   * per column, weights of 7 bits): about 1.4 times faster, vectors at cosine 0.9986 or closer to
+   * the float ones (`npm run bench:encoder`).
    */
   int8?: boolean;
 }
@@ -220,12 +221,20 @@ export function encoderGraph(
   );
 }
 
-/** Symmetric int8 weights with a scale per column of a [rows x columns] kernel. */
+/**
+ * The largest weight after quantisation: 7 bits, not 8 (ONNX Runtime's "reduce range"). x86
+ * without VNNI multiplies uint8 activations by int8 weights in pairs summed in int16, which
+ * saturates with full-range weights (2 × 255 × 127 > 32,767): results then depended on the
+ * CPU, and WebAssembly's exact sums differed from AVX2's. With 7 bits no sum overflows.
+ */
+const WEIGHT_LEVELS = 63;
+
+/** Symmetric int8 weights (within ±WEIGHT_LEVELS) with a scale per column of a kernel. */
 function quantizeColumns(kernel: Float32Array, rows: number, columns: number) {
   const scales = new Float32Array(columns);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < columns; c++)
-      scales[c] = Math.max(scales[c]!, Math.abs(kernel[r * columns + c]!) / 127);
+      scales[c] = Math.max(scales[c]!, Math.abs(kernel[r * columns + c]!) / WEIGHT_LEVELS);
   const values = new Int8Array(rows * columns);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < columns; c++)
