@@ -3,7 +3,7 @@
 /**
  * The model used when none is named: `lg`, the most accurate of the shipped `sm`, `md` and
  * `lg` (see the README, "Models"), and as quick as the plain baseline on two cores. The
- * browser's default is `md` (web/src/device.ts): `lg`'s encoder runs on Node only.
+ * browser's default is `md` (web/src/device.ts): `lg` is a 35 MB download there.
  */
 export const DEFAULT_MODEL_NAME = 'lg';
 
