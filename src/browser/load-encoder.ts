@@ -10,7 +10,7 @@
  * its own: `sm` and `md` never download it).
  */
 import { SpinscopeError } from '../errors.js';
-import { EMBEDDING_WIDTH, encodableText, packedEmbed } from '../features/sentence-encoder-packs.js';
+import { encodableText, packedEmbed, packFeeds } from '../features/sentence-encoder-packs.js';
 import { PieceTokenizer, type Vocabulary } from '../features/sentence-pieces.js';
 import type { Embedder } from '../features/sentence-vectors.js';
 import { fetchBytes, gunzip, sha256 } from './fetch-files.js';
@@ -84,15 +84,7 @@ async function load(manifestUrl: URL): Promise<Embedder> {
   );
   const frequencies = Float32Array.from(manifest.timingFrequencies);
   const embed = packedEmbed(tokenizer, frequencies, async (pack) => {
-    const result = await session.run(
-      {
-        ids: new ort.Tensor('int64', pack.ids, [1, pack.pieces]),
-        timing: new ort.Tensor('float32', pack.timing, [pack.pieces, EMBEDDING_WIDTH]),
-        attention: new ort.Tensor('float32', pack.attention, [pack.pieces, pack.pieces]),
-        pooling: new ort.Tensor('float32', pack.pooling, [pack.texts, pack.pieces]),
-      },
-      ['vectors'],
-    );
+    const result = await session.run(packFeeds(ort.Tensor, pack), ['vectors']);
     const vectors = result.vectors!;
     const data = vectors.data as Float32Array;
     vectors.dispose();

@@ -16,7 +16,7 @@ import {
   readEncoderWeights,
   timingFrequencies,
 } from './sentence-encoder-graph.js';
-import { EMBEDDING_WIDTH, packedEmbed } from './sentence-encoder-packs.js';
+import { packedEmbed, packFeeds } from './sentence-encoder-packs.js';
 
 /** Which engine runs the encoder. */
 export type EncoderEngine = 'onnxruntime' | 'tensorflow.js';
@@ -43,15 +43,7 @@ export async function onnxEncoder(
     JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as Vocabulary,
   );
   const embed = packedEmbed(tokenizer, timingFrequencies(weights), async (pack) => {
-    const result = await session.run(
-      {
-        ids: new ort.Tensor('int64', pack.ids, [1, pack.pieces]),
-        timing: new ort.Tensor('float32', pack.timing, [pack.pieces, EMBEDDING_WIDTH]),
-        attention: new ort.Tensor('float32', pack.attention, [pack.pieces, pack.pieces]),
-        pooling: new ort.Tensor('float32', pack.pooling, [pack.texts, pack.pieces]),
-      },
-      ['vectors'],
-    );
+    const result = await session.run(packFeeds(ort.Tensor, pack), ['vectors']);
     return result.vectors!.data as Float32Array;
   });
   return { engine: 'onnxruntime', embed };

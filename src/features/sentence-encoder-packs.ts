@@ -68,6 +68,23 @@ export interface PackInputs {
   pooling: Float32Array;
 }
 
+/** The tensor constructor of an ONNX Runtime (onnxruntime-node's or onnxruntime-web's). */
+type TensorOf<T> = new (
+  type: 'int64' | 'float32',
+  data: BigInt64Array | Float32Array,
+  dims: readonly number[],
+) => T;
+
+/** A pack's inputs as the graph's feeds, in either runtime's tensors. */
+export function packFeeds<T>(Tensor: TensorOf<T>, pack: PackInputs): Record<string, T> {
+  return {
+    ids: new Tensor('int64', pack.ids, [1, pack.pieces]),
+    timing: new Tensor('float32', pack.timing, [pack.pieces, EMBEDDING_WIDTH]),
+    attention: new Tensor('float32', pack.attention, [pack.pieces, pack.pieces]),
+    pooling: new Tensor('float32', pack.pooling, [pack.texts, pack.pieces]),
+  };
+}
+
 function packInputs(pack: readonly number[][], timing: Float32Array): PackInputs {
   const total = pack.reduce((n, text) => n + text.length, 0);
   const ids = new BigInt64Array(total);
