@@ -7,6 +7,7 @@ import * as api from './api.js';
 import {
   Details,
   MarkerTip,
+  PointerMoves,
   renderArticle,
   revealRange,
   documentScoreParts,
@@ -59,7 +60,8 @@ export class AnalyseView {
   private readonly hidden = new Set<string>();
   private view: ArticleView = { shown: [] };
   private readonly details: Details;
-  private readonly markerTip = new MarkerTip($('#marker-tip'), $('#article'));
+  private readonly pointer = new PointerMoves();
+  private readonly markerTip = new MarkerTip($('#marker-tip'), $('#article'), this.pointer);
   private busy = false;
   private opening: string | null = null;
   private draft: ReviewDraft | null = null;
@@ -322,6 +324,7 @@ export class AnalyseView {
     this.shown = shown;
     this.details.hide();
     this.markerTip.hide();
+    this.pointer.contentChanged();
     this.view = renderArticle(this.heading, this.body, shown, this.deps.byLabel(), this.filter());
     this.renderLegend();
     this.renderSummary();
@@ -560,7 +563,7 @@ export class AnalyseView {
     };
     article.addEventListener('mouseover', (event) => {
       // On a phone the details are a sheet opened by a tap, never by a passing pointer.
-      if (window.matchMedia('(max-width: 640px)').matches) return;
+      if (window.matchMedia('(max-width: 640px)').matches || !this.pointer.moved(event)) return;
       const hit = spansAt(event.target);
       if (hit && this.shown)
         this.details.show(this.shown, hit.indices, this.view.shown, hit.anchor, false);

@@ -256,6 +256,41 @@ export function revealRange(root: HTMLElement, start: number, end: number): void
 }
 
 /**
+ * Tells a mouseover the pointer made from one the page made. When the article is drawn again
+ * under a still pointer, the browser sends mouseover for whatever now lies beneath it; a
+ * popover opened by that would cover what the reader meant to click next.
+ */
+export class PointerMoves {
+  private last = { x: Number.NaN, y: Number.NaN };
+  private still: { x: number; y: number } | null = null;
+
+  constructor() {
+    document.addEventListener(
+      'mousemove',
+      (event) => {
+        this.last = { x: event.clientX, y: event.clientY };
+        if (!this.isStill(event)) this.still = null;
+      },
+      { passive: true },
+    );
+  }
+
+  /** The content under the pointer is about to change. */
+  contentChanged(): void {
+    this.still = this.last;
+  }
+
+  /** Whether `event` came from the pointer moving since the content last changed. */
+  moved(event: MouseEvent): boolean {
+    return !this.isStill(event);
+  }
+
+  private isStill(event: MouseEvent): boolean {
+    return this.still !== null && event.clientX === this.still.x && event.clientY === this.still.y;
+  }
+}
+
+/**
  * The names of a marker's techniques, beside the marker while the pointer is on it or it has
  * keyboard focus. Floating UI places it to the right (else the left) of the marker, never
  * above it, where it would cover the line before, which often holds the span's own words.
@@ -266,10 +301,13 @@ export class MarkerTip {
   constructor(
     private readonly el: HTMLElement,
     root: HTMLElement,
+    pointer: PointerMoves,
   ) {
     const tagOf = (target: EventTarget | null) =>
       target instanceof Element ? target.closest<HTMLElement>('button.tag') : null;
-    root.addEventListener('mouseover', (event) => void this.show(tagOf(event.target)));
+    root.addEventListener('mouseover', (event) => {
+      if (pointer.moved(event)) void this.show(tagOf(event.target));
+    });
     root.addEventListener('focusin', (event) => {
       const tag = tagOf(event.target);
       if (tag?.matches(':focus-visible')) void this.show(tag);
