@@ -81,6 +81,9 @@ export class AnalyseView {
 
   constructor(private readonly deps: AnalyseDeps) {
     this.details = new Details($('#details'), deps.byLabel);
+    document.addEventListener('mousemove', (event) => this.pointer.track(event), {
+      passive: true,
+    });
     this.wireInputs();
     this.wireArticle();
     this.wireControls();

@@ -264,15 +264,10 @@ export class PointerMoves {
   private last = { x: Number.NaN, y: Number.NaN };
   private still: { x: number; y: number } | null = null;
 
-  constructor() {
-    document.addEventListener(
-      'mousemove',
-      (event) => {
-        this.last = { x: event.clientX, y: event.clientY };
-        if (!this.isStill(event)) this.still = null;
-      },
-      { passive: true },
-    );
+  /** Follow the pointer: its owner calls this on every mousemove. */
+  track(event: MouseEvent): void {
+    this.last = { x: event.clientX, y: event.clientY };
+    if (!this.isStill(event)) this.still = null;
   }
 
   /** The content under the pointer is about to change. */

@@ -11,7 +11,7 @@
  * as they were.
  */
 import css from '../../../web/src/styles.css?inline';
-import { Details, MarkerTip, techniqueNumbers } from '../../../web/src/article.js';
+import { Details, MarkerTip, PointerMoves, techniqueNumbers } from '../../../web/src/article.js';
 import { h } from '../../../web/src/dom.js';
 import {
   buildSegments,
@@ -91,6 +91,7 @@ export class PageHighlights {
   private readonly fragments = new Map<Text, Fragment[]>();
   private readonly layer: HTMLElement;
   private readonly details: Details;
+  private readonly pointer = new PointerMoves();
   private readonly tip: HTMLElement;
   private readonly record: AnalysisRecord;
   private readonly byLabel = catalogueByLabel(TECHNIQUES);
@@ -170,12 +171,14 @@ export class PageHighlights {
       if (this.details.isPinned && !event.composedPath().includes(this.layer)) this.details.hide();
     });
     this.listen('resize', () => this.details.hide());
+    this.listen('mousemove', (event) => this.pointer.track(event as MouseEvent));
   }
 
   /** Show the techniques that pass the filter; the others' marks are plain text again. */
   applyFilter(filter: Filter): void {
     this.details.hide();
     this.tip.hidden = true;
+    this.pointer.contentChanged();
     this.shown = this.record.analysis.spans.map((span) => visibleTechniques(span, filter));
     const colorOf = (t: ShownTechnique | undefined) =>
       safeColor(this.byLabel.get(t?.technique ?? '')?.color);
@@ -281,7 +284,7 @@ export class PageHighlights {
       event.stopPropagation();
       this.details.show(this.record, [i], this.shown, button, true);
     });
-    new MarkerTip(this.tip, button);
+    new MarkerTip(this.tip, button, this.pointer);
     after.after(host);
     this.markers.set(i, { host, button });
   }
