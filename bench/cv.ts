@@ -87,13 +87,17 @@ const encoderInput = (corpus: Corpus) => ({
 
 type Trained = TrainedModel | Record<string, TrainedModel>;
 
-/** Models scored with an encoder other than the float one (vectors cached apart). */
+/** The encoder as analyses run it (int8 feed-forward layers), its vectors cached apart. */
+async function int8Embedder(): Promise<Embedder> {
+  const ort = await onnxRuntime();
+  if (!ort) throw new Error('the int8 encoder needs onnxruntime-node');
+  return cachedEmbedder(int8VectorFile, await onnxEncoder(ort, { int8: true }));
+}
+
+/** Models scored with an encoder other than the float one. */
 const SCORING_EMBEDDERS: Record<string, () => Promise<Embedder>> = {
-  'fast-use-span-only-int8': async () => {
-    const ort = await onnxRuntime();
-    if (!ort) throw new Error('the int8 encoder needs onnxruntime-node');
-    return cachedEmbedder(int8VectorFile, await onnxEncoder(ort, { int8: true }));
-  },
+  'fast-use-span-only-int8': int8Embedder,
+  'lg-floor-int8': int8Embedder,
 };
 const int8VectorFile = new VectorFile(join(PACKAGE_ROOT, '.cache', 'sentence-vectors-int8.bin'));
 
@@ -148,8 +152,9 @@ function withClassFloor(accurate: AccurateTrainResult, heldOutFold: number, shar
 /**
  * One accurate training per fold gives: `accurate`; `accurate-floor` (withClassFloor, 0.6);
  * `fast`, its fast model, and `fast-floor`, the fast model trained with the floor (as
- * shipped); `lg`; and `lg-floor`, lg with every technique predicted out of fold at least 0.6
- * times as often as it occurs (as shipped). Until commit b13a5e3 this recipe was
+ * shipped); `lg`; `lg-floor`, lg with every technique predicted out of fold at least 0.6
+ * times as often as it occurs; and `lg-floor-int8`, the same model scored with the int8
+ * encoder, as `lg` ships and runs. Until commit b13a5e3 this recipe was
  * `accurate-lg-sentence` and also gave `lg-neural`, `lg-sentence` and `lg-hidden`; until
  * 2026-12-07 its heads read the span's and the sentence's vectors (now the span's alone, as
  * `lg` ships; bench/results/cv-accurate-lg-sentence.json is a run from before).
@@ -165,13 +170,15 @@ RECIPES['accurate-lg'] = async (corpus) => {
     );
     return accurateWithSentenceHead(accurate.model, head.model);
   };
+  const floor = await lgWithFloor(0.6);
   return {
     accurate: accurate.model,
     'accurate-floor': withClassFloor(accurate, DEFAULT_ACCURATE_SETTINGS.heldOutFold, 0.6),
     fast: accurate.fast,
     'fast-floor': trainDetector({ ...input, settings: { minPredictedShare: 0.6 } }).model,
     lg: await lgWithFloor(0),
-    'lg-floor': await lgWithFloor(0.6),
+    'lg-floor': floor,
+    'lg-floor-int8': floor,
   };
 };
 
