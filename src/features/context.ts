@@ -70,14 +70,50 @@ function capShape(shape: string): string {
     .replace(/(d{4})d+/gu, '$1');
 }
 
+/** What the word lists and the clusters say of a lower-cased word. */
+interface WordFacts {
+  readonly cues: readonly string[];
+  readonly valence: number;
+  readonly cluster: readonly number[];
+}
+
+/**
+ * Word facts per cluster set, by lower-cased word: one look-up in a map of the words news
+ * uses rather than four in the lists' and clusters' large maps. Bounded; cleared when full.
+ */
+const wordFactCaches = new WeakMap<WordClusters, Map<string, WordFacts>>();
+const WORD_FACT_CACHE_LIMIT = 200_000;
+
+function wordFacts(clusters: WordClusters): (word: string) => WordFacts {
+  let cache = wordFactCaches.get(clusters);
+  if (!cache) wordFactCaches.set(clusters, (cache = new Map()));
+  const known = cache;
+  const lex = lexicons();
+  return (word) => {
+    let facts = known.get(word);
+    if (facts === undefined) {
+      if (known.size >= WORD_FACT_CACHE_LIMIT) known.clear();
+      facts = {
+        cues: lex.cues.get(word) ?? NO_CUES,
+        valence: lex.vader.get(word) ?? (lex.afinn.get(word) ?? 0) * AFINN_TO_VADER,
+        cluster: clusters.get(word) ?? NO_CLUSTERS,
+      };
+      known.set(word, facts);
+    }
+    return facts;
+  };
+}
+
 export function articleContext(doc: ArticleDocument, clusters: WordClusters): ArticleContext {
   const lex = lexicons();
   const tokens = doc.tokens;
   const lower = tokens.map((t) => t.text.toLowerCase());
   const lemma = tokens.map((t) => t.lemma.toLowerCase());
   const content = tokens.map((t) => t.type === 'word' && !t.isStopWord && t.text.length > 1);
-  const cues = lower.map((w) => lex.cues.get(w) ?? NO_CUES);
-  const valence = lower.map((w) => lex.vader.get(w) ?? (lex.afinn.get(w) ?? 0) * AFINN_TO_VADER);
+  const factsOf = wordFacts(clusters);
+  const facts = lower.map(factsOf);
+  const cues = facts.map((f) => f.cues);
+  const valence = facts.map((f) => f.valence);
   return {
     doc,
     lower,
@@ -90,7 +126,7 @@ export function articleContext(doc: ArticleDocument, clusters: WordClusters): Ar
     inCliche: inCliches(doc, lower, lex.clichesByFirstWord),
     cues,
     valence,
-    cluster: lower.map((w) => clusters.get(w) ?? NO_CLUSTERS),
+    cluster: facts.map((f) => f.cluster),
     ...sentenceSummaries(doc, lemma, content, cues, valence),
     bodyLines: Math.max(1, doc.lines.filter((l) => !l.isTitle && l.text.trim() !== '').length),
   };

@@ -52,27 +52,26 @@ export function tokenInputs(
     if (row >= 0) x.set(vectors.values.subarray(row * dims, (row + 1) * dims), o);
     const p = Math.min(Math.max(linearProbabilities[i] as number, 1e-4), 1 - 1e-4);
     const text = token.text;
-    const hand = [
-      row < 0 ? 1 : 0,
-      p,
-      Math.log(p / (1 - p)) / LOGIT_SCALE,
-      ctx.doc.lines[token.line]?.isTitle ? 1 : 0,
-      ctx.inQuote[i] ? 1 : 0,
-      ctx.inCliche[i] ? 1 : 0,
-      ctx.content[i] ? 1 : 0,
-      ctx.seenBefore[i] ? 1 : 0,
-      ctx.bigramRepeated[i] ? 1 : 0,
-      Math.log1p(ctx.lemmaCount[i] as number) / LOG_COUNT_SCALE,
-      (ctx.valence[i] as number) / VALENCE_SCALE,
-      (ctx.cues[i] as readonly string[]).length > 0 ? 1 : 0,
-      CAPITALISED.test(text) ? 1 : 0,
-      text.length > 1 && HAS_UPPER.test(text) && !HAS_LOWER.test(text) ? 1 : 0,
-      PUNCTUATION_MARK.test(text) ? 1 : 0,
-      QUOTE.test(text) ? 1 : 0,
-      token.sentence / lastSentence,
-      token.sentence === 0 ? 1 : 0,
-    ];
-    for (let k = 0; k < HAND_FEATURES; k++) x[o + dims + k] = hand[k] as number;
+    // Written in place, in the order the shipped models were trained with.
+    let k = o + dims;
+    x[k++] = row < 0 ? 1 : 0;
+    x[k++] = p;
+    x[k++] = Math.log(p / (1 - p)) / LOGIT_SCALE;
+    x[k++] = ctx.doc.lines[token.line]?.isTitle ? 1 : 0;
+    x[k++] = ctx.inQuote[i] ? 1 : 0;
+    x[k++] = ctx.inCliche[i] ? 1 : 0;
+    x[k++] = ctx.content[i] ? 1 : 0;
+    x[k++] = ctx.seenBefore[i] ? 1 : 0;
+    x[k++] = ctx.bigramRepeated[i] ? 1 : 0;
+    x[k++] = Math.log1p(ctx.lemmaCount[i] as number) / LOG_COUNT_SCALE;
+    x[k++] = (ctx.valence[i] as number) / VALENCE_SCALE;
+    x[k++] = (ctx.cues[i] as readonly string[]).length > 0 ? 1 : 0;
+    x[k++] = CAPITALISED.test(text) ? 1 : 0;
+    x[k++] = text.length > 1 && HAS_UPPER.test(text) && !HAS_LOWER.test(text) ? 1 : 0;
+    x[k++] = PUNCTUATION_MARK.test(text) ? 1 : 0;
+    x[k++] = QUOTE.test(text) ? 1 : 0;
+    x[k++] = token.sentence / lastSentence;
+    x[k] = token.sentence === 0 ? 1 : 0;
   });
   return { x, keys };
 }
