@@ -180,6 +180,17 @@ test('analyze prints highlights and a legend, or JSON with code-point offsets', 
     shown < result.spans.length,
   );
   assert.ok(reader.stdout.includes(CONFIDENCE_MEANING.slice(0, 40)));
+  // Its legend counts the techniques of the tags it shows, not of the hidden spans.
+  const tagged = [...reader.stdout.matchAll(/\]\]\{([^}]*)\}/g)].flatMap((m) =>
+    m[1]!.split(', ').map((tag) => tag.split(' ')[0]),
+  );
+  const legend = [...reader.stdout.matchAll(/^ {3}\s*(\d+) .+ \((\d+)\)$/gm)];
+  assert.deepEqual(
+    legend.map((m) => [m[1], Number(m[2])]),
+    [...new Set(tagged)]
+      .sort((a, b) => Number(a) - Number(b))
+      .map((n) => [n, tagged.filter((t) => t === n).length]),
+  );
 
   const tc = spinscope('analyze', file, '--format', 'tc');
   assert.equal(tc.code, 0);

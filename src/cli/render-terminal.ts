@@ -47,10 +47,13 @@ export function renderAnalysis(text: string, analysis: Analysis, options: Render
   }
   parts.push(offsets.slice(at, offsets.length));
 
-  const counts = analysis.document.techniqueCounts;
-  const legend = TECHNIQUES.filter((t) => counts[t.label] > 0).map((t) => {
+  // The legend explains the tags shown: the techniques of the spans above the threshold.
+  const shown = new Map<string, number>();
+  for (const span of analysis.spans)
+    for (const t of span.techniques) shown.set(t.technique, (shown.get(t.technique) ?? 0) + 1);
+  const legend = TECHNIQUES.filter((t) => shown.has(t.label)).map((t) => {
     const swatch = options.color ? `${background(t.ansi256)}  ${RESET}` : '  ';
-    return `${swatch} ${String(number.get(t.label)).padStart(2)} ${t.name} (${counts[t.label]})`;
+    return `${swatch} ${String(number.get(t.label)).padStart(2)} ${t.name} (${shown.get(t.label)})`;
   });
   const doc = analysis.document;
   const summary = [
