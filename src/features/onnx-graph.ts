@@ -11,6 +11,10 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT32 = onnx.TensorProto.DataType.INT32;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const INT8 = onnx.TensorProto.DataType.INT8;
+const UINT8 = onnx.TensorProto.DataType.UINT8;
+
+/** Element types, for the `to` of a Cast node. */
+export const ElementType = { FLOAT, UINT8 } as const;
 
 type Attribute = number | number[] | string;
 /** A graph input or output: its element type and its dimensions (a name: set at run time). */
@@ -25,12 +29,24 @@ export class OnnxGraph {
   private counter = 0;
 
   /** A constant tensor, stored once under its name. */
-  constant(name: string, data: Float32Array | BigInt64Array | Int8Array, dims: number[]): string {
+  constant(
+    name: string,
+    data: Float32Array | BigInt64Array | Int8Array | Uint8Array,
+    dims: number[],
+  ): string {
+    const dataType =
+      data instanceof Float32Array
+        ? FLOAT
+        : data instanceof Int8Array
+          ? INT8
+          : data instanceof Uint8Array
+            ? UINT8
+            : INT64;
     if (!this.initializers.has(name))
       this.initializers.set(name, {
         name,
         dims,
-        dataType: data instanceof Float32Array ? FLOAT : data instanceof Int8Array ? INT8 : INT64,
+        dataType,
         rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       });
     return name;
@@ -52,7 +68,6 @@ export class OnnxGraph {
     opType: string,
     input: string[],
     attributes: Record<string, Attribute> = {},
-    domain = '',
   ): string[] {
     const output = Array.from({ length: outputs }, () => `t${this.counter++}`);
     const attribute = Object.entries(attributes).map(([name, value]) =>
@@ -68,18 +83,13 @@ export class OnnxGraph {
             ? { name, type: onnx.AttributeProto.AttributeType.INT, i: value }
             : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: value },
     );
-    this.nodes.push({ opType, input, output, attribute, domain });
+    this.nodes.push({ opType, input, output, attribute });
     return output;
   }
 
   /** A node with one output; its name. */
   node(opType: string, input: string[], attributes: Record<string, Attribute> = {}): string {
     return this.nodeWith(1, opType, input, attributes)[0]!;
-  }
-
-  /** A node of ONNX Runtime's own operators (com.microsoft), with one output. */
-  microsoftNode(opType: string, input: string[]): string {
-    return this.nodeWith(1, opType, input, {}, 'com.microsoft')[0]!;
   }
 
   /** Name a value as a graph output. */
@@ -113,10 +123,7 @@ export class OnnxGraph {
     };
     return onnx.ModelProto.encode({
       irVersion: 8,
-      opsetImport: [
-        { domain: '', version: 17 },
-        { domain: 'com.microsoft', version: 1 },
-      ],
+      opsetImport: [{ domain: '', version: 17 }],
       graph,
     }).finish();
   }

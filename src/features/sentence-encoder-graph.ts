@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { OnnxGraph } from './onnx-graph.js';
+import { ElementType, OnnxGraph, type ValueSpec } from './onnx-graph.js';
 import { EMBEDDING_WIDTH } from './sentence-encoder-packs.js';
 
 /** The folder of the package that ships the weights and the vocabulary. */
@@ -60,6 +60,17 @@ function weightEnding(weights: ReadonlyMap<string, Float32Array>, suffix: string
   return weights.get(hits[0]!)!;
 }
 
+/**
+ * The largest input each int8 product may take (larger ones saturate), by layer: the
+ * feed-forward layers' first product reads a layer norm (signed), the second a ReLU (not
+ * negative). Each is the largest value seen over the encoder's passes over the 6,128 gold span
+ * texts of the PTC train split, rounded up (`npm run calibrate:encoder`, 2026-12-07).
+ */
+const ACTIVATION_CLIPS = [
+  { conv1: 3.9, conv2: 11.8 },
+  { conv1: 8.5, conv2: 35.8 },
+];
+
 /** The timing signal's frequencies (128 of them): sin then cos of position times each. */
 export function timingFrequencies(weights: ReadonlyMap<string, Float32Array>): Float32Array {
   return weightEnding(weights, 'AddTimingSignal/TimingSignal/ExpandDims_1');
@@ -67,11 +78,16 @@ export function timingFrequencies(weights: ReadonlyMap<string, Float32Array>): F
 
 export interface EncoderPrecision {
   /**
-   * The feed-forward layers' products in int8 (ONNX Runtime's DynamicQuantizeMatMul, a scale
-   * per column, weights of 7 bits): about 1.4 times faster, vectors at cosine 0.9986 or closer to
-   * the float ones (`npm run bench:encoder`).
+   * The feed-forward layers' products in int8 (MatMulInteger: weights of 7 bits with a scale
+   * per column, inputs with a fixed scale per layer): about 1.3 times faster, vectors at cosine
+   * 0.998 or closer to the float ones (`npm run bench:encoder`).
    */
   int8?: boolean;
+  /**
+   * Also output what the int8 products read (`ffn-input-<layer>-conv<n>`, float [1, pieces,
+   * width]): for `npm run calibrate:encoder`, which sets ACTIVATION_CLIPS.
+   */
+  probeInputs?: boolean;
 }
 
 /**
@@ -85,7 +101,7 @@ export interface EncoderPrecision {
  */
 export function encoderGraph(
   weights: ReadonlyMap<string, Float32Array>,
-  { int8 = false }: EncoderPrecision = {},
+  { int8 = false, probeInputs = false }: EncoderPrecision = {},
 ): Uint8Array {
   const g = new OnnxGraph();
   const weight = (suffix: string, dims: number[]) =>
@@ -104,7 +120,13 @@ export function encoderGraph(
       { axis: -1, epsilon: 1e-6 },
     );
   };
+  const probes: Record<string, ValueSpec> = {};
   const dense = (x: string, kernel: string, bias: string, inputs: number, outputs: number) => {
+    if (probeInputs && kernel.includes('/FFN/')) {
+      const name = `ffn-input-${kernel.includes('Layer_1/') ? 1 : 0}-${kernel.includes('conv1') ? 'conv1' : 'conv2'}`;
+      g.output(name, x);
+      probes[name] = { type: 'float', dims: [1, 'pieces', inputs] };
+    }
     // int8 only in the feed-forward layers: elsewhere it moves the vectors too far.
     if (!int8 || !kernel.includes('/FFN/'))
       return g.node('Add', [
@@ -112,11 +134,27 @@ export function encoderGraph(
         weight(bias, [outputs]),
       ]);
     const q = quantizeColumns(weightEnding(weights, kernel), inputs, outputs);
-    return g.microsoftNode('DynamicQuantizeMatMul', [
-      x,
+    // One fixed scale per layer's input, not one per call (DynamicQuantizeMatMul's): a text's
+    // vector then does not depend on the texts packed beside it.
+    const clips = ACTIVATION_CLIPS[kernel.includes('Layer_1/') ? 1 : 0]!;
+    const signed = kernel.includes('conv1');
+    const scale = signed ? clips.conv1 / 127 : clips.conv2 / 255;
+    const zero = signed ? 128 : 0;
+    const zeroPoint = g.constant(`uint8:${zero}`, new Uint8Array([zero]), []);
+    const products = g.node('MatMulInteger', [
+      g.node('QuantizeLinear', [x, g.scalar(scale), zeroPoint]),
       g.constant(`${kernel}/int8`, q.values, [inputs, outputs]),
-      g.constant(`${kernel}/scales`, q.scales, [outputs]),
-      g.constant(`${kernel}/zeros`, new Int8Array(outputs), [outputs]),
+      zeroPoint,
+    ]);
+    return g.node('Add', [
+      g.node('Mul', [
+        g.node('Cast', [products], { to: ElementType.FLOAT }),
+        g.constant(
+          `${kernel}/scales`,
+          q.scales.map((column) => column * scale),
+          [outputs],
+        ),
+      ]),
       weight(bias, [outputs]),
     ]);
   };
@@ -217,7 +255,7 @@ export function encoderGraph(
       attention: { type: 'float', dims: ['pieces', 'pieces'] },
       pooling: { type: 'float', dims: ['texts', 'pieces'] },
     },
-    { vectors: { type: 'float', dims: ['texts', 512] } },
+    { vectors: { type: 'float', dims: ['texts', 512] }, ...probes },
   );
 }
 
