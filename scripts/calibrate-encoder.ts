@@ -57,12 +57,11 @@ const embed = packedEmbed(tokenizer, timingFrequencies(weights), async (pack) =>
 });
 
 const corpus = await readCorpus(values.data);
-const texts: string[] = [];
-for (const article of corpus.articles) {
-  const doc = parseArticle(article.text);
-  for (const span of corpus.tc ?? [])
-    if (span.articleId === article.id) texts.push(encodableText(spanText(doc, span)));
-}
+const docs = new Map(corpus.articles.map((a) => [a.id, parseArticle(a.text)]));
+const texts = (corpus.tc ?? []).flatMap((span) => {
+  const doc = docs.get(span.articleId);
+  return doc ? [encodableText(spanText(doc, span))] : [];
+});
 for (let i = 0; i < texts.length; i += 50) await embed(texts.slice(i, i + 50));
 
 console.log(`${texts.length} span texts of ${values.data}`);

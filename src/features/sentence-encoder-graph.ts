@@ -71,6 +71,13 @@ const ACTIVATION_CLIPS = [
   { conv1: 8.5, conv2: 35.8 },
 ];
 
+/** Which feed-forward product a kernel is (its layer, its first or second), if it is one. */
+function feedForwardProduct(kernel: string) {
+  if (!kernel.includes('/FFN/')) return undefined;
+  const conv: 'conv1' | 'conv2' = kernel.includes('conv1') ? 'conv1' : 'conv2';
+  return { layer: kernel.includes('Layer_1/') ? 1 : 0, conv };
+}
+
 /** The timing signal's frequencies (128 of them): sin then cos of position times each. */
 export function timingFrequencies(weights: ReadonlyMap<string, Float32Array>): Float32Array {
   return weightEnding(weights, 'AddTimingSignal/TimingSignal/ExpandDims_1');
@@ -122,13 +129,14 @@ export function encoderGraph(
   };
   const probes: Record<string, ValueSpec> = {};
   const dense = (x: string, kernel: string, bias: string, inputs: number, outputs: number) => {
-    if (probeInputs && kernel.includes('/FFN/')) {
-      const name = `ffn-input-${kernel.includes('Layer_1/') ? 1 : 0}-${kernel.includes('conv1') ? 'conv1' : 'conv2'}`;
+    const product = feedForwardProduct(kernel);
+    if (probeInputs && product) {
+      const name = `ffn-input-${product.layer}-${product.conv}`;
       g.output(name, x);
       probes[name] = { type: 'float', dims: [1, 'pieces', inputs] };
     }
     // int8 only in the feed-forward layers: elsewhere it moves the vectors too far.
-    if (!int8 || !kernel.includes('/FFN/'))
+    if (!int8 || !product)
       return g.node('Add', [
         g.node('MatMul', [x, weight(kernel, [inputs, outputs])]),
         weight(bias, [outputs]),
@@ -136,9 +144,9 @@ export function encoderGraph(
     const q = quantizeColumns(weightEnding(weights, kernel), inputs, outputs);
     // One fixed scale per layer's input, not one per call (DynamicQuantizeMatMul's): a text's
     // vector then does not depend on the texts packed beside it.
-    const clips = ACTIVATION_CLIPS[kernel.includes('Layer_1/') ? 1 : 0]!;
-    const signed = kernel.includes('conv1');
-    const scale = signed ? clips.conv1 / 127 : clips.conv2 / 255;
+    const clip = ACTIVATION_CLIPS[product.layer]![product.conv];
+    const signed = product.conv === 'conv1';
+    const scale = signed ? clip / 127 : clip / 255;
     const zero = signed ? 128 : 0;
     const zeroPoint = g.constant(`uint8:${zero}`, new Uint8Array([zero]), []);
     const products = g.node('MatMulInteger', [
