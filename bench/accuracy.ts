@@ -11,7 +11,6 @@
  *   npm run bench:accuracy [-- --data ../shared/data/ptc/dev --model accurate]
  *   npm run bench:accuracy -- --model accurate --bootstrap 2000 --against fast
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_NAME, defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { groupByArticle, type SpanLabel } from '../src/formats/labels.js';
@@ -22,14 +21,13 @@ import { scoreSi } from '../src/eval/si.js';
 import { scoreTc } from '../src/eval/tc.js';
 import { scoreFullTask } from '../src/eval/full.js';
 import { meanAndSd } from '../src/eval/spread.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: DEFAULT_MODEL_NAME },
-    bootstrap: { type: 'string', default: '0' },
-    against: { type: 'string' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  model: { type: 'string', default: DEFAULT_MODEL_NAME },
+  bootstrap: { type: 'string', default: '0' },
+  against: { type: 'string' },
 });
 // --against alone asks for the paired comparison, so it brings the default resampling.
 const resamples = values.against && values.bootstrap === '0' ? 2000 : Number(values.bootstrap);

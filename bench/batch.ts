@@ -27,18 +27,16 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { checkRedis, parseRedisUrl } from '../src/batch/queue/queue.js';
 import type { BatchSummary } from '../src/batch/run-batch.js';
 import { defaultCorpusDir } from '../src/config.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: join(defaultCorpusDir(), 'dev/articles') },
-    copies: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
-    'redis-server': { type: 'string', default: 'redis-server' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: join(defaultCorpusDir(), 'dev/articles') },
+  copies: { type: 'string', default: '8' },
+  rounds: { type: 'string', default: '3' },
+  'redis-server': { type: 'string', default: 'redis-server' },
 });
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist/cli/main.js');

@@ -7,18 +7,16 @@
  *   npm run bench:cues [-- --model md --highlights 50]
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { analyze } from '../src/analyze.js';
 import { defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { parseArticle } from '../src/text/document.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: defaultCorpusDir() },
-    model: { type: 'string', default: 'md' },
-    highlights: { type: 'string', default: '50' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: defaultCorpusDir() },
+  model: { type: 'string', default: 'md' },
+  highlights: { type: 'string', default: '50' },
 });
 const corpus = await readCorpus(join(values.data, 'dev'));
 const articles = [...corpus.articles].sort((a, b) => a.id.localeCompare(b.id));

@@ -20,7 +20,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector } from '../src/detect/detector.js';
 import { scoreFullTask } from '../src/eval/full.js';
@@ -52,22 +51,21 @@ import { onnxEncoder } from '../src/features/sentence-encoder-engines.js';
 import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { meanAndSd } from '../src/eval/spread.js';
 import type { ReliabilityBin } from '../src/train/calibration.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: defaultCorpusDir() },
-    recipe: { type: 'string', default: 'fast' },
-    against: { type: 'string' },
-    folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
-    'write-folds': { type: 'boolean', default: false },
-    k: { type: 'string', default: '5' },
-    only: { type: 'string' },
-    merge: { type: 'string' },
-    /** A model folder (trained by this recipe on every article) whose card gets the figures. */
-    card: { type: 'string' },
-    'card-recipe': { type: 'string' },
-    out: { type: 'string' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: defaultCorpusDir() },
+  recipe: { type: 'string', default: 'fast' },
+  against: { type: 'string' },
+  folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
+  'write-folds': { type: 'boolean', default: false },
+  k: { type: 'string', default: '5' },
+  only: { type: 'string' },
+  merge: { type: 'string' },
+  /** A model folder (trained by this recipe on every article) whose card gets the figures. */
+  card: { type: 'string' },
+  'card-recipe': { type: 'string' },
+  out: { type: 'string' },
 });
 
 const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');

@@ -11,7 +11,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { Detector } from '../src/detect/detector.js';
 import { mergeCorpora, readCorpus, type Corpus } from '../src/formats/corpus.js';
@@ -19,18 +18,17 @@ import type { SpanLabel } from '../src/formats/labels.js';
 import { evaluateDetector } from '../src/train/card.js';
 import { trainDetector } from '../src/train/train.js';
 import { encodeTrainedModel } from '../src/train/trained-model.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: defaultCorpusDir() },
-    folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
-    fold: { type: 'string', default: '0' },
-    sizes: { type: 'string', default: '10,20,40' },
-    weight: { type: 'string', default: '1' },
-    /** How many of the fold's articles measure (its last ones); the rest can be the desk's. */
-    held: { type: 'string', default: '49' },
-    out: { type: 'string' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: defaultCorpusDir() },
+  folds: { type: 'string', default: join(import.meta.dirname, 'cv-folds.json') },
+  fold: { type: 'string', default: '0' },
+  sizes: { type: 'string', default: '10,20,40' },
+  weight: { type: 'string', default: '1' },
+  /** How many of the fold's articles measure (its last ones); the rest can be the desk's. */
+  held: { type: 'string', default: '49' },
+  out: { type: 'string' },
 });
 
 const CLUSTERS = join(PACKAGE_ROOT, 'models', 'word-clusters.bin');

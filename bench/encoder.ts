@@ -6,7 +6,6 @@
  *
  *   npm run bench:encoder [-- --articles 10 --rounds 3]
  */
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import {
   onnxEncoder,
@@ -15,13 +14,12 @@ import {
 } from '../src/features/sentence-encoder-engines.js';
 import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { readCorpus } from '../src/formats/corpus.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    articles: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '3' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  articles: { type: 'string', default: '10' },
+  rounds: { type: 'string', default: '3' },
 });
 const corpus = await readCorpus(values.data as string);
 // Each article's lines in one call, as a model encodes an article's texts.

@@ -9,17 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { startServer } from '../src/server/app.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string' },
-    repeats: { type: 'string', default: '3' },
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  model: { type: 'string' },
+  repeats: { type: 'string', default: '3' },
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
 });
 const texts = (await readCorpus(values.data as string)).articles.map((a) => a.text);
 let huge = '';

@@ -10,11 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import { extractArticle, type ParseHtml } from '../src/formats/html.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+const { values } = scriptArgs(import.meta.url, { rounds: { type: 'string', default: '3' } });
 const rounds = Number(values.rounds);
 
 const parseWithJsdom: ParseHtml = (html, url) =>

@@ -8,20 +8,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { startServer } from '../src/server/app.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    connections: { type: 'string', default: '20' },
-    duration: { type: 'string', default: '20' },
-    workers: { type: 'string' },
-    model: { type: 'string' },
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  connections: { type: 'string', default: '20' },
+  duration: { type: 'string', default: '20' },
+  workers: { type: 'string' },
+  model: { type: 'string' },
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
 });
 const corpus = await readCorpus(values.data as string);
 const base =

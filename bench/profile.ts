@@ -7,7 +7,6 @@
  *
  *   npm run bench:profile [-- --model sm,md,lg --articles 75]
  */
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import { resolveModelPath } from '../src/analyze.js';
 import { Detector } from '../src/detect/detector.js';
@@ -19,13 +18,12 @@ import { SentenceEncoder } from '../src/features/sentence-encoder.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { decodeModel, readModelFile, readSideFile } from '../src/formats/model-file.js';
 import { parseArticle } from '../src/text/document.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'sm,md,lg' },
-    articles: { type: 'string', default: '75' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  model: { type: 'string', default: 'sm,md,lg' },
+  articles: { type: 'string', default: '75' },
 });
 const texts = (await readCorpus(values.data as string)).articles
   .map((a) => a.text)

@@ -15,7 +15,6 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { evaluateDetector } from '../src/train/card.js';
@@ -29,17 +28,16 @@ import {
   type RefitChoice,
 } from '../src/train/train-accurate.js';
 import { spread } from '../src/eval/spread.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: defaultCorpusDir() },
-    seeds: { type: 'string', default: '1,2,3' },
-    out: { type: 'string', default: 'bench-seeds.jsonl' },
-    summary: { type: 'boolean', default: false },
-    shipped: { type: 'boolean', default: false },
-    refit: { type: 'string', default: 'classifier' },
-    taggers: { type: 'string', default: String(DEFAULT_ACCURATE_SETTINGS.taggers) },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: defaultCorpusDir() },
+  seeds: { type: 'string', default: '1,2,3' },
+  out: { type: 'string', default: 'bench-seeds.jsonl' },
+  summary: { type: 'boolean', default: false },
+  shipped: { type: 'boolean', default: false },
+  refit: { type: 'string', default: 'classifier' },
+  taggers: { type: 'string', default: String(DEFAULT_ACCURATE_SETTINGS.taggers) },
 });
 
 interface SeedResult {

@@ -13,18 +13,16 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT, defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    before: { type: 'string' },
-    after: { type: 'string', default: resolve(PACKAGE_ROOT, 'dist') },
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'sm' },
-    rounds: { type: 'string', default: '16' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  before: { type: 'string' },
+  after: { type: 'string', default: resolve(PACKAGE_ROOT, 'dist') },
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  model: { type: 'string', default: 'sm' },
+  rounds: { type: 'string', default: '16' },
 });
 if (!values.before) throw new Error('--before DIST: the dist/ folder of the build to compare');
 const corpus = await readCorpus(values.data as string);

@@ -22,7 +22,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT, defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
@@ -32,13 +31,12 @@ import type { Detector } from '../src/detect/detector.js';
 import { predictFull } from '../src/detect/predict.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { parseArticle } from '../src/text/document.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'sm,md,lg' },
-    rounds: { type: 'string', default: '2' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  model: { type: 'string', default: 'sm,md,lg' },
+  rounds: { type: 'string', default: '2' },
 });
 const PYTHON = process.env.SPINSCOPE_PYTHON ?? '/usr/bin/python3';
 const BASELINE = fileURLToPath(new URL('./baseline/baseline.py', import.meta.url));

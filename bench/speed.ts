@@ -6,18 +6,16 @@
  *
  *   npm run bench [-- --data ../shared/data/ptc/dev --model sm,md --rounds 3]
  */
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { loadDetector } from '../src/analyze.js';
 import { parseArticle } from '../src/text/document.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
-    model: { type: 'string', default: 'sm,md' },
-    rounds: { type: 'string', default: '3' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: `${defaultCorpusDir()}/dev` },
+  model: { type: 'string', default: 'sm,md' },
+  rounds: { type: 'string', default: '3' },
 });
 const corpus = await readCorpus(values.data as string);
 const texts = corpus.articles.map((a) => a.text);

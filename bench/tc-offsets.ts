@@ -11,7 +11,6 @@
  *   npm run bench:tc-offsets [-- --seeds 1,2,3 --data ../shared/data/ptc]
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir, PACKAGE_ROOT } from '../src/config.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { groupByArticle, type TechniqueSpanLabel } from '../src/formats/labels.js';
@@ -30,12 +29,11 @@ import { trainDetector, tuneClassBias, type TrainingArticle } from '../src/train
 import { TECHNIQUE_LABELS } from '../src/techniques/catalogue.js';
 import { parseArticle, type TextSpan } from '../src/text/document.js';
 import { spread } from '../src/eval/spread.js';
+import { scriptArgs } from '../scripts/script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string', default: defaultCorpusDir() },
-    seeds: { type: 'string', default: '1,2,3' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: defaultCorpusDir() },
+  seeds: { type: 'string', default: '1,2,3' },
 });
 const train = await readCorpus(join(values.data, 'train'));
 const dev = await readCorpus(join(values.data, 'dev'));

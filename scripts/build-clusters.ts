@@ -6,19 +6,17 @@
  *   npm run build:clusters [-- --words 50000 --k 512 --iterations 15 --out models/word-clusters.bin]
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadSkipGram } from './skip-gram.js';
 import { encodeClusters } from '../src/features/clusters.js';
 import { seededRandom } from '../src/train/random.js';
+import { scriptArgs } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    words: { type: 'string', default: '50000' },
-    k: { type: 'string', default: '512' },
-    iterations: { type: 'string', default: '15' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'models/word-clusters.bin' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  words: { type: 'string', default: '50000' },
+  k: { type: 'string', default: '512' },
+  iterations: { type: 'string', default: '15' },
+  seed: { type: 'string', default: '1' },
+  out: { type: 'string', default: 'models/word-clusters.bin' },
 });
 const n = Number(values.words);
 const k = Number(values.k);

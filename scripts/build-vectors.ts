@@ -6,16 +6,14 @@
  *   npm run build:vectors [-- --words 100000 --out models/word-vectors.bin]
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadSkipGram } from './skip-gram.js';
 import { WordVectors } from '../src/features/vectors.js';
 import { encodeModel } from '../src/formats/model-file.js';
+import { scriptArgs } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    words: { type: 'string', default: '100000' },
-    out: { type: 'string', default: 'models/word-vectors.bin' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  words: { type: 'string', default: '100000' },
+  out: { type: 'string', default: 'models/word-vectors.bin' },
 });
 const embeddings = loadSkipGram();
 const dims = embeddings.dimensions;

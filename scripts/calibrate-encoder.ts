@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultCorpusDir } from '../src/config.js';
 import { spanText } from '../src/features/sentence-encoder.js';
 import {
@@ -24,9 +23,10 @@ import { PieceTokenizer, type Vocabulary } from '../src/features/sentence-pieces
 import { onnxRuntime } from '../src/features/onnx-runtime.js';
 import { readCorpus } from '../src/formats/corpus.js';
 import { parseArticle } from '../src/text/document.js';
+import { scriptArgs } from './script-args.js';
 
-const { values } = parseArgs({
-  options: { data: { type: 'string', default: join(defaultCorpusDir(), 'train') } },
+const { values } = scriptArgs(import.meta.url, {
+  data: { type: 'string', default: join(defaultCorpusDir(), 'train') },
 });
 const ort = await onnxRuntime();
 if (!ort) throw new Error('calibration needs onnxruntime-node');

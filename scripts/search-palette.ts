@@ -10,17 +10,15 @@
  *
  *   npx tsx scripts/search-palette.ts [--starts 40] [--pool 6000] [--seed 1]
  */
-import { parseArgs } from 'node:util';
 import { converter, differenceCiede2000, formatHex, wcagContrast, type Rgb } from 'culori';
 import { seededRandom } from '../src/train/random.js';
 import { simulate } from './colour-vision.js';
+import { scriptArgs } from './script-args.js';
 
-const { values } = parseArgs({
-  options: {
-    starts: { type: 'string', default: '40' },
-    pool: { type: 'string', default: '6000' },
-    seed: { type: 'string', default: '1' },
-  },
+const { values } = scriptArgs(import.meta.url, {
+  starts: { type: 'string', default: '40' },
+  pool: { type: 'string', default: '6000' },
+  seed: { type: 'string', default: '1' },
 });
 
 const TEXT = '#111111';
